@@ -1,0 +1,3 @@
+from carbon_cli.cli.app import main
+
+main()

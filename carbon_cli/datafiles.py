@@ -1,0 +1,60 @@
+"""Loading a built-in data set by id, or a user's TOML file, with a clear error when malformed."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from carbon_cli.issues import CarbonError
+from carbon_cli.resources import DATA_DIR
+
+STATUSES = ("seen", "derived", "assumed")
+
+
+def builtin_ids(folder: str) -> list[str]:
+    return sorted(p.stem for p in (DATA_DIR / folder).glob("*.toml"))
+
+
+def read_toml(path: Path, kind: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise CarbonError("bad_data_file", kind=kind, path=str(path), detail=str(exc)) from None
+    except OSError as exc:
+        raise CarbonError("bad_data_file", kind=kind, path=str(path), detail=exc.strerror or str(exc)) from None
+
+
+def locate(name_or_path: str, folder: str, kind: str) -> tuple[str, Path]:
+    """A built-in set id or a path to a user's file → (origin label, file path)."""
+    builtin = DATA_DIR / folder / f"{name_or_path}.toml"
+    if "/" not in name_or_path and builtin.is_file():
+        return name_or_path, builtin
+    path = Path(name_or_path)
+    if path.is_file():
+        return str(path), path
+    raise CarbonError("unknown_set", kind=kind, name=name_or_path, choices=", ".join(builtin_ids(folder)))
+
+
+class Malformed(Exception):
+    """Raised while checking a data file; turned into `bad_data_file` with the file's path."""
+
+
+def require(entry: dict[str, Any], key: str, types: type | tuple[type, ...], where: str) -> Any:
+    if key not in entry:
+        raise Malformed(f"{where}: missing `{key}`")
+    value = entry[key]
+    if isinstance(value, bool) and types in (int, float, (int, float)):
+        raise Malformed(f"{where}: `{key}` must be a number, not {value!r}")
+    if not isinstance(value, types):
+        names = types.__name__ if isinstance(types, type) else "/".join(t.__name__ for t in types)
+        raise Malformed(f"{where}: `{key}` must be {names}, not {value!r}")
+    return value
+
+
+def status_of(entry: dict[str, Any], where: str, key: str = "status") -> str:
+    status = entry.get(key, "assumed")
+    if status not in STATUSES:
+        raise Malformed(f"{where}: `{key}` must be one of {', '.join(STATUSES)}, not {status!r}")
+    return status

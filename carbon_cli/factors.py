@@ -1,0 +1,135 @@
+"""Emission factor sets (`data/factors/*.toml`, or a user's file) with source and status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from carbon_cli.datafiles import Malformed, builtin_ids, locate, read_toml, require, status_of
+from carbon_cli.issues import CarbonError
+
+DEFAULT_SET = "cn-south-2023"
+FOLDER = "factors"
+# What the inventory formulas need; a set (after `extends`) must define each.
+REQUIRED_FACTORS = (
+    "EF_grid", "EF_gas", "EF_lpg", "EF_diesel", "EF_gasoline", "rho_diesel", "rho_gasoline",
+    "fuel_use_l_per_km", "EF_water_supply", "EF_wastewater", "wastewater_share_of_supply",
+    "EF_residual_waste", "SINK_tree_m2", "SINK_shrub_m2", "SINK_tree",
+)
+
+
+@dataclass(frozen=True)
+class Factor:
+    key: str
+    value: float
+    unit: str
+    status: str
+    source: str
+    zh: str = ""
+    en: str = ""
+    year: int | None = None
+    issuer: str = ""
+    origin: str = ""  # the set or file that defined it
+
+    def label(self, lang: str = "zh") -> str:
+        return (self.zh if lang == "zh" else self.en) or self.key
+
+
+@dataclass(frozen=True)
+class FactorSet:
+    id: str
+    zh: str
+    en: str
+    description_zh: str
+    description_en: str
+    factors: dict[str, Factor]
+
+    def __getitem__(self, key: str) -> Factor:
+        return self.factors[key]
+
+    def value(self, key: str) -> float:
+        return self.factors[key].value
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def available() -> list[str]:
+    return builtin_ids(FOLDER)
+
+
+def load_factor_set(name_or_path: str | None = None) -> FactorSet:
+    """A built-in set by id, or a user's TOML file (which extends the default set unless it says)."""
+    origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, "排放因子集/factor set")
+    try:
+        return _build(origin, path, seen=())
+    except Malformed as exc:
+        raise CarbonError("bad_data_file", kind="factor", path=str(path), detail=str(exc)) from None
+
+
+def _build(origin: str, path: Path, seen: tuple[str, ...]) -> FactorSet:
+    data = read_toml(path, "factor")
+    meta = data.get("set", {})
+    if not isinstance(meta, dict):
+        raise Malformed("[set] must be a table")
+    set_id = str(meta.get("id", origin))
+    parent_id = meta.get("extends")
+    if parent_id is None and origin != DEFAULT_SET and path.parent.name != FOLDER:
+        parent_id = DEFAULT_SET  # a user's file overrides the defaults it names
+    factors: dict[str, Factor] = {}
+    if parent_id:
+        if parent_id in seen:
+            raise Malformed(f"`extends` loops through {parent_id}")
+        parent_origin, parent_path = locate(str(parent_id), FOLDER, "factor set")
+        factors.update(_build(parent_origin, parent_path, (*seen, set_id)).factors)
+    entries = data.get("factors", {})
+    if not isinstance(entries, dict):
+        raise Malformed("[factors] must be a table of tables")
+    for key, entry in entries.items():
+        factors[key] = _factor(key, entry, set_id)
+    if not seen:
+        absent = [k for k in REQUIRED_FACTORS if k not in factors]
+        if absent:
+            raise Malformed(f"missing factors: {', '.join(absent)}")
+    return FactorSet(
+        id=set_id,
+        zh=str(meta.get("zh", set_id)),
+        en=str(meta.get("en", set_id)),
+        description_zh=str(meta.get("description_zh", "")),
+        description_en=str(meta.get("description_en", "")),
+        factors=factors,
+    )
+
+
+def _factor(key: str, entry: Any, origin: str) -> Factor:
+    where = f"[factors.{key}]"
+    if not isinstance(entry, dict):
+        raise Malformed(f"{where} must be a table with value, unit, source, status")
+    value = float(require(entry, "value", (int, float), where))
+    if value < 0:
+        raise Malformed(f"{where}: value must be ≥ 0, not {value}")
+    year = entry.get("year")
+    return Factor(
+        key=key,
+        value=value,
+        unit=str(require(entry, "unit", str, where)),
+        status=status_of(entry, where),
+        source=str(require(entry, "source", str, where)),
+        zh=str(entry.get("zh", "")),
+        en=str(entry.get("en", "")),
+        year=int(year) if isinstance(year, int) else None,
+        issuer=str(entry.get("issuer", "")),
+        origin=origin,
+    )
+
+
+def describe(factor_set: FactorSet) -> dict[str, Any]:
+    return {
+        "id": factor_set.id,
+        "factors": {
+            k: {"value": f.value, "unit": f.unit, "status": f.status, "source": f.source,
+                "year": f.year, "issuer": f.issuer or None}
+            for k, f in factor_set.factors.items()
+        },
+    }

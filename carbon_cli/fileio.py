@@ -1,0 +1,97 @@
+"""Writing outputs atomically: a temporary file beside the target, then a rename.
+
+An interrupted run (Ctrl-C, a crash) leaves either the old file or the new one, never half of
+one. Inputs are protected: a target that is one of the run's input files is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+from carbon_cli.issues import CarbonError
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def guard_inputs(target: Path, inputs: Iterable[Path]) -> None:
+    for source in inputs:
+        if _same_file(target, source):
+            raise CarbonError("output_is_input", path=str(target))
+
+
+def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Call `write` on a temporary file in the target's folder, then move it into place."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise CarbonError("write_failed", path=str(target), detail=exc.strerror or str(exc)) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise CarbonError("write_failed", path=str(target), detail=exc.strerror or str(exc)) from None
+        raise
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    atomic_write(target, lambda f: f.write(data))
+
+
+def write_text(target: Path, text: str) -> None:
+    write_bytes(target, text.encode("utf-8"))
+
+
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def workbook_bytes(workbook: object) -> bytes:
+    """An openpyxl workbook as .xlsx bytes that do not change between runs.
+
+    openpyxl stamps the save time into docProps/core.xml and every zip entry; both are fixed
+    here so the same content always gives the same bytes.
+    """
+    import datetime as dt
+    import io
+    import re
+    import zipfile
+
+    fixed = dt.datetime(*FIXED_TIME)
+    props = workbook.properties  # type: ignore[attr-defined]
+    props.created = fixed
+    props.creator = "carbon-cli"
+    buffer = io.BytesIO()
+    workbook.save(buffer)  # type: ignore[attr-defined]
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2000-01-01T00:00:00Z<", data)
+            entry = zipfile.ZipInfo(info.filename, FIXED_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def write_workbook(target: Path, workbook: object) -> None:
+    write_bytes(target, workbook_bytes(workbook))

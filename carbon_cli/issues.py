@@ -1,0 +1,123 @@
+"""Problems found in user input, each with its location, and the errors that carry them.
+
+An `Issue` is a finding (error or warning) about one file, sheet, cell and field; its wording
+lives in `carbon_cli.i18n` so the same issue renders in Chinese or English. `InputError` is
+raised when a whole file cannot be used; `CarbonError` is the base of every error a user can
+cause, and the CLI turns it into a message and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from carbon_cli import i18n
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    sheet: str | None = None
+    cell: str | None = None
+
+    def describe(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(self.sheet)
+        if self.cell:
+            parts.append(self.cell)
+        return " › ".join(parts)
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    location: Location
+    field: str | None = None
+    community: str | None = None
+    found: str | None = None
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def severity(self) -> Severity:
+        return i18n.severity(self.code)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def message(self, lang: str = "zh") -> str:
+        return i18n.message(self.code, lang, found=self.found, **self._label_params(lang))
+
+    def expected(self, lang: str = "zh") -> str:
+        return i18n.expected(self.code, lang, found=self.found, **self._label_params(lang))
+
+    def field_label(self, lang: str = "zh") -> str:
+        if not self.field:
+            return ""
+        from carbon_cli.survey.fields import dictionary
+
+        spec = dictionary().get(self.field)
+        return spec.label(lang) if spec else self.field
+
+    def _label_params(self, lang: str) -> dict[str, Any]:
+        params = dict(self.params)
+        for name, value in self.params.items():
+            if name.endswith("_field") and isinstance(value, str):
+                from carbon_cli.survey.fields import dictionary
+
+                spec = dictionary().get(value)
+                params[name] = f"{spec.label(lang)} ({value})" if spec else value
+        params.setdefault("label", self.field_label(lang))
+        params.setdefault("key", self.field or "")
+        return params
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "file": self.location.file,
+            "sheet": self.location.sheet,
+            "cell": self.location.cell,
+            "field": self.field,
+            "field_label": self.field_label(lang) or None,
+            "community": self.community,
+            "found": self.found,
+            "expected": self.expected(lang) or None,
+            "message": self.message(lang),
+        }
+
+
+class CarbonError(Exception):
+    """An error a user can cause and fix: rendered as a message, exit code 1 (or 2)."""
+
+    exit_code = 1
+
+    def __init__(self, code: str, *, hint: str | None = None, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+        self.hint = hint
+
+    def message(self, lang: str = "zh") -> str:
+        return i18n.message(self.code, lang, **self.params)
+
+
+class UsageError(CarbonError):
+    """Wrong options or arguments: exit code 2."""
+
+    exit_code = 2
+
+
+class InputError(CarbonError):
+    """A whole input file cannot be used; carries the issue that says why."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.code, **issue.params)
+        self.issue = issue
+
+    def message(self, lang: str = "zh") -> str:
+        return f"{self.issue.location.describe()}: {self.issue.message(lang)}"

@@ -1,0 +1,1 @@
+"""Survey intake: the data dictionary, value parsing, workbook layouts, reading and checking."""

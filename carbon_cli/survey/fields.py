@@ -1,0 +1,169 @@
+"""The survey data dictionary (`data/fields.toml`) and matching of headers written by people."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from carbon_cli.resources import load_toml
+
+# A bracketed tail such as （万千瓦时） or [kWh]; after NFKC full-width brackets are ASCII.
+_BRACKET_TAIL = re.compile(r"^(?P<base>.*?)\s*[\(\[【<](?P<inner>[^()\[\]【】<>]*)[\)\]】>]\s*$")
+_SPACES = re.compile(r"[\s\u3000]+")
+_DECORATION = str.maketrans("", "", "*＊:：★☆")
+
+
+def normalize(text: str) -> str:
+    """Fold full-width forms, case, spaces and required-markers so labels compare equal."""
+    folded = unicodedata.normalize("NFKC", text).translate(_DECORATION)
+    return _SPACES.sub("", folded).lower()
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class PerRange:
+    field: str
+    min: float | None
+    max: float | None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    topic: str
+    zh: str
+    en: str
+    unit: str
+    unit_zh: str
+    dimension: str
+    type: str
+    required: bool
+    per_year: bool
+    aliases: tuple[str, ...]
+    range: tuple[float, float] | None
+    per: PerRange | None
+    not_above: tuple[str, ...]
+    warn_above: tuple[str, ...]
+    note_zh: str
+    note_en: str
+    source: str
+    status: str
+    range_status: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def unit_label(self, lang: str = "zh") -> str:
+        return self.unit_zh if lang == "zh" else self.unit
+
+    def note(self, lang: str = "zh") -> str:
+        return self.note_zh if lang == "zh" else self.note_en
+
+    @property
+    def is_quantity(self) -> bool:
+        return self.type in ("int", "number")
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    field: FieldSpec
+    unit: str | None  # a unit stated in the header's brackets, e.g. 万千瓦时
+
+
+class Dictionary:
+    """Every survey field, in survey order, with an index of the names people write."""
+
+    def __init__(self, topics: list[Topic], fields: list[FieldSpec], max_abs_value: float) -> None:
+        self.topics = tuple(topics)
+        self.fields = tuple(fields)
+        self.max_abs_value = max_abs_value
+        self._by_key = {f.key: f for f in fields}
+        self._index: dict[str, FieldSpec] = {}
+        for spec in fields:  # keys first, so a key always wins over another field's alias
+            self._index.setdefault(normalize(spec.key), spec)
+        for spec in fields:
+            for name in (spec.zh, spec.en, *spec.aliases):
+                self._index.setdefault(normalize(name), spec)
+                stripped = _BRACKET_TAIL.match(unicodedata.normalize("NFKC", name))
+                if stripped and stripped.group("base"):
+                    self._index.setdefault(normalize(stripped.group("base")), spec)
+
+    def get(self, key: str) -> FieldSpec | None:
+        return self._by_key.get(key)
+
+    def __getitem__(self, key: str) -> FieldSpec:
+        return self._by_key[key]
+
+    def by_topic(self, topic: str) -> list[FieldSpec]:
+        return [f for f in self.fields if f.topic == topic]
+
+    @property
+    def required(self) -> list[FieldSpec]:
+        return [f for f in self.fields if f.required]
+
+    def match(self, header: object) -> HeaderMatch | None:
+        """The field a header names, by key, label or alias, with any bracketed unit."""
+        if header is None:
+            return None
+        text = unicodedata.normalize("NFKC", str(header)).strip()
+        unit: str | None = None
+        for _ in range(3):
+            if not text:
+                return None
+            spec = self._index.get(normalize(text))
+            if spec is not None:
+                return HeaderMatch(spec, unit)
+            tail = _BRACKET_TAIL.match(text)
+            if tail is None:
+                return None
+            inner = tail.group("inner").strip()
+            if unit is None and inner:
+                unit = inner
+            text = tail.group("base")
+        return None
+
+
+def _field(entry: dict) -> FieldSpec:
+    per = entry.get("per")
+    rng = entry.get("range")
+    return FieldSpec(
+        key=entry["key"],
+        topic=entry["topic"],
+        zh=entry["zh"],
+        en=entry["en"],
+        unit=entry.get("unit", ""),
+        unit_zh=entry.get("unit_zh", entry.get("unit", "")),
+        dimension=entry["dimension"],
+        type=entry["type"],
+        required=bool(entry.get("required", False)),
+        per_year=bool(entry.get("per_year", True)),
+        aliases=tuple(entry.get("aliases", ())),
+        range=(float(rng[0]), float(rng[1])) if rng else None,
+        per=PerRange(per["field"], per.get("min"), per.get("max")) if per else None,
+        not_above=tuple(entry.get("not_above", ())),
+        warn_above=tuple(entry.get("warn_above", ())),
+        note_zh=entry.get("note_zh", ""),
+        note_en=entry.get("note_en", ""),
+        source=entry.get("source", ""),
+        status=entry.get("status", "assumed"),
+        range_status=entry.get("range_status", entry.get("status", "assumed")),
+    )
+
+
+@cache
+def dictionary() -> Dictionary:
+    data = load_toml("fields.toml")
+    topics = [Topic(t["key"], t["zh"], t["en"]) for t in data["topics"]]
+    fields = [_field(e) for e in data["fields"]]
+    return Dictionary(topics, fields, float(data.get("meta", {}).get("max_abs_value", 1e12)))

@@ -1,0 +1,132 @@
+"""Survey files → one typed `Survey` per community, with every problem located."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from carbon_cli.issues import InputError, Issue, Location
+from carbon_cli.survey.checks import check_survey
+from carbon_cli.survey.fields import Dictionary, dictionary
+from carbon_cli.survey.layouts import CellRead, Records, find_header, read_form, read_table
+from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
+from carbon_cli.survey.values import MISSING
+from carbon_cli.survey.workbook import Limits, open_grids
+
+
+@dataclass
+class WorkbookRead:
+    """What one file held: its layout, its communities and the file-level issues."""
+
+    file: str
+    layout: str
+    surveys: list[Survey]
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def all_issues(self) -> list[Issue]:
+        seen: dict[Issue, None] = dict.fromkeys(self.issues)
+        for survey in self.surveys:
+            seen.update(dict.fromkeys(survey.issues))
+        return list(seen)
+
+
+def read_workbook(path: Path | str, *, year: int | None = None, limits: Limits | None = None) -> WorkbookRead:
+    """Read every community of a survey file. Raises InputError when the file is unusable."""
+    path = Path(path)
+    file = str(path)
+    fields = dictionary()
+    grids = open_grids(path, limits)
+    records: Records | None = None
+    file_issues: list[Issue] = []
+    any_data = False
+    for grid in grids:
+        found = find_header(grid, fields)
+        if found is None:
+            any_data = any_data or _has_data(grid)
+            continue
+        any_data = True
+        layout, header_row, header = found
+        if grid.hidden:
+            file_issues.append(Issue("hidden_sheet", Location(file, grid.name), params={"sheet": grid.name}))
+        if records is None:
+            records = Records(layout)
+        elif records.layout != layout:
+            continue  # a table beside form sheets: the first layout found decides
+        if layout == "form":
+            read_form(grid, header_row, header, fields, file, records)
+        else:
+            read_table(grid, header_row, header, fields, file, records)
+    if records is None:
+        code = "no_survey_sheet" if any_data else "empty_workbook"
+        names = "、".join(g.name for g in grids)
+        raise InputError(Issue(code, Location(file), params={"sheets": names}))
+    file_issues.extend(i for i in records.issues if i.community is None)
+    if records.layout == "form":
+        surveys = [_form_survey(file, records.rows.get("", {}), fields, file_issues)]
+    else:
+        surveys = [
+            _table_survey(file, key, by_year, year, fields, file_issues,
+                          [i for i in records.issues if i.community == key])
+            for key, by_year in records.rows.items()
+        ]
+        if not surveys and not any(i.code == "no_data_rows" for i in file_issues):
+            file_issues.append(Issue("no_data_rows", Location(file)))
+    return WorkbookRead(file, records.layout, surveys, file_issues)
+
+
+def _has_data(grid: Any) -> bool:
+    return any(any(v is not None and str(v).strip() for v in values) for _, values in grid.rows())
+
+
+def _values(cells: dict[str, CellRead] | None, role: str, sources: dict) -> dict[str, Any]:
+    values = {}
+    for key, read in (cells or {}).items():
+        if read.value is not MISSING:
+            values[key] = read.value
+        sources[f"{role}.{key}"] = read.location
+    return values
+
+
+def _form_survey(file: str, cells: dict[str, dict[str, CellRead]], fields: Dictionary,
+                 issues: list[Issue]) -> Survey:
+    sources: dict[str, Location] = {}
+    assessment = _values(cells.get(ASSESSMENT), ASSESSMENT, sources)
+    baseline_values = _values(cells.get(BASELINE), BASELINE, sources)
+    own: list[Issue] = []
+    baseline: dict[str, Any] | None = None
+    if assessment.get("baseline_year") is not None:
+        baseline = baseline_values
+    elif baseline_values:
+        first = sorted(k for k in sources if k.startswith(BASELINE))[0]
+        own.append(Issue("baseline_values_without_year", sources[first]))
+    survey = Survey(file, "form", assessment, baseline, sources, tuple(issues + own))
+    return survey.with_issues(check_survey(survey, fields))
+
+
+def _table_survey(file: str, key: str, by_year: dict[Any, dict[str, CellRead]], year: int | None,
+                  fields: Dictionary, file_issues: list[Issue], own: list[Issue]) -> Survey:
+    years = sorted((y for y in by_year if y is not None), key=int)
+    sources: dict[str, Location] = {}
+    if year is not None and year in by_year:
+        current = year
+    elif years:
+        current = years[-1]
+    else:
+        current = None
+    assessment = _values(by_year.get(current), ASSESSMENT, sources)
+    if current is not None:
+        assessment["assessment_year"] = current
+    earlier = [y for y in years if current is not None and y < current]
+    baseline = None
+    if earlier:
+        baseline = _values(by_year[earlier[0]], BASELINE, sources)
+        assessment["baseline_year"] = earlier[0]
+    for role_key in ("assessment_year", "baseline_year"):
+        if role_key in assessment:
+            row_source = sources.get(f"{ASSESSMENT}.community_id") or sources.get(f"{ASSESSMENT}.community_name")
+            if row_source:
+                sources[f"{ASSESSMENT}.{role_key}"] = row_source
+    survey = Survey(file, "table", assessment, baseline, sources, tuple(file_issues + own))
+    return survey.with_issues(check_survey(survey, fields))
