@@ -48,6 +48,11 @@ class Survey:
         return [i for i in self.issues if i.is_error]
 
     @property
+    def blocking_errors(self) -> list[Issue]:
+        """Errors that make an assessment meaningless; missing data instead gives "incomplete"."""
+        return [i for i in self.issues if i.is_error and i.code != "missing_required"]
+
+    @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if not i.is_error]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.issues import InputError, Issue, Location
+from carbon_cli.issues import InputError, Issue, Location, UsageError
 from carbon_cli.survey.checks import check_survey
 from carbon_cli.survey.fields import Dictionary, dictionary
 from carbon_cli.survey.layouts import CellRead, Records, find_header, read_form, read_table
@@ -130,3 +130,26 @@ def _table_survey(file: str, key: str, by_year: dict[Any, dict[str, CellRead]], 
                 sources[f"{ASSESSMENT}.{role_key}"] = row_source
     survey = Survey(file, "table", assessment, baseline, sources, tuple(file_issues + own))
     return survey.with_issues(check_survey(survey, fields))
+
+
+def read_survey(path: Path | str, *, community: str | None = None, year: int | None = None,
+                limits: Limits | None = None) -> Survey:
+    """The one community to assess from a file: a form workbook, or a table with `community`."""
+    book = read_workbook(path, year=year, limits=limits)
+    surveys = book.surveys
+    if not surveys:
+        issue = next((i for i in book.issues if i.is_error), Issue("no_data_rows", Location(book.file)))
+        raise InputError(issue)
+    if community is not None:
+        chosen = [s for s in surveys if community in (s.community_id, s.name)]
+        if not chosen:
+            raise UsageError("community_not_found", community=community, choices=_choices(surveys))
+        return chosen[0]
+    if len(surveys) > 1:
+        raise UsageError("community_required", count=len(surveys), choices=_choices(surveys))
+    return surveys[0]
+
+
+def _choices(surveys: list[Survey]) -> str:
+    ids = [s.community_id for s in surveys]
+    return ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "")

@@ -1,0 +1,96 @@
+"""The `carbon` command: builds the Typer app and maps errors to messages and exit codes.
+
+Exit codes: 0 success; 1 bad input (a survey or data file a user can fix); 2 usage error;
+3 internal error (a bug: rerun with --debug for the traceback); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from carbon_cli import __version__
+from carbon_cli.cli.commands import assess, batch, listing, plan, template, validate
+
+app = typer.Typer(
+    name="carbon",
+    help=(
+        "carbon-cli — 近零碳社区试点筛查：调研表模板、数据校验、碳排放核算、评价打分、提升路径与全区批量评估。\n\n"
+        "Screens communities for near-zero-carbon community pilots: survey template, validation, "
+        "carbon inventory, criteria scoring, pathways and district batches.\n\n"
+        "Example: carbon batch sample_data -o out/"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"carbon-cli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an internal error."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    if debug:
+        os.environ["CARBON_DEBUG"] = "1"
+
+
+for module in (template, validate, assess, plan, batch, listing):
+    module.register(app)
+
+
+def _lang_of(argv: list[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("CARBON_LANG", "zh")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning every failure into a message and an exit code."""
+    import click
+
+    from carbon_cli.issues import CarbonError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("CARBON_DEBUG") == "1"
+    lang = _lang_of(args)
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=args, prog_name="carbon", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = 2
+    except click.exceptions.Abort:
+        code = 130
+    except KeyboardInterrupt:
+        from carbon_cli.cli.console import print_interrupted
+
+        print_interrupted(lang)
+        code = 130
+    except CarbonError as exc:
+        from carbon_cli.cli.console import print_error
+
+        print_error(exc, lang)
+        code = exc.exit_code
+    except Exception as exc:  # a bug: say so plainly, traceback only on request
+        if debug:
+            raise
+        from carbon_cli.cli.console import print_internal_error
+
+        print_internal_error(exc, lang)
+        code = 3
+    sys.exit(code if isinstance(code, int) else 0)

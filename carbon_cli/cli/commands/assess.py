@@ -1,0 +1,105 @@
+"""`carbon assess`: one community's inventory, score, verdict and gaps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from carbon_cli.cli.options import (
+    CommunityOption,
+    CriteriaOption,
+    FactorsOption,
+    Lang,
+    LangOption,
+    MaxInflatedOption,
+    MeasuresOption,
+    OutputFormat,
+    OutputOption,
+    SetOption,
+    YearOption,
+)
+
+if TYPE_CHECKING:
+    from carbon_cli.survey.model import Survey
+
+
+def load_for_assessment(path: Path, community: str | None, year: int | None, max_inflated_mb: float,
+                        lang: str) -> Survey:
+    """Read the survey to assess; stop with every blocking error listed when there are any."""
+    from carbon_cli.cli.console import issues_table, stderr, t
+    from carbon_cli.survey.reader import read_survey
+    from carbon_cli.survey.workbook import Limits
+
+    survey = read_survey(path, community=community, year=year, limits=Limits(max_inflated_mb=max_inflated_mb))
+    if survey.blocking_errors:
+        stderr.print(issues_table(survey.blocking_errors, lang, title=f"{path} ({survey.community_id})"))
+        stderr.print(t(lang, f"这些错误使评价无法进行，请先修正（可用 carbon validate {path} 查看全部问题）。",
+                       f"These errors prevent an assessment; fix them first (carbon validate {path} lists every problem)."))
+        raise typer.Exit(1)
+    return survey
+
+
+def write_or_print(text: str, output: Path | None, inputs: list[Path]) -> None:
+    from carbon_cli.cli.console import stdout
+    from carbon_cli.fileio import guard_inputs, write_text
+
+    if output is None:
+        stdout.file.write(text)
+        stdout.file.flush()
+        return
+    guard_inputs(output, inputs)
+    write_text(output, text)
+
+
+def assess(
+    path: Annotated[Path, typer.Argument(help="A form workbook, or a table workbook with --community.")],
+    community: CommunityOption = None,
+    criteria: CriteriaOption = None,
+    factors: FactorsOption = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or md (Markdown report).")] = OutputFormat.table,
+    output: OutputOption = None,
+    lang: LangOption = Lang.zh,
+    set_: SetOption = None,
+    year: YearOption = None,
+    template: Annotated[Path | None, typer.Option("--template", metavar="FILE", help="Your own Jinja2 report template (with --format md).")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Date printed on the report (none unless given).")] = None,
+    measures: MeasuresOption = None,
+    max_inflated_mb: MaxInflatedOption = 512.0,
+) -> None:
+    """Assess one community: carbon inventory, criteria score, verdict and the gap to each criterion.
+
+    Example: carbon assess sample_data/communities/FT-SH-01.xlsx --format md -o report.md
+    """
+    from carbon_cli.assessment import assess_with_changes, parse_settings
+    from carbon_cli.criteria import load_criteria
+    from carbon_cli.factors import load_factor_set
+
+    code = lang.value
+    changes = parse_settings(set_ or [])
+    criteria_set = load_criteria(criteria)
+    factor_set = load_factor_set(factors)
+    survey = load_for_assessment(path, community, year, max_inflated_mb, code)
+    result = assess_with_changes(survey, factor_set, criteria_set, changes)
+    if format is OutputFormat.md:
+        from carbon_cli.pathway import load_measures, with_pathways
+        from carbon_cli.report import render_assessment
+
+        result = with_pathways(result, load_measures(measures))
+        write_or_print(render_assessment(result, code, template=template, date=date), output, [path])
+    elif format is OutputFormat.json:
+        from carbon_cli.serialize import dumps
+
+        write_or_print(dumps(result.to_dict(code)), output, [path])
+    else:
+        from carbon_cli.cli.console import assessment_view, emit, render_text
+
+        if output is None:
+            emit(assessment_view(result, code))
+        else:
+            write_or_print(render_text(assessment_view(result, code)), output, [path])
+
+
+def register(app: typer.Typer) -> None:
+    app.command("assess")(assess)

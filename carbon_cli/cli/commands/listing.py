@@ -1,0 +1,95 @@
+"""`carbon criteria` and `carbon factors`: the built-in sets, and one set's entries with sources."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from carbon_cli.cli.options import Lang, LangOption
+
+
+def criteria(
+    name: Annotated[str | None, typer.Argument(metavar="[SET|FILE]", help="A set id or TOML file to show.")] = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """List the built-in criteria sets, or show one set's items with thresholds, sources and status.
+
+    Example: carbon criteria sz-nzc-community
+    """
+    from rich.table import Table
+
+    from carbon_cli.cli.console import num, stdout, t
+    from carbon_cli.criteria import available, load_criteria
+    from carbon_cli.i18n import term
+
+    code = lang.value
+    if name is None:
+        table = Table(title=t(code, "内置评价标准", "Built-in criteria sets"), title_justify="left")
+        for header in ("id", t(code, "名称", "name"), t(code, "控制项", "controls"), t(code, "评分项", "items"), t(code, "状态", "status")):
+            table.add_column(header)
+        for set_id in available():
+            c = load_criteria(set_id)
+            table.add_row(set_id, c.label(code), str(len(c.controls)), str(len(c.items)), term(c.status, code))
+        stdout.print(table)
+        return
+    c = load_criteria(name)
+    stdout.print(f"[bold]{c.label(code)}[/] ({c.id})\n{c.description_zh if code == 'zh' else c.description_en}")
+    grades = "；".join(f"{g.label(code)} ≥ {g.min_score:g}" for g in c.grades[:-1])
+    stdout.print(f"{t(code, '等级', 'Grades')}: {grades}")
+    table = Table(show_lines=False)
+    for header in ("", t(code, "指标", "item"), t(code, "规则", "rule"), t(code, "分值", "points"), t(code, "状态", "status"), t(code, "来源", "source")):
+        table.add_column(header, overflow="fold")
+    for cr in (*c.controls, *c.items):
+        unit = cr.unit_label(code)
+        rule = {
+            "complete": t(code, "必填项齐全", "all required fields"),
+            "is_true": t(code, "均为“是”", "all yes"),
+            "at_least": f"≥ {num(cr.target)} {unit}",
+            "at_most": f"≤ {num(cr.target)} {unit}",
+            "linear": f"{num(cr.zero)} → {num(cr.full)} {unit}",
+            "boolean": t(code, "是/否", "yes/no"),
+            "steps": "; ".join(f"≥ {num(th)} → {p:g}" for th, p in cr.steps),
+        }[cr.rule]
+        table.add_row(cr.key, cr.label(code), rule, f"{cr.points:g}" if cr.points else t(code, "控制项", "control"),
+                      term(cr.status, code), cr.source)
+    stdout.print(table)
+
+
+def factors(
+    name: Annotated[str | None, typer.Argument(metavar="[SET|FILE]", help="A set id or TOML file to show.")] = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """List the built-in emission factor sets, or show one set's factors with sources and status.
+
+    Example: carbon factors cn-south-2023
+    """
+    from rich.table import Table
+
+    from carbon_cli.cli.console import stdout, t
+    from carbon_cli.factors import available, load_factor_set
+    from carbon_cli.i18n import term
+
+    code = lang.value
+    if name is None:
+        table = Table(title=t(code, "内置排放因子集", "Built-in factor sets"), title_justify="left")
+        for header in ("id", t(code, "名称", "name"), "EF_grid (kgCO2/kWh)"):
+            table.add_column(header)
+        for set_id in available():
+            fs = load_factor_set(set_id)
+            table.add_row(set_id, fs.label(code), f"{fs.value('EF_grid'):g}")
+        stdout.print(table)
+        return
+    fs = load_factor_set(name)
+    stdout.print(f"[bold]{fs.label(code)}[/] ({fs.id})\n{fs.description_zh if code == 'zh' else fs.description_en}")
+    table = Table()
+    for header in (t(code, "因子", "factor"), t(code, "数值", "value"), t(code, "单位", "unit"), t(code, "状态", "status"), t(code, "来源", "source")):
+        table.add_column(header, overflow="fold")
+    for f in fs.factors.values():
+        table.add_row(f"{f.key}\n{f.label(code)}", f"{f.value:g}", f.unit, term(f.status, code), f.source)
+    stdout.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("criteria")(criteria)
+    app.command("factors")(factors)

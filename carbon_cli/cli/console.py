@@ -1,0 +1,222 @@
+"""Rich rendering for the terminal: issue tables, the assessment view, errors on stderr."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from carbon_cli.i18n import term
+from carbon_cli.issues import CarbonError, InputError, Issue
+
+if TYPE_CHECKING:
+    from carbon_cli.assessment import Assessment
+
+stdout = Console(highlight=False, soft_wrap=False)
+stderr = Console(stderr=True, highlight=False)
+
+VERDICT_STYLE = {"eligible": "bold green", "not_eligible": "bold red", "incomplete": "bold yellow"}
+STATUS_STYLE = {"pass": "green", "fail": "red", "missing": "yellow", "na": "dim", "scored": ""}
+
+
+def t(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def num(value: Any, digits: int = 2) -> str:
+    """A number for display: thousands separators, `digits` decimals, no trailing noise."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    text = f"{value:,.{digits}f}"
+    return text
+
+
+def print_error(exc: CarbonError, lang: str) -> None:
+    stderr.print(Text.assemble((t(lang, "错误", "error") + ": ", "bold red"), exc.message(lang)))
+    expected = exc.issue.expected(lang) if isinstance(exc, InputError) else ""
+    for extra in (f"{t(lang, '应为', 'expected')}: {expected}" if expected else "", exc.hint or ""):
+        if extra:
+            stderr.print(Text("  " + extra))
+
+
+def print_internal_error(exc: BaseException, lang: str) -> None:
+    stderr.print(Text.assemble(
+        (t(lang, "内部错误", "internal error") + ": ", "bold red"), f"{type(exc).__name__}: {exc}\n",
+        t(lang, "这是 carbon-cli 的缺陷，不是你的数据的问题。加 --debug 重新运行可看到完整的出错位置。",
+            "This is a bug in carbon-cli, not a problem with your data. Rerun with --debug to see the traceback."),
+    ))
+
+
+def print_interrupted(lang: str) -> None:
+    stderr.print(t(lang, "已中断；未完成的输出文件没有写入。", "interrupted; no half-written output was left."))
+
+
+def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+    for header in (t(lang, "级别", "level"), t(lang, "工作表", "sheet"), t(lang, "单元格", "cell"),
+                   t(lang, "字段", "field"), t(lang, "发现", "found"), t(lang, "应为", "expected"),
+                   t(lang, "说明", "message")):
+        table.add_column(header, overflow="fold")
+    for issue in issues:
+        style = "red" if issue.is_error else "yellow"
+        field = f"{issue.field} {issue.field_label(lang)}" if issue.field else ""
+        found = issue.found if issue.found is None or len(issue.found) < 40 else issue.found[:37] + "…"
+        table.add_row(
+            Text(term(issue.severity, lang), style=style),
+            Text(issue.location.sheet or ""),
+            Text(issue.location.cell or ""),
+            Text(field),
+            Text(found or ""),
+            Text(issue.expected(lang)),
+            Text(issue.message(lang)),
+        )
+    return table
+
+
+def assessment_view(a: Assessment, lang: str) -> list[Any]:
+    """The terminal view of an assessment: verdict panel, inventory, controls, indicators."""
+    ev, s = a.evaluation, a.survey
+    verdict = term(a.verdict, lang)
+    lines = [
+        Text.assemble((f"{s.name} ({s.community_id})", "bold"), f"  {s.assessment.get('street') or ''}"),
+        Text.assemble(
+            (f"{t(lang, '结论', 'Verdict')}: {verdict}", VERDICT_STYLE[a.verdict]),
+            f"   {t(lang, '得分', 'Score')}: {ev.score:.1f} / 100   {t(lang, '等级', 'Grade')}: {ev.grade.label(lang)}",
+        ),
+    ]
+    pc = a.inventory.per_capita_tco2e
+    lines.append(Text(
+        f"{t(lang, '净排放', 'Net emissions')}: {num(a.inventory.net_tco2e)} tCO2e   "
+        f"{t(lang, '人均', 'Per capita')}: {num(pc)} tCO2e   "
+        f"{t(lang, '评价年', 'Year')}: {s.assessment_year or '—'}"
+        + (f"   {t(lang, '基准年', 'Baseline')}: {s.baseline_year}" if s.baseline_year else "")
+    ))
+    if ev.points_to_pass > 0:
+        lines.append(Text(t(lang, f"距“通过”还差 {ev.points_to_pass:.1f} 分", f"{ev.points_to_pass:.1f} points short of pass")))
+    blockers = [c.criterion for c in ev.failed_controls]
+    if blockers:
+        names = "、".join(f"{c.key} {c.label(lang)}" for c in blockers)
+        lines.append(Text(f"{t(lang, '未满足控制项', 'Failed controls')}: {names}", style="red"))
+    if ev.fields_to_collect:
+        lines.append(Text(f"{t(lang, '需补充数据', 'Data to collect')}: {', '.join(ev.fields_to_collect)}", style="yellow"))
+    if a.changes:
+        changed = ", ".join(f"{k}={v}" for k, v in a.changes.items())
+        lines.append(Text(f"{t(lang, '假设变更', 'What-if changes')}: {changed}", style="cyan"))
+    panel = Panel(Text("\n").join(lines), title=t(lang, "近零碳社区评价", "Near-zero-carbon community assessment"),
+                  border_style=VERDICT_STYLE[a.verdict].split()[-1])
+    return [panel, inventory_table(a, lang), controls_table(a, lang), indicators_table(a, lang)]
+
+
+def inventory_table(a: Assessment, lang: str) -> Table:
+    base = a.baseline_inventory
+    table = Table(title=t(lang, "碳排放清单 (tCO2e/年)", "Inventory (tCO2e/yr)"), title_justify="left")
+    table.add_column(t(lang, "排放源", "Source"))
+    if base:
+        table.add_column(str(a.survey.baseline_year), justify="right")
+    table.add_column(str(a.survey.assessment_year or t(lang, "评价年", "assessment")), justify="right")
+    table.add_column(t(lang, "占比", "Share"), justify="right")
+    gross = a.inventory.gross_tco2e or 1.0
+    for line in a.inventory.lines:
+        row = [term(line.key, lang)]
+        if base:
+            row.append(num(base.sources[line.key]))
+        row += [num(line.tco2e), f"{100 * line.tco2e / gross:.1f}%"]
+        table.add_row(*row)
+    for label, now_value, base_value in (
+        (t(lang, "总排放", "Gross"), a.inventory.gross_tco2e, base.gross_tco2e if base else None),
+        (t(lang, "碳汇", "Sinks"), -a.inventory.sinks_tco2e, -base.sinks_tco2e if base else None),
+        (t(lang, "净排放", "Net"), a.inventory.net_tco2e, base.net_tco2e if base else None),
+        (t(lang, "人均 (tCO2e/人)", "Per capita (tCO2e/person)"), a.inventory.per_capita_tco2e,
+         base.per_capita_tco2e if base else None),
+    ):
+        row = [Text(label, style="bold")]
+        if base:
+            row.append(num(base_value, 3 if "人" in label or "capita" in label else 2))
+        row += [num(now_value, 3 if "人" in label or "capita" in label else 2), ""]
+        table.add_row(*row)
+    return table
+
+
+def controls_table(a: Assessment, lang: str) -> Table:
+    table = Table(title=t(lang, "控制项", "Control items"), title_justify="left")
+    for header in ("", t(lang, "控制项", "Item"), t(lang, "数值", "Value"), t(lang, "要求", "Requirement"),
+                   t(lang, "结果", "Result"), t(lang, "差距", "Gap")):
+        table.add_column(header, overflow="fold")
+    for c in a.evaluation.controls:
+        cr = c.criterion
+        requirement = {"at_least": f"≥ {num(cr.target)} {cr.unit_label(lang)}",
+                       "at_most": f"≤ {num(cr.target)} {cr.unit_label(lang)}"}.get(cr.rule, t(lang, "是", "yes"))
+        gap = ""
+        if c.gap is not None:
+            gap = gap_text(c.gap, cr.unit_label(lang), lang)
+        table.add_row(cr.key, cr.label(lang), num(c.value, 3), requirement,
+                      Text(term(c.status, lang), style=STATUS_STYLE.get(c.status, "")), gap)
+    return table
+
+
+def gap_text(gap: Any, unit: str, lang: str) -> str:
+    from carbon_cli.survey.fields import dictionary
+
+    if gap.direction == "collect":
+        return t(lang, "需补充：", "collect: ") + ", ".join(gap.fields)
+    if gap.direction == "set_true":
+        if gap.fields:
+            return t(lang, "需为“是”：", "must be yes: ") + ", ".join(
+                dictionary()[k].label(lang) if dictionary().get(k) else k for k in gap.fields)
+        return t(lang, "需为“是”", "must be yes")
+    sign = "+" if gap.direction == "increase" else "−"
+    return f"{sign}{num(gap.distance, 3)} {unit}".strip()
+
+
+def indicators_table(a: Assessment, lang: str) -> Table:
+    table = Table(title=t(lang, "评分项", "Scored items"), title_justify="left")
+    for header, justify in (("", "left"), (t(lang, "指标", "Indicator"), "left"), (t(lang, "数值", "Value"), "right"),
+                            (t(lang, "满分值", "Full at"), "right"), (t(lang, "得分", "Points"), "right"),
+                            (t(lang, "状态", "Status"), "left"), (t(lang, "差距", "Gap"), "left")):
+        table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for i in a.evaluation.items:
+        c = i.criterion
+        unit = c.unit_label(lang)
+        full = {"linear": f"{num(c.full)} {unit}", "boolean": t(lang, "是", "yes"),
+                "steps": f"≥ {num(c.steps[0][0]) if c.steps else ''} {unit}"}[c.rule]
+        points = f"{i.points:.2f} / {c.points:g}" if i.status != "na" else "—"
+        gap = gap_text(i.gap, unit, lang) if i.gap else ""
+        table.add_row(c.key, c.label(lang), num(i.value, 2), full, points,
+                      Text(term(i.status, lang), style=STATUS_STYLE.get(i.status, "")), gap)
+    ev = a.evaluation
+    table.add_row("", Text(t(lang, "合计", "Total"), style="bold"), "", "",
+                  f"{ev.earned:.2f} / {ev.applicable_max:g}", f"{t(lang, '得分', 'score')} {ev.score:.1f}", "")
+    return table
+
+
+def emit(renderables: list[Any]) -> None:
+    for r in renderables:
+        stdout.print(r)
+
+
+def is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def render_text(renderables: list[Any], width: int = 120) -> str:
+    """Renderables as plain text (for -o with the terminal format)."""
+    console = Console(record=True, width=width, file=_Null(), color_system=None)
+    for r in renderables:
+        console.print(r)
+    return console.export_text()
+
+
+class _Null:
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass

@@ -1,0 +1,299 @@
+"""Criteria sets (`data/criteria/*.toml` or a user's file) and their evaluation.
+
+A set has control items (pass / fail / missing / n/a), scored items worth points by a rule
+(linear, boolean, steps), grade bands and the verdict. Metrics are built-in quantities of the
+inventory, one survey field, or a ratio of field sums (in percent); thresholds live in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from carbon_cli.datafiles import Malformed, builtin_ids, locate, read_toml, require, status_of
+from carbon_cli.inventory import ELECTRICITY_USE
+from carbon_cli.issues import CarbonError
+from carbon_cli.survey.fields import dictionary
+
+DEFAULT_SET = "sz-nzc-community"
+FOLDER = "criteria"
+
+# Built-in metrics: name → (unit, needs a baseline year, value kind)
+BUILTIN_METRICS: dict[str, tuple[str, bool, str]] = {
+    "required_fields": ("", False, "bool"),
+    "per_capita_tco2e": ("tCO2e/person", False, "number"),
+    "per_capita_change_tco2e": ("tCO2e/person", True, "number"),
+    "per_capita_reduction_pct": ("%", True, "number"),
+    "renewable_electricity_pct": ("%", False, "number"),
+    "public_elec_reduction_pct": ("%", True, "number"),
+    "sinks_share_pct": ("%", False, "number"),
+    "per_m2_kgco2e": ("kgCO2e/m2", False, "number"),
+}
+CONTROL_RULES = ("complete", "is_true", "at_least", "at_most")
+ITEM_RULES = ("linear", "boolean", "steps")
+
+
+@dataclass(frozen=True)
+class Metric:
+    kind: str  # a builtin name, "field", "ratio" or "all_true"
+    fields: tuple[str, ...] = ()  # field / all_true
+    numerator: tuple[str, ...] = ()
+    denominator: tuple[str, ...] = ()
+
+    @property
+    def is_bool(self) -> bool:
+        if self.kind == "field":
+            spec = dictionary().get(self.fields[0])
+            return bool(spec and spec.type == "bool")
+        return self.kind in ("all_true", "required_fields")
+
+    @property
+    def needs_baseline(self) -> bool:
+        return BUILTIN_METRICS.get(self.kind, ("", False, ""))[1]
+
+    @property
+    def uses_inventory(self) -> bool:
+        return self.kind in ("per_capita_tco2e", "per_capita_change_tco2e", "per_capita_reduction_pct",
+                             "sinks_share_pct", "per_m2_kgco2e")
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Survey fields the metric reads (what to collect when it is missing)."""
+        if self.kind in ("field", "all_true"):
+            return self.fields
+        if self.kind == "ratio":
+            return (*self.numerator, *self.denominator)
+        return {
+            "renewable_electricity_pct": ("pv_generation_kwh", "green_power_kwh", *ELECTRICITY_USE),
+            "public_elec_reduction_pct": ("elec_public_area_kwh",),
+            "sinks_share_pct": ("tree_green_m2", "shrub_lawn_m2", "tree_count"),
+        }.get(self.kind, ())
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A control item or a scored item."""
+
+    key: str
+    zh: str
+    en: str
+    metric: Metric
+    rule: str
+    unit: str
+    unit_zh: str
+    source: str
+    status: str
+    category: str = ""
+    points: float = 0.0
+    zero: float | None = None
+    full: float | None = None
+    target: float | None = None
+    steps: tuple[tuple[float, float], ...] = ()
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def unit_label(self, lang: str = "zh") -> str:
+        return self.unit_zh if lang == "zh" else self.unit
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.rule == "linear" and self.full is not None and self.zero is not None and self.full < self.zero
+
+
+@dataclass(frozen=True)
+class Grade:
+    key: str
+    zh: str
+    en: str
+    min_score: float
+    status: str
+    source: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    zh: str
+    en: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    id: str
+    zh: str
+    en: str
+    description_zh: str
+    description_en: str
+    source: str
+    status: str
+    grades: tuple[Grade, ...]  # highest first
+    categories: tuple[Category, ...]
+    controls: tuple[Criterion, ...]
+    items: tuple[Criterion, ...]
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def grade_for(self, score: float) -> Grade:
+        for grade in self.grades:
+            if score >= grade.min_score - 1e-9:
+                return grade
+        return self.grades[-1]
+
+    @property
+    def pass_grade(self) -> Grade:
+        """The lowest grade that is not failing (通过)."""
+        return self.grades[-2] if len(self.grades) > 1 else self.grades[0]
+
+    @property
+    def top_grade(self) -> Grade:
+        return self.grades[0]
+
+    def category(self, key: str) -> Category:
+        return next((c for c in self.categories if c.key == key), Category(key, key, key))
+
+
+def available() -> list[str]:
+    return builtin_ids(FOLDER)
+
+
+def load_criteria(name_or_path: str | None = None) -> CriteriaSet:
+    origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, "评价标准/criteria set")
+    try:
+        return _build(origin, path)
+    except Malformed as exc:
+        raise CarbonError("bad_data_file", kind="criteria", path=str(path), detail=str(exc)) from None
+
+
+def _build(origin: str, path: Path) -> CriteriaSet:
+    data = read_toml(path, "criteria")
+    meta = data.get("set")
+    if not isinstance(meta, dict):
+        raise Malformed("missing [set] table with id, zh, en")
+    grades = tuple(
+        Grade(require(g, "key", str, f"grades[{i}]"), str(g.get("zh", g["key"])), str(g.get("en", g["key"])),
+              float(require(g, "min_score", (int, float), f"grades[{i}]")),
+              status_of(g, f"grades[{i}]"), str(g.get("source", "")))
+        for i, g in enumerate(_tables(data, "grades"))
+    )
+    if len(grades) < 2:
+        raise Malformed("[[grades]] needs at least a passing and a failing grade")
+    grades = tuple(sorted(grades, key=lambda g: -g.min_score))
+    categories = tuple(
+        Category(require(c, "key", str, f"categories[{i}]"), str(c.get("zh", c["key"])), str(c.get("en", c["key"])))
+        for i, c in enumerate(_tables(data, "categories"))
+    )
+    controls = tuple(_criterion(e, f"controls[{i}]", control=True) for i, e in enumerate(_tables(data, "controls")))
+    items = tuple(_criterion(e, f"items[{i}]", control=False) for i, e in enumerate(_tables(data, "items")))
+    if not items:
+        raise Malformed("no [[items]]: a criteria set needs at least one scored item")
+    keys = [c.key for c in (*controls, *items)]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise Malformed(f"duplicate keys: {', '.join(duplicates)}")
+    return CriteriaSet(
+        id=str(meta.get("id", origin)),
+        zh=str(meta.get("zh", origin)),
+        en=str(meta.get("en", origin)),
+        description_zh=str(meta.get("description_zh", "")),
+        description_en=str(meta.get("description_en", "")),
+        source=str(meta.get("source", "")),
+        status=status_of(meta, "[set]"),
+        grades=grades,
+        categories=categories,
+        controls=controls,
+        items=items,
+    )
+
+
+def _tables(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    entries = data.get(name, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise Malformed(f"`{name}` must be an array of tables ([[{name}]])")
+    return entries
+
+
+def _fields(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    names = entry.get(key, [])
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list) or not names:
+        raise Malformed(f"{where}: `{key}` must list survey fields")
+    unknown = [n for n in names if dictionary().get(n) is None]
+    if unknown:
+        raise Malformed(f"{where}: unknown survey field(s) {', '.join(map(str, unknown))}")
+    return tuple(names)
+
+
+def _metric(entry: dict[str, Any], where: str) -> Metric:
+    kind = require(entry, "metric", str, where)
+    if kind == "field":
+        return Metric("field", fields=(_fields(entry, "field", where)[0],))
+    if kind == "all_true":
+        return Metric("all_true", fields=_fields(entry, "fields", where))
+    if kind == "ratio":
+        return Metric("ratio", numerator=_fields(entry, "numerator", where),
+                      denominator=_fields(entry, "denominator", where))
+    if kind in BUILTIN_METRICS:
+        return Metric(kind)
+    choices = ", ".join(["field", "ratio", "all_true", *BUILTIN_METRICS])
+    raise Malformed(f"{where}: unknown metric {kind!r} (one of: {choices})")
+
+
+def _criterion(entry: dict[str, Any], where: str, *, control: bool) -> Criterion:
+    key = require(entry, "key", str, where)
+    where = f"{where} ({key})"
+    metric = _metric(entry, where)
+    rule = require(entry, "rule", str, where)
+    rules = CONTROL_RULES if control else ITEM_RULES
+    if rule not in rules:
+        raise Malformed(f"{where}: rule {rule!r} is not one of {', '.join(rules)}")
+    if rule in ("complete", "is_true", "boolean") and not metric.is_bool:
+        raise Malformed(f"{where}: rule {rule!r} needs a yes/no metric")
+    if rule in ("at_least", "at_most", "linear", "steps") and metric.is_bool:
+        raise Malformed(f"{where}: rule {rule!r} needs a numeric metric")
+    unit = str(entry.get("unit", BUILTIN_METRICS.get(metric.kind, ("",))[0] or ("%" if metric.kind == "ratio" else "")))
+    fields: dict[str, Any] = {}
+    if rule in ("at_least", "at_most"):
+        fields["target"] = float(require(entry, "target", (int, float), where))
+    if not control:
+        fields["category"] = str(entry.get("category", ""))
+        fields["points"] = float(require(entry, "points", (int, float), where))
+        if fields["points"] <= 0:
+            raise Malformed(f"{where}: points must be > 0")
+    if rule == "linear":
+        fields["zero"] = float(require(entry, "zero", (int, float), where))
+        fields["full"] = float(require(entry, "full", (int, float), where))
+        if fields["zero"] == fields["full"]:
+            raise Malformed(f"{where}: `zero` and `full` must differ")
+    if rule == "steps":
+        raw = require(entry, "steps", list, where)
+        steps = []
+        for i, step in enumerate(raw):
+            if not isinstance(step, dict):
+                raise Malformed(f"{where}: steps[{i}] must be {{ at_least = …, points = … }}")
+            steps.append((float(require(step, "at_least", (int, float), f"{where} steps[{i}]")),
+                          float(require(step, "points", (int, float), f"{where} steps[{i}]"))))
+        if not steps or any(p > fields["points"] for _, p in steps):
+            raise Malformed(f"{where}: steps must be non-empty and worth at most `points`")
+        fields["steps"] = tuple(sorted(steps, reverse=True))
+    return Criterion(
+        key=key,
+        zh=str(entry.get("zh", key)),
+        en=str(entry.get("en", key)),
+        metric=metric,
+        rule=rule,
+        unit=unit,
+        unit_zh=str(entry.get("unit_zh", unit)),
+        source=str(entry.get("source", "")),
+        status=status_of(entry, where),
+        **fields,
+    )

@@ -1,0 +1,315 @@
+"""Scoring one community against a criteria set: controls, points, grade, verdict and gaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from carbon_cli.criteria import CriteriaSet, Criterion, Grade, Metric
+from carbon_cli.inventory import ELECTRICITY_USE, Inventory
+from carbon_cli.survey.fields import dictionary
+from carbon_cli.survey.model import Survey
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    value: float | bool | None
+    status: str  # ok | missing | na
+    missing_fields: tuple[str, ...] = ()
+    reason: str = ""  # why n/a: no_baseline | zero_denominator
+
+
+def _missing(*fields: str) -> MetricValue:
+    return MetricValue(None, "missing", tuple(fields))
+
+
+def _na(reason: str) -> MetricValue:
+    return MetricValue(None, "na", (), reason)
+
+
+def _number(values: dict[str, Any], key: str) -> float | None:
+    value = values.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def metric_value(metric: Metric, survey: Survey, now: Inventory, base: Inventory | None) -> MetricValue:
+    values = survey.assessment
+    if metric.needs_baseline and (survey.baseline is None or base is None):
+        return _na("no_baseline")
+    kind = metric.kind
+    if kind == "required_fields":
+        absent = tuple(s.key for s in dictionary().required if s.key not in values)
+        return MetricValue(not absent, "ok", absent)
+    if kind in ("per_capita_tco2e", "per_capita_change_tco2e", "per_capita_reduction_pct"):
+        inventories = [now] if kind == "per_capita_tco2e" else [now, base]
+        absent = tuple(k for inv in inventories if inv for k in inv.missing_required)
+        if absent:
+            return _missing(*dict.fromkeys(absent))
+        pc_now = now.per_capita_tco2e
+        if kind == "per_capita_tco2e":
+            return MetricValue(pc_now, "ok")
+        pc_base = base.per_capita_tco2e if base else None
+        if pc_now is None or pc_base is None:
+            return _missing("resident_population")
+        if kind == "per_capita_change_tco2e":
+            return MetricValue(pc_now - pc_base, "ok")
+        if pc_base <= 0:
+            return _na("zero_denominator")
+        return MetricValue(100 * (pc_base - pc_now) / pc_base, "ok")
+    if kind == "per_m2_kgco2e":
+        if now.missing_required:
+            return _missing(*now.missing_required)
+        return MetricValue(now.per_m2_kgco2e, "ok") if now.per_m2_kgco2e is not None else _missing("gfa_total_m2")
+    if kind == "renewable_electricity_pct":
+        pv, green = _number(values, "pv_generation_kwh"), _number(values, "green_power_kwh")
+        if pv is None and green is None:
+            return _missing("pv_generation_kwh", "green_power_kwh")
+        grid = sum(_number(values, k) or 0.0 for k in ELECTRICITY_USE)
+        if grid + (pv or 0) <= 0:
+            return _na("zero_denominator")
+        return MetricValue(100 * ((pv or 0) + (green or 0)) / (grid + (pv or 0)), "ok")
+    if kind == "public_elec_reduction_pct":
+        now_kwh = _number(values, "elec_public_area_kwh")
+        base_kwh = _number(survey.baseline or {}, "elec_public_area_kwh")
+        if now_kwh is None or base_kwh is None:
+            return _missing("elec_public_area_kwh")
+        if base_kwh <= 0:
+            return _na("zero_denominator")
+        return MetricValue(100 * (1 - now_kwh / base_kwh), "ok")
+    if kind == "sinks_share_pct":
+        if not now.sinks.factors:
+            return _missing("tree_green_m2", "shrub_lawn_m2", "tree_count")
+        if now.gross_tco2e <= 0:
+            return _na("zero_denominator")
+        return MetricValue(100 * now.sinks_tco2e / now.gross_tco2e, "ok")
+    if kind == "field":
+        key = metric.fields[0]
+        value = values.get(key)
+        if value is None:
+            return _missing(key)
+        return MetricValue(value if isinstance(value, bool) else float(value), "ok")
+    if kind == "all_true":
+        known = [values[k] for k in metric.fields if k in values]
+        absent = tuple(k for k in metric.fields if k not in values)
+        if known and not all(known):
+            return MetricValue(False, "ok", absent)
+        return _missing(*absent) if absent else MetricValue(True, "ok")
+    if kind == "ratio":
+        numerator = [_number(values, k) for k in metric.numerator]
+        denominator = [_number(values, k) for k in metric.denominator]
+        if all(v is None for v in denominator):
+            return _missing(*metric.denominator)
+        if all(v is None for v in numerator):
+            return _missing(*metric.numerator)
+        total = sum(v or 0.0 for v in denominator)
+        if total <= 0:
+            return _na("zero_denominator")
+        return MetricValue(100 * sum(v or 0.0 for v in numerator) / total, "ok")
+    raise AssertionError(f"unknown metric {kind}")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """How far a criterion is from its target, in the metric's own unit."""
+
+    target: float | bool | None  # value that passes the control / earns full points
+    distance: float | None  # |target − value|; None for yes/no and missing data
+    direction: str  # increase | decrease | set_true | collect
+    points_recoverable: float = 0.0
+    target_for_pass: float | bool | None = None  # this item alone lifts the score to 通过
+    target_for_excellent: float | bool | None = None
+    fields: tuple[str, ...] = ()  # fields to collect, or yes/no fields that are "no"
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    criterion: Criterion
+    status: str  # pass | fail | missing | na
+    value: float | bool | None
+    reason: str = ""
+    gap: Gap | None = None
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    criterion: Criterion
+    status: str  # scored | missing | na
+    value: float | bool | None
+    points: float
+    max_points: float  # 0 when n/a
+    reason: str = ""
+    gap: Gap | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    criteria: CriteriaSet
+    controls: tuple[ControlResult, ...]
+    items: tuple[ItemResult, ...]
+    earned: float
+    applicable_max: float
+    score: float
+    grade: Grade
+    verdict: str  # eligible | not_eligible | incomplete
+    points_to_pass: float  # score points (0–100 scale) still needed
+    points_to_excellent: float
+
+    @property
+    def controls_pass(self) -> bool:
+        return all(c.status in ("pass", "na") for c in self.controls)
+
+    @property
+    def failed_controls(self) -> list[ControlResult]:
+        return [c for c in self.controls if c.status == "fail"]
+
+    @property
+    def missing_controls(self) -> list[ControlResult]:
+        return [c for c in self.controls if c.status == "missing"]
+
+    @property
+    def gaps(self) -> list[ItemResult]:
+        """Scored items short of full points, the most points to recover first."""
+        short = [i for i in self.items if i.gap is not None]
+        return sorted(short, key=lambda i: (-i.gap.points_recoverable, i.criterion.key))  # type: ignore[union-attr]
+
+    @property
+    def fields_to_collect(self) -> list[str]:
+        keys: dict[str, None] = {}
+        for result in (*self.controls, *self.items):
+            if result.status == "missing" and result.gap:
+                keys.update(dict.fromkeys(result.gap.fields))
+        return list(keys)
+
+    def reaches(self, grade_key: str) -> bool:
+        grade = next(g for g in self.criteria.grades if g.key == grade_key)
+        return self.controls_pass and self.score >= grade.min_score - EPS
+
+
+def _control(criterion: Criterion, mv: MetricValue) -> ControlResult:
+    if mv.status == "na":
+        return ControlResult(criterion, "na", None, mv.reason)
+    if mv.status == "missing":
+        return ControlResult(criterion, "missing", None, gap=Gap(None, None, "collect", fields=mv.missing_fields))
+    value = mv.value
+    rule = criterion.rule
+    if rule == "complete":
+        if value:
+            return ControlResult(criterion, "pass", True)
+        return ControlResult(criterion, "missing", False, gap=Gap(True, None, "collect", fields=mv.missing_fields))
+    if rule == "is_true":
+        if value:
+            return ControlResult(criterion, "pass", True)
+        false = tuple(k for k in criterion.metric.fields if k not in mv.missing_fields)
+        return ControlResult(criterion, "fail", False, gap=Gap(True, None, "set_true", fields=false))
+    target = criterion.target
+    assert target is not None and isinstance(value, float)
+    if rule == "at_least":
+        ok = value >= target - EPS
+        gap = None if ok else Gap(target, target - value, "increase")
+    else:
+        ok = value <= target + EPS
+        gap = None if ok else Gap(target, value - target, "decrease")
+    return ControlResult(criterion, "pass" if ok else "fail", value, gap=gap)
+
+
+def item_points(criterion: Criterion, value: float | bool) -> float:
+    if criterion.rule == "boolean":
+        return criterion.points if value else 0.0
+    assert not isinstance(value, bool)
+    if criterion.rule == "steps":
+        return next((p for threshold, p in criterion.steps if value >= threshold - EPS), 0.0)
+    zero, full = criterion.zero, criterion.full
+    assert zero is not None and full is not None
+    share = min(1.0, max(0.0, (value - zero) / (full - zero)))
+    return criterion.points * share
+
+
+def _value_for_points(criterion: Criterion, points: float) -> float | bool | None:
+    """The metric value at which `criterion` earns `points` (None when it cannot)."""
+    if points > criterion.points + EPS:
+        return None
+    if criterion.rule == "boolean":
+        return True
+    if criterion.rule == "steps":
+        reachable = [t for t, p in criterion.steps if p >= points - EPS]
+        return min(reachable) if reachable else None
+    zero, full = criterion.zero, criterion.full
+    assert zero is not None and full is not None
+    return zero + (points / criterion.points) * (full - zero)
+
+
+def _item(criterion: Criterion, mv: MetricValue, detail: bool = True) -> ItemResult:
+    if mv.status == "na":
+        return ItemResult(criterion, "na", None, 0.0, 0.0, mv.reason)
+    if mv.status == "missing":
+        gap = Gap(None, None, "collect", criterion.points, fields=mv.missing_fields)
+        return ItemResult(criterion, "missing", None, 0.0, criterion.points, gap=gap)
+    value = mv.value
+    assert value is not None
+    points = item_points(criterion, value)
+    gap = None
+    if detail and points < criterion.points - EPS:
+        target = _value_for_points(criterion, criterion.points)
+        if isinstance(target, bool) or target is None:
+            gap = Gap(True, None, "set_true", criterion.points - points)
+        else:
+            distance = abs(target - float(value))
+            direction = "decrease" if criterion.lower_is_better else "increase"
+            gap = Gap(target, distance, direction, criterion.points - points)
+    return ItemResult(criterion, "scored", value, points, criterion.points, gap=gap)
+
+
+def _with_grade_targets(result: ItemResult, need_pass: float, need_excellent: float) -> ItemResult:
+    """Add to a gap the value this item alone would need to lift the score to each grade."""
+    gap = result.gap
+    if gap is None or result.status != "scored" or result.max_points <= 0:
+        return result
+    targets = {}
+    for name, need in (("target_for_pass", need_pass), ("target_for_excellent", need_excellent)):
+        if need > EPS:
+            targets[name] = _value_for_points(result.criterion, result.points + need)
+    if not targets:
+        return result
+    from dataclasses import replace
+
+    return replace(result, gap=replace(gap, **targets))
+
+
+def evaluate(criteria: CriteriaSet, survey: Survey, now: Inventory, base: Inventory | None,
+             detail: bool = True) -> Evaluation:
+    """Score `survey`; `detail=False` skips the gap analysis (for the pathway search)."""
+    controls = tuple(_control(c, metric_value(c.metric, survey, now, base)) for c in criteria.controls)
+    items = [_item(c, metric_value(c.metric, survey, now, base), detail) for c in criteria.items]
+    earned = sum(i.points for i in items)
+    applicable = sum(i.max_points for i in items)
+    score = 100 * earned / applicable if applicable > 0 else 0.0
+    pass_min, top_min = criteria.pass_grade.min_score, criteria.top_grade.min_score
+    # raw item points still needed for each grade
+    need_pass = max(0.0, pass_min * applicable / 100 - earned)
+    need_top = max(0.0, top_min * applicable / 100 - earned)
+    if detail:
+        items = [_with_grade_targets(i, need_pass, need_top) for i in items]
+    if any(c.status == "fail" for c in controls):
+        verdict = "not_eligible"
+    elif any(c.status == "missing" for c in controls):
+        verdict = "incomplete"  # a score made on missing data cannot decide eligibility
+    elif score < pass_min - EPS:
+        verdict = "not_eligible"
+    else:
+        verdict = "eligible"
+    return Evaluation(
+        criteria=criteria,
+        controls=controls,
+        items=tuple(items),
+        earned=earned,
+        applicable_max=applicable,
+        score=score,
+        grade=criteria.grade_for(score),
+        verdict=verdict,
+        points_to_pass=max(0.0, pass_min - score),
+        points_to_excellent=max(0.0, top_min - score),
+    )
