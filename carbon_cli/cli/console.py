@@ -220,3 +220,66 @@ class _Null:
 
     def flush(self) -> None:
         pass
+
+
+class _ProgressBar:
+    """A Rich progress bar on stderr; silent when stderr is not a terminal or when disabled."""
+
+    def __init__(self, lang: str, enabled: bool) -> None:
+        self.lang = lang
+        self.enabled = enabled and sys.stderr.isatty()
+        self.progress: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> tuple[Any, Any]:
+        if not self.enabled:
+            return (lambda total: None), (lambda n: None)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=stderr, transient=True)
+        self.progress.__enter__()
+        self.task = self.progress.add_task(t(self.lang, "评估中", "assessing"), total=None)
+        return (lambda total: self.progress.update(self.task, total=total)), (
+            lambda n: self.progress.advance(self.task, n))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+
+def progress_bar(lang: str, enabled: bool = True) -> _ProgressBar:
+    return _ProgressBar(lang, enabled)
+
+
+def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
+    from carbon_cli.batch import verdict_counts
+
+    counts = verdict_counts(batch)
+    table = Table(title=t(lang, "社区排名", "Ranking"), title_justify="left")
+    for header, justify in (("#", "right"), (t(lang, "社区", "Community"), "left"), (t(lang, "街道", "Street"), "left"),
+                            (t(lang, "人均 tCO2e", "tCO2e/person"), "right"), (t(lang, "得分", "Score"), "right"),
+                            (t(lang, "结论", "Verdict"), "left"), (t(lang, "可行性", "Feasibility"), "left"),
+                            (t(lang, "路径措施", "Pathway"), "left")):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for r in batch.results[:limit]:
+        a = r.assessment
+        pathway = a.pathways.get("pass")
+        measures = " ".join(m.key for m in pathway.measures) if pathway else ""
+        table.add_row(str(r.rank), Text(f"{a.survey.name} ({a.survey.community_id})"), Text(str(a.survey.assessment.get("street") or "")),
+                      num(a.inventory.per_capita_tco2e), f"{a.score:.1f}",
+                      Text(term(a.verdict, lang), style=VERDICT_STYLE[a.verdict]), term(r.feasibility, lang), measures)
+    out: list[Any] = [table]
+    if len(batch.results) > limit:
+        out.append(Text(t(lang, f"……另有 {len(batch.results) - limit} 个社区，见 results.csv", f"… {len(batch.results) - limit} more in results.csv")))
+    out.append(Text(t(lang, f"符合 {counts['eligible']}，不符合 {counts['not_eligible']}，数据不足 {counts['incomplete']}",
+                      f"eligible {counts['eligible']}, not eligible {counts['not_eligible']}, incomplete {counts['incomplete']}")))
+    if batch.failures:
+        failed = Table(title=t(lang, "未能评估的文件", "Not assessed"), title_justify="left")
+        failed.add_column(t(lang, "文件", "File"), overflow="fold")
+        failed.add_column(t(lang, "社区", "Community"))
+        failed.add_column(t(lang, "原因", "Reason"), overflow="fold")
+        for f in batch.failures:
+            failed.add_row(Text(f.file), Text(f.community or ""), Text(f.reason(lang)))
+        out.append(failed)
+    return out

@@ -314,10 +314,12 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
     problems: list[Issue] = []
     for path in paths:
         if path.is_dir():
+            outputs = {p.parent for p in path.rglob(".carbon-cli.json")}  # earlier batch outputs
             found = sorted(
                 p for p in path.rglob("*")
                 if p.suffix.lower() in SURVEY_SUFFIXES and p.is_file()
                 and not p.name.startswith(("~$", ".~"))  # Excel/WPS lock files
+                and not any(folder in p.parents for folder in outputs)
             )
             if not found:
                 problems.append(Issue("no_workbooks", Location(str(path)), params={"path": str(path)}))

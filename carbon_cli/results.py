@@ -1,0 +1,29 @@
+"""The files a batch writes: per-community reports, the summary, and CSV/XLSX/JSON results."""
+
+from __future__ import annotations
+
+from carbon_cli.batch import FAILURE_COLUMNS, RESULT_COLUMNS, BatchOptions, BatchResult, failure_row, result_row, results_dict
+from carbon_cli.export import csv_bytes, xlsx_bytes
+from carbon_cli.serialize import dumps
+
+
+def output_files(batch: BatchResult, options: BatchOptions) -> dict[str, bytes]:
+    """Name inside the output folder → bytes, in a stable order."""
+    from carbon_cli.summary import render_summary
+
+    lang = options.lang
+    rows = [result_row(r, lang) for r in batch.results]
+    failures = [failure_row(f, lang) for f in batch.failures]
+    files: dict[str, bytes] = {
+        "summary.md": render_summary(batch, options).encode("utf-8"),
+        "results.csv": csv_bytes(RESULT_COLUMNS, rows),
+        "results.xlsx": xlsx_bytes([
+            ("results", RESULT_COLUMNS, rows),
+            ("failures", FAILURE_COLUMNS, failures),
+        ]),
+        "results.json": dumps(results_dict(batch, options)).encode("utf-8"),
+    }
+    for r in batch.results:
+        if r.report_name and r.report is not None:
+            files[r.report_name] = r.report.encode("utf-8")
+    return files
