@@ -95,8 +95,8 @@ def _split_coordinate(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col
 
 
-def _fail(path: Path, code: str, **params: Any) -> InputError:
-    return InputError(Issue(code, Location(str(path)), params=params))
+def _fail(file: Path, code: str, **params: Any) -> InputError:
+    return InputError(Issue(code, Location(str(file)), params=params))
 
 
 def check_readable(path: Path, limits: Limits) -> None:
