@@ -57,24 +57,33 @@ def _lang_of(argv: list[str]) -> str:
     return os.environ.get("CARBON_LANG", "zh")
 
 
+def _click_exceptions() -> tuple[type, type, type]:
+    """(ClickException, Exit, Abort): recent Typer releases vendor their own copy of click."""
+    try:
+        from typer._click.exceptions import ClickException
+    except ImportError:
+        from click.exceptions import ClickException
+    return ClickException, typer.Exit, typer.Abort
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning every failure into a message and an exit code."""
-    import click
 
     from carbon_cli.issues import CarbonError
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("CARBON_DEBUG") == "1"
     lang = _lang_of(args)
+    click_error, click_exit, click_abort = _click_exceptions()
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="carbon", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except click_exit as exc:
         code = exc.exit_code
-    except click.ClickException as exc:
+    except click_error as exc:
         exc.show()
         code = 2
-    except click.exceptions.Abort:
+    except click_abort:
         code = 130
     except KeyboardInterrupt:
         from carbon_cli.cli.console import print_interrupted

@@ -1,0 +1,130 @@
+"""The CLI is a thin layer: its JSON equals the library's result, every command has help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from carbon_cli.assessment import assess
+from carbon_cli.cli.app import app
+from carbon_cli.criteria import load_criteria
+from carbon_cli.factors import load_factor_set
+from carbon_cli.survey.reader import read_survey
+from tests.conftest import SAMPLES
+
+runner = CliRunner()
+SAMPLE = SAMPLES / "communities" / "FT-SH-03.xlsx"
+
+
+def carbon(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "carbon_cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_json_equals_the_library_result_serialised():
+    result = runner.invoke(app, ["assess", str(SAMPLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    library = assess(read_survey(SAMPLE), load_factor_set(), load_criteria()).to_dict("zh")
+    assert json.loads(result.stdout) == json.loads(json.dumps(library))
+
+
+def test_json_contract_keys():
+    data = json.loads(runner.invoke(app, ["assess", str(SAMPLE), "--format", "json", "--lang", "en"]).stdout)
+    inv = data["inventory"]
+    for key in ("gross_tco2e", "sinks_tco2e", "net_tco2e", "per_capita_tco2e"):
+        assert isinstance(inv[key], float)
+    assert set(inv["sources"]) == {"electricity", "natural_gas", "lpg", "diesel", "gasoline", "water", "waste"}
+    assert data["grade"] in ("excellent", "pass", "fail")
+    assert data["verdict"] in ("eligible", "not_eligible", "incomplete")
+    assert {c["status"] for c in data["controls"]} <= {"pass", "fail", "missing", "na"}
+    assert {i["status"] for i in data["indicators"]} <= {"scored", "missing", "na"}
+    assert all({"key", "value", "points", "max_points"} <= set(i) for i in data["indicators"])
+    assert (data["criteria_set"], data["factor_set"]) == ("sz-nzc-community", "cn-south-2023")
+    assert "baseline_inventory" in data and "warnings" in data and "community" in data
+
+
+def test_what_if_set_changes_the_result():
+    base = json.loads(runner.invoke(app, ["assess", str(SAMPLE), "-f", "json"]).stdout)
+    assert base["verdict"] == "not_eligible"
+    c4 = next(c for c in base["controls"] if c["key"] == "C4")
+    assert c4["status"] == "fail"
+    buildings = read_survey(SAMPLE).assessment["buildings_total"]
+    changed = json.loads(runner.invoke(
+        app, ["assess", str(SAMPLE), "-f", "json", "--set", f"buildings_with_sorting_points={buildings}"]).stdout)
+    assert next(c for c in changed["controls"] if c["key"] == "C4")["status"] == "pass"
+    assert changed["changes"] == {"buildings_with_sorting_points": buildings}
+
+
+def test_bad_set_option_is_a_usage_error():
+    proc = carbon("assess", str(SAMPLE), "--set", "no_such_field=3")
+    assert proc.returncode == 2
+    assert "no_such_field" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def walk(group: typer.Typer):
+    command = typer.main.get_command(group)
+    return command.commands.items()  # type: ignore[attr-defined]
+
+
+def test_every_command_has_help_with_an_example():
+    for name, command in walk(app):
+        assert command.help and "Example: carbon" in command.help, name
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_terminal_output_speaks_the_language(lang):
+    result = runner.invoke(app, ["assess", str(SAMPLE), "--lang", lang])
+    assert result.exit_code == 0
+    assert ("结论" if lang == "zh" else "Verdict") in result.stdout
+
+
+def test_unknown_criteria_set_is_a_clear_error(tmp_path):
+    proc = carbon("assess", str(SAMPLE), "--criteria", "nope")
+    assert proc.returncode == 1
+    assert "nope" in proc.stderr and "sz-nzc-community" in proc.stderr
+
+
+def test_user_criteria_file(tmp_path):
+    custom = tmp_path / "mine.toml"
+    custom.write_text(
+        '[set]\nid = "mine"\nzh = "我的"\nen = "Mine"\n'
+        '[[grades]]\nkey = "pass"\nmin_score = 50\n[[grades]]\nkey = "fail"\nmin_score = 0\n'
+        '[[items]]\nkey = "A"\nmetric = "field"\nfield = "green_trip_share"\nrule = "linear"\nzero = 0\nfull = 100\npoints = 10\n',
+        encoding="utf-8")
+    data = json.loads(runner.invoke(app, ["assess", str(SAMPLE), "-f", "json", "--criteria", str(custom)]).stdout)
+    assert data["criteria_set"] == "mine" and [i["key"] for i in data["indicators"]] == ["A"]
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[set]\nid = "b"\n[[grades]]\nkey = "pass"\nmin_score = 50\n[[grades]]\nkey = "fail"\nmin_score = 0\n'
+                      '[[items]]\nkey = "A"\nmetric = "field"\nfield = "nope"\nrule = "linear"\nzero = 0\nfull = 1\npoints = 1\n',
+                      encoding="utf-8")
+    proc = carbon("assess", str(SAMPLE), "--criteria", str(broken), "--lang", "en")
+    assert proc.returncode == 1
+    assert "unknown survey field(s) nope" in proc.stderr and str(broken) in proc.stderr
+
+
+def test_user_factor_file_overrides_defaults(tmp_path):
+    custom = tmp_path / "grid.toml"
+    custom.write_text('[set]\nid = "my-grid"\n[factors.EF_grid]\nvalue = 0.5\nunit = "kgCO2/kWh"\n'
+                      'source = "test"\nstatus = "assumed"\n', encoding="utf-8")
+    data = json.loads(runner.invoke(app, ["assess", str(SAMPLE), "-f", "json", "--factors", str(custom)]).stdout)
+    assert data["factor_set"] == "my-grid"
+    assert data["factors"]["EF_grid"]["value"] == 0.5 and data["factors"]["EF_gas"]["value"] == 2.1622
+
+
+def test_validate_exit_codes_and_json(tmp_path):
+    ok = carbon("validate", str(SAMPLE), "--format", "json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["errors"] == 0
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    proc = carbon("validate", str(bad), str(SAMPLE), "--format", "json", "--lang", "en")
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert data["files_with_errors"] == 1 and data["files"][0]["issues"][0]["code"] == "not_a_workbook"
+    assert carbon("validate").returncode == 2
