@@ -121,7 +121,8 @@ def _table_survey(file: str, key: str, by_year: dict[Any, dict[str, CellRead]], 
     earlier = [y for y in years if current is not None and y < current]
     baseline = None
     if earlier:
-        baseline = _values(by_year[earlier[0]], BASELINE, sources)
+        per_year = {k: v for k, v in by_year[earlier[0]].items() if fields[k].per_year}
+        baseline = _values(per_year, BASELINE, sources)
         assessment["baseline_year"] = earlier[0]
     for role_key in ("assessment_year", "baseline_year"):
         if role_key in assessment:
