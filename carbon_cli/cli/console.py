@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,22 @@ def num(value: Any, digits: int = 2) -> str:
         return f"{value:,.0f}"
     text = f"{value:,.{digits}f}"
     return text
+
+
+def value_text(value: Any, unit: str, lang: str) -> str:
+    """A metric value with its unit: percentages to 1 decimal, per-capita to 3, yes/no in words."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return t(lang, "是" if value else "否", "yes" if value else "no")
+    digits = 1 if unit == "%" else 3 if abs(value) < 10 else 1
+    text = f"{value:,.{digits}f}".rstrip("0").rstrip(".") if "." in f"{value:,.{digits}f}" else f"{value:,.{digits}f}"
+    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+
+
+def score_text(score: float) -> str:
+    """Scores are cut, not rounded, to one decimal: 59.96 must not read as the 60 it missed."""
+    return f"{math.floor(score * 10 + 1e-9) / 10:.1f}"
 
 
 def print_error(exc: CarbonError, lang: str) -> None:
@@ -89,7 +106,7 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
         Text.assemble((f"{s.name} ({s.community_id})", "bold"), f"  {s.assessment.get('street') or ''}"),
         Text.assemble(
             (f"{t(lang, '结论', 'Verdict')}: {verdict}", VERDICT_STYLE[a.verdict]),
-            f"   {t(lang, '得分', 'Score')}: {ev.score:.1f} / 100   {t(lang, '等级', 'Grade')}: {ev.grade.label(lang)}",
+            f"   {t(lang, '得分', 'Score')}: {score_text(ev.score)} / 100   {t(lang, '等级', 'Grade')}: {ev.grade.label(lang)}",
         ),
     ]
     pc = a.inventory.per_capita_tco2e
@@ -152,12 +169,12 @@ def controls_table(a: Assessment, lang: str) -> Table:
         table.add_column(header, overflow="fold")
     for c in a.evaluation.controls:
         cr = c.criterion
-        requirement = {"at_least": f"≥ {num(cr.target)} {cr.unit_label(lang)}",
-                       "at_most": f"≤ {num(cr.target)} {cr.unit_label(lang)}"}.get(cr.rule, t(lang, "是", "yes"))
+        requirement = {"at_least": f"≥ {value_text(cr.target, cr.unit_label(lang), lang)}",
+                       "at_most": f"≤ {value_text(cr.target, cr.unit_label(lang), lang)}"}.get(cr.rule, t(lang, "是", "yes"))
         gap = ""
         if c.gap is not None:
             gap = gap_text(c.gap, cr.unit_label(lang), lang)
-        table.add_row(cr.key, cr.label(lang), num(c.value, 3), requirement,
+        table.add_row(cr.key, cr.label(lang), value_text(c.value, cr.unit_label(lang), lang), requirement,
                       Text(term(c.status, lang), style=STATUS_STYLE.get(c.status, "")), gap)
     return table
 
@@ -173,7 +190,9 @@ def gap_text(gap: Any, unit: str, lang: str) -> str:
                 dictionary()[k].label(lang) if dictionary().get(k) else k for k in gap.fields)
         return t(lang, "需为“是”", "must be yes")
     sign = "+" if gap.direction == "increase" else "−"
-    return f"{sign}{num(gap.distance, 3)} {unit}".strip()
+    if unit == "%":
+        return f"{sign}{value_text(gap.distance, '', lang)} {t(lang, '个百分点', 'pp')}"
+    return f"{sign}{value_text(gap.distance, unit, lang)}"
 
 
 def indicators_table(a: Assessment, lang: str) -> Table:
@@ -185,15 +204,16 @@ def indicators_table(a: Assessment, lang: str) -> Table:
     for i in a.evaluation.items:
         c = i.criterion
         unit = c.unit_label(lang)
-        full = {"linear": f"{num(c.full)} {unit}", "boolean": t(lang, "是", "yes"),
-                "steps": f"≥ {num(c.steps[0][0]) if c.steps else ''} {unit}"}[c.rule]
+        full = {"linear": f"{'≤' if c.lower_is_better else '≥'} {value_text(c.full, unit, lang)}",
+                "boolean": t(lang, "是", "yes"),
+                "steps": f"≥ {value_text(c.steps[0][0], unit, lang)}" if c.steps else ""}[c.rule]
         points = f"{i.points:.2f} / {c.points:g}" if i.status != "na" else "—"
         gap = gap_text(i.gap, unit, lang) if i.gap else ""
-        table.add_row(c.key, c.label(lang), num(i.value, 2), full, points,
+        table.add_row(c.key, c.label(lang), value_text(i.value, unit, lang), full, points,
                       Text(term(i.status, lang), style=STATUS_STYLE.get(i.status, "")), gap)
     ev = a.evaluation
     table.add_row("", Text(t(lang, "合计", "Total"), style="bold"), "", "",
-                  f"{ev.earned:.2f} / {ev.applicable_max:g}", f"{t(lang, '得分', 'score')} {ev.score:.1f}", "")
+                  f"{ev.earned:.2f} / {ev.applicable_max:g}", f"{t(lang, '得分', 'score')} {score_text(ev.score)}", "")
     return table
 
 
@@ -267,7 +287,7 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
         pathway = a.pathways.get("pass")
         measures = " ".join(m.key for m in pathway.measures) if pathway else ""
         table.add_row(str(r.rank), Text(f"{a.survey.name} ({a.survey.community_id})"), Text(str(a.survey.assessment.get("street") or "")),
-                      num(a.inventory.per_capita_tco2e), f"{a.score:.1f}",
+                      num(a.inventory.per_capita_tco2e), score_text(a.score),
                       Text(term(a.verdict, lang), style=VERDICT_STYLE[a.verdict]), term(r.feasibility, lang), measures)
     out: list[Any] = [table]
     if len(batch.results) > limit:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,9 @@ def _form_survey(file: str, cells: dict[str, dict[str, CellRead]], fields: Dicti
     elif baseline_values:
         first = sorted(k for k in sources if k.startswith(BASELINE))[0]
         own.append(Issue("baseline_values_without_year", sources[first]))
-    survey = Survey(file, "form", assessment, baseline, sources, tuple(issues + own))
+    community = assessment.get("community_id")
+    located = tuple(replace(i, community=i.community or community) for i in issues + own)
+    survey = Survey(file, "form", assessment, baseline, sources, located)
     return survey.with_issues(check_survey(survey, fields))
 
 

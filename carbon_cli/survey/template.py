@@ -39,9 +39,7 @@ FORM_HEADERS = {
     ),
 }
 FORM_WIDTHS = (32, 40, 14, 8, 18, 18, 24, 60)
-KEY_COL, LABEL_COL, UNIT_COL, REQUIRED_COL, BASELINE_COL, ASSESSMENT_COL, SOURCE_COL, NOTE_COL = (
-    range(1, 9)
-)
+KEY_COL, LABEL_COL, UNIT_COL, REQUIRED_COL, BASELINE_COL, ASSESSMENT_COL, SOURCE_COL, NOTE_COL = range(1, 9)
 TABLE_IDENTITY = ("community_id", "community_name", "street", "district")
 TABLE_DROPDOWN_ROWS = 500  # a blank table offers its drop-downs this far down
 
@@ -66,60 +64,59 @@ WORDS = {
     },
 }
 
+# The instructions sheet, one paragraph per line; "# " marks a heading.
 INSTRUCTIONS = {
     "zh": (
-        "社区碳排放摸底调研表 — 填写说明",
+        "# 社区碳排放摸底调研表 — 填写说明",
         "",
-        "这是什么",
+        "# 这是什么",
         "本表用于近零碳社区试点的碳排放摸底调研。每个社区填写一份工作簿，"
         "数据用于核算社区全年碳排放，并对照近零碳社区评价标准找出差距。",
         "",
-        "怎么填",
+        "# 怎么填",
         "1. 后面的工作表按专题分开：{sheets}。每行是一个指标。",
         "2. 在“评价年数值”列填写评价年份（如 2023 年）全年的数据。",
-        "3. 只有调研了基准年时，才填写“基准年数值”列：先在“基本信息”表填写“基准年份”（如 2021），"
-        "再在各表填写该年的数据。没有基准年就让这一列空着。灰色格子不用填。",
+        "3. 只有调研了基准年时，才填写“基准年数值”列：先在“基本信息”表“基准年份”一行的"
+        "“评价年数值”列填上年份（如 2021），再在各表的“基准年数值”列填写该年的数据。"
+        "没有基准年就让这一列空着。灰色格子不用填。",
         "4. 单位：按“单位”列填写。手头数据是别的单位（如万千瓦时、兆瓦时、万立方米、千克）时，"
-        "可以把“单位”列改成那个单位，也可以在格子里连单位一起写，如“1.2万kWh”“35吨”，会自动换算。",
+        "可以把“单位”列改成那个单位，也可以在格子里连单位一起写，如“1.2万kWh”“35吨”，"
+        "会自动换算。",
         "5. 百分比：填 35 或 35% 都可以。",
-        "6. 没有数据：填“—”或“不详”（也可以空着），不要填 0。"
-        "确实为零时（如不用液化气）才填 0 或“无”。",
+        "6. 没有数据：填“—”或“不详”（也可以空着），不要填 0。确实为零时（如不用液化气）才填 0 或“无”。",
         "7. 是/否题：从格子的下拉列表中选“是”或“否”。",
         "8. 必填：“必填”列标“是”、名称加粗带底色的行必须填写，缺了就无法核算。",
-        "9. 数据来源：在“数据来源”列写明数据从哪里来"
-        "（如供电局汇总数据、物业台账、抽样估算），方便核查。",
+        "9. 数据来源：在“数据来源”列写明数据从哪里来（如供电局汇总数据、物业台账、抽样估算），方便核查。",
         "10. 不要改动“字段键”列，不要删除工作表；需要补充的情况写在“备注”列。",
         "11. 填完后保存为 .xlsx 文件交回。",
     ),
     "en": (
-        "Community carbon baseline survey — instructions",
+        "# Community carbon baseline survey — instructions",
         "",
-        "What this is",
+        "# What this is",
         "This workbook collects a community's carbon baseline survey for the near-zero-carbon "
-        "community pilots. Fill in one workbook per community; the figures are used to work out "
-        "the community's yearly emissions and to compare it with the pilot criteria.",
+        "community pilots. Fill in one workbook per community; the figures are used to work "
+        "out the community's yearly emissions and to compare it with the pilot criteria.",
         "",
-        "How to fill it in",
+        "# How to fill it in",
         "1. The following sheets are one per topic: {sheets}. Each row is one indicator.",
-        "2. Enter the figures for the whole assessment year (e.g. 2023) in the "
-        '"Assessment-year value" column.',
+        '2. Enter the figures for the whole assessment year (e.g. 2023) in the "Assessment-year value" column.',
         '3. Fill in the "Baseline-year value" column only when a baseline year was surveyed: '
-        'first enter the baseline year (e.g. 2021) on the "Basic information" sheet, '
-        "then that year's figures on every sheet. Without a baseline year, leave the column "
-        "empty. Grey cells need nothing.",
+        'first enter the year (e.g. 2021) on the "Baseline year" row of the "Basic '
+        'information" sheet, in the "Assessment-year value" column, then that year\'s figures '
+        'in the "Baseline-year value" column of every sheet. Without a baseline year, leave '
+        "the column empty. Grey cells need nothing.",
         '4. Units: use the unit in the "Unit" column. If your figure is in another unit (MWh, '
-        '万kWh, 万m³, kg …), change the "Unit" cell to that unit or write the unit in the cell, '
-        'e.g. "1.2 MWh" or "35 t"; it is converted.',
+        '万kWh, 万m³, kg …), change the "Unit" cell to that unit or write the unit in the '
+        'cell, e.g. "1.2 MWh" or "35 t"; it is converted.',
         "5. Percentages: 35 or 35% both work.",
-        '6. No data: write "—" or "n/a" (or leave it empty), never 0. Write 0 only for a real '
-        "zero (e.g. no LPG used).",
+        '6. No data: write "—" or "n/a" (or leave it empty), never 0. Write 0 only for a real zero (e.g. no LPG used).',
         "7. Yes/no questions: pick yes or no from the cell's drop-down list.",
         '8. Required: rows marked "yes" under "Required", with a bold, shaded name, must be '
         "filled in; without them the inventory cannot be calculated.",
         "9. Data source: say where each figure comes from (grid company summary, property "
         "records, sample-survey estimate …) so it can be checked.",
-        '10. Do not change the "Key" column or delete sheets; put any explanation in the '
-        '"Note" column.',
+        '10. Do not change the "Key" column or delete sheets; put any explanation in the "Note" column.',
         "11. Save the finished workbook as .xlsx and send it back.",
     ),
 }
@@ -153,8 +150,11 @@ def unit_text(spec: FieldSpec, lang: str) -> str:
 
 
 def table_header(spec: FieldSpec, lang: str) -> str:
+    """The label with its unit: 居民生活用电量（千瓦时）, Household electricity (kWh)."""
     unit = unit_text(spec, lang)
-    return f"{spec.label(lang)}（{unit}）" if unit else spec.label(lang)
+    if not unit:
+        return spec.label(lang)
+    return f"{spec.label(lang)}（{unit}）" if lang == "zh" else f"{spec.label(lang)} ({unit})"
 
 
 def _cell_value(value: Any, lang: str) -> Any:
@@ -188,12 +188,11 @@ def _instructions(wb: Workbook, lang: str) -> None:
     # One column only: text spread over several cells could look like a header row to the reader.
     ws.column_dimensions["A"].width = 110
     for row, line in enumerate(INSTRUCTIONS[lang], start=1):
-        cell = _put(ws, row, 1, line.format(sheets=sheets))
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if row == 1:
-            cell.font = TITLE_FONT
-        elif line and not line[0].isdigit():
-            cell.font = BOLD
+        heading = line.startswith("# ")
+        cell = _put(ws, row, 1, line.removeprefix("# ").format(sheets=sheets) or None)
+        cell.alignment = WRAP
+        if heading:
+            cell.font = TITLE_FONT if row == 1 else BOLD
 
 
 def form_workbook(
