@@ -206,9 +206,9 @@ class _Search:
         return chosen
 
 
-def find_pathway(base: Assessment, library: Library | None = None, target: str = "pass") -> Pathway:
-    library = library or load_measures()
-    search = _Search(base, library)
+def find_pathway(base: Assessment, library: Library | None = None, target: str = "pass",
+                 search: _Search | None = None) -> Pathway:
+    search = search or _Search(base, library or load_measures())
     applicable = tuple(m.key for m in search.applicable)
     ev = base.evaluation
     if ev.reaches(target):
@@ -249,5 +249,5 @@ def find_pathway(base: Assessment, library: Library | None = None, target: str =
 
 def with_pathways(assessment: Assessment, library: Library | None = None) -> Assessment:
     """The assessment with its pathways to 通过 and 优秀 attached (for reports and batches)."""
-    library = library or load_measures()
-    return replace(assessment, pathways={t: find_pathway(assessment, library, t) for t in TARGETS})
+    search = _Search(assessment, library or load_measures())  # both targets share its cache
+    return replace(assessment, pathways={t: find_pathway(assessment, target=t, search=search) for t in TARGETS})
