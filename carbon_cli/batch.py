@@ -247,7 +247,7 @@ def result_row(r: CommunityResult, lang: str) -> dict[str, Any]:
     a = r.assessment
     s, ev = a.survey, a.evaluation
     pathway = a.pathways.get("pass")
-    gaps = [f"{i.criterion.key} {i.criterion.label(lang)} (+{i.gap.points_recoverable:.1f})"
+    gaps = [f"{i.criterion.key} {i.criterion.label(lang)} (+{i.gap.score_recoverable:.1f})"
             for i in ev.gaps[:3] if i.gap]
     return {
         "rank": r.rank,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from carbon_cli.criteria import CriteriaSet, Criterion, Grade, Metric
@@ -19,6 +19,7 @@ class MetricValue:
     status: str  # ok | missing | na
     missing_fields: tuple[str, ...] = ()
     reason: str = ""  # why n/a: no_baseline | zero_denominator
+    false_fields: tuple[str, ...] = ()  # yes/no inputs answered "no"
 
 
 def _missing(*fields: str) -> MetricValue:
@@ -96,7 +97,7 @@ def metric_value(metric: Metric, survey: Survey, now: Inventory, base: Inventory
         known = [values[k] for k in metric.fields if k in values]
         absent = tuple(k for k in metric.fields if k not in values)
         if known and not all(known):
-            return MetricValue(False, "ok", absent)
+            return MetricValue(False, "ok", absent, false_fields=tuple(k for k in metric.fields if values.get(k) is False))
         return _missing(*absent) if absent else MetricValue(True, "ok")
     if kind == "ratio":
         numerator = [_number(values, k) for k in metric.numerator]
@@ -119,7 +120,8 @@ class Gap:
     target: float | bool | None  # value that passes the control / earns full points
     distance: float | None  # |target − value|; None for yes/no and missing data
     direction: str  # increase | decrease | set_true | collect
-    points_recoverable: float = 0.0
+    points_recoverable: float = 0.0  # item points (the criterion's own scale)
+    score_recoverable: float = 0.0  # the same on the 0–100 score scale (after n/a rescaling)
     target_for_pass: float | bool | None = None  # this item alone lifts the score to 通过
     target_for_excellent: float | bool | None = None
     fields: tuple[str, ...] = ()  # fields to collect, or yes/no fields that are "no"
@@ -203,8 +205,7 @@ def _control(criterion: Criterion, mv: MetricValue) -> ControlResult:
     if rule == "is_true":
         if value:
             return ControlResult(criterion, "pass", True)
-        false = tuple(k for k in criterion.metric.fields if k not in mv.missing_fields)
-        return ControlResult(criterion, "fail", False, gap=Gap(True, None, "set_true", fields=false))
+        return ControlResult(criterion, "fail", False, gap=Gap(True, None, "set_true", fields=mv.false_fields))
     target = criterion.target
     assert target is not None and isinstance(value, float)
     if rule == "at_least":
@@ -263,19 +264,18 @@ def _item(criterion: Criterion, mv: MetricValue, detail: bool = True) -> ItemRes
     return ItemResult(criterion, "scored", value, points, criterion.points, gap=gap)
 
 
-def _with_grade_targets(result: ItemResult, need_pass: float, need_excellent: float) -> ItemResult:
-    """Add to a gap the value this item alone would need to lift the score to each grade."""
+def _with_grade_targets(result: ItemResult, need_pass: float, need_excellent: float, applicable: float) -> ItemResult:
+    """Add to a gap its score-scale value and the value this item alone would need to lift the
+    score to each grade."""
     gap = result.gap
-    if gap is None or result.status != "scored" or result.max_points <= 0:
+    if gap is None or result.max_points <= 0:
         return result
-    targets = {}
+    targets: dict[str, Any] = {"score_recoverable": 100 * gap.points_recoverable / applicable}
+    if result.status != "scored":
+        return replace(result, gap=replace(gap, **targets))
     for name, need in (("target_for_pass", need_pass), ("target_for_excellent", need_excellent)):
         if need > EPS:
             targets[name] = _value_for_points(result.criterion, result.points + need)
-    if not targets:
-        return result
-    from dataclasses import replace
-
     return replace(result, gap=replace(gap, **targets))
 
 
@@ -292,7 +292,7 @@ def evaluate(criteria: CriteriaSet, survey: Survey, now: Inventory, base: Invent
     need_pass = max(0.0, pass_min * applicable / 100 - earned)
     need_top = max(0.0, top_min * applicable / 100 - earned)
     if detail:
-        items = [_with_grade_targets(i, need_pass, need_top) for i in items]
+        items = [_with_grade_targets(i, need_pass, need_top, applicable) for i in items]
     if any(c.status == "fail" for c in controls):
         verdict = "not_eligible"
     elif any(c.status == "missing" for c in controls):

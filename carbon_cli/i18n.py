@@ -87,6 +87,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "pass": ("通过", "pass"),
     "fail": ("未通过", "fail"),
     "missing": ("缺数据", "missing data"),
+    "unmet": ("未满足", "not met"),
     "na": ("不适用", "n/a"),
     "scored": ("已评分", "scored"),
     "error": ("错误", "error"),

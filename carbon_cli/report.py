@@ -122,7 +122,7 @@ FILTERS = {"md": md, "num": num, "pct": pct, "status": status, "val": val, "mq":
 
 
 @cache
-def _environment(folders: tuple[str, ...]) -> SandboxedEnvironment:
+def environment(folders: tuple[str, ...]) -> SandboxedEnvironment:
     """Templates are looked up in `folders`; "carbon/NAME" always names a built-in one, so a
     user's template can extend `carbon/report.zh.md.j2` whatever its own file is called."""
     builtin = jinja2.FileSystemLoader(str(templates_dir()))
@@ -144,12 +144,12 @@ def render_assessment(a: Assessment, lang: str = "zh", template: Path | None = N
     """The Markdown report of `a`: the built-in template for `lang`, or the user's `template`."""
     context = report_context(a, lang, date)
     if template is None:
-        return _environment((str(templates_dir()),)).get_template(f"report.{lang}.md.j2").render(context)
+        return environment((str(templates_dir()),)).get_template(f"report.{lang}.md.j2").render(context)
     path = Path(template)
     if not path.is_file():
         raise CarbonError("bad_template", path=str(path), detail="no such file")
     try:
-        env = _environment((str(path.resolve().parent), str(templates_dir())))
+        env = environment((str(path.resolve().parent), str(templates_dir())))
         return env.get_template(path.name).render(context)
     except Exception as exc:  # a user's template can fail in any of its expressions
         raise CarbonError("bad_template", path=str(path), detail=_describe(exc, path)) from None

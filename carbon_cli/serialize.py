@@ -22,6 +22,7 @@ def _gap(gap: Gap | None, unit: str) -> dict[str, Any] | None:
         "unit": unit,
         "direction": gap.direction,
         "points_recoverable": gap.points_recoverable,
+        "score_recoverable": gap.score_recoverable,
         "target_for_pass": gap.target_for_pass,
         "target_for_excellent": gap.target_for_excellent,
         "fields": list(gap.fields),

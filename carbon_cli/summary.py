@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from carbon_cli.batch import BatchOptions, BatchResult, verdict_counts
-from carbon_cli.report import _environment
+from carbon_cli.report import environment
 from carbon_cli.resources import templates_dir
 
 
@@ -40,7 +40,7 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
                 "measures": [{"key": m.key, "name": m.label(lang), "effort": m.effort} for m in pathway.measures],
                 "blockers": list(pathway.blockers),
             },
-            "top_gaps": [{"key": i.criterion.key, "name": i.criterion.label(lang), "points": i.gap.points_recoverable}
+            "top_gaps": [{"key": i.criterion.key, "name": i.criterion.label(lang), "points": i.gap.score_recoverable}
                          for i in a.evaluation.gaps[:3] if i.gap],
             "report": r.report_name,
         })
@@ -82,9 +82,11 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         "duplicates": [{"community": i.community, "file": i.location.file, "other": i.params.get("other")}
                        for i in batch.notes],
         "pathways": options.pathways,
+        "grade_lines": [g.min_score for g in first.criteria.grades if g.min_score > 0] if first else [],
+        "pass_score": first.criteria.pass_grade.min_score if first else 60,
     }
 
 
 def render_summary(batch: BatchResult, options: BatchOptions) -> str:
-    env = _environment((str(templates_dir()),))
+    env = environment((str(templates_dir()),))
     return env.get_template(f"summary.{options.lang}.md.j2").render(summary_context(batch, options))

@@ -51,9 +51,16 @@ def value_text(value: Any, unit: str, lang: str) -> str:
     return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
 
-def score_text(score: float) -> str:
-    """Scores are cut, not rounded, to one decimal: 59.96 must not read as the 60 it missed."""
-    return f"{math.floor(score * 10 + 1e-9) / 10:.1f}"
+def score_text(score: float, lines: Any = (60.0, 85.0)) -> str:
+    """A score to one decimal that never reads as a grade line it has not reached (59.96 → 59.9)."""
+    shown = round(score, 1)
+    if any(score < line <= shown for line in lines):
+        shown = math.floor(score * 10) / 10
+    return f"{shown:.1f}"
+
+
+def grade_lines(a: Assessment) -> list[float]:
+    return [g.min_score for g in a.criteria.grades if g.min_score > 0]
 
 
 def print_error(exc: CarbonError, lang: str) -> None:
@@ -106,7 +113,7 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
         Text.assemble((f"{s.name} ({s.community_id})", "bold"), f"  {s.assessment.get('street') or ''}"),
         Text.assemble(
             (f"{t(lang, '结论', 'Verdict')}: {verdict}", VERDICT_STYLE[a.verdict]),
-            f"   {t(lang, '得分', 'Score')}: {score_text(ev.score)} / 100   {t(lang, '等级', 'Grade')}: {ev.grade.label(lang)}",
+            f"   {t(lang, '得分', 'Score')}: {score_text(ev.score, grade_lines(a))} / 100   {t(lang, '等级', 'Grade')}: {ev.grade.label(lang)}",
         ),
     ]
     pc = a.inventory.per_capita_tco2e
@@ -175,7 +182,7 @@ def controls_table(a: Assessment, lang: str) -> Table:
         if c.gap is not None:
             gap = gap_text(c.gap, cr.unit_label(lang), lang)
         table.add_row(cr.key, cr.label(lang), value_text(c.value, cr.unit_label(lang), lang), requirement,
-                      Text(term(c.status, lang), style=STATUS_STYLE.get(c.status, "")), gap)
+                      Text(term("unmet" if c.status == "fail" else c.status, lang), style=STATUS_STYLE.get(c.status, "")), gap)
     return table
 
 
@@ -213,7 +220,7 @@ def indicators_table(a: Assessment, lang: str) -> Table:
                       Text(term(i.status, lang), style=STATUS_STYLE.get(i.status, "")), gap)
     ev = a.evaluation
     table.add_row("", Text(t(lang, "合计", "Total"), style="bold"), "", "",
-                  f"{ev.earned:.2f} / {ev.applicable_max:g}", f"{t(lang, '得分', 'score')} {score_text(ev.score)}", "")
+                  f"{ev.earned:.2f} / {ev.applicable_max:g}", f"{t(lang, '得分', 'score')} {score_text(ev.score, grade_lines(a))}", "")
     return table
 
 
@@ -287,7 +294,7 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
         pathway = a.pathways.get("pass")
         measures = " ".join(m.key for m in pathway.measures) if pathway else ""
         table.add_row(str(r.rank), Text(f"{a.survey.name} ({a.survey.community_id})"), Text(str(a.survey.assessment.get("street") or "")),
-                      num(a.inventory.per_capita_tco2e), score_text(a.score),
+                      num(a.inventory.per_capita_tco2e), score_text(a.score, grade_lines(a)),
                       Text(term(a.verdict, lang), style=VERDICT_STYLE[a.verdict]), term(r.feasibility, lang), measures)
     out: list[Any] = [table]
     if len(batch.results) > limit:
