@@ -304,15 +304,13 @@ def _digits(unit: str) -> int:
 def _gap(gap: Gap | None, a: Assessment, lang: str) -> dict[str, Any] | None:
     if gap is None:
         return None
-    applicable_max = a.evaluation.applicable_max
     return {
         "target": gap.target,
         "distance": gap.distance,
         "direction": gap.direction,
         "comparator": {"increase": "≥", "decrease": "≤"}.get(gap.direction, ""),
         "points": gap.points_recoverable,
-        # item points → score points (0–100), the scale of the score and of the pathways
-        "score_points": 100 * gap.points_recoverable / applicable_max if applicable_max else 0.0,
+        "score_points": gap.score_recoverable,  # the 0–100 scale of the score and of the pathways
         "target_for_pass": gap.target_for_pass,
         "target_for_excellent": gap.target_for_excellent,
         # with the surveyed value, so a template can tell which yes/no field is still "no"
