@@ -83,6 +83,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "eligible": ("符合近零碳社区要求", "eligible"),
     "not_eligible": ("不符合", "not eligible"),
     "incomplete": ("数据不足", "incomplete"),
+    "eligible.short": ("符合", "eligible"),
     "excellent": ("优秀", "excellent"),
     "pass": ("通过", "pass"),
     "fail": ("未通过", "fail"),

@@ -288,14 +288,15 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
                             (t(lang, "人均 tCO2e", "tCO2e/person"), "right"), (t(lang, "得分", "Score"), "right"),
                             (t(lang, "结论", "Verdict"), "left"), (t(lang, "可行性", "Feasibility"), "left"),
                             (t(lang, "路径措施", "Pathway"), "left")):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for r in batch.results[:limit]:
         a = r.assessment
         pathway = a.pathways.get("pass")
         measures = " ".join(m.key for m in pathway.measures) if pathway else ""
-        table.add_row(str(r.rank), Text(f"{a.survey.name} ({a.survey.community_id})"), Text(str(a.survey.assessment.get("street") or "")),
+        table.add_row(str(r.rank), Text(f"{a.survey.name}\n{a.survey.community_id}"), Text(str(a.survey.assessment.get("street") or "")),
                       num(a.inventory.per_capita_tco2e), score_text(a.score, grade_lines(a)),
-                      Text(term(a.verdict, lang), style=VERDICT_STYLE[a.verdict]), term(r.feasibility, lang), measures)
+                      Text(term(f"{a.verdict}.short", lang) if a.verdict == "eligible" else term(a.verdict, lang),
+                           style=VERDICT_STYLE[a.verdict]), term(r.feasibility, lang), measures)
     out: list[Any] = [table]
     if len(batch.results) > limit:
         out.append(Text(t(lang, f"……另有 {len(batch.results) - limit} 个社区，见 results.csv", f"… {len(batch.results) - limit} more in results.csv")))
