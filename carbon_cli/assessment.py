@@ -45,15 +45,19 @@ class Assessment:
         return assessment_dict(self, lang)
 
 
-def assess(survey: Survey, factors: FactorSet, criteria: CriteriaSet, changes: dict[str, Any] | None = None,
-           detail: bool = True) -> Assessment:
+def assess(
+    survey: Survey,
+    factors: FactorSet,
+    criteria: CriteriaSet,
+    changes: dict[str, Any] | None = None,
+    detail: bool = True,
+) -> Assessment:
     now = compute_inventory(survey.assessment, factors, survey.assessment_year)
     base = None
     if survey.baseline is not None:
         baseline_values = {**survey.baseline}
         base = compute_inventory(baseline_values, factors, survey.baseline_year)
-    return Assessment(survey, factors, now, base, evaluate(criteria, survey, now, base, detail),
-                      dict(changes or {}))
+    return Assessment(survey, factors, now, base, evaluate(criteria, survey, now, base, detail), dict(changes or {}))
 
 
 def parse_settings(assignments: list[str]) -> dict[str, Any]:
@@ -80,11 +84,10 @@ def parse_settings(assignments: list[str]) -> dict[str, Any]:
     return changes
 
 
-def assess_with_changes(survey: Survey, factors: FactorSet, criteria: CriteriaSet,
-                        changes: dict[str, Any]) -> Assessment:
+def assess_with_changes(
+    survey: Survey, factors: FactorSet, criteria: CriteriaSet, changes: dict[str, Any]
+) -> Assessment:
     if not changes:
         return assess(survey, factors, criteria)
     changed = survey.with_values(changes, origin="--set")
     return assess(changed, factors, criteria, changes)
-
-

@@ -147,8 +147,13 @@ def _chunks(items: list[Any], jobs: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _map(fn: Callable[..., list[Any]], chunks: list[list[Any]], args: tuple[Any, ...], pool: ProcessPoolExecutor | None,
-         progress: Progress | None) -> list[Any]:
+def _map(
+    fn: Callable[..., list[Any]],
+    chunks: list[list[Any]],
+    args: tuple[Any, ...],
+    pool: ProcessPoolExecutor | None,
+    progress: Progress | None,
+) -> list[Any]:
     """fn over chunks, in order, reporting progress per item; inline when there is no pool."""
     out: list[Any] = []
     if pool is None:
@@ -178,8 +183,13 @@ def deduplicate(surveys: Iterable[Survey]) -> tuple[list[Survey], list[Failure],
             kept.append(survey)
             continue
         same = other.assessment == survey.assessment and other.baseline == survey.baseline
-        issue = Issue("duplicate_community", Location(survey.file), "community_id", key,
-                      params={"community": key, "other": other.file})
+        issue = Issue(
+            "duplicate_community",
+            Location(survey.file),
+            "community_id",
+            key,
+            params={"community": key, "other": other.file},
+        )
         if same:
             notes.append(issue)
         else:
@@ -199,8 +209,13 @@ def rank_key(a: Assessment) -> tuple[Any, ...]:
     return (a.verdict != "eligible", effort, -round(a.score, 9), a.survey.community_id)
 
 
-def run_batch(paths: list[Path], options: BatchOptions, jobs: int | None = None,
-              on_total: Callable[[int], None] | None = None, progress: Progress | None = None) -> BatchResult:
+def run_batch(
+    paths: list[Path],
+    options: BatchOptions,
+    jobs: int | None = None,
+    on_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
     from carbon_cli.export import safe_filename, unique_names
 
     files, problems = expand_paths(paths)
@@ -236,9 +251,26 @@ def run_batch(paths: list[Path], options: BatchOptions, jobs: int | None = None,
 
 
 RESULT_COLUMNS = [
-    "rank", "community_id", "community_name", "street", "district", "assessment_year", "baseline_year",
-    "net_tco2e", "per_capita_tco2e", "score", "grade", "verdict", "feasibility", "pathway_measures",
-    "pathway_effort", "score_after_pathway", "failed_controls", "top_gaps", "report", "source_file",
+    "rank",
+    "community_id",
+    "community_name",
+    "street",
+    "district",
+    "assessment_year",
+    "baseline_year",
+    "net_tco2e",
+    "per_capita_tco2e",
+    "score",
+    "grade",
+    "verdict",
+    "feasibility",
+    "pathway_measures",
+    "pathway_effort",
+    "score_after_pathway",
+    "failed_controls",
+    "top_gaps",
+    "report",
+    "source_file",
 ]
 FAILURE_COLUMNS = ["file", "community_id", "reason"]
 
@@ -247,8 +279,9 @@ def result_row(r: CommunityResult, lang: str) -> dict[str, Any]:
     a = r.assessment
     s, ev = a.survey, a.evaluation
     pathway = a.pathways.get("pass")
-    gaps = [f"{i.criterion.key} {i.criterion.label(lang)} (+{i.gap.score_recoverable:.1f})"
-            for i in ev.gaps[:3] if i.gap]
+    gaps = [
+        f"{i.criterion.key} {i.criterion.label(lang)} (+{i.gap.score_recoverable:.1f})" for i in ev.gaps[:3] if i.gap
+    ]
     return {
         "rank": r.rank,
         "community_id": s.community_id,
@@ -296,4 +329,3 @@ def verdict_counts(batch: BatchResult) -> dict[str, int]:
     for r in batch.results:
         counts[r.assessment.verdict] += 1
     return counts
-

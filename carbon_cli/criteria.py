@@ -54,8 +54,13 @@ class Metric:
 
     @property
     def uses_inventory(self) -> bool:
-        return self.kind in ("per_capita_tco2e", "per_capita_change_tco2e", "per_capita_reduction_pct",
-                             "sinks_share_pct", "per_m2_kgco2e")
+        return self.kind in (
+            "per_capita_tco2e",
+            "per_capita_change_tco2e",
+            "per_capita_reduction_pct",
+            "sinks_share_pct",
+            "per_m2_kgco2e",
+        )
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -179,9 +184,14 @@ def _build(origin: str, path: Path) -> CriteriaSet:
     if not isinstance(meta, dict):
         raise Malformed("missing [set] table with id, zh, en")
     grades = tuple(
-        Grade(require(g, "key", str, f"grades[{i}]"), str(g.get("zh", g["key"])), str(g.get("en", g["key"])),
-              float(require(g, "min_score", (int, float), f"grades[{i}]")),
-              status_of(g, f"grades[{i}]"), str(g.get("source", "")))
+        Grade(
+            require(g, "key", str, f"grades[{i}]"),
+            str(g.get("zh", g["key"])),
+            str(g.get("en", g["key"])),
+            float(require(g, "min_score", (int, float), f"grades[{i}]")),
+            status_of(g, f"grades[{i}]"),
+            str(g.get("source", "")),
+        )
         for i, g in enumerate(_tables(data, "grades"))
     )
     if len(grades) < 2:
@@ -240,8 +250,9 @@ def _metric(entry: dict[str, Any], where: str) -> Metric:
     if kind == "all_true":
         return Metric("all_true", fields=_fields(entry, "fields", where))
     if kind == "ratio":
-        return Metric("ratio", numerator=_fields(entry, "numerator", where),
-                      denominator=_fields(entry, "denominator", where))
+        return Metric(
+            "ratio", numerator=_fields(entry, "numerator", where), denominator=_fields(entry, "denominator", where)
+        )
     if kind in BUILTIN_METRICS:
         return Metric(kind)
     choices = ", ".join(["field", "ratio", "all_true", *BUILTIN_METRICS])
@@ -280,8 +291,12 @@ def _criterion(entry: dict[str, Any], where: str, *, control: bool) -> Criterion
         for i, step in enumerate(raw):
             if not isinstance(step, dict):
                 raise Malformed(f"{where}: steps[{i}] must be {{ at_least = …, points = … }}")
-            steps.append((float(require(step, "at_least", (int, float), f"{where} steps[{i}]")),
-                          float(require(step, "points", (int, float), f"{where} steps[{i}]"))))
+            steps.append(
+                (
+                    float(require(step, "at_least", (int, float), f"{where} steps[{i}]")),
+                    float(require(step, "points", (int, float), f"{where} steps[{i}]")),
+                )
+            )
         if not steps or any(p > fields["points"] for _, p in steps):
             raise Malformed(f"{where}: steps must be non-empty and worth at most `points`")
         fields["steps"] = tuple(sorted(steps, reverse=True))

@@ -97,7 +97,9 @@ def metric_value(metric: Metric, survey: Survey, now: Inventory, base: Inventory
         known = [values[k] for k in metric.fields if k in values]
         absent = tuple(k for k in metric.fields if k not in values)
         if known and not all(known):
-            return MetricValue(False, "ok", absent, false_fields=tuple(k for k in metric.fields if values.get(k) is False))
+            return MetricValue(
+                False, "ok", absent, false_fields=tuple(k for k in metric.fields if values.get(k) is False)
+            )
         return _missing(*absent) if absent else MetricValue(True, "ok")
     if kind == "ratio":
         numerator = [_number(values, k) for k in metric.numerator]
@@ -279,8 +281,9 @@ def _with_grade_targets(result: ItemResult, need_pass: float, need_excellent: fl
     return replace(result, gap=replace(gap, **targets))
 
 
-def evaluate(criteria: CriteriaSet, survey: Survey, now: Inventory, base: Inventory | None,
-             detail: bool = True) -> Evaluation:
+def evaluate(
+    criteria: CriteriaSet, survey: Survey, now: Inventory, base: Inventory | None, detail: bool = True
+) -> Evaluation:
     """Score `survey`; `detail=False` skips the gap analysis (for the pathway search)."""
     controls = tuple(_control(c, metric_value(c.metric, survey, now, base)) for c in criteria.controls)
     items = [_item(c, metric_value(c.metric, survey, now, base), detail) for c in criteria.items]

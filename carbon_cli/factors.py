@@ -13,9 +13,21 @@ DEFAULT_SET = "cn-south-2023"
 FOLDER = "factors"
 # What the inventory formulas need; a set (after `extends`) must define each.
 REQUIRED_FACTORS = (
-    "EF_grid", "EF_gas", "EF_lpg", "EF_diesel", "EF_gasoline", "rho_diesel", "rho_gasoline",
-    "fuel_use_l_per_km", "EF_water_supply", "EF_wastewater", "wastewater_share_of_supply",
-    "EF_residual_waste", "SINK_tree_m2", "SINK_shrub_m2", "SINK_tree",
+    "EF_grid",
+    "EF_gas",
+    "EF_lpg",
+    "EF_diesel",
+    "EF_gasoline",
+    "rho_diesel",
+    "rho_gasoline",
+    "fuel_use_l_per_km",
+    "EF_water_supply",
+    "EF_wastewater",
+    "wastewater_share_of_supply",
+    "EF_residual_waste",
+    "SINK_tree_m2",
+    "SINK_shrub_m2",
+    "SINK_tree",
 )
 
 
@@ -128,8 +140,14 @@ def describe(factor_set: FactorSet) -> dict[str, Any]:
     return {
         "id": factor_set.id,
         "factors": {
-            k: {"value": f.value, "unit": f.unit, "status": f.status, "source": f.source,
-                "year": f.year, "issuer": f.issuer or None}
+            k: {
+                "value": f.value,
+                "unit": f.unit,
+                "status": f.status,
+                "source": f.source,
+                "year": f.year,
+                "issuer": f.issuer or None,
+            }
             for k, f in factor_set.factors.items()
         },
     }

@@ -13,15 +13,31 @@ from carbon_cli.factors import FactorSet
 from carbon_cli.survey.fields import dictionary
 
 SOURCES = ("electricity", "natural_gas", "lpg", "diesel", "gasoline", "water", "waste")
-ELECTRICITY_USE = ("elec_residential_kwh", "elec_public_area_kwh", "elec_commercial_kwh",
-                   "elec_ev_charging_kwh")
+ELECTRICITY_USE = ("elec_residential_kwh", "elec_public_area_kwh", "elec_commercial_kwh", "elec_ev_charging_kwh")
 # Every field a formula below reads.
-INVENTORY_FIELDS = frozenset((
-    *ELECTRICITY_USE, "green_power_kwh", "gas_pipeline_m3", "lpg_kg", "diesel_l", "gasoline_l",
-    "fuel_vehicle_km", "water_supply_m3", "wastewater_m3", "residual_t", "msw_total_t",
-    "recyclables_t", "kitchen_waste_t", "hazardous_t", "tree_green_m2", "shrub_lawn_m2",
-    "tree_count", "resident_population", "gfa_total_m2",
-))
+INVENTORY_FIELDS = frozenset(
+    (
+        *ELECTRICITY_USE,
+        "green_power_kwh",
+        "gas_pipeline_m3",
+        "lpg_kg",
+        "diesel_l",
+        "gasoline_l",
+        "fuel_vehicle_km",
+        "water_supply_m3",
+        "wastewater_m3",
+        "residual_t",
+        "msw_total_t",
+        "recyclables_t",
+        "kitchen_waste_t",
+        "hazardous_t",
+        "tree_green_m2",
+        "shrub_lawn_m2",
+        "tree_count",
+        "resident_population",
+        "gfa_total_m2",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -102,8 +118,12 @@ class Inventory:
             "per_m2_kgco2e": self.per_m2_kgco2e,
             "sources": self.sources,
             "lines": {
-                line.key: {"tco2e": line.tco2e, "fields": list(line.fields),
-                           "factors": list(line.factors), "not_surveyed": list(line.not_surveyed)}
+                line.key: {
+                    "tco2e": line.tco2e,
+                    "fields": list(line.fields),
+                    "factors": list(line.factors),
+                    "not_surveyed": list(line.not_surveyed),
+                }
                 for line in (*self.lines, self.sinks)
             },
             "not_surveyed": list(self.not_surveyed),
@@ -134,15 +154,20 @@ def compute_inventory(values: dict[str, Any], factors: FactorSet, year: int | No
         _electricity(v, f),
         _simple(v, "natural_gas", "gas_pipeline_m3", ("EF_gas",), f("EF_gas") / 1000),
         _simple(v, "lpg", "lpg_kg", ("EF_lpg",), f("EF_lpg") / 1000),
-        _simple(v, "diesel", "diesel_l", ("rho_diesel", "EF_diesel"),
-                f("rho_diesel") * f("EF_diesel") / 1000),
+        _simple(v, "diesel", "diesel_l", ("rho_diesel", "EF_diesel"), f("rho_diesel") * f("EF_diesel") / 1000),
         _gasoline(v, f),
         _water(v, f),
         _waste(v, f),
     ]
     # Required fields the formulas read; identity and management fields do not change a number.
-    read = {*ELECTRICITY_USE, "gas_pipeline_m3", "water_supply_m3", "msw_total_t",
-            "resident_population", "gfa_total_m2"}
+    read = {
+        *ELECTRICITY_USE,
+        "gas_pipeline_m3",
+        "water_supply_m3",
+        "msw_total_t",
+        "resident_population",
+        "gfa_total_m2",
+    }
     missing = tuple(s.key for s in dictionary().required if s.key in read and s.key not in values)
     return Inventory(
         year=year,
@@ -170,12 +195,16 @@ def _simple(v: _Reader, key: str, field: str, factor_keys: tuple[str, ...], t_pe
 def _gasoline(v: _Reader, f: Any) -> Line:
     t_per_l = f("rho_gasoline") * f("EF_gasoline") / 1000
     if v.has("gasoline_l"):
-        return Line("gasoline", v.values["gasoline_l"] * t_per_l, ("gasoline_l",),
-                    ("rho_gasoline", "EF_gasoline"))
+        return Line("gasoline", v.values["gasoline_l"] * t_per_l, ("gasoline_l",), ("rho_gasoline", "EF_gasoline"))
     if v.has("fuel_vehicle_km"):
         litres = v.values["fuel_vehicle_km"] * f("fuel_use_l_per_km")
-        return Line("gasoline", litres * t_per_l, ("fuel_vehicle_km",),
-                    ("fuel_use_l_per_km", "rho_gasoline", "EF_gasoline"), ("gasoline_l",))
+        return Line(
+            "gasoline",
+            litres * t_per_l,
+            ("fuel_vehicle_km",),
+            ("fuel_use_l_per_km", "rho_gasoline", "EF_gasoline"),
+            ("gasoline_l",),
+        )
     return Line("gasoline", 0.0, ("gasoline_l", "fuel_vehicle_km"), (), ("gasoline_l", "fuel_vehicle_km"))
 
 
@@ -200,19 +229,34 @@ def _waste(v: _Reader, f: Any) -> Line:
     absent: list[str] = ["residual_t"]
     streams = ("recyclables_t", "kitchen_waste_t", "hazardous_t")
     residual = v.get("msw_total_t", absent) - sum(v.get(k, absent) for k in streams)
-    return Line("waste", max(0.0, residual) * f("EF_residual_waste"),
-                ("msw_total_t", *streams), ("EF_residual_waste",), tuple(absent))
+    return Line(
+        "waste",
+        max(0.0, residual) * f("EF_residual_waste"),
+        ("msw_total_t", *streams),
+        ("EF_residual_waste",),
+        tuple(absent),
+    )
 
 
 def _sinks(v: _Reader, f: Any) -> Line:
     if v.has("tree_green_m2") or v.has("shrub_lawn_m2"):
         absent: list[str] = []
-        kg = v.get("tree_green_m2", absent) * f("SINK_tree_m2") + v.get("shrub_lawn_m2", absent) * f(
-            "SINK_shrub_m2")
-        return Line("sinks", kg / 1000, ("tree_green_m2", "shrub_lawn_m2"),
-                    ("SINK_tree_m2", "SINK_shrub_m2"), tuple(absent))
+        kg = v.get("tree_green_m2", absent) * f("SINK_tree_m2") + v.get("shrub_lawn_m2", absent) * f("SINK_shrub_m2")
+        return Line(
+            "sinks", kg / 1000, ("tree_green_m2", "shrub_lawn_m2"), ("SINK_tree_m2", "SINK_shrub_m2"), tuple(absent)
+        )
     if v.has("tree_count"):
-        return Line("sinks", v.values["tree_count"] * f("SINK_tree") / 1000, ("tree_count",),
-                    ("SINK_tree",), ("tree_green_m2", "shrub_lawn_m2"))
-    return Line("sinks", 0.0, ("tree_green_m2", "shrub_lawn_m2", "tree_count"), (),
-                ("tree_green_m2", "shrub_lawn_m2", "tree_count"))
+        return Line(
+            "sinks",
+            v.values["tree_count"] * f("SINK_tree") / 1000,
+            ("tree_count",),
+            ("SINK_tree",),
+            ("tree_green_m2", "shrub_lawn_m2"),
+        )
+    return Line(
+        "sinks",
+        0.0,
+        ("tree_green_m2", "shrub_lawn_m2", "tree_count"),
+        (),
+        ("tree_green_m2", "shrub_lawn_m2", "tree_count"),
+    )

@@ -159,7 +159,8 @@ def waste_sorting(v: Values, p: dict[str, float], _: Measure) -> Change:
     scale = target / sorted_now if sorted_now else 0.0
     change: Change = (
         {"recyclables_t": recyclables * scale, "kitchen_waste_t": kitchen * scale}
-        if sorted_now else {"recyclables_t": target / 2, "kitchen_waste_t": target / 2}
+        if sorted_now
+        else {"recyclables_t": target / 2, "kitchen_waste_t": target / 2}
     )
     residual = _num(v, "residual_t")
     if residual is not None:

@@ -71,9 +71,15 @@ class Pathway:
             "blockers": list(self.blockers),
             "applicable_measures": list(self.applicable),
             "steps": [
-                {"measure": s.measure.key, "effort": s.measure.effort, "changes": s.changes,
-                 "points_gained": s.points_gained, "tco2e_reduced": s.tco2e_reduced,
-                 "score_after": s.score_after, "verdict_after": s.verdict_after}
+                {
+                    "measure": s.measure.key,
+                    "effort": s.measure.effort,
+                    "changes": s.changes,
+                    "points_gained": s.points_gained,
+                    "tco2e_reduced": s.tco2e_reduced,
+                    "score_after": s.score_after,
+                    "verdict_after": s.verdict_after,
+                }
                 for s in self.steps
             ],
         }
@@ -197,7 +203,7 @@ class _Search:
             score = self.assess(chosen).evaluation.score
             remaining = [m for m in ordered if m.key not in chosen]
 
-            def value(m: Measure) -> tuple[float, float]:
+            def value(m: Measure, chosen: frozenset[str] = chosen, score: float = score) -> tuple[float, float]:
                 after = self.assess(chosen | {m.key})
                 fixes = sum(c.status == "pass" for c in after.evaluation.controls)
                 return (fixes * 100 + after.evaluation.score - score) / m.weight, -m.weight
@@ -206,8 +212,9 @@ class _Search:
         return chosen
 
 
-def find_pathway(base: Assessment, library: Library | None = None, target: str = "pass",
-                 search: _Search | None = None) -> Pathway:
+def find_pathway(
+    base: Assessment, library: Library | None = None, target: str = "pass", search: _Search | None = None
+) -> Pathway:
     search = search or _Search(base, library or load_measures())
     applicable = tuple(m.key for m in search.applicable)
     ev = base.evaluation
@@ -219,9 +226,18 @@ def find_pathway(base: Assessment, library: Library | None = None, target: str =
         blockers = [c.criterion.key for c in everything.evaluation.controls if c.status in ("fail", "missing")]
         if everything.evaluation.score < everything.criteria.grades[0 if target == "excellent" else -2].min_score:
             blockers.append("score")
-        return Pathway(target, "not_feasible", (), 0.0, ev.score, everything.evaluation.score,
-                       everything.verdict, base.inventory.net_tco2e - everything.inventory.net_tco2e,
-                       tuple(blockers), applicable)
+        return Pathway(
+            target,
+            "not_feasible",
+            (),
+            0.0,
+            ev.score,
+            everything.evaluation.score,
+            everything.verdict,
+            base.inventory.net_tco2e - everything.inventory.net_tco2e,
+            tuple(blockers),
+            applicable,
+        )
     steps = []
     done: frozenset[str] = frozenset()
     before = base
@@ -231,20 +247,31 @@ def find_pathway(base: Assessment, library: Library | None = None, target: str =
         done = done | {measure.key}
         after = search.assess(done)
         _, applied = search.apply(done)
-        steps.append(Step(
-            measure=measure,
-            changes=applied[-1][1],
-            points_gained=after.evaluation.score - before.evaluation.score,
-            tco2e_reduced=before.inventory.net_tco2e - after.inventory.net_tco2e,
-            score_after=after.evaluation.score,
-            verdict_after=after.verdict,
-            grade_after=after.evaluation.grade.key,
-        ))
+        steps.append(
+            Step(
+                measure=measure,
+                changes=applied[-1][1],
+                points_gained=after.evaluation.score - before.evaluation.score,
+                tco2e_reduced=before.inventory.net_tco2e - after.inventory.net_tco2e,
+                score_after=after.evaluation.score,
+                verdict_after=after.verdict,
+                grade_after=after.evaluation.grade.key,
+            )
+        )
         before = after
     final = search.assess(keys)
-    return Pathway(target, "reachable", tuple(steps), sum(m.weight for m in search.order if m.key in keys),
-                   ev.score, final.evaluation.score, final.verdict,
-                   base.inventory.net_tco2e - final.inventory.net_tco2e, (), applicable)
+    return Pathway(
+        target,
+        "reachable",
+        tuple(steps),
+        sum(m.weight for m in search.order if m.key in keys),
+        ev.score,
+        final.evaluation.score,
+        final.verdict,
+        base.inventory.net_tco2e - final.inventory.net_tco2e,
+        (),
+        applicable,
+    )
 
 
 def with_pathways(assessment: Assessment, library: Library | None = None) -> Assessment:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from carbon_cli.batch import FAILURE_COLUMNS, RESULT_COLUMNS, BatchOptions, BatchResult, failure_row, result_row, results_dict
+from carbon_cli.batch import (
+    FAILURE_COLUMNS,
+    RESULT_COLUMNS,
+    BatchOptions,
+    BatchResult,
+    failure_row,
+    result_row,
+    results_dict,
+)
 from carbon_cli.export import csv_bytes, xlsx_bytes
 from carbon_cli.serialize import dumps
 
@@ -17,10 +25,12 @@ def output_files(batch: BatchResult, options: BatchOptions) -> dict[str, bytes]:
     files: dict[str, bytes] = {
         "summary.md": render_summary(batch, options).encode("utf-8"),
         "results.csv": csv_bytes(RESULT_COLUMNS, rows),
-        "results.xlsx": xlsx_bytes([
-            ("results", RESULT_COLUMNS, rows),
-            ("failures", FAILURE_COLUMNS, failures),
-        ]),
+        "results.xlsx": xlsx_bytes(
+            [
+                ("results", RESULT_COLUMNS, rows),
+                ("failures", FAILURE_COLUMNS, failures),
+            ]
+        ),
         "results.json": dumps(results_dict(batch, options)).encode("utf-8"),
     }
     for r in batch.results:

@@ -17,35 +17,45 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
     for r in batch.results:
         a = r.assessment
         pathway = a.pathways.get("pass")
-        rows.append({
-            "rank": r.rank,
-            "id": a.survey.community_id,
-            "name": a.survey.name,
-            "street": a.survey.assessment.get("street") or "",
-            "population": a.survey.assessment.get("resident_population"),
-            "net_tco2e": a.inventory.net_tco2e,
-            "per_capita_tco2e": a.inventory.per_capita_tco2e,
-            "score": a.score,
-            "grade": a.evaluation.grade.key,
-            "grade_label": a.evaluation.grade.label(lang),
-            "verdict": a.verdict,
-            "feasibility": r.feasibility,
-            "points_to_pass": a.evaluation.points_to_pass,
-            "failed_controls": [{"key": c.criterion.key, "name": c.criterion.label(lang)} for c in a.evaluation.failed_controls],
-            "missing_fields": a.evaluation.fields_to_collect,
-            "pathway": None if pathway is None else {
-                "status": pathway.status,
-                "effort": pathway.effort,
-                "score_after": pathway.score_after,
-                "measures": [{"key": m.key, "name": m.label(lang), "effort": m.effort} for m in pathway.measures],
-                "blockers": list(pathway.blockers),
-            },
-            "top_gaps": [{"key": i.criterion.key, "name": i.criterion.label(lang), "points": i.gap.score_recoverable}
-                         for i in a.evaluation.gaps[:3] if i.gap],
-            "report": r.report_name,
-        })
-    streets: dict[str, dict[str, Any]] = defaultdict(lambda: {"communities": 0, "population": 0, "net_tco2e": 0.0,
-                                                             "score_sum": 0.0, "eligible": 0})
+        rows.append(
+            {
+                "rank": r.rank,
+                "id": a.survey.community_id,
+                "name": a.survey.name,
+                "street": a.survey.assessment.get("street") or "",
+                "population": a.survey.assessment.get("resident_population"),
+                "net_tco2e": a.inventory.net_tco2e,
+                "per_capita_tco2e": a.inventory.per_capita_tco2e,
+                "score": a.score,
+                "grade": a.evaluation.grade.key,
+                "grade_label": a.evaluation.grade.label(lang),
+                "verdict": a.verdict,
+                "feasibility": r.feasibility,
+                "points_to_pass": a.evaluation.points_to_pass,
+                "failed_controls": [
+                    {"key": c.criterion.key, "name": c.criterion.label(lang)} for c in a.evaluation.failed_controls
+                ],
+                "missing_fields": a.evaluation.fields_to_collect,
+                "pathway": None
+                if pathway is None
+                else {
+                    "status": pathway.status,
+                    "effort": pathway.effort,
+                    "score_after": pathway.score_after,
+                    "measures": [{"key": m.key, "name": m.label(lang), "effort": m.effort} for m in pathway.measures],
+                    "blockers": list(pathway.blockers),
+                },
+                "top_gaps": [
+                    {"key": i.criterion.key, "name": i.criterion.label(lang), "points": i.gap.score_recoverable}
+                    for i in a.evaluation.gaps[:3]
+                    if i.gap
+                ],
+                "report": r.report_name,
+            }
+        )
+    streets: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"communities": 0, "population": 0, "net_tco2e": 0.0, "score_sum": 0.0, "eligible": 0}
+    )
     for row in rows:
         s = streets[row["street"]]
         s["communities"] += 1
@@ -54,8 +64,12 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         s["score_sum"] += row["score"]
         s["eligible"] += row["verdict"] == "eligible"
     street_rows = [
-        {"street": name, **s, "per_capita_tco2e": s["net_tco2e"] / s["population"] if s["population"] else None,
-         "mean_score": s["score_sum"] / s["communities"]}
+        {
+            "street": name,
+            **s,
+            "per_capita_tco2e": s["net_tco2e"] / s["population"] if s["population"] else None,
+            "mean_score": s["score_sum"] / s["communities"],
+        }
         for name, s in sorted(streets.items())
     ]
     closest = [row for row in rows if row["verdict"] != "eligible" and row["feasibility"] == "reachable"]
@@ -67,9 +81,16 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
     return {
         "lang": lang,
         "date": options.date,
-        "districts": sorted({str(r.assessment.survey.assessment.get("district")) for r in batch.results
-                             if r.assessment.survey.assessment.get("district")}),
-        "criteria": {"id": first.criteria.id, "name": first.criteria.label(lang), "status": first.criteria.status} if first else None,
+        "districts": sorted(
+            {
+                str(r.assessment.survey.assessment.get("district"))
+                for r in batch.results
+                if r.assessment.survey.assessment.get("district")
+            }
+        ),
+        "criteria": {"id": first.criteria.id, "name": first.criteria.label(lang), "status": first.criteria.status}
+        if first
+        else None,
         "factor_set": {"id": first.factors.id, "name": first.factors.label(lang)} if first else None,
         "files": batch.files,
         "counts": verdict_counts(batch),
@@ -79,8 +100,9 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         "closest": closest[:10],
         "streets": street_rows,
         "failures": [{"file": f.file, "community": f.community, "reason": f.reason(lang)} for f in batch.failures],
-        "duplicates": [{"community": i.community, "file": i.location.file, "other": i.params.get("other")}
-                       for i in batch.notes],
+        "duplicates": [
+            {"community": i.community, "file": i.location.file, "other": i.params.get("other")} for i in batch.notes
+        ],
         "pathways": options.pathways,
         "grade_lines": [g.min_score for g in first.criteria.grades if g.min_score > 0] if first else [],
         "pass_score": first.criteria.pass_grade.min_score if first else 60,

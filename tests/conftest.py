@@ -22,12 +22,26 @@ def complete_values(population: int = 18000) -> dict[str, Any]:
     """Every required field with plausible values (a fictional community), plus a few optional ones."""
     p = population
     return {
-        "community_id": "T-01", "community_name": "测试社区", "street": "测试街道", "district": "示范区",
-        "assessment_year": 2023, "resident_population": p, "households": 7000, "land_area_m2": 600_000.0,
-        "gfa_total_m2": 900_000.0, "gfa_residential_m2": 700_000.0, "buildings_total": 120,
-        "elec_residential_kwh": 1000.0 * p, "elec_public_area_kwh": 100.0 * p, "gas_pipeline_m3": 40.0 * p,
-        "water_supply_m3": 50.0 * p, "msw_total_t": 0.35 * p, "buildings_with_sorting_points": 120,
-        "green_cover_m2": 200_000.0, "has_carbon_mgmt_team": True, "has_creation_plan": True,
+        "community_id": "T-01",
+        "community_name": "测试社区",
+        "street": "测试街道",
+        "district": "示范区",
+        "assessment_year": 2023,
+        "resident_population": p,
+        "households": 7000,
+        "land_area_m2": 600_000.0,
+        "gfa_total_m2": 900_000.0,
+        "gfa_residential_m2": 700_000.0,
+        "buildings_total": 120,
+        "elec_residential_kwh": 1000.0 * p,
+        "elec_public_area_kwh": 100.0 * p,
+        "gas_pipeline_m3": 40.0 * p,
+        "water_supply_m3": 50.0 * p,
+        "msw_total_t": 0.35 * p,
+        "buildings_with_sorting_points": 120,
+        "green_cover_m2": 200_000.0,
+        "has_carbon_mgmt_team": True,
+        "has_creation_plan": True,
     }
 
 

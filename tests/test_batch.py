@@ -25,8 +25,11 @@ def carbon(*args: str) -> subprocess.CompletedProcess:
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -83,8 +86,12 @@ def test_results_ranked_and_exported_consistently(district, tmp_path):
     sheet = load_workbook(out / "results.xlsx")["results"]
     assert [c.value for c in sheet["B"]][1:] == ranks
     feasibility = {r["community_id"]: r["feasibility"] for r in data["results"]}
-    assert feasibility == {"FT-SH-01": "ready", "FT-SH-03": "reachable", "FT-SH-04": "reachable",
-                           "FT-SH-10": "not_feasible"}
+    assert feasibility == {
+        "FT-SH-01": "ready",
+        "FT-SH-03": "reachable",
+        "FT-SH-04": "reachable",
+        "FT-SH-10": "not_feasible",
+    }
 
 
 def test_serial_and_parallel_runs_are_byte_identical(district, tmp_path):

@@ -19,7 +19,9 @@ def ft04(factors, criteria):
 
 def test_inventory_by_hand(ft04):
     s = ft04.inventory.sources
-    assert s["electricity"] == pytest.approx((12_160_000 + 1_408_000 + 1_200_000 + 1_891_000 - 833_000) * 0.4042 / 1000, rel=REL)
+    assert s["electricity"] == pytest.approx(
+        (12_160_000 + 1_408_000 + 1_200_000 + 1_891_000 - 833_000) * 0.4042 / 1000, rel=REL
+    )
     assert s["natural_gas"] == pytest.approx(486_400 * 2.1622 / 1000, rel=REL)
     assert s["lpg"] == pytest.approx(38_400 * 3.1013 / 1000, rel=REL)
     assert s["diesel"] == pytest.approx(3_000 * 0.84 * 3.0959 / 1000, rel=REL)

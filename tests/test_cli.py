@@ -54,8 +54,11 @@ def test_what_if_set_changes_the_result():
     c4 = next(c for c in base["controls"] if c["key"] == "C4")
     assert c4["status"] == "fail"
     buildings = read_survey(SAMPLE).assessment["buildings_total"]
-    changed = json.loads(runner.invoke(
-        app, ["assess", str(SAMPLE), "-f", "json", "--set", f"buildings_with_sorting_points={buildings}"]).stdout)
+    changed = json.loads(
+        runner.invoke(
+            app, ["assess", str(SAMPLE), "-f", "json", "--set", f"buildings_with_sorting_points={buildings}"]
+        ).stdout
+    )
     assert next(c for c in changed["controls"] if c["key"] == "C4")["status"] == "pass"
     assert changed["changes"] == {"buildings_with_sorting_points": buildings}
 
@@ -96,14 +99,18 @@ def test_user_criteria_file(tmp_path):
     custom.write_text(
         '[set]\nid = "mine"\nzh = "我的"\nen = "Mine"\n'
         '[[grades]]\nkey = "pass"\nmin_score = 50\n[[grades]]\nkey = "fail"\nmin_score = 0\n'
-        '[[items]]\nkey = "A"\nmetric = "field"\nfield = "green_trip_share"\nrule = "linear"\nzero = 0\nfull = 100\npoints = 10\n',
-        encoding="utf-8")
+        '[[items]]\nkey = "A"\nmetric = "field"\nfield = "green_trip_share"\n'
+        'rule = "linear"\nzero = 0\nfull = 100\npoints = 10\n',
+        encoding="utf-8",
+    )
     data = json.loads(runner.invoke(app, ["assess", str(SAMPLE), "-f", "json", "--criteria", str(custom)]).stdout)
     assert data["criteria_set"] == "mine" and [i["key"] for i in data["indicators"]] == ["A"]
     broken = tmp_path / "broken.toml"
-    broken.write_text('[set]\nid = "b"\n[[grades]]\nkey = "pass"\nmin_score = 50\n[[grades]]\nkey = "fail"\nmin_score = 0\n'
-                      '[[items]]\nkey = "A"\nmetric = "field"\nfield = "nope"\nrule = "linear"\nzero = 0\nfull = 1\npoints = 1\n',
-                      encoding="utf-8")
+    broken.write_text(
+        '[set]\nid = "b"\n[[grades]]\nkey = "pass"\nmin_score = 50\n[[grades]]\nkey = "fail"\nmin_score = 0\n'
+        '[[items]]\nkey = "A"\nmetric = "field"\nfield = "nope"\nrule = "linear"\nzero = 0\nfull = 1\npoints = 1\n',
+        encoding="utf-8",
+    )
     proc = carbon("assess", str(SAMPLE), "--criteria", str(broken), "--lang", "en")
     assert proc.returncode == 1
     assert "unknown survey field(s) nope" in proc.stderr and str(broken) in proc.stderr
@@ -111,8 +118,11 @@ def test_user_criteria_file(tmp_path):
 
 def test_user_factor_file_overrides_defaults(tmp_path):
     custom = tmp_path / "grid.toml"
-    custom.write_text('[set]\nid = "my-grid"\n[factors.EF_grid]\nvalue = 0.5\nunit = "kgCO2/kWh"\n'
-                      'source = "test"\nstatus = "assumed"\n', encoding="utf-8")
+    custom.write_text(
+        '[set]\nid = "my-grid"\n[factors.EF_grid]\nvalue = 0.5\nunit = "kgCO2/kWh"\n'
+        'source = "test"\nstatus = "assumed"\n',
+        encoding="utf-8",
+    )
     data = json.loads(runner.invoke(app, ["assess", str(SAMPLE), "-f", "json", "--factors", str(custom)]).stdout)
     assert data["factor_set"] == "my-grid"
     assert data["factors"]["EF_grid"]["value"] == 0.5 and data["factors"]["EF_gas"]["value"] == 2.1622

@@ -39,13 +39,23 @@ def examples() -> list[str]:
 def test_readme_example_runs(command, tmp_path):
     args = shlex.split(command)[1:]
     args = [str(ROOT / a) if a.startswith("sample_data") else a for a in args]
-    proc = subprocess.run([sys.executable, "-m", "carbon_cli", *args], capture_output=True, text=True, cwd=tmp_path,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "carbon_cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_outputs_of_examples_exist(tmp_path):
-    subprocess.run([sys.executable, "-m", "carbon_cli", "template", "survey.xlsx"], cwd=tmp_path, check=True,
-                   env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "carbon_cli", "template", "survey.xlsx"],
+        cwd=tmp_path,
+        check=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+    )
     assert Path(tmp_path / "survey.xlsx").stat().st_size > 1000

@@ -17,16 +17,29 @@ REL = 1e-9
 
 # method.md, "Worked example"
 WORKED = {
-    "elec_residential_kwh": 18_000_000, "elec_public_area_kwh": 2_000_000, "green_power_kwh": 500_000,
-    "gas_pipeline_m3": 600_000, "lpg_kg": 20_000, "water_supply_m3": 1_000_000, "residual_t": 4_000,
-    "tree_green_m2": 50_000, "resident_population": 18_000,
+    "elec_residential_kwh": 18_000_000,
+    "elec_public_area_kwh": 2_000_000,
+    "green_power_kwh": 500_000,
+    "gas_pipeline_m3": 600_000,
+    "lpg_kg": 20_000,
+    "water_supply_m3": 1_000_000,
+    "residual_t": 4_000,
+    "tree_green_m2": 50_000,
+    "resident_population": 18_000,
 }
 
 
 def test_method_worked_example(factors):
     inv = compute_inventory(WORKED, factors)
-    expected = {"electricity": 7881.9, "natural_gas": 1297.32, "lpg": 62.026, "diesel": 0.0, "gasoline": 0.0,
-                "water": 389.0, "waste": 1200.0}
+    expected = {
+        "electricity": 7881.9,
+        "natural_gas": 1297.32,
+        "lpg": 62.026,
+        "diesel": 0.0,
+        "gasoline": 0.0,
+        "water": 389.0,
+        "waste": 1200.0,
+    }
     for key, value in expected.items():
         assert inv.sources[key] == pytest.approx(value, rel=REL, abs=1e-12), key
     assert inv.gross_tco2e == pytest.approx(10830.246, rel=REL)
@@ -48,9 +61,19 @@ def test_other_factor_sets_change_only_the_grid_factor():
 
 
 def test_fallback_formulas(factors):
-    inv = compute_inventory({"fuel_vehicle_km": 1_000_000, "msw_total_t": 5000, "recyclables_t": 1000,
-                             "kitchen_waste_t": 1500, "hazardous_t": 10, "tree_count": 1000,
-                             "water_supply_m3": 100, "wastewater_m3": 90}, factors)
+    inv = compute_inventory(
+        {
+            "fuel_vehicle_km": 1_000_000,
+            "msw_total_t": 5000,
+            "recyclables_t": 1000,
+            "kitchen_waste_t": 1500,
+            "hazardous_t": 10,
+            "tree_count": 1000,
+            "water_supply_m3": 100,
+            "wastewater_m3": 90,
+        },
+        factors,
+    )
     assert inv.sources["gasoline"] == pytest.approx(1_000_000 * 0.08 * 0.737 * 2.9251 / 1000, rel=REL)
     assert inv.sources["waste"] == pytest.approx((5000 - 1000 - 1500 - 10) * 0.30, rel=REL)
     assert inv.sinks_tco2e == pytest.approx(30.0, rel=REL)
@@ -68,7 +91,7 @@ def test_criteria_worked_example(criteria, factors):
     assert na == {"S2", "S5"}
     assert a.evaluation.applicable_max == pytest.approx(87)
     assert a.evaluation.score == pytest.approx(100 * a.evaluation.earned / 87, rel=REL)
-    assert 100 * 52.2 / 87 == pytest.approx(60.0)
+    assert pytest.approx(60.0) == 100 * 52.2 / 87
 
 
 def test_verdicts(criteria, factors):
@@ -89,8 +112,11 @@ def test_verdicts(criteria, factors):
 
 def test_baseline_controls_and_items(criteria, factors):
     values = complete_values()
-    baseline = {k: v for k, v in values.items() if k not in ("community_id", "community_name", "street", "district",
-                                                             "assessment_year")}
+    baseline = {
+        k: v
+        for k, v in values.items()
+        if k not in ("community_id", "community_name", "street", "district", "assessment_year")
+    }
     baseline["elec_residential_kwh"] *= 1.5
     baseline["elec_public_area_kwh"] *= 1.1
     s = Survey("t", "form", {**values, "baseline_year": 2021}, baseline)
@@ -108,9 +134,26 @@ amounts = st.floats(min_value=0, max_value=1e8, allow_nan=False)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.fixed_dictionaries({k: amounts for k in (
-    "elec_residential_kwh", "elec_public_area_kwh", "elec_commercial_kwh", "green_power_kwh",
-    "gas_pipeline_m3", "lpg_kg", "diesel_l", "gasoline_l", "water_supply_m3", "msw_total_t", "recyclables_t")}))
+@given(
+    st.fixed_dictionaries(
+        {
+            k: amounts
+            for k in (
+                "elec_residential_kwh",
+                "elec_public_area_kwh",
+                "elec_commercial_kwh",
+                "green_power_kwh",
+                "gas_pipeline_m3",
+                "lpg_kg",
+                "diesel_l",
+                "gasoline_l",
+                "water_supply_m3",
+                "msw_total_t",
+                "recyclables_t",
+            )
+        }
+    )
+)
 def test_sources_sum_to_gross(values):
     inv = compute_inventory(values, load_factor_set())
     assert set(inv.sources) == set(SOURCES)
@@ -119,9 +162,15 @@ def test_sources_sum_to_gross(values):
 
 
 HIGHER_IS_BETTER = {
-    "green_trip_share": (0, 100), "outreach_events_per_year": (0, 52), "charging_spaces": (0, 3000),
-    "nev_count": (0, 3000), "households_with_saving_fixtures": (0, 7000), "green_power_kwh": (0, 5e6),
-    "recyclables_t": (0, 3000), "efficient_fixtures": (0, 1000), "green_certified_gfa_m2": (0, 9e5),
+    "green_trip_share": (0, 100),
+    "outreach_events_per_year": (0, 52),
+    "charging_spaces": (0, 3000),
+    "nev_count": (0, 3000),
+    "households_with_saving_fixtures": (0, 7000),
+    "green_power_kwh": (0, 5e6),
+    "recyclables_t": (0, 3000),
+    "efficient_fixtures": (0, 1000),
+    "green_certified_gfa_m2": (0, 9e5),
 }
 
 
@@ -140,13 +189,25 @@ def test_raising_a_higher_is_better_metric_never_lowers_the_score(key, a, b):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sets(st.sampled_from(["usable_roof_area_m2", "parking_spaces", "vehicles_total", "kitchen_waste_t",
-                                "public_fixtures"]), max_size=5), st.booleans())
+@given(
+    st.sets(
+        st.sampled_from(
+            ["usable_roof_area_m2", "parking_spaces", "vehicles_total", "kitchen_waste_t", "public_fixtures"]
+        ),
+        max_size=5,
+    ),
+    st.booleans(),
+)
 def test_na_rescaling_never_exceeds_100(zero_fields, with_baseline):
     from carbon_cli.criteria import load_criteria
 
-    values = {**complete_values(), "green_trip_share": 100, "has_reuse_facility": True,
-              "has_energy_metering_platform": True, "outreach_events_per_year": 12}
+    values = {
+        **complete_values(),
+        "green_trip_share": 100,
+        "has_reuse_facility": True,
+        "has_energy_metering_platform": True,
+        "outreach_events_per_year": 12,
+    }
     for key in zero_fields:
         values[key] = 0  # a zero denominator makes its item n/a
     baseline = {k: v for k, v in values.items() if isinstance(v, float)} if with_baseline else None

@@ -24,8 +24,11 @@ def samples(factors, criteria):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(["FT-SH-05", "FT-SH-06", "FT-SH-09", "FT-SH-12"]), st.sets(st.sampled_from(KEYS)),
-       st.sampled_from(KEYS))
+@given(
+    st.sampled_from(["FT-SH-05", "FT-SH-06", "FT-SH-09", "FT-SH-12"]),
+    st.sets(st.sampled_from(KEYS)),
+    st.sampled_from(KEYS),
+)
 def test_adding_a_measure_never_lowers_the_score(samples_cache, name, chosen, extra):
     search = samples_cache(name)
     before = search.assess(frozenset(chosen)).evaluation.score
@@ -77,9 +80,12 @@ def test_measure_changes_follow_the_library(samples):
 
 def test_user_measures_file_overrides_and_extends(tmp_path):
     path = tmp_path / "m.toml"
-    path.write_text('[[measures]]\nkey = "M17"\neffort = "high"\n'
-                    '[[measures]]\nkey = "X1"\nzh = "节能宣传周"\naction = "set"\neffort = "low"\n'
-                    'changes = [{ field = "outreach_events_per_year", to = 12 }]\n', encoding="utf-8")
+    path.write_text(
+        '[[measures]]\nkey = "M17"\neffort = "high"\n'
+        '[[measures]]\nkey = "X1"\nzh = "节能宣传周"\naction = "set"\neffort = "low"\n'
+        'changes = [{ field = "outreach_events_per_year", to = 12 }]\n',
+        encoding="utf-8",
+    )
     library = load_measures(path)
     assert library.get("M17").weight == 9
     assert library.get("X1").apply({"outreach_events_per_year": 2}) == {"outreach_events_per_year": 12}

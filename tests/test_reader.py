@@ -65,7 +65,10 @@ def test_cell_errors_are_located(tmp_path):
     assert ("unknown_field", "能源", "B8", None) in found
     issue = next(i for i in book.all_issues if i.code == "contradiction")
     assert issue.message("zh") == "新能源汽车数量 大于 居民机动车保有量 (vehicles_total)，这不可能"
-    assert issue.message("en") == "New-energy vehicles exceeds Resident motor vehicles (vehicles_total), which is impossible"
+    assert (
+        issue.message("en")
+        == "New-energy vehicles exceeds Resident motor vehicles (vehicles_total), which is impossible"
+    )
     assert issue.expected("zh") == "≤ 居民机动车保有量 (vehicles_total)（100）"
     assert issue.found == "150"
     missing = next(i for i in book.all_issues if i.code == "missing_required" and i.field == "resident_population")
@@ -82,9 +85,21 @@ def test_formula_without_stored_value_is_an_error(tmp_path):
 
 
 def test_table_latest_year_is_assessed_earliest_is_baseline(tmp_path):
-    header = ["社区编码", "社区名称", "年份", "常住人口（万人）", "居民生活用电量（万千瓦时）", "Piped natural gas (m3)", "备注列"]
-    rows = [["A1", "甲", 2021, 1.8, 1500, 700000, "x"], ["A1", "甲", 2023, 1.9, 1800, 650000, None],
-            ["A1", "甲", 2022, 1.85, 1700, 680000, None], ["B2", "乙", 2023, 2.2, 2000, 900000, None]]
+    header = [
+        "社区编码",
+        "社区名称",
+        "年份",
+        "常住人口（万人）",
+        "居民生活用电量（万千瓦时）",
+        "Piped natural gas (m3)",
+        "备注列",
+    ]
+    rows = [
+        ["A1", "甲", 2021, 1.8, 1500, 700000, "x"],
+        ["A1", "甲", 2023, 1.9, 1800, 650000, None],
+        ["A1", "甲", 2022, 1.85, 1700, 680000, None],
+        ["B2", "乙", 2023, 2.2, 2000, 900000, None],
+    ]
     book = read_workbook(write_table(tmp_path / "t.xlsx", header, rows))
     assert book.layout == "table"
     a1, b2 = book.surveys

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -21,9 +22,21 @@ def read(raw, key, unit=None):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("12,345", 12345), ("1.2万", 12000), ("3.4亿", 3.4e8), ("约500", 500), (" 1 234 ", 1234),
-        ("１２３", 123), ("1.2万kWh", 12000), ("12 MWh", 12000), ("2.5万度", 25000), (12.5, 12.5),
-        ("0", 0), ("无", 0), ("5e3", 5000), ("1,234.5", 1234.5), ("500余", 500),
+        ("12,345", 12345),
+        ("1.2万", 12000),
+        ("3.4亿", 3.4e8),
+        ("约500", 500),
+        (" 1 234 ", 1234),
+        ("１２３", 123),
+        ("1.2万kWh", 12000),
+        ("12 MWh", 12000),
+        ("2.5万度", 25000),
+        (12.5, 12.5),
+        ("0", 0),
+        ("无", 0),
+        ("5e3", 5000),
+        ("1,234.5", 1234.5),
+        ("500余", 500),
     ],
 )
 def test_numbers_as_text(raw, expected):
@@ -56,15 +69,31 @@ def test_units_in_cell_or_label_are_converted(raw, unit, key, expected):
     assert read(raw, key, unit) == pytest.approx(expected, rel=1e-12)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("35%", 35), (0.35, 35), (35, 35), ("35", 35), ("0.35", 35), ("100%", 100)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("35%", 35), (0.35, 35), (35, 35), ("35", 35), ("0.35", 35), ("100%", 100)]
+)
 def test_percentages(raw, expected):
     assert read(raw, "green_trip_share", "%") == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("是", True), ("否", False), ("有", True), ("无", False), ("√", True), ("×", False), ("Y", True),
-     ("N", False), ("TRUE", True), ("false", False), (1, True), (0, False), (True, True), ("yes", True)],
+    [
+        ("是", True),
+        ("否", False),
+        ("有", True),
+        ("无", False),
+        ("√", True),
+        ("×", False),
+        ("Y", True),
+        ("N", False),
+        ("TRUE", True),
+        ("false", False),
+        (1, True),
+        (0, False),
+        (True, True),
+        ("yes", True),
+    ],
 )
 def test_yes_no(raw, expected):
     assert read(raw, "has_reuse_facility") is expected
@@ -108,12 +137,16 @@ def test_approximate_value_is_read_and_flagged():
 
 @given(st.text(max_size=40))
 def test_parser_never_fails_unexpectedly(text):
-    for key in ("elec_residential_kwh", "resident_population", "has_reuse_facility", "green_trip_share",
-                "community_name", "assessment_year"):
-        try:
+    for key in (
+        "elec_residential_kwh",
+        "resident_population",
+        "has_reuse_facility",
+        "green_trip_share",
+        "community_name",
+        "assessment_year",
+    ):
+        with contextlib.suppress(ValueProblem):
             parse_value(text, F[key])
-        except ValueProblem:
-            pass
 
 
 @given(st.floats(min_value=0, max_value=1e11, allow_nan=False))

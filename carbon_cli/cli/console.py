@@ -72,11 +72,17 @@ def print_error(exc: CarbonError, lang: str) -> None:
 
 
 def print_internal_error(exc: BaseException, lang: str) -> None:
-    stderr.print(Text.assemble(
-        (t(lang, "内部错误", "internal error") + ": ", "bold red"), f"{type(exc).__name__}: {exc}\n",
-        t(lang, "这是 carbon-cli 的缺陷，不是你的数据的问题。加 --debug 重新运行可看到完整的出错位置。",
-            "This is a bug in carbon-cli, not a problem with your data. Rerun with --debug to see the traceback."),
-    ))
+    stderr.print(
+        Text.assemble(
+            (t(lang, "内部错误", "internal error") + ": ", "bold red"),
+            f"{type(exc).__name__}: {exc}\n",
+            t(
+                lang,
+                "这是 carbon-cli 的缺陷，不是你的数据的问题。加 --debug 重新运行可看到完整的出错位置。",
+                "This is a bug in carbon-cli, not a problem with your data. Rerun with --debug to see the traceback.",
+            ),
+        )
+    )
 
 
 def print_interrupted(lang: str) -> None:
@@ -85,9 +91,15 @@ def print_interrupted(lang: str) -> None:
 
 def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
-    for header in (t(lang, "级别", "level"), t(lang, "工作表", "sheet"), t(lang, "单元格", "cell"),
-                   t(lang, "字段", "field"), t(lang, "发现", "found"), t(lang, "应为", "expected"),
-                   t(lang, "说明", "message")):
+    for header in (
+        t(lang, "级别", "level"),
+        t(lang, "工作表", "sheet"),
+        t(lang, "单元格", "cell"),
+        t(lang, "字段", "field"),
+        t(lang, "发现", "found"),
+        t(lang, "应为", "expected"),
+        t(lang, "说明", "message"),
+    ):
         table.add_column(header, overflow="fold")
     for issue in issues:
         style = "red" if issue.is_error else "yellow"
@@ -113,29 +125,39 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
         Text.assemble((f"{s.name} ({s.community_id})", "bold"), f"  {s.assessment.get('street') or ''}"),
         Text.assemble(
             (f"{t(lang, '结论', 'Verdict')}: {verdict}", VERDICT_STYLE[a.verdict]),
-            f"   {t(lang, '得分', 'Score')}: {score_text(ev.score, grade_lines(a))} / 100   {t(lang, '等级', 'Grade')}: {ev.grade.label(lang)}",
+            f"   {t(lang, '得分', 'Score')}: {score_text(ev.score, grade_lines(a))} / 100"
+            f"   {t(lang, '等级', 'Grade')}: {ev.grade.label(lang)}",
         ),
     ]
     pc = a.inventory.per_capita_tco2e
-    lines.append(Text(
-        f"{t(lang, '净排放', 'Net emissions')}: {num(a.inventory.net_tco2e)} tCO2e   "
-        f"{t(lang, '人均', 'Per capita')}: {num(pc)} tCO2e   "
-        f"{t(lang, '评价年', 'Year')}: {s.assessment_year or '—'}"
-        + (f"   {t(lang, '基准年', 'Baseline')}: {s.baseline_year}" if s.baseline_year else "")
-    ))
+    lines.append(
+        Text(
+            f"{t(lang, '净排放', 'Net emissions')}: {num(a.inventory.net_tco2e)} tCO2e   "
+            f"{t(lang, '人均', 'Per capita')}: {num(pc)} tCO2e   "
+            f"{t(lang, '评价年', 'Year')}: {s.assessment_year or '—'}"
+            + (f"   {t(lang, '基准年', 'Baseline')}: {s.baseline_year}" if s.baseline_year else "")
+        )
+    )
     if ev.points_to_pass > 0:
-        lines.append(Text(t(lang, f"距“通过”还差 {ev.points_to_pass:.1f} 分", f"{ev.points_to_pass:.1f} points short of pass")))
+        lines.append(
+            Text(t(lang, f"距“通过”还差 {ev.points_to_pass:.1f} 分", f"{ev.points_to_pass:.1f} points short of pass"))
+        )
     blockers = [c.criterion for c in ev.failed_controls]
     if blockers:
         names = "、".join(f"{c.key} {c.label(lang)}" for c in blockers)
         lines.append(Text(f"{t(lang, '未满足控制项', 'Failed controls')}: {names}", style="red"))
     if ev.fields_to_collect:
-        lines.append(Text(f"{t(lang, '需补充数据', 'Data to collect')}: {', '.join(ev.fields_to_collect)}", style="yellow"))
+        lines.append(
+            Text(f"{t(lang, '需补充数据', 'Data to collect')}: {', '.join(ev.fields_to_collect)}", style="yellow")
+        )
     if a.changes:
         changed = ", ".join(f"{k}={v}" for k, v in a.changes.items())
         lines.append(Text(f"{t(lang, '假设变更', 'What-if changes')}: {changed}", style="cyan"))
-    panel = Panel(Text("\n").join(lines), title=t(lang, "近零碳社区评价", "Near-zero-carbon community assessment"),
-                  border_style=VERDICT_STYLE[a.verdict].split()[-1])
+    panel = Panel(
+        Text("\n").join(lines),
+        title=t(lang, "近零碳社区评价", "Near-zero-carbon community assessment"),
+        border_style=VERDICT_STYLE[a.verdict].split()[-1],
+    )
     return [panel, inventory_table(a, lang), controls_table(a, lang), indicators_table(a, lang)]
 
 
@@ -158,8 +180,11 @@ def inventory_table(a: Assessment, lang: str) -> Table:
         (t(lang, "总排放", "Gross"), a.inventory.gross_tco2e, base.gross_tco2e if base else None),
         (t(lang, "碳汇", "Sinks"), -a.inventory.sinks_tco2e, -base.sinks_tco2e if base else None),
         (t(lang, "净排放", "Net"), a.inventory.net_tco2e, base.net_tco2e if base else None),
-        (t(lang, "人均 (tCO2e/人)", "Per capita (tCO2e/person)"), a.inventory.per_capita_tco2e,
-         base.per_capita_tco2e if base else None),
+        (
+            t(lang, "人均 (tCO2e/人)", "Per capita (tCO2e/person)"),
+            a.inventory.per_capita_tco2e,
+            base.per_capita_tco2e if base else None,
+        ),
     ):
         row = [Text(label, style="bold")]
         if base:
@@ -171,18 +196,32 @@ def inventory_table(a: Assessment, lang: str) -> Table:
 
 def controls_table(a: Assessment, lang: str) -> Table:
     table = Table(title=t(lang, "控制项", "Control items"), title_justify="left")
-    for header in ("", t(lang, "控制项", "Item"), t(lang, "数值", "Value"), t(lang, "要求", "Requirement"),
-                   t(lang, "结果", "Result"), t(lang, "差距", "Gap")):
+    for header in (
+        "",
+        t(lang, "控制项", "Item"),
+        t(lang, "数值", "Value"),
+        t(lang, "要求", "Requirement"),
+        t(lang, "结果", "Result"),
+        t(lang, "差距", "Gap"),
+    ):
         table.add_column(header, overflow="fold")
     for c in a.evaluation.controls:
         cr = c.criterion
-        requirement = {"at_least": f"≥ {value_text(cr.target, cr.unit_label(lang), lang)}",
-                       "at_most": f"≤ {value_text(cr.target, cr.unit_label(lang), lang)}"}.get(cr.rule, t(lang, "是", "yes"))
+        requirement = {
+            "at_least": f"≥ {value_text(cr.target, cr.unit_label(lang), lang)}",
+            "at_most": f"≤ {value_text(cr.target, cr.unit_label(lang), lang)}",
+        }.get(cr.rule, t(lang, "是", "yes"))
         gap = ""
         if c.gap is not None:
             gap = gap_text(c.gap, cr.unit_label(lang), lang)
-        table.add_row(cr.key, cr.label(lang), value_text(c.value, cr.unit_label(lang), lang), requirement,
-                      Text(term("unmet" if c.status == "fail" else c.status, lang), style=STATUS_STYLE.get(c.status, "")), gap)
+        table.add_row(
+            cr.key,
+            cr.label(lang),
+            value_text(c.value, cr.unit_label(lang), lang),
+            requirement,
+            Text(term("unmet" if c.status == "fail" else c.status, lang), style=STATUS_STYLE.get(c.status, "")),
+            gap,
+        )
     return table
 
 
@@ -194,7 +233,8 @@ def gap_text(gap: Any, unit: str, lang: str) -> str:
     if gap.direction == "set_true":
         if gap.fields:
             return t(lang, "需为“是”：", "must be yes: ") + ", ".join(
-                dictionary()[k].label(lang) if dictionary().get(k) else k for k in gap.fields)
+                dictionary()[k].label(lang) if dictionary().get(k) else k for k in gap.fields
+            )
         return t(lang, "需为“是”", "must be yes")
     sign = "+" if gap.direction == "increase" else "−"
     if unit == "%":
@@ -204,23 +244,45 @@ def gap_text(gap: Any, unit: str, lang: str) -> str:
 
 def indicators_table(a: Assessment, lang: str) -> Table:
     table = Table(title=t(lang, "评分项", "Scored items"), title_justify="left")
-    for header, justify in (("", "left"), (t(lang, "指标", "Indicator"), "left"), (t(lang, "数值", "Value"), "right"),
-                            (t(lang, "满分值", "Full at"), "right"), (t(lang, "得分", "Points"), "right"),
-                            (t(lang, "状态", "Status"), "left"), (t(lang, "差距", "Gap"), "left")):
+    for header, justify in (
+        ("", "left"),
+        (t(lang, "指标", "Indicator"), "left"),
+        (t(lang, "数值", "Value"), "right"),
+        (t(lang, "满分值", "Full at"), "right"),
+        (t(lang, "得分", "Points"), "right"),
+        (t(lang, "状态", "Status"), "left"),
+        (t(lang, "差距", "Gap"), "left"),
+    ):
         table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for i in a.evaluation.items:
         c = i.criterion
         unit = c.unit_label(lang)
-        full = {"linear": f"{'≤' if c.lower_is_better else '≥'} {value_text(c.full, unit, lang)}",
-                "boolean": t(lang, "是", "yes"),
-                "steps": f"≥ {value_text(c.steps[0][0], unit, lang)}" if c.steps else ""}[c.rule]
+        full = {
+            "linear": f"{'≤' if c.lower_is_better else '≥'} {value_text(c.full, unit, lang)}",
+            "boolean": t(lang, "是", "yes"),
+            "steps": f"≥ {value_text(c.steps[0][0], unit, lang)}" if c.steps else "",
+        }[c.rule]
         points = f"{i.points:.2f} / {c.points:g}" if i.status != "na" else "—"
         gap = gap_text(i.gap, unit, lang) if i.gap else ""
-        table.add_row(c.key, c.label(lang), value_text(i.value, unit, lang), full, points,
-                      Text(term(i.status, lang), style=STATUS_STYLE.get(i.status, "")), gap)
+        table.add_row(
+            c.key,
+            c.label(lang),
+            value_text(i.value, unit, lang),
+            full,
+            points,
+            Text(term(i.status, lang), style=STATUS_STYLE.get(i.status, "")),
+            gap,
+        )
     ev = a.evaluation
-    table.add_row("", Text(t(lang, "合计", "Total"), style="bold"), "", "",
-                  f"{ev.earned:.2f} / {ev.applicable_max:g}", f"{t(lang, '得分', 'score')} {score_text(ev.score, grade_lines(a))}", "")
+    table.add_row(
+        "",
+        Text(t(lang, "合计", "Total"), style="bold"),
+        "",
+        "",
+        f"{ev.earned:.2f} / {ev.applicable_max:g}",
+        f"{t(lang, '得分', 'score')} {score_text(ev.score, grade_lines(a))}",
+        "",
+    )
     return table
 
 
@@ -263,12 +325,19 @@ class _ProgressBar:
             return (lambda total: None), (lambda n: None)
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=stderr, transient=True)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+        )
         self.progress.__enter__()
         self.task = self.progress.add_task(t(self.lang, "评估中", "assessing"), total=None)
         return (lambda total: self.progress.update(self.task, total=total)), (
-            lambda n: self.progress.advance(self.task, n))
+            lambda n: self.progress.advance(self.task, n)
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
@@ -284,24 +353,55 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
 
     counts = verdict_counts(batch)
     table = Table(title=t(lang, "社区排名", "Ranking"), title_justify="left")
-    for header, justify in (("#", "right"), (t(lang, "社区", "Community"), "left"), (t(lang, "街道", "Street"), "left"),
-                            (t(lang, "人均 tCO2e", "tCO2e/person"), "right"), (t(lang, "得分", "Score"), "right"),
-                            (t(lang, "结论", "Verdict"), "left"), (t(lang, "可行性", "Feasibility"), "left"),
-                            (t(lang, "路径措施", "Pathway"), "left")):
+    for header, justify in (
+        ("#", "right"),
+        (t(lang, "社区", "Community"), "left"),
+        (t(lang, "街道", "Street"), "left"),
+        (t(lang, "人均 tCO2e", "tCO2e/person"), "right"),
+        (t(lang, "得分", "Score"), "right"),
+        (t(lang, "结论", "Verdict"), "left"),
+        (t(lang, "可行性", "Feasibility"), "left"),
+        (t(lang, "路径措施", "Pathway"), "left"),
+    ):
         table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for r in batch.results[:limit]:
         a = r.assessment
         pathway = a.pathways.get("pass")
         measures = " ".join(m.key for m in pathway.measures) if pathway else ""
-        table.add_row(str(r.rank), Text(f"{a.survey.name}\n{a.survey.community_id}"), Text(str(a.survey.assessment.get("street") or "")),
-                      num(a.inventory.per_capita_tco2e), score_text(a.score, grade_lines(a)),
-                      Text(term(f"{a.verdict}.short", lang) if a.verdict == "eligible" else term(a.verdict, lang),
-                           style=VERDICT_STYLE[a.verdict]), term(r.feasibility, lang), measures)
+        table.add_row(
+            str(r.rank),
+            Text(f"{a.survey.name}\n{a.survey.community_id}"),
+            Text(str(a.survey.assessment.get("street") or "")),
+            num(a.inventory.per_capita_tco2e),
+            score_text(a.score, grade_lines(a)),
+            Text(
+                term(f"{a.verdict}.short", lang) if a.verdict == "eligible" else term(a.verdict, lang),
+                style=VERDICT_STYLE[a.verdict],
+            ),
+            term(r.feasibility, lang),
+            measures,
+        )
     out: list[Any] = [table]
     if len(batch.results) > limit:
-        out.append(Text(t(lang, f"……另有 {len(batch.results) - limit} 个社区，见 results.csv", f"… {len(batch.results) - limit} more in results.csv")))
-    out.append(Text(t(lang, f"符合 {counts['eligible']}，不符合 {counts['not_eligible']}，数据不足 {counts['incomplete']}",
-                      f"eligible {counts['eligible']}, not eligible {counts['not_eligible']}, incomplete {counts['incomplete']}")))
+        out.append(
+            Text(
+                t(
+                    lang,
+                    f"……另有 {len(batch.results) - limit} 个社区，见 results.csv",
+                    f"… {len(batch.results) - limit} more in results.csv",
+                )
+            )
+        )
+    out.append(
+        Text(
+            t(
+                lang,
+                f"符合 {counts['eligible']}，不符合 {counts['not_eligible']}，数据不足 {counts['incomplete']}",
+                f"eligible {counts['eligible']}, not eligible {counts['not_eligible']}, "
+                f"incomplete {counts['incomplete']}",
+            )
+        )
+    )
     if batch.failures:
         failed = Table(title=t(lang, "未能评估的文件", "Not assessed"), title_justify="left")
         failed.add_column(t(lang, "文件", "File"), overflow="fold")

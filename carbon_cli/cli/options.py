@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     zh = "zh"
     en = "en"
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     md = "md"
 
 
-class IssueFormat(str, Enum):
+class IssueFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -28,23 +28,33 @@ class IssueFormat(str, Enum):
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of messages and reports: zh (中文) or en.")]
 CriteriaOption = Annotated[
     str | None,
-    typer.Option("--criteria", metavar="SET|FILE",
-                 help="Criteria set: a built-in id (see `carbon criteria`) or a TOML file. Default sz-nzc-community."),
+    typer.Option(
+        "--criteria",
+        metavar="SET|FILE",
+        help="Criteria set: a built-in id (see `carbon criteria`) or a TOML file. Default sz-nzc-community.",
+    ),
 ]
 FactorsOption = Annotated[
     str | None,
-    typer.Option("--factors", metavar="SET|FILE",
-                 help="Emission factor set: a built-in id (see `carbon factors`) or a TOML file. Default cn-south-2023."),
+    typer.Option(
+        "--factors",
+        metavar="SET|FILE",
+        help="Emission factor set: a built-in id (see `carbon factors`) or a TOML file. Default cn-south-2023.",
+    ),
 ]
 CommunityOption = Annotated[
     str | None,
-    typer.Option("--community", "-c", metavar="ID",
-                 help="Community ID (or name) to pick from a district table workbook."),
+    typer.Option(
+        "--community", "-c", metavar="ID", help="Community ID (or name) to pick from a district table workbook."
+    ),
 ]
 YearOption = Annotated[
     int | None,
-    typer.Option("--year", metavar="YEAR",
-                 help="Assessment year to use from a table workbook (default: each community's latest)."),
+    typer.Option(
+        "--year",
+        metavar="YEAR",
+        help="Assessment year to use from a table workbook (default: each community's latest).",
+    ),
 ]
 OutputOption = Annotated[
     Path | None,
@@ -52,13 +62,17 @@ OutputOption = Annotated[
 ]
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", metavar="KEY=VALUE",
-                 help="What-if: change an assessment-year survey value, e.g. --set buildings_with_sorting_points=120 (repeatable)."),
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="What-if: change an assessment-year survey value, e.g. --set charging_spaces=600 (repeatable).",
+    ),
 ]
 MeasuresOption = Annotated[
     str | None,
-    typer.Option("--measures", metavar="FILE",
-                 help="A TOML file that overrides or extends the measures library (see README)."),
+    typer.Option(
+        "--measures", metavar="FILE", help="A TOML file that overrides or extends the measures library (see README)."
+    ),
 ]
 MaxInflatedOption = Annotated[
     float,

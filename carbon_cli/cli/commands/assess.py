@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from carbon_cli.survey.model import Survey
 
 
-def load_for_assessment(path: Path, community: str | None, year: int | None, max_inflated_mb: float,
-                        lang: str) -> Survey:
+def load_for_assessment(
+    path: Path, community: str | None, year: int | None, max_inflated_mb: float, lang: str
+) -> Survey:
     """Read the survey to assess; stop with every blocking error listed when there are any."""
     from carbon_cli.cli.console import issues_table, stderr, t
     from carbon_cli.survey.reader import read_survey
@@ -35,8 +36,13 @@ def load_for_assessment(path: Path, community: str | None, year: int | None, max
     survey = read_survey(path, community=community, year=year, limits=Limits(max_inflated_mb=max_inflated_mb))
     if survey.blocking_errors:
         stderr.print(issues_table(survey.blocking_errors, lang, title=f"{path} ({survey.community_id})"))
-        stderr.print(t(lang, f"这些错误使评价无法进行，请先修正（可用 carbon validate {path} 查看全部问题）。",
-                       f"These errors prevent an assessment; fix them first (carbon validate {path} lists every problem)."))
+        stderr.print(
+            t(
+                lang,
+                f"这些错误使评价无法进行，请先修正（可用 carbon validate {path} 查看全部问题）。",
+                f"These errors prevent an assessment; fix them first (carbon validate {path} lists every problem).",
+            )
+        )
         raise typer.Exit(1)
     return survey
 
@@ -58,12 +64,17 @@ def assess(
     community: CommunityOption = None,
     criteria: CriteriaOption = None,
     factors: FactorsOption = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or md (Markdown report).")] = OutputFormat.table,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or md (Markdown report).")
+    ] = OutputFormat.table,
     output: OutputOption = None,
     lang: LangOption = Lang.zh,
     set_: SetOption = None,
     year: YearOption = None,
-    template: Annotated[Path | None, typer.Option("--template", metavar="FILE", help="Your own Jinja2 report template (with --format md).")] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option("--template", metavar="FILE", help="Your own Jinja2 report template (with --format md)."),
+    ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Date printed on the report (none unless given).")] = None,
     measures: MeasuresOption = None,
     max_inflated_mb: MaxInflatedOption = 512.0,

@@ -7,23 +7,46 @@ from typing import Annotated
 
 import typer
 
-from carbon_cli.cli.options import CriteriaOption, FactorsOption, Lang, LangOption, MaxInflatedOption, MeasuresOption, YearOption
+from carbon_cli.cli.options import (
+    CriteriaOption,
+    FactorsOption,
+    Lang,
+    LangOption,
+    MaxInflatedOption,
+    MeasuresOption,
+    YearOption,
+)
 
 
 def batch(
-    paths: Annotated[list[Path], typer.Argument(help="Form workbooks, folders of them (recursive) and table workbooks.")],
-    outdir: Annotated[Path, typer.Option("--output", "-o", metavar="OUTDIR", help="Folder for reports and results.")] = Path("carbon-out"),
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: CPU count).")] = None,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Form workbooks, folders of them (recursive) and table workbooks.")
+    ],
+    outdir: Annotated[
+        Path, typer.Option("--output", "-o", metavar="OUTDIR", help="Folder for reports and results.")
+    ] = Path("carbon-out"),
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
+    ] = None,
     criteria: CriteriaOption = None,
     factors: FactorsOption = None,
     measures: MeasuresOption = None,
     lang: LangOption = Lang.zh,
     year: YearOption = None,
-    pathways: Annotated[bool, typer.Option("--pathways/--no-pathways", help="Search each community's pathway to eligibility.")] = True,
-    reports: Annotated[bool, typer.Option("--reports/--no-reports", help="Write a Markdown report per community.")] = True,
-    template: Annotated[Path | None, typer.Option("--template", metavar="FILE", help="Your own Jinja2 template for the per-community reports.")] = None,
+    pathways: Annotated[
+        bool, typer.Option("--pathways/--no-pathways", help="Search each community's pathway to eligibility.")
+    ] = True,
+    reports: Annotated[
+        bool, typer.Option("--reports/--no-reports", help="Write a Markdown report per community.")
+    ] = True,
+    template: Annotated[
+        Path | None,
+        typer.Option("--template", metavar="FILE", help="Your own Jinja2 template for the per-community reports."),
+    ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Date printed on the reports (none unless given).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Write into a folder that holds files carbon-cli did not write.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that holds files carbon-cli did not write.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no ranking table.")] = False,
     max_inflated_mb: MaxInflatedOption = 512.0,
 ) -> None:
@@ -45,17 +68,31 @@ def batch(
     code = lang.value
     load_criteria(criteria), load_factor_set(factors), load_measures(measures)  # fail fast on a bad data file
     check_outdir(outdir, force)
-    options = BatchOptions(criteria=criteria, factors=factors, measures=measures, year=year,
-                           limits=Limits(max_inflated_mb=max_inflated_mb), lang=code, pathways=pathways,
-                           reports=reports, template=str(template) if template else None, date=date)
+    options = BatchOptions(
+        criteria=criteria,
+        factors=factors,
+        measures=measures,
+        year=year,
+        limits=Limits(max_inflated_mb=max_inflated_mb),
+        lang=code,
+        pathways=pathways,
+        reports=reports,
+        template=str(template) if template else None,
+        date=date,
+    )
     with progress_bar(code, enabled=not quiet) as (on_total, advance):
         result = run_batch(paths, options, jobs=jobs, on_total=on_total, progress=advance)
     files = output_files(result, options)
     write_outputs(outdir, files, list(paths))
     if not quiet:
         emit(batch_view(result, code))
-    stderr.print(t(code, f"已写入 {outdir}/：{len(files)} 个文件（汇总报告 summary.md，结果 results.csv/xlsx/json）",
-                   f"Wrote {len(files)} file(s) to {outdir}/ (summary.md, results.csv/xlsx/json)"))
+    stderr.print(
+        t(
+            code,
+            f"已写入 {outdir}/：{len(files)} 个文件（汇总报告 summary.md，结果 results.csv/xlsx/json）",
+            f"Wrote {len(files)} file(s) to {outdir}/ (summary.md, results.csv/xlsx/json)",
+        )
+    )
     raise typer.Exit(0 if result.ok else 1)
 
 

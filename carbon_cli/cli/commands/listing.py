@@ -26,7 +26,13 @@ def criteria(
     code = lang.value
     if name is None:
         table = Table(title=t(code, "内置评价标准", "Built-in criteria sets"), title_justify="left")
-        for header in ("id", t(code, "名称", "name"), t(code, "控制项", "controls"), t(code, "评分项", "items"), t(code, "状态", "status")):
+        for header in (
+            "id",
+            t(code, "名称", "name"),
+            t(code, "控制项", "controls"),
+            t(code, "评分项", "items"),
+            t(code, "状态", "status"),
+        ):
             table.add_column(header)
         for set_id in available():
             c = load_criteria(set_id)
@@ -38,7 +44,14 @@ def criteria(
     grades = "；".join(f"{g.label(code)} ≥ {g.min_score:g}" for g in c.grades[:-1])
     stdout.print(f"{t(code, '等级', 'Grades')}: {grades}")
     table = Table(show_lines=False)
-    for header in ("", t(code, "指标", "item"), t(code, "规则", "rule"), t(code, "分值", "points"), t(code, "状态", "status"), t(code, "来源", "source")):
+    for header in (
+        "",
+        t(code, "指标", "item"),
+        t(code, "规则", "rule"),
+        t(code, "分值", "points"),
+        t(code, "状态", "status"),
+        t(code, "来源", "source"),
+    ):
         table.add_column(header, overflow="fold")
     for cr in (*c.controls, *c.items):
         unit = cr.unit_label(code)
@@ -51,8 +64,14 @@ def criteria(
             "boolean": t(code, "是/否", "yes/no"),
             "steps": "; ".join(f"≥ {num(th)} → {p:g}" for th, p in cr.steps),
         }[cr.rule]
-        table.add_row(cr.key, cr.label(code), rule, f"{cr.points:g}" if cr.points else t(code, "控制项", "control"),
-                      term(cr.status, code), cr.source)
+        table.add_row(
+            cr.key,
+            cr.label(code),
+            rule,
+            f"{cr.points:g}" if cr.points else t(code, "控制项", "control"),
+            term(cr.status, code),
+            cr.source,
+        )
     stdout.print(table)
 
 
@@ -83,7 +102,13 @@ def factors(
     fs = load_factor_set(name)
     stdout.print(f"[bold]{fs.label(code)}[/] ({fs.id})\n{fs.description_zh if code == 'zh' else fs.description_en}")
     table = Table()
-    for header in (t(code, "因子", "factor"), t(code, "数值", "value"), t(code, "单位", "unit"), t(code, "状态", "status"), t(code, "来源", "source")):
+    for header in (
+        t(code, "因子", "factor"),
+        t(code, "数值", "value"),
+        t(code, "单位", "unit"),
+        t(code, "状态", "status"),
+        t(code, "来源", "source"),
+    ):
         table.add_column(header, overflow="fold")
     for f in fs.factors.values():
         table.add_row(f"{f.key}\n{f.label(code)}", f"{f.value:g}", f.unit, term(f.status, code), f.source)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from carbon_cli.pathway import Pathway
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     pass_ = "pass"
     excellent = "excellent"
 
@@ -34,11 +34,15 @@ class Target(str, Enum):
 def plan(
     path: Annotated[Path, typer.Argument(help="A form workbook, or a table workbook with --community.")],
     community: CommunityOption = None,
-    target: Annotated[Target, typer.Option("--target", help="Grade to reach: pass (通过) or excellent (优秀).")] = Target.pass_,
+    target: Annotated[
+        Target, typer.Option("--target", help="Grade to reach: pass (通过) or excellent (优秀).")
+    ] = Target.pass_,
     criteria: CriteriaOption = None,
     factors: FactorsOption = None,
     measures: MeasuresOption = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or md.")] = OutputFormat.table,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or md.")
+    ] = OutputFormat.table,
     output: OutputOption = None,
     lang: LangOption = Lang.zh,
     set_: SetOption = None,
@@ -70,9 +74,14 @@ def plan(
     if format is OutputFormat.json:
         from carbon_cli.serialize import dumps
 
-        data = {"community": base.survey.community_id, "criteria_set": base.criteria.id,
-                "factor_set": base.factors.id, "score": base.score, "verdict": base.verdict,
-                "pathway": pathway.to_dict()}
+        data = {
+            "community": base.survey.community_id,
+            "criteria_set": base.criteria.id,
+            "factor_set": base.factors.id,
+            "score": base.score,
+            "verdict": base.verdict,
+            "pathway": pathway.to_dict(),
+        }
         write_or_print(dumps(data), output, [path])
         return
     from carbon_cli.cli.console import emit, render_text
@@ -93,29 +102,59 @@ def pathway_view(name: str, community_id: str, score: float, verdict: str, pathw
     from carbon_cli.i18n import term
 
     goal = term(pathway.target, lang)
-    head = Text.assemble((f"{name} ({community_id})", "bold"),
-                         f"\n{t(lang, '当前', 'Now')}: {score:.1f} / 100, {term(verdict, lang)}")
+    head = Text.assemble(
+        (f"{name} ({community_id})", "bold"), f"\n{t(lang, '当前', 'Now')}: {score:.1f} / 100, {term(verdict, lang)}"
+    )
     if pathway.status == "ready":
-        head.append("\n" + t(lang, f"已达到“{goal}”，无需措施。", f"Already reaches {goal}; no measure needed."), "green")
+        head.append(
+            "\n" + t(lang, f"已达到“{goal}”，无需措施。", f"Already reaches {goal}; no measure needed."), "green"
+        )
         return [Panel(head)]
     if pathway.status == "not_feasible":
         blockers = ", ".join(pathway.blockers)
-        head.append("\n" + t(lang, f"即使采取全部措施也达不到“{goal}”（{pathway.score_after:.1f} 分）；阻碍项：{blockers}",
-                             f"Even every measure does not reach {goal} ({pathway.score_after:.1f} points); blocked by: {blockers}"),
-                    "red")
+        head.append(
+            "\n"
+            + t(
+                lang,
+                f"即使采取全部措施也达不到“{goal}”（{pathway.score_after:.1f} 分）；阻碍项：{blockers}",
+                f"Even every measure does not reach {goal} ({pathway.score_after:.1f} points); blocked by: {blockers}",
+            ),
+            "red",
+        )
         return [Panel(head)]
-    head.append("\n" + t(lang, f"达到“{goal}”：{len(pathway.steps)} 项措施，总工作量 {pathway.effort:g}，"
-                         f"得分 {pathway.score_after:.1f}，减排 {num(pathway.tco2e_reduced)} tCO2e/年",
-                         f"Reaches {goal} with {len(pathway.steps)} measure(s), total effort {pathway.effort:g}: "
-                         f"score {pathway.score_after:.1f}, {num(pathway.tco2e_reduced)} tCO2e/yr less"), "green")
+    head.append(
+        "\n"
+        + t(
+            lang,
+            f"达到“{goal}”：{len(pathway.steps)} 项措施，总工作量 {pathway.effort:g}，"
+            f"得分 {pathway.score_after:.1f}，减排 {num(pathway.tco2e_reduced)} tCO2e/年",
+            f"Reaches {goal} with {len(pathway.steps)} measure(s), total effort {pathway.effort:g}: "
+            f"score {pathway.score_after:.1f}, {num(pathway.tco2e_reduced)} tCO2e/yr less",
+        ),
+        "green",
+    )
     table = Table(title=t(lang, "提升路径", "Pathway"), title_justify="left")
-    for header in ("", t(lang, "措施", "Measure"), t(lang, "工作量", "Effort"), t(lang, "加分", "Points"),
-                   t(lang, "减排 tCO2e", "tCO2e cut"), t(lang, "之后得分", "Score after"), t(lang, "之后结论", "Verdict after")):
+    for header in (
+        "",
+        t(lang, "措施", "Measure"),
+        t(lang, "工作量", "Effort"),
+        t(lang, "加分", "Points"),
+        t(lang, "减排 tCO2e", "tCO2e cut"),
+        t(lang, "之后得分", "Score after"),
+        t(lang, "之后结论", "Verdict after"),
+    ):
         table.add_column(header)
     for step in pathway.steps:
         m = step.measure
-        table.add_row(m.key, m.label(lang), term(m.effort, lang), f"+{step.points_gained:.2f}", num(step.tco2e_reduced),
-                      f"{step.score_after:.1f}", term(step.verdict_after, lang))
+        table.add_row(
+            m.key,
+            m.label(lang),
+            term(m.effort, lang),
+            f"+{step.points_gained:.2f}",
+            num(step.tco2e_reduced),
+            f"{step.score_after:.1f}",
+            term(step.verdict_after, lang),
+        )
     return [Panel(head), table]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +11,7 @@ import typer
 from carbon_cli.cli.options import Lang, LangOption
 
 
-class Layout(str, Enum):
+class Layout(StrEnum):
     form = "form"
     table = "table"
 
@@ -26,8 +26,13 @@ DEFAULT_NAMES = {
 
 def template(
     path: Annotated[Path | None, typer.Argument(help="Where to write the workbook (.xlsx).")] = None,
-    layout: Annotated[Layout, typer.Option("--layout", help="form: one community per workbook, a sheet per topic; "
-                                           "table: one row per community per year.")] = Layout.form,
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            "--layout",
+            help="form: one community per workbook, a sheet per topic; table: one row per community per year.",
+        ),
+    ] = Layout.form,
     lang: LangOption = Lang.zh,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
@@ -43,8 +48,11 @@ def template(
     if target.suffix.lower() != ".xlsx":
         raise UsageError("unsupported_format", suffix=target.suffix or "(none)")
     if target.exists() and not force:
-        raise UsageError("write_failed", path=str(target),
-                         detail=t(lang.value, "文件已存在（加 --force 覆盖）", "file exists (add --force to overwrite)"))
+        raise UsageError(
+            "write_failed",
+            path=str(target),
+            detail=t(lang.value, "文件已存在（加 --force 覆盖）", "file exists (add --force to overwrite)"),
+        )
     write_template(target, layout.value, lang.value)
     stdout.print(t(lang.value, f"已写入空白调研表：{target}", f"Blank survey written: {target}"))
 
