@@ -12,14 +12,19 @@ from carbon_cli.serialize import dumps
 
 # A cell starting with one of these is run as a formula by Excel, WPS and LibreOffice.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]|[\ud800-\udfff]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$|clock\$)(\..*)?$", re.IGNORECASE)
+_LEADING_BLANKS = " \u3000\u00a0\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
 MAX_NAME_BYTES = 120
 
 
 def neutralise(value: Any) -> Any:
-    """Text a spreadsheet would evaluate gets a leading apostrophe; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Text a spreadsheet would evaluate gets a leading apostrophe; numbers pass unchanged.
+
+    Leading spaces and control characters do not protect a formula (some importers strip
+    them), so they are looked past.
+    """
+    if isinstance(value, str) and value.lstrip(_LEADING_BLANKS).startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
@@ -33,8 +38,7 @@ def safe_filename(name: str, fallback: str = "community") -> str:
         text = fallback
     if _RESERVED.match(text):
         text = "_" + text
-    while len(text.encode("utf-8")) > MAX_NAME_BYTES:
-        text = text[:-1]
+    text = text.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore")  # cut at a character boundary
     return text.rstrip(" .") or fallback
 
 
@@ -85,7 +89,7 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[dict[str, Any]]]]) -> byt
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_xlsx_value(neutralise(row.get(c))) for c in columns])
+            sheet.append([neutralise(_xlsx_value(row.get(c))) for c in columns])
         sheet.freeze_panes = "A2"
         for i, column in enumerate(columns, start=1):
             width = max([len(str(column))] + [len(str(r.get(column) or "")) for r in rows[:200]])
@@ -94,6 +98,8 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[dict[str, Any]]]]) -> byt
 
 
 def _xlsx_value(value: Any) -> Any:
+    """A value openpyxl can store; neutralised after this, so a removed character cannot
+    uncover a formula."""
     if isinstance(value, list | tuple | dict):
         return dumps(value).strip()
     if isinstance(value, str):

@@ -91,6 +91,16 @@ class Issue:
         }
 
 
+# Errors about outputs whose "expected" wording says what to do; it is part of their message.
+_ADVICE_IN_MESSAGE = frozenset({"output_is_input", "outdir_is_input", "outdir_not_ours"})
+
+
+def _rebuild(cls: type[CarbonError], code: str, hint: str | None, params: dict[str, Any]) -> CarbonError:
+    error = cls.__new__(cls)
+    CarbonError.__init__(error, code, hint=hint, **params)
+    return error
+
+
 class CarbonError(Exception):
     """An error a user can cause and fix: rendered as a message, exit code 1 (or 2)."""
 
@@ -103,7 +113,13 @@ class CarbonError(Exception):
         self.hint = hint
 
     def message(self, lang: str = "zh") -> str:
-        return i18n.message(self.code, lang, **self.params)
+        text = i18n.message(self.code, lang, **self.params)
+        advice = i18n.expected(self.code, lang, **self.params) if self.code in _ADVICE_IN_MESSAGE else ""
+        return f"{text}{'。' if lang == 'zh' else '; '}{advice}" if advice else text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries in a parallel batch; keep their code and parameters.
+        return _rebuild, (type(self), self.code, self.hint, self.params)
 
 
 class UsageError(CarbonError):
@@ -118,6 +134,9 @@ class InputError(CarbonError):
     def __init__(self, issue: Issue) -> None:
         super().__init__(issue.code, **issue.params)
         self.issue = issue
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.issue,)
 
     def message(self, lang: str = "zh") -> str:
         return f"{self.issue.location.describe()}: {self.issue.message(lang)}"

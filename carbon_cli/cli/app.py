@@ -40,8 +40,8 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an internal error."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
-    if debug:
-        os.environ["CARBON_DEBUG"] = "1"
+    """carbon-cli: near-zero-carbon community screening."""
+    # --debug is acted on by main(), which sees the arguments before the app runs.
 
 
 for module in (template, validate, assess, plan, batch, listing):
@@ -96,10 +96,20 @@ def main(argv: list[str] | None = None) -> None:
         print_error(exc, lang)
         code = exc.exit_code
     except Exception as exc:  # a bug: say so plainly, traceback only on request
-        if debug:
-            raise
-        from carbon_cli.cli.console import print_internal_error
+        from carbon_cli.cli.console import print_internal_error, stderr, t
 
-        print_internal_error(exc, lang)
+        if debug:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+            stderr.print(
+                t(
+                    lang,
+                    f"内部错误：{type(exc).__name__}（完整出错位置见上方）",
+                    f"internal error: {type(exc).__name__} (traceback above)",
+                )
+            )
+        else:
+            print_internal_error(exc, lang)
         code = 3
     sys.exit(code if isinstance(code, int) else 0)

@@ -29,10 +29,30 @@ FORM_COLUMNS: dict[str, tuple[str, ...]] = {
     "key": ("字段键", "key", "字段代码", "代码", "键", "fieldkey"),
     "label": ("指标", "指标名称", "字段", "字段名称", "项目", "调研内容", "名称", "field", "label", "item"),
     "unit": ("单位", "计量单位", "unit", "units"),
-    "baseline": ("基准年数值", "基准年", "基准年值", "基准年数据", "baseline", "baselinevalue",
-                 "baseline-yearvalue", "baselineyear"),
-    "assessment": ("评价年数值", "评价年", "评价年值", "评价年数据", "本年数值", "数值", "填报值",
-                   "assessment", "assessmentvalue", "assessment-yearvalue", "assessmentyear", "value"),
+    "baseline": (
+        "基准年数值",
+        "基准年",
+        "基准年值",
+        "基准年数据",
+        "baseline",
+        "baselinevalue",
+        "baseline-yearvalue",
+        "baselineyear",
+    ),
+    "assessment": (
+        "评价年数值",
+        "评价年",
+        "评价年值",
+        "评价年数据",
+        "本年数值",
+        "数值",
+        "填报值",
+        "assessment",
+        "assessmentvalue",
+        "assessment-yearvalue",
+        "assessmentyear",
+        "value",
+    ),
     "source": ("数据来源", "来源", "source", "datasource"),
     "note": ("备注", "说明", "note", "notes", "remark"),
 }
@@ -68,13 +88,18 @@ class Records:
 
 
 def read_cell(
-    dictionary: Dictionary, spec: FieldSpec, raw: Any, unit: str | None, location: Location,
-    issues: list[Issue], community: str | None = None,
+    dictionary: Dictionary,
+    spec: FieldSpec,
+    raw: Any,
+    unit: str | None,
+    location: Location,
+    issues: list[Issue],
+    community: str | None = None,
 ) -> Any:
     """Parse one raw cell for `spec`; problems become issues at `location`, result MISSING."""
-    found = None if raw is None else str(raw)
     if isinstance(raw, Merged):
         raw = raw.value
+    found = None if raw is None else str(raw)
     if raw is FORMULA_WITHOUT_VALUE:
         issues.append(Issue("formula_no_value", location, spec.key, community, found="="))
         return MISSING
@@ -86,6 +111,30 @@ def read_cell(
     for code, params in parsed.warnings:
         issues.append(Issue(code, location, spec.key, community, found, params))
     return parsed.value
+
+
+def merged_elsewhere(
+    raw: Any,
+    row: int,
+    col: int,
+    by_row: bool,
+    location: Location,
+    spec: FieldSpec,
+    issues: list[Issue],
+    community: str | None = None,
+) -> bool:
+    """Whether `raw` shows the value of a merged range anchored in another field's cell.
+
+    A merge within one field's cells (the same row of a form, the same column of a table) means
+    "the same value here"; one across fields cannot say which field the value belongs to.
+    """
+    if not isinstance(raw, Merged) or (raw.row == row if by_row else raw.col == col):
+        return False
+    found = raw.hidden if raw.hidden is not None else raw.value
+    issues.append(
+        Issue("merged_value_cell", location, spec.key, community, str(found), {"area": raw.area, "anchor": raw.anchor})
+    )
+    return True
 
 
 def find_header(grid: SheetGrid, dictionary: Dictionary) -> tuple[str, int, tuple[Any, ...]] | None:
@@ -106,8 +155,9 @@ def find_header(grid: SheetGrid, dictionary: Dictionary) -> tuple[str, int, tupl
     return None
 
 
-def read_form(grid: SheetGrid, header_row: int, header: tuple[Any, ...], dictionary: Dictionary,
-              file: str, records: Records) -> None:
+def read_form(
+    grid: SheetGrid, header_row: int, header: tuple[Any, ...], dictionary: Dictionary, file: str, records: Records
+) -> None:
     columns: dict[str, int] = {}
     for c, v in enumerate(header):
         role = _FORM_LOOKUP.get(_heading(v)) if v is not None else None
@@ -117,12 +167,14 @@ def read_form(grid: SheetGrid, header_row: int, header: tuple[Any, ...], diction
     for r, values in grid.rows():
         if r <= header_row:
             continue
+
         def cell(role: str, values: tuple[Any, ...] = values) -> Any:
             c = columns.get(role)
             if c is None or c >= len(values):
                 return None
             v = values[c]
             return v.value if isinstance(v, Merged) and role in ("key", "label", "unit") else v
+
         key_text, label_text = cell("key"), cell("label")
         match: HeaderMatch | None = dictionary.match(key_text) or dictionary.match(label_text)
         value_cells = {role: cell(role) for role in ("baseline", "assessment")}
@@ -137,20 +189,34 @@ def read_form(grid: SheetGrid, header_row: int, header: tuple[Any, ...], diction
         unit = match.unit
         if unit_text is not None and str(unit_text).strip():
             unit = str(unit_text).strip()
-        roles = (("assessment", ASSESSMENT), ("baseline", BASELINE)) if spec.per_year else (
-            ("assessment", ASSESSMENT), ("baseline", ASSESSMENT))
+        roles = (
+            (("assessment", ASSESSMENT), ("baseline", BASELINE))
+            if spec.per_year
+            else (("assessment", ASSESSMENT), ("baseline", ASSESSMENT))
+        )
         for column_role, year_role in roles:
             raw = value_cells[column_role]
             if raw is None or column_role not in columns:
                 continue
             if not spec.per_year and spec.key in store.get(ASSESSMENT, {}):
                 continue  # identity fields: the assessment column wins over a stray baseline
-            loc = Location(file, grid.name, coordinate(r, columns[column_role] + 1))
+            col = columns[column_role] + 1
+            loc = Location(file, grid.name, coordinate(r, col))
+            if merged_elsewhere(raw, r, col, True, loc, spec, records.issues):
+                continue
             _store(dictionary, spec, raw, unit, loc, store.setdefault(year_role, {}), records)
 
 
-def _store(dictionary: Dictionary, spec: FieldSpec, raw: Any, unit: str | None, loc: Location,
-           target: dict[str, CellRead], records: Records, community: str | None = None) -> None:
+def _store(
+    dictionary: Dictionary,
+    spec: FieldSpec,
+    raw: Any,
+    unit: str | None,
+    loc: Location,
+    target: dict[str, CellRead],
+    records: Records,
+    community: str | None = None,
+) -> None:
     value = read_cell(dictionary, spec, raw, unit, loc, records.issues, community)
     previous = target.get(spec.key)
     if previous is not None:
@@ -159,8 +225,9 @@ def _store(dictionary: Dictionary, spec: FieldSpec, raw: Any, unit: str | None, 
                 target[spec.key] = CellRead(value, loc)
             return
         records.issues.append(
-            Issue("duplicate_field", loc, spec.key, community, found=str(raw),
-                  params={"other": _where(previous.location)})
+            Issue(
+                "duplicate_field", loc, spec.key, community, found=str(raw), params={"other": _where(previous.location)}
+            )
         )
         return
     target[spec.key] = CellRead(value, loc)
@@ -170,8 +237,9 @@ def _where(location: Location) -> str:
     return f"{location.sheet}!{location.cell}" if location.sheet else str(location.cell)
 
 
-def read_table(grid: SheetGrid, header_row: int, header: tuple[Any, ...], dictionary: Dictionary,
-               file: str, records: Records) -> None:
+def read_table(
+    grid: SheetGrid, header_row: int, header: tuple[Any, ...], dictionary: Dictionary, file: str, records: Records
+) -> None:
     columns: list[tuple[int, HeaderMatch]] = []
     year_col: int | None = None
     seen_keys: dict[str, int] = {}
@@ -187,8 +255,15 @@ def read_table(grid: SheetGrid, header_row: int, header: tuple[Any, ...], dictio
             records.issues.append(Issue("unknown_field", loc, found=str(v)))
             continue
         if match.field.key in seen_keys:
-            records.issues.append(Issue("duplicate_field", loc, match.field.key, found=str(v),
-                                        params={"other": coordinate(header_row, seen_keys[match.field.key] + 1)}))
+            records.issues.append(
+                Issue(
+                    "duplicate_field",
+                    loc,
+                    match.field.key,
+                    found=str(v),
+                    params={"other": coordinate(header_row, seen_keys[match.field.key] + 1)},
+                )
+            )
             continue
         seen_keys[match.field.key] = c
         columns.append((c, match))
@@ -205,9 +280,11 @@ def read_table(grid: SheetGrid, header_row: int, header: tuple[Any, ...], dictio
         community = values[id_col] if id_col is not None and id_col < len(values) else None
         if isinstance(community, Merged):
             community = community.value
-        community_key = "" if community is None else str(
-            int(community) if isinstance(community, float) and community.is_integer() else community
-        ).strip()
+        community_key = (
+            ""
+            if community is None
+            else str(int(community) if isinstance(community, float) and community.is_integer() else community).strip()
+        )
         if not community_key:
             loc = Location(file, grid.name, coordinate(r, (id_col or 0) + 1))
             records.issues.append(Issue("missing_community_id", loc, "community_id"))
@@ -224,13 +301,17 @@ def read_table(grid: SheetGrid, header_row: int, header: tuple[Any, ...], dictio
         by_year = records.rows.setdefault(community_key, {})
         if year in by_year:
             loc = Location(file, grid.name, coordinate(r, (year_col or 0) + 1))
-            records.issues.append(Issue("duplicate_year", loc, "year", community_key,
-                                        params={"community": community_key, "year": year}))
+            records.issues.append(
+                Issue("duplicate_year", loc, "year", community_key, params={"community": community_key, "year": year})
+            )
             continue
         target = by_year.setdefault(year, {})
         for c, match in columns:
             raw = values[c] if c < len(values) else None
             loc = Location(file, grid.name, coordinate(r, c + 1))
+            if merged_elsewhere(raw, r, c + 1, False, loc, match.field, records.issues, community_key):
+                target[match.field.key] = CellRead(MISSING, loc)
+                continue
             value = read_cell(dictionary, match.field, raw, match.unit, loc, records.issues, community_key)
             target[match.field.key] = CellRead(value, loc)
     if data_rows == 0:

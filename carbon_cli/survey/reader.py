@@ -12,7 +12,7 @@ from carbon_cli.survey.fields import Dictionary, dictionary
 from carbon_cli.survey.layouts import CellRead, Records, find_header, read_form, read_table
 from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
 from carbon_cli.survey.values import MISSING
-from carbon_cli.survey.workbook import Limits, open_grids
+from carbon_cli.survey.workbook import Limits, SheetGrid, opened
 
 
 @dataclass
@@ -26,10 +26,24 @@ class WorkbookRead:
 
     @property
     def all_issues(self) -> list[Issue]:
-        seen: dict[Issue, None] = dict.fromkeys(self.issues)
+        # A form's file-level issues are also its survey's, there tagged with the community:
+        # one finding is listed once, in its community-tagged form, where it was first found.
+        tagged: dict[tuple[Any, ...], list[Issue]] = {}
         for survey in self.surveys:
-            seen.update(dict.fromkeys(survey.issues))
-        return list(seen)
+            for issue in survey.issues:
+                versions = tagged.setdefault(_finding(issue), [])
+                if issue not in versions:
+                    versions.append(issue)
+        out: dict[Issue, None] = {}
+        for issue in self.issues:
+            out.update(dict.fromkeys(tagged.get(_finding(issue), [issue])))
+        for versions in tagged.values():
+            out.update(dict.fromkeys(versions))
+        return list(out)
+
+
+def _finding(issue: Issue) -> tuple[Any, ...]:
+    return issue.code, issue.location, issue.field, issue.found
 
 
 def read_workbook(path: Path | str, *, year: int | None = None, limits: Limits | None = None) -> WorkbookRead:
@@ -37,7 +51,25 @@ def read_workbook(path: Path | str, *, year: int | None = None, limits: Limits |
     path = Path(path)
     file = str(path)
     fields = dictionary()
-    grids = open_grids(path, limits)
+    with opened(path, limits) as grids:
+        records, file_issues = _read_sheets(grids, fields, file)
+    file_issues.extend(i for i in records.issues if i.community is None)
+    if records.layout == "form":
+        surveys = [_form_survey(file, records.rows.get("", {}), fields, file_issues)]
+    else:
+        surveys = [
+            _table_survey(
+                file, key, by_year, year, fields, file_issues, [i for i in records.issues if i.community == key]
+            )
+            for key, by_year in records.rows.items()
+        ]
+        if not surveys and not any(i.code == "no_data_rows" for i in file_issues):
+            file_issues.append(Issue("no_data_rows", Location(file)))
+    return WorkbookRead(file, records.layout, surveys, file_issues)
+
+
+def _read_sheets(grids: list[SheetGrid], fields: Dictionary, file: str) -> tuple[Records, list[Issue]]:
+    """The survey records of every sheet that holds some; InputError when none does."""
     records: Records | None = None
     file_issues: list[Issue] = []
     any_data = False
@@ -62,18 +94,7 @@ def read_workbook(path: Path | str, *, year: int | None = None, limits: Limits |
         code = "no_survey_sheet" if any_data else "empty_workbook"
         names = "、".join(g.name for g in grids)
         raise InputError(Issue(code, Location(file), params={"sheets": names}))
-    file_issues.extend(i for i in records.issues if i.community is None)
-    if records.layout == "form":
-        surveys = [_form_survey(file, records.rows.get("", {}), fields, file_issues)]
-    else:
-        surveys = [
-            _table_survey(file, key, by_year, year, fields, file_issues,
-                          [i for i in records.issues if i.community == key])
-            for key, by_year in records.rows.items()
-        ]
-        if not surveys and not any(i.code == "no_data_rows" for i in file_issues):
-            file_issues.append(Issue("no_data_rows", Location(file)))
-    return WorkbookRead(file, records.layout, surveys, file_issues)
+    return records, file_issues
 
 
 def _has_data(grid: Any) -> bool:
@@ -89,8 +110,7 @@ def _values(cells: dict[str, CellRead] | None, role: str, sources: dict) -> dict
     return values
 
 
-def _form_survey(file: str, cells: dict[str, dict[str, CellRead]], fields: Dictionary,
-                 issues: list[Issue]) -> Survey:
+def _form_survey(file: str, cells: dict[str, dict[str, CellRead]], fields: Dictionary, issues: list[Issue]) -> Survey:
     sources: dict[str, Location] = {}
     assessment = _values(cells.get(ASSESSMENT), ASSESSMENT, sources)
     baseline_values = _values(cells.get(BASELINE), BASELINE, sources)
@@ -107,8 +127,15 @@ def _form_survey(file: str, cells: dict[str, dict[str, CellRead]], fields: Dicti
     return survey.with_issues(check_survey(survey, fields))
 
 
-def _table_survey(file: str, key: str, by_year: dict[Any, dict[str, CellRead]], year: int | None,
-                  fields: Dictionary, file_issues: list[Issue], own: list[Issue]) -> Survey:
+def _table_survey(
+    file: str,
+    key: str,
+    by_year: dict[Any, dict[str, CellRead]],
+    year: int | None,
+    fields: Dictionary,
+    file_issues: list[Issue],
+    own: list[Issue],
+) -> Survey:
     years = sorted((y for y in by_year if y is not None), key=int)
     sources: dict[str, Location] = {}
     if year is not None and year in by_year:
@@ -135,8 +162,9 @@ def _table_survey(file: str, key: str, by_year: dict[Any, dict[str, CellRead]], 
     return survey.with_issues(check_survey(survey, fields))
 
 
-def read_survey(path: Path | str, *, community: str | None = None, year: int | None = None,
-                limits: Limits | None = None) -> Survey:
+def read_survey(
+    path: Path | str, *, community: str | None = None, year: int | None = None, limits: Limits | None = None
+) -> Survey:
     """The one community to assess from a file: a form workbook, or a table with `community`."""
     book = read_workbook(path, year=year, limits=limits)
     surveys = book.surveys

@@ -1,31 +1,60 @@
 """Opening survey files safely and presenting every sheet as rows of raw cell values.
 
-Before openpyxl sees a file, its zip package is checked: the real format (xlsx, xls, ods,
-Numbers, encrypted), every member inflated under a size limit (declared sizes can lie), XML
-entity declarations refused, and per sheet: hidden state, merged ranges and whether formulas
-are present. Only then is the workbook streamed (read-only, cached values).
+A file is judged by its content, not its name: an OLE container (legacy .xls, or any
+password-protected workbook), a zip package (.xlsx, or an .ods/.numbers/.docx in disguise), a web
+page saved as ".xls", or CSV text. Before openpyxl sees a package, every part is inflated here
+from its raw bytes under limits that do not trust the zip header (declared sizes can lie): a
+total budget, a compression-ratio ceiling against zip bombs, the sizes and checksums the header
+claims. XML entity declarations are refused. Per sheet, hidden state, merged ranges and the
+formulas that have no stored result are read. Only then is the workbook streamed (read-only,
+cached values), with memory bounded whatever the file holds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
+from carbon_cli.i18n import Bilingual
 from carbon_cli.issues import InputError, Issue, Location
 
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+# Spreadsheets carbon-cli cannot read: found in a folder they are reported, never silently skipped.
+OTHER_SPREADSHEETS = (".xls", ".xlsb", ".et", ".ods", ".numbers")
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
+_MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptionInfo", "EncryptedPackage"))
 _ENTITY = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+):([A-Z]+\d+)"')
-_CHUNK = 1 << 20
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell[ >/]")
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_IN_CHUNK = 64 * 1024  # compressed bytes read at a time: a bomb is caught within a few MB
+_OUT_CHUNK = _MB
+_OVERLAP = 64  # bytes kept between chunks so a tag split across two chunks is still seen
+_KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+# Pictures openpyxl never parses: an SVG logo may well carry a <!DOCTYPE>, harmless there.
+_MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".wdp", ".bin")
+_MAX_KEPT_BYTES = 16 * _MB
+_MAX_PARTS = 10_000
+_RATIO_FLOOR_MB = 32  # below this a part may compress as well as it likes (blank rows, styles)
+_MAX_UNCOMPUTED = 100_000
+_MAX_MERGED_CELLS = 200_000
+_MAX_MERGE_AREA = 10_000  # a merge over a whole block of a sheet carries no survey value
+_MAX_ROW = 1_048_576  # Excel's last row
+# Cells read from one sheet, blanks padding a row included: a district table has well under a
+# million; a forged sheet (a stray cell in column XFD of every row) would otherwise take minutes.
+_MAX_CELLS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -34,6 +63,9 @@ class Limits:
 
     max_file_mb: float = 100.0
     max_inflated_mb: float = 512.0
+    # Once a part inflates past _RATIO_FLOOR_MB, inflated/compressed above this is a zip bomb
+    # (real xlsx parts compress 5-20:1; a bomb of zeros 1000:1).
+    max_ratio: float = 100.0
 
 
 class FormulaWithoutValue:
@@ -48,18 +80,28 @@ FORMULA_WITHOUT_VALUE = FormulaWithoutValue()
 
 @dataclass(frozen=True)
 class Merged:
-    """A cell covered by a merged range: it shows the value of the range's top-left cell."""
+    """A cell covered by a merged range. Excel shows the value of the range's top-left cell
+    (`value`, at `anchor` = row, column) across the range; a value stored in the covered cell
+    itself is not shown (`hidden`)."""
 
     value: Any
     anchor: str
+    row: int = 0
+    col: int = 0
+    area: str = ""
+    hidden: Any = None
+
+    def __str__(self) -> str:  # what Excel shows in the cell
+        return "" if self.value is None else str(self.value)
 
 
 @dataclass
 class SheetInfo:
     name: str
     hidden: bool = False
-    has_formulas: bool = False
-    merges: list[tuple[str, str]] = field(default_factory=list)
+    member: str = ""
+    uncomputed: set[tuple[int, int]] = field(default_factory=set)  # formulas with no stored result
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
 
 
 @dataclass
@@ -86,83 +128,318 @@ def coordinate(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
-def _split_coordinate(ref: str) -> tuple[int, int]:
-    m = re.match(r"([A-Z]+)(\d+)", ref)
-    assert m
+def split_coordinate(ref: str) -> tuple[int, int] | None:
+    """("F12") → (12, 6); None for anything that is not a cell reference."""
+    m = _REF.match(ref.strip().upper())
+    if m is None:
+        return None
     col = 0
     for ch in m.group(1):
         col = col * 26 + ord(ch) - 64
     return int(m.group(2)), col
 
 
-def _fail(file: Path, code: str, **params: Any) -> InputError:
-    return InputError(Issue(code, Location(str(file)), params=params))
+def _fail(file: Path, code: str, sheet: str | None = None, **params: Any) -> InputError:
+    return InputError(Issue(code, Location(str(file), sheet), params=params))
 
 
-def check_readable(path: Path, limits: Limits) -> None:
-    if not path.exists():
-        raise _fail(path, "file_not_found", path=str(path))
-    if path.is_dir():
-        raise _fail(path, "is_directory", path=str(path))
+def _mb(size: float) -> str:
+    return f"{size / _MB:,.1f}"
+
+
+# --- the file as a whole --------------------------------------------------------------------
+
+
+def check_readable(path: Path, limits: Limits) -> int:
+    """The file's size, once it is known to be a regular, readable file under the size limit."""
     try:
+        if not path.exists():
+            raise _fail(path, "file_not_found", path=str(path))
+        if path.is_dir():
+            raise _fail(path, "is_directory", path=str(path))
+        if not path.is_file():
+            raise _fail(path, "not_a_file", path=str(path))  # a pipe or a device would hang or never end
         size = path.stat().st_size
         with path.open("rb"):
             pass
     except PermissionError:
         raise _fail(path, "permission_denied", path=str(path)) from None
-    if size > limits.max_file_mb * 1024 * 1024:
-        raise _fail(path, "workbook_too_large", limit_mb=f"{limits.max_file_mb:g}")
+    except OSError as exc:
+        raise _fail(path, "read_failed", detail=exc.strerror or type(exc).__name__) from None
+    if size == 0:
+        raise _fail(path, "empty_file")
+    if size > limits.max_file_mb * _MB:
+        raise _fail(path, "file_too_large", size_mb=_mb(size), limit_mb=f"{limits.max_file_mb:g}")
+    return size
 
 
-def _inflate_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[int, bytes]:
-    """Inflate one member under `budget` bytes; return its size and the bytes worth scanning."""
-    keep = info.filename.endswith(".xml") or info.filename.endswith(".rels")
-    parts: list[bytes] = []
-    total = 0
-    with zf.open(info) as stream:
-        while chunk := stream.read(_CHUNK):
-            total += len(chunk)
-            if total > budget:
-                return total, b""
-            if keep:
-                parts.append(chunk)
-    return total, b"".join(parts)
+def _head(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(512)
+
+
+def _ole_is_encrypted(path: Path) -> bool:
+    """Whether an OLE container holds the streams of an encrypted OOXML package."""
+    tail = b""
+    with path.open("rb") as f:
+        while chunk := f.read(_MB):
+            buffer = tail + chunk
+            if any(name in buffer for name in _ENCRYPTION_STREAMS):
+                return True
+            tail = buffer[-40:]
+    return False
+
+
+def _looks_like_markup(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<")
+
+
+@contextlib.contextmanager
+def opened(path: Path | str, limits: Limits | None = None) -> Iterator[list[SheetGrid]]:
+    """Every sheet of a survey file as a grid of raw values, closed on exit.
+
+    Raises InputError, naming the file (and sheet), when the file cannot be used.
+    """
+    path = Path(path)
+    limits = limits or Limits()
+    check_readable(path, limits)
+    try:
+        head = _head(path)
+    except OSError as exc:
+        raise _fail(path, "read_failed", detail=exc.strerror or type(exc).__name__) from None
+    suffix = path.suffix.lower()
+    if head.startswith(_OLE_MAGIC):
+        raise _fail(path, "encrypted_workbook" if _ole_is_encrypted(path) else "legacy_xls", suffix=suffix)
+    if head.startswith(b"PK"):
+        infos = inspect_package(path, limits)
+        with path.open("rb") as stream:  # a stream: openpyxl refuses a path named .xls, even if it holds xlsx
+            book, grids = _xlsx_grids(path, stream, infos)
+            try:
+                yield grids
+            finally:
+                book.close()
+        return
+    if suffix in TEXT_SUFFIXES:
+        yield [_csv_grid(path)]
+        return
+    if _looks_like_markup(head):
+        raise _fail(path, "html_table", suffix=suffix or "(none)")
+    if suffix in OTHER_SPREADSHEETS:
+        raise _fail(path, "legacy_xls" if suffix in (".xls", ".et") else "unsupported_format", suffix=suffix)
+    raise _fail(path, "not_a_workbook")
+
+
+def open_grids(path: Path | str, limits: Limits | None = None) -> list[SheetGrid]:
+    """Like `opened`, for callers that read the grids at once; the workbook closes when collected."""
+    with contextlib.ExitStack() as stack:
+        grids = stack.enter_context(opened(path, limits))
+        stack.pop_all()  # keep the workbook open for the lazy grids
+        return grids
+
+
+# --- the zip package --------------------------------------------------------------------------
+
+
+class _Scan:
+    """What the inflated bytes of one part reveal, looked at chunk by chunk."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.parts: list[bytes] = []
+        self.kept = 0
+        self.tail = b""
+        self.entity = self.formula = self.merge = False
+
+    def feed(self, chunk: bytes) -> None:
+        buffer = self.tail + chunk
+        self.entity = self.entity or bool(_ENTITY.search(buffer))
+        self.formula = self.formula or bool(_FORMULA.search(buffer))
+        self.merge = self.merge or bool(_MERGE.search(buffer))
+        self.tail = buffer[-_OVERLAP:]
+        if self.keep:
+            self.kept += len(chunk)
+            if self.kept <= _MAX_KEPT_BYTES:
+                self.parts.append(chunk)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Bomb(Exception):
+    def __init__(self, inflated: int, packed: int) -> None:
+        self.inflated, self.packed = inflated, packed
+
+
+class _Corrupt(Exception):
+    def __init__(self, zh: str, en: str) -> None:
+        self.detail = Bilingual(zh, en)
+
+
+TRUNCATED = Bilingual(
+    "文件不完整：末尾缺失，可能是下载、复制或保存附件时中断",
+    "the file is incomplete: its end is missing (an interrupted download, copy or attachment save?)",
+)
+
+
+class _Truncated(Exception):
+    pass
+
+
+class _Encrypted(Exception):
+    pass
+
+
+def _inflate(raw: IO[bytes], info: zipfile.ZipInfo, budget: int, limits: Limits, scan: _Scan) -> int:
+    """Inflate one part from its raw bytes, counting what comes out; return its true size.
+
+    zipfile stops at the size the header declares; a bomb declares a small size, so the header
+    is checked against what the data really holds, and the budget is enforced while inflating.
+    """
+    if info.flag_bits & 0x1:
+        raise _Encrypted
+    raw.seek(info.header_offset)
+    local = raw.read(30)
+    if len(local) < 30:
+        raise _Truncated
+    if local[:4] != b"PK\x03\x04":
+        raise _Corrupt(f"{info.filename} 的文件头已损坏", f"the header of {info.filename} is damaged")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    raw.seek(info.header_offset + 30 + name_len + extra_len)
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater: Any = zlib.decompressobj(-15)
+    elif info.compress_type == zipfile.ZIP_STORED:
+        inflater = None
+    else:
+        raise _Corrupt(
+            f"{info.filename} 使用了压缩方法 {info.compress_type}（Excel 只用 deflate）",
+            f"{info.filename} uses compression method {info.compress_type} (Excel uses deflate)",
+        )
+    total = crc = packed = 0
+    floor = _RATIO_FLOOR_MB * _MB
+
+    def emit(out: bytes) -> None:
+        nonlocal total, crc
+        if not out:
+            return
+        total += len(out)
+        if total > budget:
+            raise _TooLarge
+        if total > floor and total > limits.max_ratio * max(packed, 1):
+            raise _Bomb(total, packed)
+        crc = zlib.crc32(out, crc)
+        scan.feed(out)
+
+    left = info.compress_size
+    while left > 0:
+        data = raw.read(min(_IN_CHUNK, left))
+        if not data:
+            raise _Truncated
+        left -= len(data)
+        packed += len(data)
+        if inflater is None:
+            emit(data)
+            continue
+        try:
+            emit(inflater.decompress(data, _OUT_CHUNK))
+            while inflater.unconsumed_tail:
+                emit(inflater.decompress(inflater.unconsumed_tail, _OUT_CHUNK))
+        except zlib.error:
+            raise _Corrupt(*_damaged(info.filename)) from None
+        if inflater.eof:
+            break
+    if inflater is not None:
+        try:
+            emit(inflater.flush())
+        except zlib.error:
+            raise _Corrupt(*_damaged(info.filename)) from None
+        if not inflater.eof:
+            raise _Truncated
+    if total != info.file_size:
+        raise _Corrupt(
+            f"{info.filename} 解压后有 {total} 字节，与文件头记录的 {info.file_size} 字节不符",
+            f"{info.filename} inflates to {total} bytes, its header says {info.file_size}",
+        )
+    if crc != info.CRC:
+        raise _Corrupt(f"{info.filename} 的校验和 (CRC-32) 不符", f"{info.filename}: checksum (CRC-32) mismatch")
+    return total
+
+
+def _damaged(part: str) -> tuple[str, str]:
+    return f"{part} 的压缩数据已损坏", f"the compressed data of {part} is damaged"
+
+
+def _kind_of_package(names: set[str], zf: zipfile.ZipFile) -> str:
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return ".xlsb"
+    if "mimetype" in names:
+        with zf.open("mimetype") as f:
+            if b"opendocument" in f.read(200):
+                return ".ods"
+    if any(n.startswith("Index/") or n.endswith(".iwa") for n in names):
+        return ".numbers"
+    return "zip"
 
 
 def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
-    """Check an .xlsx package and describe its sheets, without trusting its declared sizes."""
-    with path.open("rb") as f:
-        head = f.read(8)
-    if head.startswith(_OLE_MAGIC):
-        data = path.read_bytes()[: 1 << 20]
-        encrypted = "EncryptionInfo".encode("utf-16-le") in data
-        raise _fail(path, "encrypted_workbook" if encrypted else "legacy_xls")
-    if not head.startswith(b"PK"):
-        raise _fail(path, "not_a_workbook")
-    budget = int(limits.max_inflated_mb * 1024 * 1024)
+    """Check an .xlsx package part by part and describe its sheets, trusting no declared size."""
+    budget = int(limits.max_inflated_mb * _MB)
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if "xl/workbook.xml" not in names:
-                if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:200]:
-                    raise _fail(path, "unsupported_format", suffix=".ods")
-                if any(n.startswith("Index/") or n.endswith(".iwa") for n in names):
-                    raise _fail(path, "unsupported_format", suffix=".numbers")
-                raise _fail(path, "not_a_workbook")
-            xml: dict[str, bytes] = {}
-            for info in zf.infolist():
-                used, text = _inflate_member(zf, info, budget)
-                budget -= used
-                if budget < 0:
-                    raise _fail(path, "workbook_too_large", limit_mb=f"{limits.max_inflated_mb:g}")
-                if text:
-                    if _ENTITY.search(text[:4096]) or b"<!ENTITY" in text:
-                        raise _fail(path, "unsafe_xml")
-                    if info.filename.startswith("xl/"):
-                        xml[info.filename] = text
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError) as exc:
-        raise _fail(path, "corrupt_workbook", detail=str(exc) or type(exc).__name__) from None
-    return _sheets(path, xml)
+        with path.open("rb") as raw, zipfile.ZipFile(raw) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            if len(infos) > _MAX_PARTS:
+                count = len(infos)
+                raise _Corrupt(f"包含 {count} 个部件，远超任何工作簿", f"{count} parts, far more than any workbook")
+            kind = _kind_of_package({i.filename for i in infos}, zf)
+            if kind == "zip":
+                raise _fail(path, "zip_not_workbook")
+            if kind != "xlsx":
+                raise _fail(path, "unsupported_format", suffix=kind)
+            if sum(i.file_size for i in infos) > budget:  # an honest bomb says so up front
+                raise _TooLarge
+            kept: dict[str, bytes] = {}
+            flags: dict[str, _Scan] = {}
+            for info in infos:
+                scan = _Scan(keep=info.filename in _KEPT_PARTS)
+                budget -= _inflate(raw, info, budget, limits, scan)
+                if scan.entity and not info.filename.lower().endswith(_MEDIA_SUFFIXES):
+                    raise _fail(path, "unsafe_xml", part=info.filename)
+                if scan.keep:
+                    if scan.kept > _MAX_KEPT_BYTES:
+                        raise _Corrupt(
+                            f"{info.filename} 大得异常（{scan.kept} 字节）",
+                            f"{info.filename} is abnormally large ({scan.kept} bytes)",
+                        )
+                    kept[info.filename] = b"".join(scan.parts)
+                flags[info.filename] = scan
+            sheets = _sheets(path, kept)
+            for sheet in sheets:
+                scan = flags.get(sheet.member)
+                if scan is not None and scan.entity:  # a "picture" that a sheet points to, read as XML
+                    raise _fail(path, "unsafe_xml", part=sheet.member)
+                if scan is not None and (scan.formula or scan.merge):
+                    _read_cell_facts(path, zf, sheet)
+            return sheets
+    except InputError:
+        raise
+    except _TooLarge:
+        raise _fail(path, "workbook_too_large", limit_mb=f"{limits.max_inflated_mb:g}") from None
+    except _Bomb as bomb:
+        raise _fail(path, "zip_bomb", inflated_mb=_mb(bomb.inflated), packed_mb=f"{bomb.packed / _MB:,.2f}") from None
+    except _Encrypted:
+        raise _fail(path, "encrypted_workbook") from None
+    except _Truncated:
+        raise _fail(path, "corrupt_workbook", detail=TRUNCATED) from None
+    except _Corrupt as exc:
+        raise _fail(path, "corrupt_workbook", detail=exc.detail) from None
+    except zipfile.BadZipFile as exc:
+        if str(exc) == "File is not a zip file":  # no central directory: the end of the file is missing
+            raise _fail(path, "corrupt_workbook", detail=TRUNCATED) from None
+        raise _fail(path, "corrupt_workbook", detail=str(exc)) from None
+    except Exception as exc:  # zipfile and struct raise many types for a mangled package
+        raise _fail(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
 
 
 def _sheets(path: Path, xml: dict[str, bytes]) -> list[SheetInfo]:
@@ -172,7 +449,9 @@ def _sheets(path: Path, xml: dict[str, bytes]) -> list[SheetInfo]:
         book = ElementTree.fromstring(xml["xl/workbook.xml"])
         rels = ElementTree.fromstring(xml.get("xl/_rels/workbook.xml.rels", b"<r/>"))
     except Exception as exc:  # defusedxml and expat raise several types for bad XML
-        raise _fail(path, "corrupt_workbook", detail=str(exc)) from None
+        raise _Corrupt(
+            f"xl/workbook.xml 不是合法的 XML（{exc}）", f"xl/workbook.xml is not valid XML ({exc})"
+        ) from None
     targets = {}
     for rel in rels:
         target = rel.get("Target", "")
@@ -183,33 +462,100 @@ def _sheets(path: Path, xml: dict[str, bytes]) -> list[SheetInfo]:
         if not node.tag.endswith("}sheet"):
             continue
         rid = next((v for k, v in node.attrib.items() if k.endswith("}id")), None)
-        member = xml.get(targets.get(rid, ""), b"")
         sheets.append(
             SheetInfo(
-                name=node.get("name", ""),
-                hidden=node.get("state", "visible") != "visible",
-                has_formulas=bool(_FORMULA.search(member)),
-                merges=[(a.decode(), b.decode()) for a, b in _MERGE.findall(member)],
+                name=node.get("name", ""), hidden=node.get("state", "visible") != "visible", member=targets.get(rid, "")
             )
         )
     return sheets
 
 
-def open_grids(path: Path, limits: Limits | None = None) -> list[SheetGrid]:
-    """Every sheet of a survey file as a grid of raw values; raises InputError when unusable."""
-    limits = limits or Limits()
-    check_readable(path, limits)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return [_csv_grid(path)]
-    if suffix in (".xls", ".ods", ".numbers", ".et", ".wps"):
-        raise _fail(path, "legacy_xls" if suffix in (".xls", ".et") else "unsupported_format",
-                    suffix=suffix)
-    infos = inspect_package(path, limits)
-    return _xlsx_grids(path, infos)
+def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
+    """Formulas without a stored result and merged ranges of one sheet, by streaming its XML.
+
+    openpyxl gives None both for a formula never computed and for one whose result is empty
+    text; only the XML tells them apart (`<v/>` versus t="str" with an empty `<v></v>`).
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    state: dict[str, Any] = {"row": 0, "col": 0, "t": None, "f": False, "v": None, "in_v": False}
+    merges: list[tuple[int, int, int, int]] = []
+    area = 0
+
+    def refuse(*_: Any) -> None:
+        raise _fail(path, "unsafe_xml", sheet.name, part=sheet.member)
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal area
+        local = name.rpartition(":")[2]
+        if local == "c":
+            ref = split_coordinate(attrs.get("r", "")) if attrs.get("r") else None
+            if ref:
+                state["row"], state["col"] = ref
+            else:
+                state["col"] += 1
+            state.update(t=attrs.get("t"), f=False, v=None)
+        elif local == "row":
+            r = attrs.get("r", "")
+            state["row"] = int(r) if r.isdigit() else state["row"] + 1
+            state["col"] = 0
+        elif local == "f":
+            state["f"] = True
+        elif local == "v":
+            state["v"], state["in_v"] = False, True
+        elif local == "mergeCell":
+            first, _, last = attrs.get("ref", "").partition(":")
+            a, b = split_coordinate(first), split_coordinate(last or first)
+            if a and b:
+                (r0, c0), (r1, c1) = a, b
+                size = (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
+                if 1 < size <= _MAX_MERGE_AREA:
+                    area += size
+                    if area > _MAX_MERGED_CELLS:
+                        raise _fail(path, "too_many_merged_cells", sheet.name, limit=f"{_MAX_MERGED_CELLS:,}")
+                    merges.append((min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)))
+
+    def end(name: str) -> None:
+        local = name.rpartition(":")[2]
+        if local == "v":
+            state["in_v"] = False
+        elif local == "c" and state["f"]:
+            computed = state["v"] is True or (state["v"] is False and state["t"] == "str")
+            if not computed:
+                sheet.uncomputed.add((state["row"], state["col"]))
+                if len(sheet.uncomputed) > _MAX_UNCOMPUTED:
+                    raise _fail(path, "formulas_not_computed", sheet.name, count=f"{_MAX_UNCOMPUTED:,}")
+
+    def text(data: str) -> None:
+        if state["in_v"] and not state["v"] and data.strip():
+            state["v"] = True
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        with zf.open(sheet.member) as stream:
+            while chunk := stream.read(_MB):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        why = expat.ErrorString(exc.code)
+        detail = Bilingual(
+            f"{sheet.member} 不是合法的 XML（第 {exc.lineno} 行：{why}）",
+            f"{sheet.member} is not valid XML (line {exc.lineno}: {why})",
+        )
+        raise _fail(path, "corrupt_workbook", sheet.name, detail=detail) from None
+    sheet.merges = merges
 
 
-def _xlsx_grids(path: Path, infos: list[SheetInfo]) -> list[SheetGrid]:
+# --- the workbook through openpyxl --------------------------------------------------------------
+
+
+def _xlsx_grids(path: Path, stream: IO[bytes], infos: list[SheetInfo]) -> tuple[Any, list[SheetGrid]]:
     import warnings
 
     import openpyxl
@@ -217,108 +563,140 @@ def _xlsx_grids(path: Path, infos: list[SheetInfo]) -> list[SheetGrid]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True, keep_links=False)
+        sheets = list(book.worksheets)
     except Exception as exc:  # openpyxl raises many types for a broken package
         raise _fail(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
     by_name = {info.name: info for info in infos}
     grids = []
-    formula_book = None
-    for ws in book.worksheets:
+    for ws in sheets:
         info = by_name.get(ws.title, SheetInfo(ws.title))
-        formulas: set[tuple[int, int]] = set()
-        if info.has_formulas:
-            if formula_book is None:
-                formula_book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-            formulas = _formula_cells(formula_book[ws.title])
-        grids.append(SheetGrid(ws.title, info.hidden, _xlsx_rows(path, ws, formulas, info.merges)))
-    return grids
+        # The declared dimension can lie: too small drops rows, too large pads every row to
+        # 16,384 columns. Rows are read as the XML holds them instead.
+        ws.reset_dimensions()
+        grids.append(SheetGrid(ws.title, info.hidden, _xlsx_rows(path, ws, info)))
+    return book, grids
 
 
-def _formula_cells(ws: Any) -> set[tuple[int, int]]:
-    cells = set()
-    for r, row in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, str) and value.startswith("="):
-                cells.add((r, c))
-    return cells
-
-
-def _xlsx_rows(path: Path, ws: Any, formulas: set, merges: list[tuple[str, str]]) -> Any:
-    covered: dict[tuple[int, int], tuple[int, int]] = {}
-    for first, last in merges:
-        r0, c0 = _split_coordinate(first)
-        r1, c1 = _split_coordinate(last)
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > 10_000:
-            continue  # a merge over a whole block of a sheet carries no survey value
+def _xlsx_rows(path: Path, ws: Any, info: SheetInfo) -> Any:
+    covered: dict[int, list[tuple[int, int, int, str]]] = {}  # row → (column, anchor row, anchor column, range)
+    for r0, c0, r1, c1 in info.merges:
+        area = f"{coordinate(r0, c0)}:{coordinate(r1, c1)}"
         for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                if (r, c) != (r0, c0):
-                    covered[(r, c)] = (r0, c0)
-    anchors = set(covered.values())
+            covered.setdefault(r, []).extend((c, r0, c0, area) for c in range(c0, c1 + 1) if (r, c) != (r0, c0))
+    anchors = {(r0, c0) for r0, c0, _, _ in info.merges}
+    uncomputed = info.uncomputed
 
     def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
-        anchor_values: dict[tuple[int, int], Any] = {}
+        shown: dict[tuple[int, int], Any] = {}  # anchor → its value, shown across its range
+        cells = 0
         try:
             for r, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True), 1):
-                if formulas or covered:
-                    values = _patch(r, values, formulas, covered, anchors, anchor_values)
-                yield r, values
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
-            raise _fail(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
+                cells += len(values)
+                if r > _MAX_ROW or cells > _MAX_CELLS:
+                    raise _too_large(path, ws.title, r)
+                if uncomputed or covered:
+                    values = _patch(r, values, uncomputed, covered.get(r, ()), anchors, shown)
+                yield r, tuple(values)
+        except InputError:
+            raise
+        except Exception as exc:  # openpyxl parsing hostile XML: any type, never a traceback
+            raise _fail(path, "corrupt_workbook", ws.title, detail=f"{type(exc).__name__}: {exc}") from None
 
     return rows
 
 
-def _patch(r, values, formulas, covered, anchors, anchor_values) -> tuple[Any, ...]:
+def _too_large(path: Path, sheet: str, row: int) -> InputError:
+    if row > _MAX_ROW:  # only a forged file numbers rows past Excel's last one
+        detail = Bilingual(f"行号超过 Excel 的上限 {_MAX_ROW:,}", f"a row number past Excel's last row, {_MAX_ROW:,}")
+        return _fail(path, "corrupt_workbook", sheet, detail=detail)
+    return _fail(path, "sheet_too_large", sheet, row=f"{row:,}", limit=f"{_MAX_CELLS:,}")
+
+
+def _patch(
+    r: int,
+    values: Any,
+    uncomputed: set[tuple[int, int]],
+    covered: Any,
+    anchors: set[tuple[int, int]],
+    shown: dict[tuple[int, int], Any],
+) -> list[Any]:
     out = list(values)
     for c, value in enumerate(values, start=1):
+        if value is None and (r, c) in uncomputed:
+            out[c - 1] = value = FORMULA_WITHOUT_VALUE
         if (r, c) in anchors:
-            anchor_values[(r, c)] = value
-        if value is None and (r, c) in formulas:
-            out[c - 1] = FORMULA_WITHOUT_VALUE
-        elif value is None and (r, c) in covered:
-            anchor = covered[(r, c)]
-            if anchor_values.get(anchor) is not None:
-                out[c - 1] = Merged(anchor_values[anchor], coordinate(*anchor))
-    return tuple(out)
+            shown[(r, c)] = value
+    for c, r0, c0, area in covered:
+        hidden = out[c - 1] if c <= len(out) else None
+        value = shown.get((r0, c0))
+        if value is None and hidden is None:
+            continue
+        if c > len(out):
+            out.extend([None] * (c - len(out)))
+        out[c - 1] = Merged(value, coordinate(r0, c0), r0, c0, area, hidden)
+    return out
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes) -> str | None:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode("utf-16")
+    for encoding in ("utf-8-sig", "gb18030"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode(encoding)
+    return None
 
 
 def _csv_grid(path: Path) -> SheetGrid:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise _fail(path, "corrupt_workbook", detail="not UTF-8 or GB18030 text")
-    if "\x00" in text:
-        raise _fail(path, "not_a_workbook")
+    text = _decode(path.read_bytes())
+    if text is None or "\x00" in text:
+        raise _fail(path, "csv_encoding")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
 
     def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
         reader = csv.reader(io.StringIO(text), dialect)
-        for r, values in enumerate(reader, start=1):
-            yield r, tuple(v if v.strip() else None for v in values)
+        cells = 0
+        try:
+            for r, values in enumerate(reader, start=1):
+                cells += len(values)
+                if cells > _MAX_CELLS:
+                    raise _too_large(path, path.stem, r)
+                yield r, tuple(v if v.strip() else None for v in values)
+        except csv.Error as exc:
+            raise _fail(path, "bad_csv", path.stem, line=reader.line_num, detail=str(exc)) from None
 
     return SheetGrid(path.stem, False, rows)
 
 
+# --- many paths -------------------------------------------------------------------------------------
+
+
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
-    """Files named, and survey files found (recursively, sorted) in folders named."""
+    """Files named, and survey files found (recursively, sorted) in folders named.
+
+    Spreadsheets in other formats (.xls, .ods …) are listed too, so each is reported rather
+    than silently left out; Excel/WPS lock files, macOS resource forks and earlier batch
+    outputs are skipped.
+    """
+    wanted = SURVEY_SUFFIXES + OTHER_SPREADSHEETS
     files: list[Path] = []
     problems: list[Issue] = []
     for path in paths:
         if path.is_dir():
             outputs = {p.parent for p in path.rglob(".carbon-cli.json")}  # earlier batch outputs
             found = sorted(
-                p for p in path.rglob("*")
-                if p.suffix.lower() in SURVEY_SUFFIXES and p.is_file()
-                and not p.name.startswith(("~$", ".~"))  # Excel/WPS lock files
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in wanted
+                and not p.is_dir()
+                and not p.name.startswith(("~$", ".~", "._"))
                 and not any(folder in p.parents for folder in outputs)
             )
             if not found:
