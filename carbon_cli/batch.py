@@ -103,12 +103,19 @@ def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[list[Surve
         book = read_workbook(path, year=year, limits=limits)
     except InputError as exc:
         return [], [Failure(str(path), None, (exc.issue,))]
+    except Exception as exc:  # a bug met on one file must not lose the others
+        return [], [_internal(path, exc)]
     surveys, failures = [], []
     fatal = [i for i in book.issues if i.is_error and i.code in ("no_data_rows",)]
     if fatal:
         failures.append(Failure(book.file, None, tuple(fatal)))
     for survey in book.surveys:
-        if survey.blocking_errors:
+        if not survey.assessment.get("community_id") and not survey.assessment.get("community_name"):
+            unnamed = [i for i in survey.issues if i.field in ("community_id", "community_name")]
+            failures.append(
+                Failure(book.file, None, tuple(unnamed) or (Issue("missing_community_id", Location(book.file)),))
+            )
+        elif survey.blocking_errors:
             failures.append(Failure(book.file, survey.community_id, tuple(survey.blocking_errors)))
         else:
             surveys.append(survey)
@@ -131,8 +138,23 @@ def _assess_one(survey: Survey, options: BatchOptions) -> tuple[Assessment, str 
     return result, report
 
 
-def _assess_chunk(surveys: list[Survey], options: BatchOptions) -> list[tuple[Assessment, str | None]]:
-    return [_assess_one(s, options) for s in surveys]
+def _internal(path: Path | str, exc: Exception, community: str | None = None) -> Failure:
+    issue = Issue(
+        "internal_error", Location(str(path)), community=community, params={"detail": f"{type(exc).__name__}: {exc}"}
+    )
+    return Failure(str(path), community, (issue,))
+
+
+def _assess_chunk(surveys: list[Survey], options: BatchOptions) -> list[tuple[Assessment, str | None] | Failure]:
+    out: list[tuple[Assessment, str | None] | Failure] = []
+    for survey in surveys:
+        try:
+            out.append(_assess_one(survey, options))
+        except Exception as exc:  # a bug met on one community must not lose the others
+            if os.environ.get("CARBON_DEBUG") == "1":
+                raise
+            out.append(_internal(survey.file, exc, survey.community_id))
+    return out
 
 
 def _read_chunk(paths: list[Path], year: int | None, limits: Limits) -> list[tuple[list[Survey], list[Failure]]]:
@@ -234,10 +256,12 @@ def run_batch(
         failures.extend(duplicate_failures)
         if on_total:
             on_total(len(files) + len(surveys))
-        assessed = _map(_assess_chunk, _chunks(surveys, jobs), (options,), pool, progress)
+        outcomes = _map(_assess_chunk, _chunks(surveys, jobs), (options,), pool, progress)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+    failures.extend(o for o in outcomes if isinstance(o, Failure))
+    assessed = [o for o in outcomes if not isinstance(o, Failure)]
     ordered = sorted(assessed, key=lambda pair: rank_key(pair[0]))
     names = unique_names([safe_filename(a.survey.community_id) for a, _ in ordered])
     results = [

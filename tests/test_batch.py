@@ -151,3 +151,22 @@ def test_hopeless_community_is_not_feasible_and_names_blockers(factors, criteria
     assert pathway.status == "not_feasible"
     assert "C3" in pathway.blockers and "score" in pathway.blockers
     assert pathway.steps == ()
+
+
+def test_a_bug_on_one_community_does_not_lose_the_others(monkeypatch):
+    import carbon_cli.batch as batch
+
+    real = batch.assess
+
+    def flaky(survey, *args, **kwargs):
+        if survey.community_id == "FT-SH-03":
+            raise ZeroDivisionError("boom")
+        return real(survey, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "assess", flaky)
+    paths = [COMMUNITIES / "FT-SH-01.xlsx", COMMUNITIES / "FT-SH-03.xlsx"]
+    result = run_batch(paths, BatchOptions(reports=False, pathways=False), jobs=1)
+    assert [r.assessment.survey.community_id for r in result.results] == ["FT-SH-01"]
+    (failure,) = result.failures
+    assert failure.community == "FT-SH-03" and failure.issues[0].code == "internal_error"
+    assert "ZeroDivisionError: boom" in failure.reason("en")

@@ -78,3 +78,7 @@ MaxInflatedOption = Annotated[
     float,
     typer.Option("--max-inflated-mb", metavar="MB", help="Refuse a workbook that inflates past MB megabytes."),
 ]
+MaxFileOption = Annotated[
+    float,
+    typer.Option("--max-file-mb", metavar="MB", help="Refuse a survey file larger than MB megabytes."),
+]

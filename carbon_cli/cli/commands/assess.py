@@ -13,6 +13,7 @@ from carbon_cli.cli.options import (
     FactorsOption,
     Lang,
     LangOption,
+    MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
     OutputFormat,
@@ -23,17 +24,15 @@ from carbon_cli.cli.options import (
 
 if TYPE_CHECKING:
     from carbon_cli.survey.model import Survey
+    from carbon_cli.survey.workbook import Limits
 
 
-def load_for_assessment(
-    path: Path, community: str | None, year: int | None, max_inflated_mb: float, lang: str
-) -> Survey:
+def load_for_assessment(path: Path, community: str | None, year: int | None, limits: Limits, lang: str) -> Survey:
     """Read the survey to assess; stop with every blocking error listed when there are any."""
     from carbon_cli.cli.console import issues_table, stderr, t
     from carbon_cli.survey.reader import read_survey
-    from carbon_cli.survey.workbook import Limits
 
-    survey = read_survey(path, community=community, year=year, limits=Limits(max_inflated_mb=max_inflated_mb))
+    survey = read_survey(path, community=community, year=year, limits=limits)
     if survey.blocking_errors:
         stderr.print(issues_table(survey.blocking_errors, lang, title=f"{path} ({survey.community_id})"))
         stderr.print(
@@ -78,6 +77,7 @@ def assess(
     date: Annotated[str | None, typer.Option("--date", help="Date printed on the report (none unless given).")] = None,
     measures: MeasuresOption = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
+    max_file_mb: MaxFileOption = 100.0,
 ) -> None:
     """Assess one community: carbon inventory, criteria score, verdict and the gap to each criterion.
 
@@ -91,7 +91,10 @@ def assess(
     changes = parse_settings(set_ or [])
     criteria_set = load_criteria(criteria)
     factor_set = load_factor_set(factors)
-    survey = load_for_assessment(path, community, year, max_inflated_mb, code)
+    from carbon_cli.survey.workbook import Limits
+
+    limits = Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb)
+    survey = load_for_assessment(path, community, year, limits, code)
     result = assess_with_changes(survey, factor_set, criteria_set, changes)
     if format is OutputFormat.md:
         from carbon_cli.pathway import load_measures, with_pathways

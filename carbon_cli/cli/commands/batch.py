@@ -12,6 +12,7 @@ from carbon_cli.cli.options import (
     FactorsOption,
     Lang,
     LangOption,
+    MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
     YearOption,
@@ -49,6 +50,7 @@ def batch(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no ranking table.")] = False,
     max_inflated_mb: MaxInflatedOption = 512.0,
+    max_file_mb: MaxFileOption = 100.0,
 ) -> None:
     """Assess every community: a report each, a summary report, and results as CSV, XLSX and JSON.
 
@@ -67,13 +69,13 @@ def batch(
 
     code = lang.value
     load_criteria(criteria), load_factor_set(factors), load_measures(measures)  # fail fast on a bad data file
-    check_outdir(outdir, force)
+    check_outdir(outdir, force, inputs=list(paths))
     options = BatchOptions(
         criteria=criteria,
         factors=factors,
         measures=measures,
         year=year,
-        limits=Limits(max_inflated_mb=max_inflated_mb),
+        limits=Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb),
         lang=code,
         pathways=pathways,
         reports=reports,

@@ -14,6 +14,7 @@ from carbon_cli.cli.options import (
     FactorsOption,
     Lang,
     LangOption,
+    MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
     OutputFormat,
@@ -48,6 +49,7 @@ def plan(
     set_: SetOption = None,
     year: YearOption = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
+    max_file_mb: MaxFileOption = 100.0,
 ) -> None:
     """Find the least-effort set of measures that makes a community eligible (every control passing).
 
@@ -59,11 +61,14 @@ def plan(
     from carbon_cli.factors import load_factor_set
     from carbon_cli.measures import load_measures
     from carbon_cli.pathway import find_pathway, with_pathways
+    from carbon_cli.survey.workbook import Limits
 
     code = lang.value
     changes = parse_settings(set_ or [])
     criteria_set, factor_set, library = load_criteria(criteria), load_factor_set(factors), load_measures(measures)
-    survey = load_for_assessment(path, community, year, max_inflated_mb, code)
+    survey = load_for_assessment(
+        path, community, year, Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb), code
+    )
     base = assess_with_changes(survey, factor_set, criteria_set, changes)
     if format is OutputFormat.md:
         from carbon_cli.report import render_assessment

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from carbon_cli.cli.options import IssueFormat, Lang, LangOption, MaxInflatedOption, YearOption
+from carbon_cli.cli.options import IssueFormat, Lang, LangOption, MaxFileOption, MaxInflatedOption, YearOption
 
 
 def validate(
@@ -18,6 +18,7 @@ def validate(
     lang: LangOption = Lang.zh,
     year: YearOption = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
+    max_file_mb: MaxFileOption = 100.0,
 ) -> None:
     """Check filled surveys: every error and warning with its file, sheet, cell and field.
 
@@ -30,7 +31,7 @@ def validate(
     from carbon_cli.survey.workbook import Limits
     from carbon_cli.validation import validate_paths
 
-    report = validate_paths(paths, year=year, limits=Limits(max_inflated_mb=max_inflated_mb))
+    report = validate_paths(paths, year=year, limits=Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb))
     code = lang.value
     if format is IssueFormat.json:
         stdout.file.write(dumps(report.to_dict(code)))
