@@ -193,6 +193,10 @@ def _instructions(wb: Workbook, lang: str) -> None:
         cell.alignment = WRAP
         if heading:
             cell.font = TITLE_FONT if row == 1 else BOLD
+        elif cell.value:
+            # not every spreadsheet program grows a row to fit wrapped text: size it here
+            lines = -(-_display_width(str(cell.value)) // 105)
+            ws.row_dimensions[row].height = 16 * max(1, lines)
 
 
 def form_workbook(
