@@ -29,7 +29,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-FORM_HEADER = ["字段键", "指标", "单位", "必填", "基准年数值", "评价年数值", "数据来源", "备注"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere
+from tests.conftest import FORM_HEADER, complete_values
+
 FIRST_FIELD_ROW = 3  # form sheets: a title in row 1, the header in row 2, one field per row from row 3
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -39,29 +41,7 @@ ZIP_BOMB_GIB = 4
 
 def survey_values(community_id: str, population: int = 18_000) -> dict[str, Any]:
     """Every required field with plausible values (a fictional community)."""
-    p = population
-    return {
-        "community_id": community_id,
-        "community_name": f"测试社区{community_id}",
-        "street": "测试街道",
-        "district": "示范区",
-        "assessment_year": 2023,
-        "resident_population": p,
-        "households": 7000,
-        "land_area_m2": 600_000.0,
-        "gfa_total_m2": 900_000.0,
-        "gfa_residential_m2": 700_000.0,
-        "buildings_total": 120,
-        "elec_residential_kwh": 1000.0 * p,
-        "elec_public_area_kwh": 100.0 * p,
-        "gas_pipeline_m3": 40.0 * p,
-        "water_supply_m3": 50.0 * p,
-        "msw_total_t": 0.35 * p,
-        "buildings_with_sorting_points": 120,
-        "green_cover_m2": 200_000.0,
-        "has_carbon_mgmt_team": True,
-        "has_creation_plan": True,
-    }
+    return {**complete_values(population), "community_id": community_id, "community_name": f"测试社区{community_id}"}
 
 
 KEYS = list(survey_values("X"))
