@@ -16,17 +16,31 @@ from typing import IO
 from carbon_cli.issues import CarbonError
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
+class InputGuard:
+    """The run's input files, resolved once, so each output is checked in constant time."""
+
+    def __init__(self, inputs: Iterable[Path]) -> None:
+        self.paths: set[Path] = set()
+        self.inodes: set[tuple[int, int]] = set()
+        for source in inputs:
+            with contextlib.suppress(OSError):
+                self.paths.add(Path(source).resolve())
+                info = os.stat(source)
+                self.inodes.add((info.st_dev, info.st_ino))
+
+    def check(self, target: Path) -> None:
+        try:
+            if Path(target).resolve() in self.paths:
+                raise CarbonError("output_is_input", path=str(target))
+            info = os.stat(target)
+        except OSError:
+            return  # a target that does not exist yet is no input
+        if (info.st_dev, info.st_ino) in self.inodes:  # a hard link or another name for an input
+            raise CarbonError("output_is_input", path=str(target))
 
 
 def guard_inputs(target: Path, inputs: Iterable[Path]) -> None:
-    for source in inputs:
-        if _same_file(target, source):
-            raise CarbonError("output_is_input", path=str(target))
+    InputGuard(inputs).check(target)
 
 
 def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:

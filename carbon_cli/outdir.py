@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from carbon_cli.fileio import guard_inputs, write_bytes
+from carbon_cli.fileio import InputGuard, write_bytes
 from carbon_cli.i18n import Bilingual
 from carbon_cli.issues import CarbonError
 
@@ -73,17 +73,17 @@ def write_outputs(outdir: Path, files: dict[str, bytes], inputs: list[Path]) -> 
     for source in inputs:
         if source.is_dir() and _same_folder(outdir, source):
             raise CarbonError("outdir_is_input", path=str(outdir))
-    inputs = _input_files(inputs)
+    guard = InputGuard(_input_files(inputs))
     targets = {name: outdir / name for name in files}
     for target in [*targets.values(), outdir / MANIFEST]:
-        guard_inputs(target, inputs)
+        guard.check(target)
     stale = previous_outputs(outdir) - set(files)
     for name, data in files.items():
         write_bytes(targets[name], data)
     for name in sorted(stale):
         path = outdir / name
         if path.is_file() and path.resolve().is_relative_to(outdir.resolve()):
-            guard_inputs(path, inputs)
+            guard.check(path)
             path.unlink()
     manifest = {"tool": "carbon-cli", "files": sorted(files)}
     write_bytes(outdir / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
