@@ -110,5 +110,5 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
 
 
 def render_summary(batch: BatchResult, options: BatchOptions) -> str:
-    env = environment((str(templates_dir()),))
+    env = environment((str(templates_dir()),), sandboxed=False)
     return env.get_template(f"summary.{options.lang}.md.j2").render(summary_context(batch, options))
