@@ -38,6 +38,7 @@ _ENCRYPTION_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptionInf
 _ENTITY = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell[ >/]")
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 _IN_CHUNK = 64 * 1024  # compressed bytes read at a time: a bomb is caught within a few MB
 _OUT_CHUNK = _MB
@@ -249,12 +250,15 @@ class _Scan:
         self.kept = 0
         self.tail = b""
         self.entity = self.formula = self.merge = False
+        self.merge_refs: set[bytes] = set()  # a set: a tag seen again in the overlap counts once
 
     def feed(self, chunk: bytes) -> None:
         buffer = self.tail + chunk
         self.entity = self.entity or bool(_ENTITY.search(buffer))
         self.formula = self.formula or bool(_FORMULA.search(buffer))
-        self.merge = self.merge or bool(_MERGE.search(buffer))
+        if _MERGE.search(buffer):
+            self.merge = True
+            self.merge_refs.update(_MERGE_REF.findall(buffer))
         self.tail = buffer[-_OVERLAP:]
         if self.keep:
             self.kept += len(chunk)
@@ -419,8 +423,13 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
                 scan = flags.get(sheet.member)
                 if scan is not None and scan.entity:  # a "picture" that a sheet points to, read as XML
                     raise _fail(path, "unsafe_xml", part=sheet.member)
-                if scan is not None and (scan.formula or scan.merge):
-                    _read_cell_facts(path, zf, sheet)
+                if scan is not None and scan.formula:
+                    _read_cell_facts(path, zf, sheet)  # a full parse, only where formulas are
+                elif scan is not None and scan.merge:
+                    collect = _merge_collector(path, sheet)
+                    for ref in sorted(scan.merge_refs):
+                        collect(ref.decode())
+                    sheet.merges = collect.merges  # type: ignore[attr-defined]
             return sheets
     except InputError:
         raise
@@ -481,14 +490,12 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     state: dict[str, Any] = {"row": 0, "col": 0, "t": None, "f": False, "v": None, "in_v": False}
-    merges: list[tuple[int, int, int, int]] = []
-    area = 0
+    collect = _merge_collector(path, sheet)
 
     def refuse(*_: Any) -> None:
         raise _fail(path, "unsafe_xml", sheet.name, part=sheet.member)
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal area
         local = name.rpartition(":")[2]
         if local == "c":
             ref = split_coordinate(attrs.get("r", "")) if attrs.get("r") else None
@@ -506,16 +513,7 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
         elif local == "v":
             state["v"], state["in_v"] = False, True
         elif local == "mergeCell":
-            first, _, last = attrs.get("ref", "").partition(":")
-            a, b = split_coordinate(first), split_coordinate(last or first)
-            if a and b:
-                (r0, c0), (r1, c1) = a, b
-                size = (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
-                if 1 < size <= _MAX_MERGE_AREA:
-                    area += size
-                    if area > _MAX_MERGED_CELLS:
-                        raise _fail(path, "too_many_merged_cells", sheet.name, limit=f"{_MAX_MERGED_CELLS:,}")
-                    merges.append((min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)))
+            collect(attrs.get("ref", ""))
 
     def end(name: str) -> None:
         local = name.rpartition(":")[2]
@@ -549,7 +547,30 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
             f"{sheet.member} is not valid XML (line {exc.lineno}: {why})",
         )
         raise _fail(path, "corrupt_workbook", sheet.name, detail=detail) from None
-    sheet.merges = merges
+    sheet.merges = collect.merges  # type: ignore[attr-defined]
+
+
+def _merge_collector(path: Path, sheet: SheetInfo) -> Any:
+    """A function taking merged-range refs ("A1:H1") that keeps the ones worth reading."""
+    merges: list[tuple[int, int, int, int]] = []
+    area = 0
+
+    def collect(ref: str) -> None:
+        nonlocal area
+        first, _, last = ref.partition(":")
+        a, b = split_coordinate(first), split_coordinate(last or first)
+        if not (a and b):
+            return
+        (r0, c0), (r1, c1) = a, b
+        size = (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
+        if 1 < size <= _MAX_MERGE_AREA:
+            area += size
+            if area > _MAX_MERGED_CELLS:
+                raise _fail(path, "too_many_merged_cells", sheet.name, limit=f"{_MAX_MERGED_CELLS:,}")
+            merges.append((min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)))
+
+    collect.merges = merges  # type: ignore[attr-defined]
+    return collect
 
 
 # --- the workbook through openpyxl --------------------------------------------------------------
