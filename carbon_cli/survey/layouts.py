@@ -137,26 +137,36 @@ def merged_elsewhere(
     return True
 
 
-def find_header(grid: SheetGrid, dictionary: Dictionary) -> tuple[str, int, tuple[Any, ...]] | None:
-    """The layout a sheet is in, from its first header-like row: ("form"|"table", row, cells)."""
+Rows = Iterator[tuple[int, tuple[Any, ...]]]
+
+
+def find_header(rows: Rows, dictionary: Dictionary) -> tuple[tuple[str, int, tuple[Any, ...]] | None, bool]:
+    """The layout a sheet is in, from its first header-like row: (("form"|"table", row, cells),
+    whether any data was seen). `rows` is left just past the header, for the layout's reader."""
     seen = 0
-    for r, values in grid.rows():
+    for r, values in rows:
         if not any(v is not None and str(v).strip() for v in values):
             continue
         seen += 1
         roles = {_FORM_LOOKUP.get(_heading(v)) for v in values if v is not None}
         if "assessment" in roles and ({"key", "label"} & roles):
-            return "form", r, values
+            return ("form", r, values), True
         matched = sum(1 for v in values if v is not None and dictionary.match(v))
         if matched >= 3:
-            return "table", r, values
+            return ("table", r, values), True
         if seen >= _HEADER_SCAN_ROWS:
             break
-    return None
+    return None, seen > 0
 
 
 def read_form(
-    grid: SheetGrid, header_row: int, header: tuple[Any, ...], dictionary: Dictionary, file: str, records: Records
+    grid: SheetGrid,
+    rows: Rows,
+    header_row: int,
+    header: tuple[Any, ...],
+    dictionary: Dictionary,
+    file: str,
+    records: Records,
 ) -> None:
     columns: dict[str, int] = {}
     for c, v in enumerate(header):
@@ -164,7 +174,7 @@ def read_form(
         if role and role not in columns:
             columns[role] = c
     store = records.rows.setdefault("", {})
-    for r, values in grid.rows():
+    for r, values in rows:
         if r <= header_row:
             continue
 
@@ -238,7 +248,13 @@ def _where(location: Location) -> str:
 
 
 def read_table(
-    grid: SheetGrid, header_row: int, header: tuple[Any, ...], dictionary: Dictionary, file: str, records: Records
+    grid: SheetGrid,
+    rows: Rows,
+    header_row: int,
+    header: tuple[Any, ...],
+    dictionary: Dictionary,
+    file: str,
+    records: Records,
 ) -> None:
     columns: list[tuple[int, HeaderMatch]] = []
     year_col: int | None = None
@@ -273,7 +289,7 @@ def read_table(
     id_col = seen_keys.get("community_id", seen_keys.get("community_name"))
     year_spec = dictionary["assessment_year"]
     data_rows = 0
-    for r, values in _after(grid.rows(), header_row):
+    for r, values in _after(rows, header_row):
         if not any(v is not None and str(v).strip() for v in values):
             continue
         data_rows += 1

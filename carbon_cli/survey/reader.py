@@ -74,9 +74,10 @@ def _read_sheets(grids: list[SheetGrid], fields: Dictionary, file: str) -> tuple
     file_issues: list[Issue] = []
     any_data = False
     for grid in grids:
-        found = find_header(grid, fields)
+        rows = grid.rows()  # one pass over the sheet: the header search, then its reader
+        found, saw_data = find_header(rows, fields)
         if found is None:
-            any_data = any_data or _has_data(grid)
+            any_data = any_data or saw_data or any(_row_has_data(values) for _, values in rows)
             continue
         any_data = True
         layout, header_row, header = found
@@ -87,9 +88,9 @@ def _read_sheets(grids: list[SheetGrid], fields: Dictionary, file: str) -> tuple
         elif records.layout != layout:
             continue  # a table beside form sheets: the first layout found decides
         if layout == "form":
-            read_form(grid, header_row, header, fields, file, records)
+            read_form(grid, rows, header_row, header, fields, file, records)
         else:
-            read_table(grid, header_row, header, fields, file, records)
+            read_table(grid, rows, header_row, header, fields, file, records)
     if records is None:
         code = "no_survey_sheet" if any_data else "empty_workbook"
         names = "、".join(g.name for g in grids)
@@ -97,8 +98,8 @@ def _read_sheets(grids: list[SheetGrid], fields: Dictionary, file: str) -> tuple
     return records, file_issues
 
 
-def _has_data(grid: Any) -> bool:
-    return any(any(v is not None and str(v).strip() for v in values) for _, values in grid.rows())
+def _row_has_data(values: tuple[Any, ...]) -> bool:
+    return any(v is not None and str(v).strip() for v in values)
 
 
 def _values(cells: dict[str, CellRead] | None, role: str, sources: dict) -> dict[str, Any]:
