@@ -147,7 +147,8 @@ def render_assessment(a: Assessment, lang: str = "zh", template: Path | None = N
     """The Markdown report of `a`: the built-in template for `lang`, or the user's `template`."""
     context = report_context(a, lang, date)
     if template is None:
-        return environment((str(templates_dir()),), sandboxed=False).get_template(f"report.{lang}.md.j2").render(context)
+        builtin = environment((str(templates_dir()),), sandboxed=False)
+        return builtin.get_template(f"report.{lang}.md.j2").render(context)
     path = Path(template)
     if not path.is_file():
         raise CarbonError("bad_template", path=str(path), detail="no such file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -102,12 +103,18 @@ def _row_has_data(values: tuple[Any, ...]) -> bool:
     return any(v is not None and str(v).strip() for v in values)
 
 
+@functools.cache
+def _source_key(role: str, key: str) -> str:
+    """One shared string per field, not one per community: a 10,000-row table holds 1.2 million."""
+    return f"{role}.{key}"
+
+
 def _values(cells: dict[str, CellRead] | None, role: str, sources: dict) -> dict[str, Any]:
     values = {}
     for key, read in (cells or {}).items():
         if read.value is not MISSING:
             values[key] = read.value
-        sources[f"{role}.{key}"] = read.location
+        sources[_source_key(role, key)] = read.location
     return values
 
 

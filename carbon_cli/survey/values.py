@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -110,9 +111,14 @@ def _clean_text(raw: str) -> str:
 
 def unit_factor(unit: str | None, spec: FieldSpec) -> float:
     """Factor from `unit` to the field's canonical unit; raises ValueProblem when unknown."""
-    table = UNITS.get(spec.dimension)
-    if table is None or not unit:
+    if not unit or spec.dimension not in UNITS:
         return 1.0
+    return _unit_factor(unit, spec.dimension, spec.unit)
+
+
+@functools.lru_cache(maxsize=4096)  # a table repeats one header unit in every row
+def _unit_factor(unit: str, dimension: str, canonical_unit: str) -> float:
+    table = UNITS[dimension]
     text = _clean_text(unit).lower()
     for suffix in PER_YEAR_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
@@ -124,7 +130,7 @@ def unit_factor(unit: str | None, spec: FieldSpec) -> float:
     elif text in MULTIPLIERS:
         return MULTIPLIERS[text]
     base = table.get(text)
-    canonical = table.get(_clean_text(spec.unit).lower(), 1.0)
+    canonical = table.get(_clean_text(canonical_unit).lower(), 1.0)
     if base is None:
         raise ValueProblem(
             "unknown_unit", {"unit": unit, "units": "、".join(sorted(table)[:8])}
