@@ -733,14 +733,11 @@ def stage_timings(stages: list[tuple[str, Callable[[], Any]]], items: int, unit:
 
 @contextmanager
 def sheet_grids(path: Path) -> Iterator[list[Any]]:
-    """The reader's grids of one file: `opened` (a context manager) where the library has it."""
+    """The reader's grids of one file."""
     from carbon_cli.survey import workbook
 
-    if hasattr(workbook, "opened"):
-        with workbook.opened(path) as grids:
-            yield grids
-    else:
-        yield workbook.open_grids(path)
+    with workbook.opened(path) as grids:
+        yield grids
 
 
 def forms_stages(folder: Path, work: Path) -> str:

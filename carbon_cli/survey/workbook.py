@@ -230,14 +230,6 @@ def opened(path: Path | str, limits: Limits | None = None) -> Iterator[list[Shee
     raise _fail(path, "not_a_workbook")
 
 
-def open_grids(path: Path | str, limits: Limits | None = None) -> list[SheetGrid]:
-    """Like `opened`, for callers that read the grids at once; the workbook closes when collected."""
-    with contextlib.ExitStack() as stack:
-        grids = stack.enter_context(opened(path, limits))
-        stack.pop_all()  # keep the workbook open for the lazy grids
-        return grids
-
-
 # --- the zip package --------------------------------------------------------------------------
 
 
