@@ -17,7 +17,7 @@ from carbon_cli import i18n
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     file: str
     sheet: str | None = None

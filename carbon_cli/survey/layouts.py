@@ -69,7 +69,7 @@ def _heading(text: Any) -> str:
 _FORM_LOOKUP = {normalize(h): role for role, names in FORM_COLUMNS.items() for h in names}
 
 
-@dataclass
+@dataclass(slots=True)
 class CellRead:
     """A value read for one field and year, or nothing (MISSING) when the cell says no data."""
 
