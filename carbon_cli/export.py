@@ -75,25 +75,31 @@ def _cell_text(value: Any) -> str:
 
 
 def xlsx_bytes(sheets: list[tuple[str, list[str], list[dict[str, Any]]]]) -> bytes:
-    """Sheets of (title, columns, rows); strings neutralised, bytes identical across runs."""
+    """Sheets of (title, columns, rows); strings neutralised, bytes identical across runs.
+    Written in openpyxl's write-only mode: rows stream out instead of living as cell objects."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     from carbon_cli.fileio import workbook_bytes
 
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
     for title, columns, rows in sheets:
         sheet = book.create_sheet(title)
-        sheet.append(columns)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([neutralise(_xlsx_value(row.get(c))) for c in columns])
         sheet.freeze_panes = "A2"
         for i, column in enumerate(columns, start=1):
             width = max([len(str(column))] + [len(str(r.get(column) or "")) for r in rows[:200]])
-            sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(60, max(8, width + 2))
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=column)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([neutralise(_xlsx_value(row.get(c))) for c in columns])
     return workbook_bytes(book)
 
 
