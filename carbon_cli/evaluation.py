@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from carbon_cli.criteria import CriteriaSet, Criterion, Grade, Metric
@@ -245,40 +245,50 @@ def _value_for_points(criterion: Criterion, points: float) -> float | bool | Non
     return zero + (points / criterion.points) * (full - zero)
 
 
-def _item(criterion: Criterion, mv: MetricValue, detail: bool = True) -> ItemResult:
+def _points(criterion: Criterion, mv: MetricValue) -> tuple[float, float]:
+    """(points earned, points available) of one item: n/a leaves the maximum, missing earns 0."""
+    if mv.status == "na":
+        return 0.0, 0.0
+    if mv.status == "missing":
+        return 0.0, criterion.points
+    assert mv.value is not None
+    return item_points(criterion, mv.value), criterion.points
+
+
+@dataclass(frozen=True)
+class _Needs:
+    """What the whole evaluation knows when an item's gap is written: the applicable maximum and
+    the raw points still needed for 通过 and for 优秀."""
+
+    applicable: float
+    to_pass: float
+    to_excellent: float
+
+
+def _item(criterion: Criterion, mv: MetricValue, points: float, needs: _Needs | None) -> ItemResult:
+    """One item's result; with `needs`, the gap too (how far from full points, and the value this
+    item alone would need to lift the score to each grade)."""
     if mv.status == "na":
         return ItemResult(criterion, "na", None, 0.0, 0.0, mv.reason)
-    if mv.status == "missing":
-        gap = Gap(None, None, "collect", criterion.points, fields=mv.missing_fields)
-        return ItemResult(criterion, "missing", None, 0.0, criterion.points, gap=gap)
-    value = mv.value
-    assert value is not None
-    points = item_points(criterion, value)
-    gap = None
-    if detail and points < criterion.points - EPS:
-        target = _value_for_points(criterion, criterion.points)
-        if isinstance(target, bool) or target is None:
-            gap = Gap(True, None, "set_true", criterion.points - points)
-        else:
-            distance = abs(target - float(value))
-            direction = "decrease" if criterion.lower_is_better else "increase"
-            gap = Gap(target, distance, direction, criterion.points - points)
-    return ItemResult(criterion, "scored", value, points, criterion.points, gap=gap)
-
-
-def _with_grade_targets(result: ItemResult, need_pass: float, need_excellent: float, applicable: float) -> ItemResult:
-    """Add to a gap its score-scale value and the value this item alone would need to lift the
-    score to each grade."""
-    gap = result.gap
-    if gap is None or result.max_points <= 0:
-        return result
-    targets: dict[str, Any] = {"score_recoverable": 100 * gap.points_recoverable / applicable}
-    if result.status != "scored":
-        return replace(result, gap=replace(gap, **targets))
-    for name, need in (("target_for_pass", need_pass), ("target_for_excellent", need_excellent)):
-        if need > EPS:
-            targets[name] = _value_for_points(result.criterion, result.points + need)
-    return replace(result, gap=replace(gap, **targets))
+    status = "missing" if mv.status == "missing" else "scored"
+    short = criterion.points - points
+    if needs is None or short <= EPS:
+        return ItemResult(criterion, status, mv.value, points, criterion.points)
+    share = 100 * short / needs.applicable
+    if status == "missing":
+        gap = Gap(None, None, "collect", short, share, fields=mv.missing_fields)
+        return ItemResult(criterion, status, None, points, criterion.points, gap=gap)
+    targets = {
+        name: _value_for_points(criterion, points + need) if need > EPS else None
+        for name, need in (("target_for_pass", needs.to_pass), ("target_for_excellent", needs.to_excellent))
+    }
+    target = _value_for_points(criterion, criterion.points)
+    if isinstance(target, bool) or target is None:
+        gap = Gap(True, None, "set_true", short, share, **targets)
+    else:
+        direction = "decrease" if criterion.lower_is_better else "increase"
+        gap = Gap(target, abs(target - float(mv.value)), direction, short, share, **targets)  # type: ignore[arg-type]
+    return ItemResult(criterion, status, mv.value, points, criterion.points, gap=gap)
 
 
 def evaluate(
@@ -286,16 +296,17 @@ def evaluate(
 ) -> Evaluation:
     """Score `survey`; `detail=False` skips the gap analysis (for the pathway search)."""
     controls = tuple(_control(c, metric_value(c.metric, survey, now, base)) for c in criteria.controls)
-    items = [_item(c, metric_value(c.metric, survey, now, base), detail) for c in criteria.items]
-    earned = sum(i.points for i in items)
-    applicable = sum(i.max_points for i in items)
+    metrics = [(c, metric_value(c.metric, survey, now, base)) for c in criteria.items]
+    scored = [_points(c, mv) for c, mv in metrics]
+    earned = sum(p for p, _ in scored)
+    applicable = sum(m for _, m in scored)
     score = 100 * earned / applicable if applicable > 0 else 0.0
     pass_min, top_min = criteria.pass_grade.min_score, criteria.top_grade.min_score
     # raw item points still needed for each grade
     need_pass = max(0.0, pass_min * applicable / 100 - earned)
     need_top = max(0.0, top_min * applicable / 100 - earned)
-    if detail:
-        items = [_with_grade_targets(i, need_pass, need_top, applicable) for i in items]
+    needs = _Needs(applicable, need_pass, need_top) if detail and applicable > 0 else None
+    items = [_item(c, mv, p, needs) for (c, mv), (p, _) in zip(metrics, scored, strict=True)]
     if any(c.status == "fail" for c in controls):
         verdict = "not_eligible"
     elif any(c.status == "missing" for c in controls):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import re
 import struct
@@ -117,6 +118,7 @@ class SheetGrid:
         return self._rows()
 
 
+@functools.cache
 def column_letter(col: int) -> str:
     letters = ""
     while col:
