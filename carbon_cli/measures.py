@@ -125,20 +125,30 @@ def public_equipment(v: Values, p: dict[str, float], _: Measure) -> Change:
     return {"elec_public_area_kwh": public * (1 - p["saving"])} if public else {}
 
 
-def building_retrofit(v: Values, p: dict[str, float], _: Measure) -> Change:
-    gfa = _num(v, "gfa_total_m2")
-    if not gfa:
+def _cover(
+    v: Values, covered: str, whole_key: str, share: float, saving: float, uses: tuple[str, ...], whole: bool = False
+) -> Change:
+    """Raise `covered` to `share` of `whole_key`; each of `uses` falls by `saving` × the newly
+    covered share (retrofitted floor area cuts electricity, fixtures cut water)."""
+    total = _num(v, whole_key)
+    if not total:
         return {}
-    current = _num(v, "retrofitted_gfa_m2") or 0.0
-    target = p["gfa_share"] * gfa
+    current = _num(v, covered) or 0.0
+    target = math.ceil(share * total - 1e-9) if whole else share * total
     if target <= current:
         return {}
-    cut = 1 - p["saving"] * (target - current) / gfa
-    change: Change = {"retrofitted_gfa_m2": target}
-    for key in ("elec_residential_kwh", "elec_commercial_kwh"):
-        if _num(v, key) is not None:
-            change[key] = _num(v, key) * cut  # type: ignore[operator]
+    cut = 1 - saving * (target - current) / total
+    change: Change = {covered: target}
+    for key in uses:
+        use = _num(v, key)
+        if use is not None:
+            change[key] = use * cut
     return change
+
+
+def building_retrofit(v: Values, p: dict[str, float], _: Measure) -> Change:
+    uses = ("elec_residential_kwh", "elec_commercial_kwh")
+    return _cover(v, "retrofitted_gfa_m2", "gfa_total_m2", p["gfa_share"], p["saving"], uses)
 
 
 def ev_chargers(v: Values, p: dict[str, float], _: Measure) -> Change:
@@ -174,19 +184,10 @@ def onsite_composting(v: Values, p: dict[str, float], _: Measure) -> Change:
 
 
 def water_saving_fixtures(v: Values, p: dict[str, float], _: Measure) -> Change:
-    households = _num(v, "households")
-    if not households:
-        return {}
-    current = _num(v, "households_with_saving_fixtures") or 0.0
-    target = math.ceil(p["household_share"] * households - 1e-9)
-    if target <= current:
-        return {}
-    cut = 1 - p["water_saving"] * (target - current) / households
-    change: Change = {"households_with_saving_fixtures": target}
-    for key in ("water_supply_m3", "wastewater_m3"):
-        if _num(v, key) is not None:
-            change[key] = _num(v, key) * cut  # type: ignore[operator]
-    return change
+    uses = ("water_supply_m3", "wastewater_m3")
+    return _cover(
+        v, "households_with_saving_fixtures", "households", p["household_share"], p["water_saving"], uses, whole=True
+    )
 
 
 def rainwater_reuse(v: Values, p: dict[str, float], _: Measure) -> Change:
