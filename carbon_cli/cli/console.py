@@ -89,18 +89,28 @@ def print_interrupted(lang: str) -> None:
     stderr.print(t(lang, "已中断；未完成的输出文件没有写入。", "interrupted; no half-written output was left."))
 
 
+def add_columns(table: Table, headers: Any, fold: bool = True) -> Table:
+    """Add a column per header; a (header, justify) pair aligns it (numbers "right")."""
+    for header in headers:
+        text, justify = header if isinstance(header, tuple) else (header, "left")
+        table.add_column(text, justify=justify, overflow="fold" if fold else "ellipsis")
+    return table
+
+
 def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
-    for header in (
-        t(lang, "级别", "level"),
-        t(lang, "工作表", "sheet"),
-        t(lang, "单元格", "cell"),
-        t(lang, "字段", "field"),
-        t(lang, "发现", "found"),
-        t(lang, "应为", "expected"),
-        t(lang, "说明", "message"),
-    ):
-        table.add_column(header, overflow="fold")
+    add_columns(
+        table,
+        (
+            t(lang, "级别", "level"),
+            t(lang, "工作表", "sheet"),
+            t(lang, "单元格", "cell"),
+            t(lang, "字段", "field"),
+            t(lang, "发现", "found"),
+            t(lang, "应为", "expected"),
+            t(lang, "说明", "message"),
+        ),
+    )
     for issue in issues:
         style = "red" if issue.is_error else "yellow"
         field = f"{issue.field} {issue.field_label(lang)}" if issue.field else ""
@@ -140,7 +150,13 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
     )
     if ev.points_to_pass > 0:
         lines.append(
-            Text(t(lang, f"距“通过”还差 {ev.points_to_pass:.1f} 分", f"{ev.points_to_pass:.1f} points short of pass"))
+            Text(
+                t(
+                    lang,
+                    f"距“通过”还差 {math.ceil(ev.points_to_pass * 10) / 10:.1f} 分",
+                    f"{math.ceil(ev.points_to_pass * 10) / 10:.1f} points short of pass",
+                )
+            )
         )
     blockers = [c.criterion for c in ev.failed_controls]
     if blockers:
@@ -196,15 +212,17 @@ def inventory_table(a: Assessment, lang: str) -> Table:
 
 def controls_table(a: Assessment, lang: str) -> Table:
     table = Table(title=t(lang, "控制项", "Control items"), title_justify="left")
-    for header in (
-        "",
-        t(lang, "控制项", "Item"),
-        t(lang, "数值", "Value"),
-        t(lang, "要求", "Requirement"),
-        t(lang, "结果", "Result"),
-        t(lang, "差距", "Gap"),
-    ):
-        table.add_column(header, overflow="fold")
+    add_columns(
+        table,
+        (
+            "",
+            t(lang, "控制项", "Item"),
+            t(lang, "数值", "Value"),
+            t(lang, "要求", "Requirement"),
+            t(lang, "结果", "Result"),
+            t(lang, "差距", "Gap"),
+        ),
+    )
     for c in a.evaluation.controls:
         cr = c.criterion
         requirement = {
@@ -244,16 +262,18 @@ def gap_text(gap: Any, unit: str, lang: str) -> str:
 
 def indicators_table(a: Assessment, lang: str) -> Table:
     table = Table(title=t(lang, "评分项", "Scored items"), title_justify="left")
-    for header, justify in (
-        ("", "left"),
-        (t(lang, "指标", "Indicator"), "left"),
-        (t(lang, "数值", "Value"), "right"),
-        (t(lang, "满分值", "Full at"), "right"),
-        (t(lang, "得分", "Points"), "right"),
-        (t(lang, "状态", "Status"), "left"),
-        (t(lang, "差距", "Gap"), "left"),
-    ):
-        table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    add_columns(
+        table,
+        (
+            ("", "left"),
+            (t(lang, "指标", "Indicator"), "left"),
+            (t(lang, "数值", "Value"), "right"),
+            (t(lang, "满分值", "Full at"), "right"),
+            (t(lang, "得分", "Points"), "right"),
+            (t(lang, "状态", "Status"), "left"),
+            (t(lang, "差距", "Gap"), "left"),
+        ),
+    )
     for i in a.evaluation.items:
         c = i.criterion
         unit = c.unit_label(lang)
@@ -353,17 +373,19 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
 
     counts = verdict_counts(batch)
     table = Table(title=t(lang, "社区排名", "Ranking"), title_justify="left")
-    for header, justify in (
-        ("#", "right"),
-        (t(lang, "社区", "Community"), "left"),
-        (t(lang, "街道", "Street"), "left"),
-        (t(lang, "人均 tCO2e", "tCO2e/person"), "right"),
-        (t(lang, "得分", "Score"), "right"),
-        (t(lang, "结论", "Verdict"), "left"),
-        (t(lang, "可行性", "Feasibility"), "left"),
-        (t(lang, "路径措施", "Pathway"), "left"),
-    ):
-        table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    add_columns(
+        table,
+        (
+            ("#", "right"),
+            (t(lang, "社区", "Community"), "left"),
+            (t(lang, "街道", "Street"), "left"),
+            (t(lang, "人均 tCO2e", "tCO2e/person"), "right"),
+            (t(lang, "得分", "Score"), "right"),
+            (t(lang, "结论", "Verdict"), "left"),
+            (t(lang, "可行性", "Feasibility"), "left"),
+            (t(lang, "路径措施", "Pathway"), "left"),
+        ),
+    )
     for r in batch.results[:limit]:
         a = r.assessment
         pathway = a.pathways.get("pass")

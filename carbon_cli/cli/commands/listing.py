@@ -19,21 +19,24 @@ def criteria(
     """
     from rich.table import Table
 
-    from carbon_cli.cli.console import num, stdout, t
+    from carbon_cli.cli.console import add_columns, num, stdout, t
     from carbon_cli.criteria import available, load_criteria
     from carbon_cli.i18n import term
 
     code = lang.value
     if name is None:
         table = Table(title=t(code, "内置评价标准", "Built-in criteria sets"), title_justify="left")
-        for header in (
-            "id",
-            t(code, "名称", "name"),
-            t(code, "控制项", "controls"),
-            t(code, "评分项", "items"),
-            t(code, "状态", "status"),
-        ):
-            table.add_column(header)
+        add_columns(
+            table,
+            (
+                "id",
+                t(code, "名称", "name"),
+                t(code, "控制项", "controls"),
+                t(code, "评分项", "items"),
+                t(code, "状态", "status"),
+            ),
+            fold=False,
+        )
         for set_id in available():
             c = load_criteria(set_id)
             table.add_row(set_id, c.label(code), str(len(c.controls)), str(len(c.items)), term(c.status, code))
@@ -44,15 +47,17 @@ def criteria(
     grades = "；".join(f"{g.label(code)} ≥ {g.min_score:g}" for g in c.grades[:-1])
     stdout.print(f"{t(code, '等级', 'Grades')}: {grades}")
     table = Table(show_lines=False)
-    for header in (
-        "",
-        t(code, "指标", "item"),
-        t(code, "规则", "rule"),
-        t(code, "分值", "points"),
-        t(code, "状态", "status"),
-        t(code, "来源", "source"),
-    ):
-        table.add_column(header, overflow="fold")
+    add_columns(
+        table,
+        (
+            "",
+            t(code, "指标", "item"),
+            t(code, "规则", "rule"),
+            t(code, "分值", "points"),
+            t(code, "状态", "status"),
+            t(code, "来源", "source"),
+        ),
+    )
     for cr in (*c.controls, *c.items):
         unit = cr.unit_label(code)
         rule = {
@@ -85,15 +90,14 @@ def factors(
     """
     from rich.table import Table
 
-    from carbon_cli.cli.console import stdout, t
+    from carbon_cli.cli.console import add_columns, stdout, t
     from carbon_cli.factors import available, load_factor_set
     from carbon_cli.i18n import term
 
     code = lang.value
     if name is None:
         table = Table(title=t(code, "内置排放因子集", "Built-in factor sets"), title_justify="left")
-        for header in ("id", t(code, "名称", "name"), "EF_grid (kgCO2/kWh)"):
-            table.add_column(header)
+        add_columns(table, ("id", t(code, "名称", "name"), "EF_grid (kgCO2/kWh)"), fold=False)
         for set_id in available():
             fs = load_factor_set(set_id)
             table.add_row(set_id, fs.label(code), f"{fs.value('EF_grid'):g}")
@@ -102,14 +106,16 @@ def factors(
     fs = load_factor_set(name)
     stdout.print(f"[bold]{fs.label(code)}[/] ({fs.id})\n{fs.description_zh if code == 'zh' else fs.description_en}")
     table = Table()
-    for header in (
-        t(code, "因子", "factor"),
-        t(code, "数值", "value"),
-        t(code, "单位", "unit"),
-        t(code, "状态", "status"),
-        t(code, "来源", "source"),
-    ):
-        table.add_column(header, overflow="fold")
+    add_columns(
+        table,
+        (
+            t(code, "因子", "factor"),
+            t(code, "数值", "value"),
+            t(code, "单位", "unit"),
+            t(code, "状态", "status"),
+            t(code, "来源", "source"),
+        ),
+    )
     for f in fs.factors.values():
         table.add_row(f"{f.key}\n{f.label(code)}", f"{f.value:g}", f.unit, term(f.status, code), f.source)
     stdout.print(table)

@@ -103,12 +103,13 @@ def pathway_view(name: str, community_id: str, score: float, verdict: str, pathw
     from rich.table import Table
     from rich.text import Text
 
-    from carbon_cli.cli.console import num, t
+    from carbon_cli.cli.console import add_columns, num, score_text, t
     from carbon_cli.i18n import term
 
     goal = term(pathway.target, lang)
     head = Text.assemble(
-        (f"{name} ({community_id})", "bold"), f"\n{t(lang, '当前', 'Now')}: {score:.1f} / 100, {term(verdict, lang)}"
+        (f"{name} ({community_id})", "bold"),
+        f"\n{t(lang, '当前', 'Now')}: {score_text(score)} / 100, {term(verdict, lang)}",
     )
     if pathway.status == "ready":
         head.append(
@@ -121,8 +122,9 @@ def pathway_view(name: str, community_id: str, score: float, verdict: str, pathw
             "\n"
             + t(
                 lang,
-                f"即使采取全部措施也达不到“{goal}”（{pathway.score_after:.1f} 分）；阻碍项：{blockers}",
-                f"Even every measure does not reach {goal} ({pathway.score_after:.1f} points); blocked by: {blockers}",
+                f"即使采取全部措施也达不到“{goal}”（{score_text(pathway.score_after)} 分）；阻碍项：{blockers}",
+                f"Even every measure does not reach {goal} ({score_text(pathway.score_after)} points); "
+                f"blocked by: {blockers}",
             ),
             "red",
         )
@@ -132,23 +134,26 @@ def pathway_view(name: str, community_id: str, score: float, verdict: str, pathw
         + t(
             lang,
             f"达到“{goal}”：{len(pathway.steps)} 项措施，总工作量 {pathway.effort:g}，"
-            f"得分 {pathway.score_after:.1f}，减排 {num(pathway.tco2e_reduced)} tCO2e/年",
+            f"得分 {score_text(pathway.score_after)}，减排 {num(pathway.tco2e_reduced)} tCO2e/年",
             f"Reaches {goal} with {len(pathway.steps)} measure(s), total effort {pathway.effort:g}: "
-            f"score {pathway.score_after:.1f}, {num(pathway.tco2e_reduced)} tCO2e/yr less",
+            f"score {score_text(pathway.score_after)}, {num(pathway.tco2e_reduced)} tCO2e/yr less",
         ),
         "green",
     )
     table = Table(title=t(lang, "提升路径", "Pathway"), title_justify="left")
-    for header in (
-        "",
-        t(lang, "措施", "Measure"),
-        t(lang, "工作量", "Effort"),
-        t(lang, "加分", "Points"),
-        t(lang, "减排 tCO2e", "tCO2e cut"),
-        t(lang, "之后得分", "Score after"),
-        t(lang, "之后结论", "Verdict after"),
-    ):
-        table.add_column(header)
+    add_columns(
+        table,
+        (
+            "",
+            t(lang, "措施", "Measure"),
+            t(lang, "工作量", "Effort"),
+            t(lang, "加分", "Points"),
+            t(lang, "减排 tCO2e", "tCO2e cut"),
+            t(lang, "之后得分", "Score after"),
+            t(lang, "之后结论", "Verdict after"),
+        ),
+        fold=False,
+    )
     for step in pathway.steps:
         m = step.measure
         table.add_row(
@@ -157,7 +162,7 @@ def pathway_view(name: str, community_id: str, score: float, verdict: str, pathw
             term(m.effort, lang),
             f"+{step.points_gained:.2f}",
             num(step.tco2e_reduced),
-            f"{step.score_after:.1f}",
+            score_text(step.score_after),
             term(step.verdict_after, lang),
         )
     return [Panel(head), table]
