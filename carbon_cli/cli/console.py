@@ -51,7 +51,7 @@ def value_text(value: Any, unit: str, lang: str) -> str:
     return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
 
-def score_text(score: float, lines: Any = (60.0, 85.0)) -> str:
+def score_text(score: float, lines: list[float]) -> str:
     """A score to one decimal that never reads as a grade line it has not reached (59.96 → 59.9)."""
     shown = round(score, 1)
     if any(score < line <= shown for line in lines):

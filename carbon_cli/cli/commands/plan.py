@@ -24,6 +24,7 @@ from carbon_cli.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from carbon_cli.assessment import Assessment
     from carbon_cli.pathway import Pathway
 
 
@@ -91,25 +92,27 @@ def plan(
         return
     from carbon_cli.cli.console import emit, render_text
 
-    view = pathway_view(base.survey.name, base.survey.community_id, base.score, base.verdict, pathway, code)
+    view = pathway_view(base, pathway, code)
     if output is None:
         emit(view)
     else:
         write_or_print(render_text(view), output, [path])
 
 
-def pathway_view(name: str, community_id: str, score: float, verdict: str, pathway: Pathway, lang: str) -> list[Any]:
+def pathway_view(base: Assessment, pathway: Pathway, lang: str) -> list[Any]:
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
-    from carbon_cli.cli.console import add_columns, num, score_text, t
+    from carbon_cli.cli.console import add_columns, grade_lines, num, score_text, t
     from carbon_cli.i18n import term
 
     goal = term(pathway.target, lang)
+    name, community_id, score, verdict = base.survey.name, base.survey.community_id, base.score, base.verdict
+    lines = grade_lines(base)
     head = Text.assemble(
         (f"{name} ({community_id})", "bold"),
-        f"\n{t(lang, '当前', 'Now')}: {score_text(score)} / 100, {term(verdict, lang)}",
+        f"\n{t(lang, '当前', 'Now')}: {score_text(score, lines)} / 100, {term(verdict, lang)}",
     )
     if pathway.status == "ready":
         head.append(
@@ -122,8 +125,8 @@ def pathway_view(name: str, community_id: str, score: float, verdict: str, pathw
             "\n"
             + t(
                 lang,
-                f"即使采取全部措施也达不到“{goal}”（{score_text(pathway.score_after)} 分）；阻碍项：{blockers}",
-                f"Even every measure does not reach {goal} ({score_text(pathway.score_after)} points); "
+                f"即使采取全部措施也达不到“{goal}”（{score_text(pathway.score_after, lines)} 分）；阻碍项：{blockers}",
+                f"Even every measure does not reach {goal} ({score_text(pathway.score_after, lines)} points); "
                 f"blocked by: {blockers}",
             ),
             "red",
@@ -134,9 +137,9 @@ def pathway_view(name: str, community_id: str, score: float, verdict: str, pathw
         + t(
             lang,
             f"达到“{goal}”：{len(pathway.steps)} 项措施，总工作量 {pathway.effort:g}，"
-            f"得分 {score_text(pathway.score_after)}，减排 {num(pathway.tco2e_reduced)} tCO2e/年",
+            f"得分 {score_text(pathway.score_after, lines)}，减排 {num(pathway.tco2e_reduced)} tCO2e/年",
             f"Reaches {goal} with {len(pathway.steps)} measure(s), total effort {pathway.effort:g}: "
-            f"score {score_text(pathway.score_after)}, {num(pathway.tco2e_reduced)} tCO2e/yr less",
+            f"score {score_text(pathway.score_after, lines)}, {num(pathway.tco2e_reduced)} tCO2e/yr less",
         ),
         "green",
     )
@@ -152,7 +155,6 @@ def pathway_view(name: str, community_id: str, score: float, verdict: str, pathw
             t(lang, "之后得分", "Score after"),
             t(lang, "之后结论", "Verdict after"),
         ),
-        fold=False,
     )
     for step in pathway.steps:
         m = step.measure
@@ -162,7 +164,7 @@ def pathway_view(name: str, community_id: str, score: float, verdict: str, pathw
             term(m.effort, lang),
             f"+{step.points_gained:.2f}",
             num(step.tco2e_reduced),
-            score_text(step.score_after),
+            score_text(step.score_after, lines),
             term(step.verdict_after, lang),
         )
     return [Panel(head), table]
