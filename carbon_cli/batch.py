@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import pickle
+import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -218,8 +219,10 @@ def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, setting
 
     key = None
     if cache is not None:
-        try:
-            content = file_digest(path)
+        try:  # a regular file within the size limit only: a FIFO would block, a huge file is refused
+            info = os.stat(path)
+            small = info.st_size <= options.limits.max_file_mb * 1024 * 1024
+            content = file_digest(path) if stat.S_ISREG(info.st_mode) and small else None
         except OSError:
             content = None  # reading reports it
         if content is not None:
@@ -377,6 +380,7 @@ def run_batch(
     jobs = max(1, jobs or os.cpu_count() or 1)
     settings = settings_version(options) if cache is not None else ""
     stats = CacheStats()
+    _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) if jobs > 1 else None
     outcomes: list[tuple[Outcome, str | None]] = []

@@ -284,19 +284,21 @@ class OutputFolder:
         manifest = {"tool": "carbon-cli", "files": sorted(self.files)}
         with self.open(MANIFEST) as f:
             f.write((json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-        try:
-            for folder, _, _ in os.walk(self.staging):
-                fsync_folder(Path(folder))
-            if self._beside:
-                self._swap()
-            else:
-                self._move_in()
-        except OSError as exc:
-            raise write_failed(self.outdir, exc) from None
-        self._committed = True
-        if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)  # after a swap: the previous OUTDIR
-        fsync_folder(self._home)
+        for folder, _, _ in os.walk(self.staging):
+            fsync_folder(Path(folder))
+        with _signals_held():  # Ctrl-C now waits until the swap and its clean-up are done
+            try:
+                if self._beside:
+                    self._swap()
+                else:
+                    self._move_in()
+            except OSError as exc:
+                raise write_failed(self.outdir, exc) from None
+            self._committed = True
+            if self.staging is not None:
+                shutil.rmtree(self.staging, ignore_errors=True)  # after a swap: the previous OUTDIR
+                self.staging = None
+            fsync_folder(self._home)
 
     def _keep(self, guard: InputGuard) -> Iterator[tuple[Path, str]]:
         """Files in OUTDIR the new outputs do not replace: those carbon-cli did not write (kept
@@ -347,6 +349,23 @@ class OutputFolder:
             if path.is_file() and path.resolve().is_relative_to(self.outdir.resolve()) and not guard.holds(path):
                 path.unlink()
         fsync_folder(self.outdir)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM are held back (delivered on leaving) where the system allows it."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # Windows, or not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _swappable(outdir: Path) -> bool:
