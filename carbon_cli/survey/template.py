@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -131,6 +131,7 @@ TITLE_FONT = Font(bold=True, size=14)
 THIN = Side(style="thin", color="BFBFBF")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
+OPEN = Protection(locked=False)
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
@@ -209,8 +210,15 @@ def form_workbook(
     baseline: dict[str, Any] | None = None,
     sources: dict[str, str] | None = None,
     notes: dict[str, str] | None = None,
+    locked: Iterable[str] = (),
 ) -> Workbook:
-    """The form layout: instructions, then one sheet per topic, optionally pre-filled."""
+    """The form layout: instructions, then one sheet per topic, optionally pre-filled.
+
+    With `locked` field keys (a form handed out to one community) every sheet is protected:
+    those fields' values, the keys, labels and required marks cannot be changed; the unit,
+    value, source and note cells stay open.
+    """
+    locked = frozenset(locked)
     words = _words(lang)
     assessment, baseline = assessment or {}, baseline or {}
     sources, notes = sources or {}, notes or {}
@@ -258,8 +266,28 @@ def form_workbook(
                 dropdown.add(ws.cell(row, ASSESSMENT_COL).coordinate)
         if dropdown.sqref:
             ws.add_data_validation(dropdown)
+        if locked:
+            _protect(ws, locked)
         _print_form_sheet(ws, lang)
+    if locked:
+        wb.worksheets[0].protection.sheet = True
     return wb
+
+
+def _protect(ws: Worksheet, locked: frozenset[str]) -> None:
+    """Protect the sheet (no password: it guards against slips, not people), leaving open
+    every cell a community fills in, except the values of the `locked` fields."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = ws.protection.formatRows = False  # widen and heighten freely
+    for row in range(3, ws.max_row + 1):
+        key = ws.cell(row, KEY_COL).value
+        if key is None:
+            continue
+        for col in (UNIT_COL, BASELINE_COL, ASSESSMENT_COL, SOURCE_COL, NOTE_COL):
+            value_cell = col in (BASELINE_COL, ASSESSMENT_COL)
+            if value_cell and (key in locked or ws.cell(row, col).fill == NOT_APPLICABLE_FILL):
+                continue
+            ws.cell(row, col).protection = OPEN
 
 
 def _print_setup(ws: Worksheet, lang: str, landscape: bool) -> None:
