@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
     from carbon_cli.evaluation import ControlResult, Gap, ItemResult
     from carbon_cli.inventory import Inventory
-    from carbon_cli.pathway import Pathway
+    from carbon_cli.planning.pathway import Pathway
 
 # ---------------------------------------------------------------------------
 # Filters
