@@ -326,6 +326,13 @@ ISSUES: dict[str, tuple[str, str, str, str, str]] = {
         "填写{year_role}数值",
         "a value for the {year_role}",
     ),
+    "blank_survey": (
+        "error",
+        "调研表是空白的：除社区名称、编码等基本身份信息外，没有填写任何数据，无法评价",
+        "the survey is blank: nothing is filled in beyond the community's name and ID, so it cannot be assessed",
+        "填写评价年的调研数据后交回",
+        "fill in the assessment-year survey values and send it back",
+    ),
     "duplicate_field": (
         "error",
         "{label} 出现了不止一次且数值不同（另见 {other}）",

@@ -121,7 +121,7 @@ def test_blank_form_reads_back(tmp_path: Path, lang: str) -> None:
     read = read_workbook(path)
     assert read.layout == "form"
     codes = {i.code for i in read.all_issues}
-    assert codes == {"missing_required"}  # nothing unknown, nothing unreadable: just empty
+    assert codes == {"blank_survey"}  # nothing unknown, nothing unreadable: just empty
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from carbon_cli.i18n import term
 from carbon_cli.issues import CarbonError, InputError, Issue
+from carbon_cli.survey.fields import field_name
 
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
@@ -113,13 +114,15 @@ def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Ta
     )
     for issue in issues:
         style = "red" if issue.is_error else "yellow"
-        field = f"{issue.field} {issue.field_label(lang)}" if issue.field else ""
+        field = Text(issue.field_name(lang)) if issue.field else Text("")
+        if issue.field and issue.field_name(lang) != issue.field:
+            field.append(f"\n({issue.field})", style="dim")
         found = issue.found if issue.found is None or len(issue.found) < 40 else issue.found[:37] + "…"
         table.add_row(
             Text(term(issue.severity, lang), style=style),
             Text(issue.location.sheet or ""),
             Text(issue.location.cell or ""),
-            Text(field),
+            field,
             Text(found or ""),
             Text(issue.expected(lang)),
             Text(issue.message(lang)),
@@ -164,7 +167,11 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
         lines.append(Text(f"{t(lang, '未满足控制项', 'Failed controls')}: {names}", style="red"))
     if ev.fields_to_collect:
         lines.append(
-            Text(f"{t(lang, '需补充数据', 'Data to collect')}: {', '.join(ev.fields_to_collect)}", style="yellow")
+            Text(
+                f"{t(lang, '需补充数据', 'Data to collect')}: "
+                + t(lang, "、", ", ").join(field_name(k, lang) for k in ev.fields_to_collect),
+                style="yellow",
+            )
         )
     if a.changes:
         changed = ", ".join(f"{k}={v}" for k, v in a.changes.items())
@@ -244,14 +251,12 @@ def controls_table(a: Assessment, lang: str) -> Table:
 
 
 def gap_text(gap: Any, unit: str, lang: str) -> str:
-    from carbon_cli.survey.fields import dictionary
-
     if gap.direction == "collect":
-        return t(lang, "需补充：", "collect: ") + ", ".join(gap.fields)
+        return t(lang, "需补充：", "collect: ") + t(lang, "、", ", ").join(field_name(k, lang) for k in gap.fields)
     if gap.direction == "set_true":
         if gap.fields:
-            return t(lang, "需为“是”：", "must be yes: ") + ", ".join(
-                dictionary()[k].label(lang) if dictionary().get(k) else k for k in gap.fields
+            return t(lang, "需为“是”：", "must be yes: ") + t(lang, "、", ", ").join(
+                field_name(k, lang) for k in gap.fields
             )
         return t(lang, "需为“是”", "must be yes")
     sign = "+" if gap.direction == "increase" else "−"
