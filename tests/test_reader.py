@@ -69,7 +69,8 @@ def test_cell_errors_are_located(tmp_path):
     assert issue.expected("zh") == "≤ 居民机动车保有量（辆）（100）"
     assert issue.found == "150"
     missing = next(i for i in book.all_issues if i.code == "missing_required" and i.field == "resident_population")
-    assert missing.is_error and missing.message("en") == "required field missing: Resident population"
+    assert missing.is_error and missing.message("en") == "required field missing: Resident population (persons)"
+    assert missing.expected("en") == "a value for the assessment year"
 
 
 def test_formula_without_stored_value_is_an_error(tmp_path):
