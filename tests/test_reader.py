@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -192,6 +192,7 @@ _KEYS = [f.key for f in dictionary().fields]
 
 
 @settings(max_examples=400, deadline=None)
+@example(key="green_trip_share", unit=None, raws=[0.35, "35%", 35])
 @given(
     key=st.sampled_from(_KEYS),
     unit=st.sampled_from([None, "万千瓦时", "吨", "%", "万", "furlongs"]),
