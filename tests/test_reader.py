@@ -70,15 +70,13 @@ def test_cell_errors_are_located(tmp_path):
     assert ("contradiction", "能源", "F7", "nev_count") in found
     assert ("unknown_field", "能源", "B8", None) in found
     issue = next(i for i in book.all_issues if i.code == "contradiction")
-    assert issue.message("zh") == "新能源汽车数量 大于 居民机动车保有量 (vehicles_total)，这不可能"
-    assert (
-        issue.message("en")
-        == "New-energy vehicles exceeds Resident motor vehicles (vehicles_total), which is impossible"
-    )
-    assert issue.expected("zh") == "≤ 居民机动车保有量 (vehicles_total)（100）"
+    assert issue.message("zh") == "新能源汽车数量（辆） 大于 居民机动车保有量（辆），这不可能"
+    assert issue.message("en") == "New-energy vehicles exceeds Resident motor vehicles, which is impossible"
+    assert issue.expected("zh") == "≤ 居民机动车保有量（辆）（100）"
     assert issue.found == "150"
     missing = next(i for i in book.all_issues if i.code == "missing_required" and i.field == "resident_population")
-    assert missing.is_error and missing.message("en") == "required field missing: Resident population"
+    assert missing.is_error and missing.message("en") == "required field missing: Resident population (persons)"
+    assert missing.expected("en") == "a value for the assessment year"
 
 
 def test_formula_without_stored_value_is_an_error(tmp_path):

@@ -79,7 +79,7 @@ def test_form_sheets_and_headers(lang: str) -> None:
     assert wb.sheetnames[0] == ("填写说明" if lang == "zh" else "Instructions")
     for topic in dictionary().topics:
         ws = wb[topic.label(lang)]
-        assert "A1:H1" in ws.merged_cells
+        assert "B1:H1" in ws.merged_cells
         assert tuple(c.value for c in ws[2]) == FORM_HEADERS[lang]
         keys = [ws.cell(r, 1).value for r in range(3, ws.max_row + 1)]
         assert keys == [f.key for f in dictionary().by_topic(topic.key)]
@@ -121,7 +121,7 @@ def test_blank_form_reads_back(tmp_path: Path, lang: str) -> None:
     read = read_workbook(path)
     assert read.layout == "form"
     codes = {i.code for i in read.all_issues}
-    assert codes == {"missing_required"}  # nothing unknown, nothing unreadable: just empty
+    assert codes == {"blank_survey"}  # nothing unknown, nothing unreadable: just empty
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbon_cli.i18n import term
+from carbon_cli.i18n import Bilingual, term
 from carbon_cli.issues import Issue, Location
 from carbon_cli.survey.fields import Dictionary
 from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
@@ -26,10 +26,12 @@ def check_survey(survey: Survey, fields: Dictionary) -> list[Issue]:
     def where(role: str, key: str) -> Location:
         return survey.source(role, key) or Location(survey.file)
 
+    if survey.is_blank:  # one finding, not a list of every field: nothing was filled in
+        return [Issue("blank_survey", Location(survey.file), community=community)]
     for spec in fields.required:
         if spec.key not in survey.assessment:
             issues.append(Issue("missing_required", where(ASSESSMENT, spec.key), spec.key, community,
-                                params={"year_role": term(ASSESSMENT)}))
+                                params={"year_role": Bilingual(term(ASSESSMENT, "zh"), term(ASSESSMENT, "en"))}))
     if survey.baseline is not None:
         for spec in fields.required:
             if spec.per_year and spec.key not in survey.baseline:

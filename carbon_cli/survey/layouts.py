@@ -250,12 +250,16 @@ def read_form(
         )
         for column_role, year_role in roles:
             raw = value_cells[column_role]
-            if raw is None or column_role not in columns:
+            if column_role not in columns:
                 continue
-            if not spec.per_year and spec.key in store.get(ASSESSMENT, {}):
-                continue  # identity fields: the assessment column wins over a stray baseline
             col = columns[column_role] + 1
             loc = Location(file, grid.name, coordinate(r, col))
+            if raw is None:  # no value, but this is where it belongs (a missing one is marked here)
+                store.setdefault(year_role, {}).setdefault(spec.key, CellRead(MISSING, loc))
+                continue
+            held = store.get(ASSESSMENT, {}).get(spec.key)
+            if not spec.per_year and held is not None and held.value is not MISSING:
+                continue  # identity fields: the assessment column wins over a stray baseline
             if merged_elsewhere(raw, r, col, True, loc, spec, records.issues):
                 continue
             _store(dictionary, spec, raw, unit, loc, store.setdefault(year_role, {}), records)

@@ -146,7 +146,7 @@ def _form_survey(file: str, cells: dict[str, dict[str, CellRead]], fields: Dicti
     if assessment.get("baseline_year") is not None:
         baseline = baseline_values
     elif baseline_values:
-        first = sorted(k for k in sources if k.startswith(BASELINE))[0]
+        first = _source_key(BASELINE, sorted(baseline_values)[0])
         own.append(Issue("baseline_values_without_year", sources[first]))
     community = assessment.get("community_id")
     located = tuple(replace(i, community=i.community or community) for i in issues + own)
