@@ -97,7 +97,7 @@ def assess(
     survey = load_for_assessment(path, community, year, limits, code)
     result = assess_with_changes(survey, factor_set, criteria_set, changes)
     if format is OutputFormat.md:
-        from carbon_cli.pathway import load_measures, with_pathways
+        from carbon_cli.planning.pathway import load_measures, with_pathways
         from carbon_cli.report import render_assessment
 
         result = with_pathways(result, load_measures(measures))
