@@ -2,7 +2,9 @@
 
 Files are read (in worker processes when --jobs > 1 and there are several), communities
 deduplicated by ID, assessed with their pathways (in worker processes when --jobs > 1, a single
-table's communities too) and each rendered as a report, written out as soon as it is made. What
+table's communities too, unless neither pathways nor reports are made: a bare assessment is
+quicker than sending the survey to a worker) and each rendered as a report, written out as soon
+as it is made. What
 the batch keeps of a community is its result row and summary row, not the assessment, so memory
 grows only by those rows. With a cache, a file whose bytes did not change is not read again and
 a community whose survey did not change is not assessed again (see carbon_cli.cache). Results
@@ -14,12 +16,11 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
 import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -132,8 +133,8 @@ class Found:
 
     community_id: str
     file: str
-    data: str  # digest of its values: duplicates compare this
-    key: str  # digest of the whole survey (values, sources, issues): its results depend on it
+    data: str | None  # digest of its values, when cached: duplicates compare this
+    key: str  # digest of the whole survey (values, sources, issues), when cached: its results depend on it
 
 
 # --- work done in worker processes -------------------------------------------------------
@@ -162,25 +163,30 @@ def settings_version(options: BatchOptions) -> str:
     )
 
 
-def _canonical(value: Any) -> str:
-    """Equal values give equal text (1 == 1.0, as the comparison of duplicates has it)."""
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, int | float):
-        return repr(float(value))
-    return f"{type(value).__name__}:{value!r}"
+def _values_digest(survey: Survey) -> str:
+    """Equal values give equal digests (1 == 1.0, as comparing the surveys themselves has it)."""
+    from carbon_cli.cache import digest
+
+    def canonical(values: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(k, float(v) if type(v) is int else v) for k, v in sorted(values.items())]
+
+    baseline = canonical(survey.baseline) if survey.baseline is not None else None
+    return digest(repr((canonical(survey.assessment), baseline)))
 
 
 def _found(survey: Survey, cached: bool = True) -> Found:
-    """The digests of a survey; the whole survey's (`key`) only when a cache will use it."""
+    """What the batch keeps of a survey it has read; its digests only when a cache will use them."""
     from carbon_cli.cache import digest
 
-    values = [sorted((k, _canonical(v)) for k, v in survey.assessment.items())]
-    if survey.baseline is not None:
-        values.append(sorted((k, _canonical(v)) for k, v in survey.baseline.items()))
-    data = digest(repr(values))
-    key = digest(data, pickle.dumps(survey, protocol=5)) if cached else ""
-    return Found(survey.community_id, survey.file, data, key)
+    if not cached:
+        return Found(survey.community_id, survey.file, None, "")
+    data = _values_digest(survey)
+    # all a survey holds, in text that changes when any of it changes (and is fast to make)
+    sources = "\x1f".join([f"{k}\x1e{w.file}\x1e{w.sheet}\x1e{w.cell}" for k, w in survey.sources.items()])
+    values = repr((survey.assessment, survey.baseline))
+    return Found(
+        survey.community_id, survey.file, data, digest(survey.file, survey.layout, values, sources, repr(survey.issues))
+    )
 
 
 def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[list[Survey], list[Failure]]:
@@ -323,9 +329,10 @@ def _map(
             progress(size)
 
 
-def deduplicate(found: Iterable[Found]) -> tuple[list[Found], list[Failure], list[Issue]]:
-    """Keep the first community of each ID; a later one with the same data is merged (noted),
-    one with different data is a failure naming the first file."""
+def deduplicate(found: Iterable[Found], data: Callable[[Found], str]) -> tuple[list[Found], list[Failure], list[Issue]]:
+    """Keep the first community of each ID; a later one with the same data (`data` gives the
+    digest of its values) is merged (noted), one with different data is a failure naming the
+    first file."""
     first: dict[str, Found] = {}
     kept, failures, notes = [], [], []
     for item in found:
@@ -342,7 +349,7 @@ def deduplicate(found: Iterable[Found]) -> tuple[list[Found], list[Failure], lis
             key,
             params={"community": key, "other": other.file},
         )
-        if item.data == other.data:
+        if data(item) == data(other):
             notes.append(issue)
         else:
             failures.append(Failure(item.file, key, (issue,)))
@@ -400,7 +407,7 @@ def run_batch(
             found.extend(items)
             failures.extend(failed)
         position = {id(f): i for i, f in enumerate(found)}
-        kept, duplicate_failures, notes = deduplicate(found)
+        kept, duplicate_failures, notes = deduplicate(found, partial(_data_of, surveys, position))
         failures.extend(duplicate_failures)
         names = unique_names([safe_filename(f.community_id) for f in kept])
         if on_total:
@@ -424,7 +431,9 @@ def run_batch(
             todo.append((survey, item.key))
             todo_names.append(name)
         del surveys, found, position
-        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options, cache, settings), pool, progress)
+        # a community without pathways or reports is assessed faster than it is sent to a worker
+        assess_pool = pool if options.pathways or options.reports else None
+        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options, cache, settings), assess_pool, progress)
         del todo
         for name, outcome in zip(todo_names, assessed, strict=True):
             if isinstance(outcome, Failure):
@@ -453,6 +462,10 @@ def _worker_start() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _data_of(surveys: dict[int, Survey], position: dict[int, int], item: Found) -> str:
+    return item.data or _values_digest(surveys[position[id(item)]])
 
 
 def _emit(outcome: Outcome, name: str, sink: Sink | None) -> Outcome:
