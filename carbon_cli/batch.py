@@ -215,12 +215,13 @@ def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[list[Surve
     return surveys, failures
 
 
-FileRead = tuple[list[Found], list[Survey] | None, list[Failure]]
+FileRead = tuple[list[Found], list[Survey] | None, list[Failure], dict[str, Outcome] | None]
 
 
 def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, settings: str) -> FileRead:
     """A file's communities and failures. From the cache, without parsing, when the file's bytes
-    were read before and every community's results are cached too (surveys are then None)."""
+    were read before and every community's results are cached too: surveys are then None, and
+    the file's cached results come along."""
     from carbon_cli.cache import code_version, digest, file_digest
 
     key = None
@@ -234,13 +235,53 @@ def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, setting
         if content is not None:
             key = digest("read", str(path), content, repr((options.year, options.limits)), code_version())
             hit = cache.get("read", key)
-            if hit is not None and all(cache.has("community", digest(f.key, settings)) for f in hit[0]):
-                return hit[0], None, hit[1]
+            if hit is not None:
+                pack = cache.get("results", Results.key(str(path), settings)) or {}
+                if all(f.key in pack for f in hit[0]):
+                    return hit[0], None, hit[1], pack
     surveys, failures = _read_file(path, options.year, options.limits)
     found = [_found(s, cached=cache is not None) for s in surveys]
     if key is not None and cache is not None:
         cache.put("read", key, (found, failures))
-    return found, surveys, failures
+    return found, surveys, failures, None
+
+
+class Results:
+    """The cached results of communities, one entry per input file (and run settings): looked up
+    when first needed, written back once at the end of the run with what the run used."""
+
+    def __init__(self, cache: Cache, settings: str) -> None:
+        self.cache = cache
+        self.settings = settings
+        self.old: dict[str, dict[str, Outcome]] = {}
+        self.new: dict[str, dict[str, Outcome] | None] = {}  # None: too big to keep, given up
+        self.size: dict[str, int] = {}
+
+    @staticmethod
+    def key(file: str, settings: str) -> str:
+        from carbon_cli.cache import digest
+
+        return digest("results", file, settings)
+
+    def get(self, item: Found) -> Outcome | None:
+        if item.file not in self.old:
+            self.old[item.file] = self.cache.get("results", self.key(item.file, self.settings)) or {}
+        return self.old[item.file].get(item.key)
+
+    def keep(self, item: Found, outcome: Outcome) -> None:
+        pack = self.new.setdefault(item.file, {})
+        if pack is None:
+            return
+        pack[item.key] = outcome
+        size = self.size.get(item.file, 0) + 2048 + sum(len(b) for b in outcome.reports.values())
+        self.size[item.file] = size
+        if size > self.cache.max_bytes // 8:  # the cache would refuse it: hold none of it in memory
+            self.new[item.file] = None
+
+    def save(self) -> None:
+        for file, pack in self.new.items():
+            if pack is not None and pack.keys() != self.old.get(file, {}).keys():
+                self.cache.put("results", self.key(file, self.settings), pack)
 
 
 def _render_reports(a: Assessment, options: BatchOptions) -> dict[str, bytes]:
@@ -273,23 +314,15 @@ def _internal(path: Path | str, exc: Exception, community: str | None = None) ->
     return Failure(str(path), community, (issue,))
 
 
-def _assess_chunk(
-    surveys: list[tuple[Survey, str]], options: BatchOptions, cache: Cache | None, settings: str
-) -> list[Outcome | Failure]:
-    from carbon_cli.cache import digest
-
+def _assess_chunk(surveys: list[Survey], options: BatchOptions) -> list[Outcome | Failure]:
     out: list[Outcome | Failure] = []
-    for survey, key in surveys:
+    for survey in surveys:
         try:
-            outcome = _assess_one(survey, options)
+            out.append(_assess_one(survey, options))
         except Exception as exc:  # a bug met on one community must not lose the others
             if os.environ.get("CARBON_DEBUG") == "1":
                 raise
             out.append(_internal(survey.file, exc, survey.community_id))
-            continue
-        if cache is not None:
-            cache.put("community", digest(key, settings), outcome)
-        out.append(outcome)
     return out
 
 
@@ -379,13 +412,14 @@ def run_batch(
 ) -> BatchResult:
     """Assess every community of `paths`. Reports go to `sink` as they are made (none is kept
     without one); `cache` lets unchanged files and communities be taken from earlier runs."""
-    from carbon_cli.cache import CacheStats, digest
+    from carbon_cli.cache import CacheStats
     from carbon_cli.export import safe_filename, unique_names
 
     files, problems = expand_paths(paths)
     failures = [Failure(p.location.file, None, (p,)) for p in problems]
     jobs = max(1, jobs or os.cpu_count() or 1)
     settings = settings_version(options) if cache is not None else ""
+    cached = Results(cache, settings) if cache is not None else None
     stats = CacheStats()
     _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
@@ -398,12 +432,14 @@ def run_batch(
         found: list[Found] = []
         surveys: dict[int, Survey] = {}  # by position in `found`, for the files that were parsed
         reads = _map(_read_chunk, _chunks(files, jobs), (options, cache, settings), read_pool, progress)
-        for items, parsed, failed in reads:
+        for items, parsed, failed, pack in reads:
             if parsed is not None:
                 stats.files_read += 1
                 surveys.update((len(found) + i, s) for i, s in enumerate(parsed))
             else:
                 stats.files_reused += 1
+            if pack is not None and cached is not None and items:
+                cached.old[items[0].file] = pack
             found.extend(items)
             failures.extend(failed)
         position = {id(f): i for i, f in enumerate(found)}
@@ -412,35 +448,40 @@ def run_batch(
         names = unique_names([safe_filename(f.community_id) for f in kept])
         if on_total:
             on_total(len(files) + len(kept))
-        todo: list[tuple[Survey, str]] = []
-        todo_names: list[str] = []
+        todo: list[Survey] = []
+        todo_items: list[tuple[Found, str]] = []
         for item, name in zip(kept, names, strict=True):
-            hit = cache.get("community", digest(item.key, settings)) if cache is not None else None
+            hit = cached.get(item) if cached is not None else None
             if hit is not None:
                 stats.reused += 1
+                cached.keep(item, hit)
                 outcomes.append((_emit(hit, name, sink), name))
                 if progress:
                     progress(1)
                 continue
             survey = surveys.get(position[id(item)])
-            if survey is None:  # its cache entry went (pruned by another run) after the file was skipped
+            if survey is None:  # its cached result went (pruned by another run) after the file was skipped
                 survey = _survey_again(item, options)
             if survey is None:
                 failures.append(_internal(item.file, RuntimeError("file changed during the run"), item.community_id))
                 continue
-            todo.append((survey, item.key))
-            todo_names.append(name)
+            todo.append(survey)
+            todo_items.append((item, name))
         del surveys, found, position
         # a community without pathways or reports is assessed faster than it is sent to a worker
         assess_pool = pool if options.pathways or options.reports else None
-        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options, cache, settings), assess_pool, progress)
+        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options,), assess_pool, progress)
         del todo
-        for name, outcome in zip(todo_names, assessed, strict=True):
+        for (item, name), outcome in zip(todo_items, assessed, strict=True):
             if isinstance(outcome, Failure):
                 failures.append(outcome)
                 continue
             stats.assessed += 1
+            if cached is not None:
+                cached.keep(item, outcome)
             outcomes.append((_emit(outcome, name, sink), name))
+        if cached is not None:
+            cached.save()
     except BaseException:
         if pool is not None:  # interrupted or failed: stop the workers now, not after their chunk
             for process in list(getattr(pool, "_processes", {}).values()):
