@@ -492,7 +492,7 @@ def run_batch(
         pool.shutdown()
     outcomes.sort(key=lambda pair: pair[0].sort_key)
     results = [
-        CommunityResult(rank, f"reports/{name}.md" if o.reports else None, o.row, o.summary)
+        CommunityResult(rank, f"reports/{name}.{next(iter(o.reports))}" if o.reports else None, o.row, o.summary)
         for rank, (o, name) in enumerate(outcomes, start=1)
     ]
     return BatchResult(results, failures, notes, len(files), criteria, factors, stats if cache is not None else None)
