@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -382,30 +383,44 @@ class Scorer:
         self.pass_min = criteria.pass_grade.min_score
         self.controls = criteria.controls
         self.items = criteria.items
-        self.reads = {c.key: c.metric.reads for c in (*criteria.controls, *criteria.items)}
+        self._controls_reading: dict[str, list[int]] = {}
+        self._items_reading: dict[str, list[int]] = {}
+        for criteria_reading, group in ((self._controls_reading, self.controls), (self._items_reading, self.items)):
+            for i, c in enumerate(group):
+                for key in c.metric.reads:
+                    criteria_reading.setdefault(key, []).append(i)
         self.initial = self.score(survey.assessment, None, now)
 
     def touched(self, changed: frozenset[str] | set[str]) -> tuple[set[int], set[int]]:
         """Indexes of the controls and of the items that read a field of `changed`."""
-        reads = self.reads
-        return (
-            {i for i, c in enumerate(self.controls) if reads[c.key] & changed},
-            {i for i, c in enumerate(self.items) if reads[c.key] & changed},
-        )
+        controls: set[int] = set()
+        items: set[int] = set()
+        for key in changed:
+            controls.update(self._controls_reading.get(key, ()))
+            items.update(self._items_reading.get(key, ()))
+        return controls, items
 
-    def score(self, values: dict[str, Any], changed: frozenset[str] | set[str] | None, now: Inventory) -> Score:
+    def score(
+        self,
+        values: dict[str, Any],
+        changed: frozenset[str] | set[str] | None,
+        now: Inventory,
+        before: Score | None = None,
+    ) -> Score:
         """Score `values` (inventory `now`); `changed` lists the fields that differ from the
-        community's own survey (None: score everything)."""
+        values `before` was scored on (by default the community's own survey; None: score
+        everything)."""
         baseline, base = self.baseline, self.base_inventory
         if changed is None:
-            controls = list(range(len(self.controls)))
-            items = list(range(len(self.items)))
+            controls: Iterable[int] = range(len(self.controls))
+            items: Iterable[int] = range(len(self.items))
             statuses = [""] * len(self.controls)
             scored: list[tuple[float, float]] = [(0.0, 0.0)] * len(self.items)
         else:
-            controls, items = self.touched(changed)  # type: ignore[assignment]
-            statuses = list(self.initial.control_statuses)
-            scored = list(self.initial.scored)
+            controls, items = self.touched(changed)
+            before = before or self.initial
+            statuses = list(before.control_statuses)
+            scored = list(before.scored)
         for i in controls:
             c = self.controls[i]
             statuses[i] = _control(c, metric_value(c.metric, values, baseline, now, base)).status

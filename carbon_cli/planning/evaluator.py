@@ -47,12 +47,53 @@ class Evaluator:
         survey = base.survey
         self.scorer = Scorer(base.criteria, survey, base.inventory, base.baseline_inventory)
         self._cache: dict[frozenset[str], Outcome] = {}
+        self._rank = {m.key: i for i, m in enumerate(self.order)}
+        self._commute: dict[tuple[str, str], bool] = {}
 
     def outcome(self, keys: frozenset[str]) -> Outcome:
         """The community with the measures `keys` taken (cached)."""
         found = self._cache.get(keys)
         if found is None:
             found = self._cache[keys] = self._outcome(keys)
+        return found
+
+    def extend(self, parent: Outcome, keys: frozenset[str], measure: Measure) -> Outcome:
+        """`outcome(keys | {measure})` from `parent` = `outcome(keys)`: when `measure` commutes
+        with every measure of `keys` taken after it, it is applied to the parent's values and only
+        what it changed is scored again."""
+        new = keys | {measure.key}
+        found = self._cache.get(new)
+        if found is not None:
+            return found
+        rank = self._rank[measure.key]
+        later = [m for m, _ in parent.steps if self._rank[m.key] > rank]
+        if not all(self._commutes(measure, m) for m in later):
+            found = self._cache[new] = self._outcome(new)
+            return found
+        values = dict(parent.values)
+        change = measure.apply(values)
+        values.update(change)
+        own = self.base.survey.assessment
+        changes = dict(parent.changes)
+        for k, v in change.items():
+            if own.get(k, _ABSENT) != v:
+                changes[k] = v
+            else:
+                changes.pop(k, None)
+        at = len(parent.steps) - len(later)
+        steps = (*parent.steps[:at], (measure, change), *parent.steps[at:])
+        changed = frozenset(change)
+        inventory = update_inventory(parent.inventory, values, changed, self.base.factors)
+        score = self.scorer.score(values, changed, inventory, parent.score) if change else parent.score
+        found = self._cache[new] = Outcome(values, changes, steps, inventory, score)
+        return found
+
+    def _commutes(self, a: Measure, b: Measure) -> bool:
+        """Whether `a` and `b` give the same values taken in either order."""
+        found = self._commute.get((a.key, b.key))
+        if found is None:
+            found = not (a.writes & b.reads or b.writes & a.reads)
+            self._commute[a.key, b.key] = found
         return found
 
     def _outcome(self, keys: frozenset[str]) -> Outcome:

@@ -60,6 +60,11 @@ class Measure:
         """The only fields `apply` can change."""
         return frozenset(self.depends)
 
+    @property
+    def reads(self) -> frozenset[str]:
+        """Every field `apply` depends on."""
+        return frozenset().union(*self.depends.values())
+
 
 def _num(values: Values, key: str) -> float | None:
     value = values.get(key)

@@ -156,34 +156,36 @@ class _Search:
             if better:
                 best[:] = [keys, weight, out.net_tco2e]
 
-        def needed(i: int, out: Outcome, slack_bound: list[float]) -> float:
+        def needed(i: int, must: int, out: Outcome, slack_bound: list[float]) -> float:
             """Least weight a set adding measures i.. to `out`'s still needs."""
+            allowed = rest[i]
             least = w[i]
             for j, status in enumerate(out.score.control_statuses):
                 if status in ("fail", "missing"):
-                    least = max(least, min((w[r] for r in range(i, n) if j in relax.controls_of[r]), default=math.inf))
+                    least = max(least, _cheapest(relax.control_masks[j] & allowed, w))
             slack = [e - slope * a for e, a in out.score.scored]
             short = -sum(slack)
             if short > TOLERANCE:
-                gains = []
-                for r in range(i, n):
-                    gain = sum(slack_bound[j] - slack[j] for j in relax.items_of[r])
-                    if gain > 0:
-                        gains.append((w[r] / gain, gain, w[r]))
-                gains.sort()
-                extra = 0.0
-                for _, gain, weight in gains:
-                    if gain >= short:
-                        extra += weight * short / gain
-                        short = 0.0
-                        break
-                    extra += weight
-                    short -= gain
-                least = max(least, extra if short <= TOLERANCE else math.inf)
+                least = max(least, _least_weight(short, slack_bound, slack, relax.item_masks, allowed, w))
+                if relax.grouped and least < math.inf:
+                    least = max(least, by_groups(i, must, short, slack_bound, slack))
+            return least
+
+        def by_groups(i: int, must: int, short: float, slack_bound: list[float], slack: list[float]) -> float:
+            """The least weight by each group's hull (a linear relaxation of choosing one set per
+            group); the pooled items' gain counts once, needing one of their measures."""
+            allowed = must | rest[i]
+            steps = [s for k in range(len(relax.groups)) for s in relax.hull(k, must, allowed, slope, w)]
+            steps.sort(key=lambda s: -s[1] / s[0] if s[0] > 0 else -math.inf)
+            pooled = sum(slack_bound[j] - slack[j] for j, p in enumerate(relax.pooled) if p)
+            cheapest = _cheapest(relax.pool_mask & rest[i], w)
+            least = _cover(steps, short)
+            if pooled > TOLERANCE and cheapest < math.inf:
+                least = min(least, max(cheapest, _cover(steps, short - pooled)))
             return least
 
         def expand(i: int, must: int, keys: frozenset[str], weight: float, out: Outcome, bound: list[float]) -> None:
-            if i == n or weight + needed(i, out, bound) > best[1] + TOLERANCE:
+            if i == n or weight + needed(i, must, out, bound) > best[1] + TOLERANCE:
                 return
             for j in range(i, n):
                 weight_j = weight + w[j]
@@ -194,7 +196,7 @@ class _Search:
                 if bound_j is None or sum(bound_j) < -TOLERANCE:
                     continue  # no set of this branch reaches the target
                 keys_j = keys | {measures[j].key}
-                out_j = self.outcome(keys_j)
+                out_j = self.evaluator.extend(out, keys, measures[j])
                 if out_j.reaches(target):
                     record(keys_j, weight_j, out_j)
                 expand(j + 1, must_j, keys_j, weight_j, out_j, bound_j)
@@ -203,6 +205,57 @@ class _Search:
         if root is not None and sum(root) >= -TOLERANCE:
             expand(0, 0, frozenset(), 0.0, self.outcome(frozenset()), root)
         return best[0]
+
+
+def _cheapest(mask: int, weights: list[float]) -> float:
+    """The least weight of the measures of `mask`."""
+    return min((weights[r] for r in range(mask.bit_length()) if mask >> r & 1), default=math.inf)
+
+
+def _least_weight(
+    short: float, best: list[float], slack: list[float], item_masks: list[int], allowed: int, weights: list[float]
+) -> float:
+    """A lower bound on the weight of measures of `allowed` that gain `short` slack, when item j
+    gains at most best[j] − slack[j], and only if one of its influencing measures is taken: a
+    fractional knapsack, each measure credited with the gain of every item it can move."""
+    gains = [0.0] * len(weights)
+    for j, mask in enumerate(item_masks):
+        gain = best[j] - slack[j]
+        mask &= allowed
+        if gain <= TOLERANCE or not mask:
+            continue
+        while mask:
+            low = mask & -mask
+            gains[low.bit_length() - 1] += gain
+            mask ^= low
+    return _knapsack(gains, weights, short)
+
+
+def _cover(steps: list[tuple[float, float]], need: float) -> float:
+    """Least weight of `steps` (weight, gain), most gain per weight first, taken fractionally,
+    whose gains add up to `need`."""
+    weight = 0.0
+    for step_weight, gain in steps:
+        if need <= TOLERANCE:
+            break
+        if gain >= need:
+            return weight + step_weight * need / gain
+        weight += step_weight
+        need -= gain
+    return weight if need <= TOLERANCE else math.inf
+
+
+def _knapsack(gains: list[float], weights: list[float], need: float) -> float:
+    """Least weight of measures, taken fractionally, whose gains add up to `need`."""
+    weight = 0.0
+    for r in sorted((r for r, g in enumerate(gains) if g > 0), key=lambda r: weights[r] / gains[r]):
+        if need <= TOLERANCE:
+            break
+        if gains[r] >= need:
+            return weight + weights[r] * need / gains[r]
+        weight += weights[r]
+        need -= gains[r]
+    return weight if need <= TOLERANCE else math.inf
 
 
 def find_pathway(

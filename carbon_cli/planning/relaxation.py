@@ -20,6 +20,7 @@ points (still an upper bound, only looser).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from carbon_cli.criteria import Criterion
     from carbon_cli.planning.measures import Measure
 
+PASSING = ("pass", "na")
 MAX_TABLE = 7  # influencing measures of one table at most (2**7 sets)
 # relative widening of the inventory corners, so float rounding never cuts a set that reaches
 WIDEN = 1e-9
@@ -50,13 +52,84 @@ class Relaxation:
         self.controls = [self._criterion_table(c) for c in criteria.controls]
         self.items = [self._criterion_table(c) for c in criteria.items]
         self.lines = self._line_tables()
-        # for the search's weight bound: the items each measure can move
-        self.items_of = [
-            [j for j, c in enumerate(criteria.items) if self._mask(c) >> i & 1] for i in range(len(self.measures))
+        self._inventory_mask = 0
+        for mask, _ in self.lines or ():
+            self._inventory_mask |= mask
+        self._memo: dict[tuple[Any, int, int, int], Any] = {}
+        # the measures that can move each control and each item
+        self.control_masks = [self._mask(c) for c in criteria.controls]
+        self.item_masks = [self._mask(c) for c in criteria.items]
+        self._groups()
+
+    def _groups(self) -> None:
+        """Measures joined by the tabulated items they move together; an item of the inventory,
+        or with too many measures to tabulate, joins no group (a *pooled* item)."""
+        parent = list(range(len(self.measures)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                i = parent[i]
+            return i
+
+        self.pooled = [entry is None or entry[1] is None for entry in self.items]
+        for j, mask in enumerate(self.item_masks):
+            bits = [i for i in range(mask.bit_length()) if mask >> i & 1]
+            if not self.pooled[j]:
+                for b in bits[1:]:
+                    parent[root(b)] = root(bits[0])
+        groups: dict[int, int] = {}
+        for i in range(len(self.measures)):
+            groups[root(i)] = groups.get(root(i), 0) | 1 << i
+        self.groups = [
+            (mask, [j for j, m in enumerate(self.item_masks) if not self.pooled[j] and m and m & mask == m])
+            for mask in groups.values()
         ]
-        self.controls_of = [
-            [j for j, c in enumerate(criteria.controls) if self._mask(c) >> i & 1] for i in range(len(self.measures))
-        ]
+        self.pool_mask = 0
+        for j, mask in enumerate(self.item_masks):
+            if self.pooled[j]:
+                self.pool_mask |= mask
+        self.grouped = all(mask.bit_count() <= MAX_TABLE for mask, _ in self.groups)
+        self._item_values = [dict(entry[1]) if entry and entry[1] is not None else {} for entry in self.items]
+
+    def hull(self, group: int, must: int, allowed: int, g: float, weights: list[float]) -> list[tuple[float, float]]:
+        """The steps (weight added, slack gained) of the upper hull of what one group's items can
+        gain over the sets between `must` and `allowed`, most slack per weight first."""
+        mask, items = self.groups[group]
+        m, a = must & mask, allowed & mask
+        key = ("hull", group, m, a, g)
+        found = self._memo.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        free = [i for i in range(a.bit_length()) if a >> i & 1 and not m >> i & 1]
+        points: dict[float, float] = {}
+        for n in range(1 << len(free)):
+            x = m
+            weight = 0.0
+            for k, i in enumerate(free):
+                if n >> k & 1:
+                    x |= 1 << i
+                    weight += weights[i]
+            slack = 0.0
+            for j in items:
+                p, ap = self._item_values[j][x & self.item_masks[j]]
+                slack += p - g * ap
+            if slack > points.get(weight, -math.inf):
+                points[weight] = slack
+        start = points[0.0]
+        at_w, at_s = 0.0, start
+        base = sum(p - g * ap for p, ap in (self._item_values[j][m & self.item_masks[j]] for j in items))
+        steps = [(0.0, start - base)] if start > base else []
+        rest = sorted((w, s) for w, s in points.items() if w > 0)
+        while rest:
+            # the next hull vertex: steepest climb from the current one
+            best = max(rest, key=lambda ws: ((ws[1] - at_s) / (ws[0] - at_w), ws[0]))
+            if best[1] - at_s <= 0:
+                break
+            steps.append((best[0] - at_w, best[1] - at_s))
+            at_w, at_s = best
+            rest = [ws for ws in rest if ws[0] > at_w]
+        self._memo[key] = steps
+        return steps
 
     # --- building the tables ------------------------------------------------------------------
 
@@ -131,38 +204,64 @@ class Relaxation:
 
     # --- bounding a node ----------------------------------------------------------------------
 
-    @staticmethod
-    def _consistent(entry: int, mask: int, must: int, allowed: int) -> bool:
-        return entry & must == must & mask and not entry & ~allowed
-
     def bound(self, must: int, allowed: int, g: float) -> list[float] | None:
         """Each item's best slack (points earned − g × points applicable) over the sets between
-        `must` and `allowed`; None when some control fails in every such set."""
-        corners = self._corners(must, allowed) if self.lines is not None else None
-        for entry, c in zip(self.controls, self.base.criteria.controls, strict=True):
-            if entry is None:
-                if corners is not None and not any(
-                    _control(c, self._inventory_metric(c, k)).status in ("pass", "na") for k in corners
-                ):
-                    return None
-                continue
-            mask, table = entry
-            if table is not None and not any(
-                s in ("pass", "na") for x, s in table if x & must == must & mask and not x & ~allowed
-            ):
-                return None
-        best = []
-        for entry, c in zip(self.items, self.base.criteria.items, strict=True):
+        `must` and `allowed`; None when some control fails in every such set. Each criterion's
+        best depends only on the node's measures that influence it, so it is kept per criterion."""
+        memo = self._memo
+        for j, entry in enumerate(self.controls):
             if entry is None or entry[1] is None:
-                if entry is None and corners is not None:
-                    best.append(max(p - g * a for p, a in (_points(c, self._inventory_metric(c, k)) for k in corners)))
-                else:
-                    best.append(max(0.0, (1 - g) * c.points))
+                continue  # the inventory's (below), or too many influencing measures
+            mask, table = entry
+            m, a = must & mask, allowed & mask
+            key = (False, j, m, a)
+            can_pass = memo.get(key)
+            if can_pass is None:
+                can_pass = memo[key] = any(s in PASSING for x, s in table if x & m == m and not x & ~a)
+            if not can_pass:
+                return None
+        inventory = self._inventory_bound(must, allowed, g) if self.lines is not None else {}
+        if inventory is None:
+            return None
+        best = []
+        for j, (entry, c) in enumerate(zip(self.items, self.base.criteria.items, strict=True)):
+            if entry is None or entry[1] is None:
+                best.append(inventory.get(j, max(0.0, (1 - g) * c.points)))
                 continue
             mask, table = entry
-            m, a = must & mask, allowed
-            best.append(max(p - g * ap for x, (p, ap) in table if x & m == m and not x & ~a))
+            m, a = must & mask, allowed & mask
+            key = (g, j, m, a)
+            slack = memo.get(key)
+            if slack is None:
+                slack = memo[key] = max(p - g * ap for x, (p, ap) in table if x & m == m and not x & ~a)
+            best.append(slack)
         return best
+
+    def _inventory_bound(self, must: int, allowed: int, g: float) -> dict[int, float] | None:
+        """The inventory items' best slack by index; None when an inventory control fails in
+        every set of the node; {} when the lines cannot bound them."""
+        mask = self._inventory_mask
+        key = (g, -1, must & mask, allowed & mask)
+        found = self._memo.get(key, False)
+        if found is not False:
+            return found  # type: ignore[no-any-return]
+        corners = self._corners(must, allowed)
+        result: dict[int, float] | None = {}
+        if corners is not None:
+            for entry, c in zip(self.controls, self.base.criteria.controls, strict=True):
+                if entry is None and not any(
+                    _control(c, self._inventory_metric(c, k)).status in PASSING for k in corners
+                ):
+                    result = None
+                    break
+            else:
+                result = {
+                    j: max(p - g * a for p, a in (_points(c, self._inventory_metric(c, k)) for k in corners))
+                    for j, (entry, c) in enumerate(zip(self.items, self.base.criteria.items, strict=True))
+                    if entry is None
+                }
+        self._memo[key] = result
+        return result
 
     def _corners(self, must: int, allowed: int) -> list[Inventory] | None:
         """Inventories at whose extremes every inventory metric of the node's sets lies (least
