@@ -197,7 +197,7 @@ class Evaluation:
         return self.controls_pass and self.score >= grade.min_score - EPS
 
 
-def _control(criterion: Criterion, mv: MetricValue) -> ControlResult:
+def control_result(criterion: Criterion, mv: MetricValue) -> ControlResult:
     if mv.status == "na":
         return ControlResult(criterion, "na", None, mv.reason)
     if mv.status == "missing":
@@ -249,7 +249,7 @@ def _value_for_points(criterion: Criterion, points: float) -> float | bool | Non
     return zero + (points / criterion.points) * (full - zero)
 
 
-def _points(criterion: Criterion, mv: MetricValue) -> tuple[float, float]:
+def earned_and_applicable(criterion: Criterion, mv: MetricValue) -> tuple[float, float]:
     """(points earned, points available) of one item: n/a leaves the maximum, missing earns 0."""
     if mv.status == "na":
         return 0.0, 0.0
@@ -300,9 +300,9 @@ def evaluate(
 ) -> Evaluation:
     """Score `survey`; `detail=False` skips the gap analysis (for the pathway search)."""
     values, baseline = survey.assessment, survey.baseline
-    controls = tuple(_control(c, metric_value(c.metric, values, baseline, now, base)) for c in criteria.controls)
+    controls = tuple(control_result(c, metric_value(c.metric, values, baseline, now, base)) for c in criteria.controls)
     metrics = [(c, metric_value(c.metric, values, baseline, now, base)) for c in criteria.items]
-    scored = [_points(c, mv) for c, mv in metrics]
+    scored = [earned_and_applicable(c, mv) for c, mv in metrics]
     earned, applicable, score = _total(scored)
     pass_min, top_min = criteria.pass_grade.min_score, criteria.top_grade.min_score
     # raw item points still needed for each grade
@@ -423,10 +423,10 @@ class Scorer:
             scored = list(before.scored)
         for i in controls:
             c = self.controls[i]
-            statuses[i] = _control(c, metric_value(c.metric, values, baseline, now, base)).status
+            statuses[i] = control_result(c, metric_value(c.metric, values, baseline, now, base)).status
         for i in items:
             c = self.items[i]
-            scored[i] = _points(c, metric_value(c.metric, values, baseline, now, base))
+            scored[i] = earned_and_applicable(c, metric_value(c.metric, values, baseline, now, base))
         earned, applicable, score = _total(scored)
         return Score(
             self.criteria,

@@ -177,7 +177,7 @@ class _Search:
             allowed = must | rest[i]
             steps = [s for k in range(len(relax.groups)) for s in relax.hull(k, must, allowed, slope, w)]
             steps.sort(key=lambda s: -s[1] / s[0] if s[0] > 0 else -math.inf)
-            pooled = sum(slack_bound[j] - slack[j] for j, p in enumerate(relax.pooled) if p)
+            pooled = sum(slack_bound[j] - slack[j] for j in relax.pooled_items)
             cheapest = _cheapest(relax.pool_mask & rest[i], w)
             least = _cover(steps, short)
             if pooled > TOLERANCE and cheapest < math.inf:
@@ -192,7 +192,7 @@ class _Search:
                 if weight_j > best[1] + TOLERANCE:
                     break  # later measures weigh at least as much
                 must_j = must | 1 << j
-                bound_j = relax.bound(must_j, must_j | rest[j + 1], slope)
+                bound_j = relax.bound(must_j, must_j | rest[j + 1], slope, bound, rest[i] & ~rest[j + 1])
                 if bound_j is None or sum(bound_j) < -TOLERANCE:
                     continue  # no set of this branch reaches the target
                 keys_j = keys | {measures[j].key}

@@ -5,10 +5,10 @@ A node of the search is the measures already taken (`must`) and the measures tha
 added (`allowed`, a superset). Each criterion depends only on some fields, and a field can only
 differ from the community's own survey through the measures that write it, or write a field that
 another measure reads before writing (the *influence* of a measure, from the fields each measure
-declares it writes and what each written value depends on). So over every set S with must ⊆ S ⊆ allowed, a criterion takes
-one of the values it takes over the sets of its own influencing measures, and those are few: they
-are tabulated once per community. The bound lets every criterion take its best such value on its
-own, so it is never below what any set reaches.
+declares it writes and what each written value depends on). So over every set S with must ⊆ S ⊆
+allowed, a criterion takes one of the values it takes over the sets of its own influencing
+measures, and those are few: they are tabulated once per community. The bound lets every
+criterion take its best such value on its own, so it is never below what any set reaches.
 
 The inventory's criteria (per-capita emissions, reduction, sinks share …) depend on the whole
 inventory: each line (electricity, gas, …, sinks) is tabulated on its own, and a criterion is
@@ -24,7 +24,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from carbon_cli.evaluation import _control, _points, metric_value
+from carbon_cli.evaluation import control_result, earned_and_applicable, metric_value
 from carbon_cli.inventory import LINE_FIELDS, SOURCES, Inventory, Line, compute_line, required_read
 
 if TYPE_CHECKING:
@@ -84,6 +84,7 @@ class Relaxation:
             (mask, [j for j, m in enumerate(self.item_masks) if not self.pooled[j] and m and m & mask == m])
             for mask in groups.values()
         ]
+        self.pooled_items = [j for j, pooled in enumerate(self.pooled) if pooled]
         self.pool_mask = 0
         for j, mask in enumerate(self.item_masks):
             if self.pooled[j]:
@@ -181,9 +182,11 @@ class Relaxation:
         mask = self._mask(c)
         if c.points == 0:  # a control
             return mask, self._table(
-                mask, lambda v: _control(c, metric_value(c.metric, v, baseline, now, before)).status
+                mask, lambda v: control_result(c, metric_value(c.metric, v, baseline, now, before)).status
             )
-        return mask, self._table(mask, lambda v: _points(c, metric_value(c.metric, v, baseline, now, before)))
+        return mask, self._table(
+            mask, lambda v: earned_and_applicable(c, metric_value(c.metric, v, baseline, now, before))
+        )
 
     def _line_tables(self) -> list[tuple[int, list[tuple[int, Line]]]] | None:
         """(influence mask, table) of each inventory line and the sinks; None when the inventory's
@@ -204,15 +207,21 @@ class Relaxation:
 
     # --- bounding a node ----------------------------------------------------------------------
 
-    def bound(self, must: int, allowed: int, g: float) -> list[float] | None:
+    def bound(
+        self, must: int, allowed: int, g: float, parent: list[float] | None = None, moved: int = 0
+    ) -> list[float] | None:
         """Each item's best slack (points earned − g × points applicable) over the sets between
         `must` and `allowed`; None when some control fails in every such set. Each criterion's
-        best depends only on the node's measures that influence it, so it is kept per criterion."""
+        best depends only on the node's measures that influence it, so it is kept per criterion;
+        with `parent`, the bound of a node that differs from this one only in the measures
+        `moved`, only the criteria those measures influence are looked at again."""
         memo = self._memo
         for j, entry in enumerate(self.controls):
             if entry is None or entry[1] is None:
                 continue  # the inventory's (below), or too many influencing measures
             mask, table = entry
+            if parent is not None and not mask & moved:
+                continue
             m, a = must & mask, allowed & mask
             key = (False, j, m, a)
             can_pass = memo.get(key)
@@ -220,13 +229,18 @@ class Relaxation:
                 can_pass = memo[key] = any(s in PASSING for x, s in table if x & m == m and not x & ~a)
             if not can_pass:
                 return None
-        inventory = self._inventory_bound(must, allowed, g) if self.lines is not None else {}
-        if inventory is None:
-            return None
+        inventory: dict[int, float] | None = {}
+        if self.lines is not None and (parent is None or self._inventory_mask & moved):
+            inventory = self._inventory_bound(must, allowed, g)
+            if inventory is None:
+                return None
         best = []
         for j, (entry, c) in enumerate(zip(self.items, self.base.criteria.items, strict=True)):
+            if parent is not None and not self.item_masks[j] & moved:
+                best.append(parent[j])
+                continue
             if entry is None or entry[1] is None:
-                best.append(inventory.get(j, max(0.0, (1 - g) * c.points)))
+                best.append(inventory.get(j, parent[j] if parent is not None else max(0.0, (1 - g) * c.points)))
                 continue
             mask, table = entry
             m, a = must & mask, allowed & mask
@@ -240,49 +254,66 @@ class Relaxation:
     def _inventory_bound(self, must: int, allowed: int, g: float) -> dict[int, float] | None:
         """The inventory items' best slack by index; None when an inventory control fails in
         every set of the node; {} when the lines cannot bound them."""
-        mask = self._inventory_mask
-        key = (g, -1, must & mask, allowed & mask)
+        extremes = self._extremes(must, allowed)
+        key = ("inventory", g, extremes)
         found = self._memo.get(key, False)
         if found is not False:
             return found  # type: ignore[no-any-return]
-        corners = self._corners(must, allowed)
+        corners = self._corners(*extremes)
         result: dict[int, float] | None = {}
         if corners is not None:
             for entry, c in zip(self.controls, self.base.criteria.controls, strict=True):
                 if entry is None and not any(
-                    _control(c, self._inventory_metric(c, k)).status in PASSING for k in corners
+                    control_result(c, self._inventory_metric(c, k)).status in PASSING for k in corners
                 ):
                     result = None
                     break
             else:
                 result = {
-                    j: max(p - g * a for p, a in (_points(c, self._inventory_metric(c, k)) for k in corners))
+                    j: max(
+                        p - g * a for p, a in (earned_and_applicable(c, self._inventory_metric(c, k)) for k in corners)
+                    )
                     for j, (entry, c) in enumerate(zip(self.items, self.base.criteria.items, strict=True))
                     if entry is None
                 }
         self._memo[key] = result
         return result
 
-    def _corners(self, must: int, allowed: int) -> list[Inventory] | None:
+    def _extremes(self, must: int, allowed: int) -> tuple[float, float, float, float, tuple[tuple[str, ...], ...]]:
+        """Least and most gross emissions, least and most sinks over the node's sets, and the
+        sinks' factors that can occur (() when the sinks are not surveyed)."""
+        assert self.lines is not None
+        memo = self._memo
+        low = high = 0.0
+        for k, (mask, table) in enumerate(self.lines[:-1]):
+            m, a = must & mask, allowed & mask
+            key = ("line", k, m, a)
+            found = memo.get(key)
+            if found is None:
+                tco2e = [line.tco2e for x, line in table if x & m == m and not x & ~a]
+                found = memo[key] = (min(tco2e), max(tco2e))
+            low += found[0]
+            high += found[1]
+        mask, table = self.lines[-1]
+        m, a = must & mask, allowed & mask
+        key = ("sinks", m, a)
+        found = memo.get(key)
+        if found is None:
+            sinks = [line for x, line in table if x & m == m and not x & ~a]
+            factors = tuple(dict.fromkeys(s.factors for s in sinks))
+            found = memo[key] = (min(s.tco2e for s in sinks), max(s.tco2e for s in sinks), factors)
+        return low, high, *found
+
+    def _corners(
+        self, low: float, high: float, s_low: float, s_high: float, factors: tuple[tuple[str, ...], ...]
+    ) -> list[Inventory] | None:
         """Inventories at whose extremes every inventory metric of the node's sets lies (least
         gross with most sinks, most gross with least sinks; sinks surveyed or not where either
         can happen); None when the gross may reach 0 (a metric turns n/a there)."""
-        assert self.lines is not None
-        low = high = 0.0
-        for mask, table in self.lines[:-1]:
-            m = must & mask
-            tco2e = [line.tco2e for x, line in table if x & m == m and not x & ~allowed]
-            low += min(tco2e)
-            high += max(tco2e)
-        mask, table = self.lines[-1]
-        m = must & mask
-        sinks = [line for x, line in table if x & m == m and not x & ~allowed]
-        s_low, s_high = min(s.tco2e for s in sinks), max(s.tco2e for s in sinks)
         low, s_low = low - WIDEN * (abs(low) + 1), s_low - WIDEN * (abs(s_low) + 1)
         high, s_high = high + WIDEN * (abs(high) + 1), s_high + WIDEN * (abs(s_high) + 1)
         if low <= 0:
             return None
-        factors = list(dict.fromkeys(s.factors for s in sinks))  # () when not surveyed
         base = self.base.inventory
         return [
             Inventory(
