@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from carbon_cli.i18n import Bilingual, term
 from carbon_cli.issues import Issue, Location
-from carbon_cli.survey.fields import Dictionary
+from carbon_cli.survey.fields import Dictionary, FieldSpec
 from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
 
 ELECTRICITY_FIELDS = ("elec_residential_kwh", "elec_public_area_kwh", "elec_commercial_kwh",
@@ -17,6 +18,12 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+@functools.cache
+def _checked(fields: Dictionary) -> tuple[FieldSpec, ...]:
+    """The quantities with a check against other fields or a range, in survey order."""
+    return tuple(f for f in fields.fields if f.is_quantity and (f.not_above or f.warn_above or f.range or f.per))
 
 
 def check_survey(survey: Survey, fields: Dictionary) -> list[Issue]:
@@ -45,9 +52,9 @@ def check_survey(survey: Survey, fields: Dictionary) -> list[Issue]:
         roles.append((BASELINE, {**survey.baseline, "resident_population": survey.baseline.get(
             "resident_population", survey.assessment.get("resident_population"))}))
     for role, values in roles:
-        for spec in fields.fields:
+        for spec in _checked(fields):
             value = values.get(spec.key)
-            if value is None or not spec.is_quantity or (role == BASELINE and not spec.per_year):
+            if value is None or (role == BASELINE and not spec.per_year):
                 continue
             for other in spec.not_above:
                 if other in values and value > values[other]:
