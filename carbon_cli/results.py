@@ -17,13 +17,18 @@ from carbon_cli.serialize import dumps
 
 def output_files(batch: BatchResult, options: BatchOptions) -> dict[str, bytes]:
     """Name inside the output folder → bytes, in a stable order."""
+    from carbon_cli.outputs import convert, split_template
     from carbon_cli.summary import render_summary
 
     lang = options.lang
     rows = [result_row(r, lang) for r in batch.results]
     failures = [failure_row(f, lang) for f in batch.failures]
+    summary = render_summary(batch, options)
+    word_template = split_template(options.template)[1]
     files: dict[str, bytes] = {
-        "summary.md": render_summary(batch, options).encode("utf-8"),
+        f"summary.{fmt}": convert(summary, fmt, lang, word_template) for fmt in options.report_formats
+    }
+    files |= {
         "results.csv": csv_bytes(RESULT_COLUMNS, rows),
         "results.xlsx": xlsx_bytes(
             [
@@ -35,5 +40,6 @@ def output_files(batch: BatchResult, options: BatchOptions) -> dict[str, bytes]:
     }
     for r in batch.results:
         if r.report_name and r.report is not None:
-            files[r.report_name] = r.report.encode("utf-8")
+            stem = r.report_name.rsplit(".", 1)[0]
+            files.update((f"{stem}.{fmt}", data) for fmt, data in r.report.items())
     return files
