@@ -76,7 +76,8 @@ def build() -> bytes:
     rpr.insert(
         0,
         parse_xml(
-            f'<w:rFonts {nsdecls("w")} w:ascii="{BODY[1]}" w:hAnsi="{BODY[1]}" w:eastAsia="{BODY[0]}" w:cs="{BODY[1]}"/>'
+            f'<w:rFonts {nsdecls("w")} w:ascii="{BODY[1]}" w:hAnsi="{BODY[1]}" '
+            f'w:eastAsia="{BODY[0]}" w:cs="{BODY[1]}"/>'
         ),
     )
     rpr.append(parse_xml(f'<w:lang {nsdecls("w")} w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'))

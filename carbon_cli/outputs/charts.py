@@ -133,12 +133,12 @@ def _fmt(value: float) -> str:
 
 
 def _ticks(top: float) -> list[float]:
-    """Round tick values from 0 to about `top`."""
+    """Round tick values from 0 to `top`, three to six of them."""
     if top <= 0:
         return [0.0]
-    step = 10 ** math.floor(math.log10(top))
-    for f in (1, 2, 5, 10):
-        if top / (step * f) <= 5:
+    step = 10 ** math.floor(math.log10(top)) / 10
+    for f in (1, 2, 5, 10, 20, 50):
+        if top / (step * f) <= 6:
             step *= f
             break
     return [i * step for i in range(int(top / step + 1e-9) + 1)]
@@ -178,6 +178,7 @@ def draw(chart: Bars, font_px: int = 12) -> str:
         out.append(f'<text x="{x(t):.1f}" y="{y0 + plot_h + 15}" text-anchor="middle" fill="#666">{_fmt(t)}</text>')
     total = sum(chart.series[-1]) if chart.shares else 0.0
     front = chart.series[-1]
+    values = []  # drawn last, over the grade lines, with a white halo
     for i, label in enumerate(labels):
         y = y0 + i * ROW
         out.append(
@@ -195,7 +196,10 @@ def draw(chart: Bars, font_px: int = 12) -> str:
         elif len(chart.series) > 1:
             text += f" / {_fmt(chart.series[0][i])}"
         end = max(x(value), *(x(s[i]) for s in chart.series))
-        out.append(f'<text x="{end + 4:.1f}" y="{y + ROW / 2 + 4:.1f}" fill="{TEXT}">{escape(text)}</text>')
+        values.append(
+            f'<text x="{end + 4:.1f}" y="{y + ROW / 2 + 4:.1f}" fill="{TEXT}" stroke="#fff" stroke-width="3" '
+            f'paint-order="stroke">{escape(text)}</text>'
+        )
     out.append(f'<line x1="{left:.1f}" y1="{y0}" x2="{left:.1f}" y2="{y0 + plot_h}" stroke="#999"/>')
     for v in chart.lines:
         out.append(
@@ -203,6 +207,7 @@ def draw(chart: Bars, font_px: int = 12) -> str:
             'stroke-width="1.5" stroke-dasharray="5 3"/>'
         )
         out.append(f'<text x="{x(v):.1f}" y="{y0 - 6}" text-anchor="middle" fill="{LINE}">{_fmt(v)}</text>')
+    out.extend(values)
     out.append("</svg>")
     return "".join(out)
 

@@ -107,6 +107,13 @@ def _text(value: str) -> str:
     return escape(_ILLEGAL.sub("", value))
 
 
+def _run(text: str, props: str = "") -> str:
+    return f'<w:r>{props}<w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
+
+
+_WORD = re.compile(r"[^\s\u2e80-\uffff]+")
+
+
 def _width(text: str) -> int:
     """Width in half-width characters: CJK and full-width count two."""
     return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
@@ -124,10 +131,11 @@ class _Cell:
 
     @property
     def unbreakable(self) -> int:
-        """The width this cell cannot be narrower than: all of a short text, else its longest word."""
+        """The width this cell cannot be narrower than: all of a short text, else its longest
+        Latin word or number (Chinese text can break between any two characters)."""
         if self.chars <= 10:
             return self.chars
-        return min(16, max((_width(w) for w in self.text.split()), default=0))
+        return min(16, max([4, *(len(w) for w in _WORD.findall(self.text))]))
 
 
 @dataclass
@@ -158,8 +166,7 @@ class _Writer:
                         '<w:color w:val="1F4E5A"/><w:u w:val="single"/>' if link else "",
                     )
                 )
-                run = f'<w:r>{f"<w:rPr>{props}</w:rPr>" if props else ""}<w:t xml:space="preserve">{_text(tok.content)}</w:t></w:r>'
-                runs.append(run)
+                runs.append(_run(tok.content, f"<w:rPr>{props}</w:rPr>" if props else ""))
                 text += tok.content
             elif kind == "strong_open":
                 bold = True
@@ -230,7 +237,7 @@ class _Writer:
     def column_widths(self, rows: list[list[_Cell]], columns: int) -> list[int]:
         """Twips per column: each at least as wide as its short texts and longest word (numbers,
         keys and short labels never break), the rest shared by how much text each holds."""
-        char, pad = 96, 220  # twips per half-width character at the table's 9.5 pt; cell margins
+        char, pad = 105, 260  # twips per half-width character at the table's 9.5 pt (with slack); margins
         cells = [[r[c] for r in rows if c < len(r)] for c in range(columns)]
         least = [max((x.unbreakable for x in col), default=2) * char + pad for col in cells]
         want = [min(80, max((x.chars for x in col), default=2)) * char + pad for col in cells]
@@ -294,11 +301,10 @@ class _Writer:
             elif kind == "table_close":
                 if rows:
                     self.table(rows, header_rows)
-            elif kind in ("fence", "code_block"):
-                if tok.info.strip() != "mermaid":
-                    for line in tok.content.rstrip("\n").split("\n"):
-                        run = f'<w:r><w:rPr><w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}"/></w:rPr><w:t xml:space="preserve">{_text(line)}</w:t></w:r>'
-                        self.paragraph([run])
+            elif kind in ("fence", "code_block") and tok.info.strip() != "mermaid":
+                mono = f'<w:rPr><w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}"/></w:rPr>'
+                for line in tok.content.rstrip("\n").split("\n"):
+                    self.paragraph([_run(line, mono)])
             i += 1
 
 
@@ -340,7 +346,11 @@ def document(markdown: str, template: str | None = None, link_ext: str | None = 
         replace[RELS] = tpl.rels.replace("</Relationships>", rels + "</Relationships>").encode("utf-8")
     if tpl.core is not None and title:
         core = re.sub(
-            r"<dc:title\s*/>|<dc:title>.*?</dc:title>", f"<dc:title>{_text(title)}</dc:title>", tpl.core, 1, re.S
+            r"<dc:title\s*/>|<dc:title>.*?</dc:title>",
+            f"<dc:title>{_text(title)}</dc:title>",
+            tpl.core,
+            count=1,
+            flags=re.S,
         )
         replace[CORE] = core.encode("utf-8")
     return deterministic_zip(tpl.data, replace)

@@ -32,7 +32,8 @@ h2 { font-size: 19px; margin: 1.8em 0 0.6em; padding-bottom: 4px; border-bottom:
 h3 { font-size: 16px; margin: 1.4em 0 0.5em; }
 p, ul, ol { margin: 0.5em 0; }
 a { color: var(--accent); }
-code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 0.9em; background: var(--soft); padding: 0 3px; }
+code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 0.9em; background: var(--soft);
+  padding: 0 3px; }
 blockquote { margin: 1em 0; padding: 0.6em 1em; border-left: 4px solid var(--accent); background: var(--soft); }
 blockquote p { margin: 0.3em 0; }
 .table-wrap { overflow-x: auto; margin: 0.6em 0 1em; }
@@ -40,6 +41,7 @@ table { border-collapse: collapse; width: 100%; font-size: 13.5px; line-height: 
 th, td { border: 1px solid var(--rule); padding: 4px 7px; vertical-align: top; }
 th { background: #e3eced; font-weight: bold; text-align: left; }
 td[style*="right"], th[style*="right"] { font-variant-numeric: tabular-nums; }
+.nw { white-space: nowrap; }
 svg.chart { display: block; width: 100%; max-width: 820px; height: auto; margin: 0.8em auto 1.2em; }
 pre { white-space: pre-wrap; background: var(--soft); padding: 0.6em; font-size: 12px; }
 @media (max-width: 700px) {
@@ -47,12 +49,13 @@ pre { white-space: pre-wrap; background: var(--soft); padding: 0.6em; font-size:
   main, nav { padding: 12px 14px; }
   h1 { font-size: 20px; }
   table.stack thead { display: none; }
-  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; box-sizing: border-box; }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%;
+    box-sizing: border-box; }
   table.stack tr { border: 1px solid var(--rule); margin: 0 0 10px; }
   table.stack td { border: none; border-bottom: 1px solid #e6eaeb; text-align: left !important;
-    padding: 4px 8px 4px 42%; position: relative; min-height: 1.9em; }
-  table.stack td::before { content: attr(data-label); position: absolute; left: 8px; width: 38%;
-    font-weight: bold; color: #444; font-family: SimHei, "Noto Sans CJK SC", sans-serif; }
+    display: grid; grid-template-columns: 38% 1fr; gap: 8px; padding: 4px 8px; white-space: normal; }
+  table.stack td::before { content: attr(data-label); font-weight: bold; color: #444;
+    font-family: SimHei, "Noto Sans CJK SC", sans-serif; }
 }
 @media print {
   body { background: #fff; font-size: 10.5pt; }
@@ -85,6 +88,12 @@ def _plain(inline: Any) -> str:
     return "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline"))
 
 
+def _short(cell: Any, text: str) -> None:
+    """A short cell (a number, a key, a two-word label) is kept on one line."""
+    if sum(2 if ord(c) > 0x2E7F else 1 for c in text) <= 8:
+        cell.attrSet("class", "nw")
+
+
 def _label_cells(tokens: list[Any]) -> None:
     """Give every body cell its column's header as `data-label` (phones show it beside the value),
     and mark wide tables to be stacked on narrow screens."""
@@ -105,9 +114,11 @@ def _label_cells(tokens: list[Any]) -> None:
             col = 0
         elif tok.type == "th_open" and in_head:
             headers.append(_plain(tokens[i + 1]))
+            _short(tok, headers[-1])
         elif tok.type == "td_open":
             if col < len(headers) and headers[col]:
                 tok.attrSet("data-label", headers[col])
+            _short(tok, _plain(tokens[i + 1]))
             col += 1
 
 

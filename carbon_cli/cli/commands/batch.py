@@ -102,11 +102,12 @@ def batch(
     write_outputs(outdir, files, list(paths))
     if not quiet:
         emit(batch_view(result, code))
+    summaries = "summary." + "/".join(formats)
     stderr.print(
         t(
             code,
-            f"已写入 {outdir}/：{len(files)} 个文件（汇总报告 summary.{'/'.join(formats)}，结果 results.csv/xlsx/json）",
-            f"Wrote {len(files)} file(s) to {outdir}/ (summary.{'/'.join(formats)}, results.csv/xlsx/json)",
+            f"已写入 {outdir}/：{len(files)} 个文件（汇总报告 {summaries}，结果 results.csv/xlsx/json）",
+            f"Wrote {len(files)} file(s) to {outdir}/ ({summaries}, results.csv/xlsx/json)",
         )
     )
     raise typer.Exit(0 if result.ok else 1)
