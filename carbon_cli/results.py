@@ -11,7 +11,7 @@ from carbon_cli.batch import (
     result_row,
     results_dict,
 )
-from carbon_cli.export import csv_bytes, xlsx_bytes
+from carbon_cli.export import csv_bytes, people_sheets, xlsx_bytes
 from carbon_cli.serialize import dumps
 
 
@@ -23,6 +23,8 @@ def output_files(batch: BatchResult, options: BatchOptions) -> dict[str, bytes]:
     lang = options.lang
     rows = [result_row(r, lang) for r in batch.results]
     failures = [failure_row(f, lang) for f in batch.failures]
+    criteria = batch.results[0].assessment.criteria if batch.results else None
+    grades = {g.key: g.label(lang) for g in criteria.grades} if criteria else {}
     summary = render_summary(batch, options)
     word_template = split_template(options.template)[1]
     files: dict[str, bytes] = {
@@ -30,8 +32,10 @@ def output_files(batch: BatchResult, options: BatchOptions) -> dict[str, bytes]:
     }
     files |= {
         "results.csv": csv_bytes(RESULT_COLUMNS, rows),
+        # for people first; then the same with keys and codes, as in results.csv, for scripts
         "results.xlsx": xlsx_bytes(
             [
+                *people_sheets(RESULT_COLUMNS, rows, FAILURE_COLUMNS, failures, lang, grades),
                 ("results", RESULT_COLUMNS, rows),
                 ("failures", FAILURE_COLUMNS, failures),
             ]

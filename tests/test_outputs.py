@@ -450,3 +450,55 @@ def test_libreoffice_converts_the_word_report_to_a4_pdf(tmp_path):
         ).stdout
         assert "棠晖社区近零碳社区自评价报告" in text and "不符合" in text
         assert re.search(r"—\s*2\s*—", text)  # page numbers
+
+
+# --- results.xlsx for people -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
+    from openpyxl import load_workbook
+
+    options = BatchOptions(lang=lang)
+    result = run_batch([COMMUNITIES / "FT-SH-02.xlsx", COMMUNITIES / "FT-SH-05.xlsx"], options, jobs=1)
+    book = load_workbook(io.BytesIO(output_files(result, options)["results.xlsx"]))
+    people, keys = book.worksheets[0], book["results"]
+    assert book.sheetnames == (
+        ["评价结果", "未能评估", "results", "failures"]
+        if lang == "zh"
+        else ["Assessment", "Not assessed", "results", "failures"]
+    )
+    header = [c.value for c in people[1]]
+    row = dict(zip(header, [c for c in people[2]], strict=True))
+    key_row = dict(zip([c.value for c in keys[1]], [c.value for c in keys[2]], strict=True))
+    if lang == "zh":
+        assert header[:3] == ["排名", "社区编码", "社区名称"] and "人均排放（tCO2e/人·年）" in header
+        shown = {k: row[k].value for k in ("等级", "结论", "可行性（达到通过）")}
+        assert shown == {"等级": "通过", "结论": "符合近零碳社区要求", "可行性（达到通过）": "现已符合"}
+        score, per_capita, net, report = (
+            row["得分"],
+            row["人均排放（tCO2e/人·年）"],
+            row["净排放（tCO2e/年）"],
+            row["报告"],
+        )
+    else:
+        assert header[:3] == ["Rank", "Community ID", "Community"]
+        assert (row["Grade"].value, row["Verdict"].value, row["Feasibility (pass)"].value) == (
+            "Pass",  # the criteria set's own name of the grade
+            "eligible",
+            "ready now",
+        )
+        score, per_capita, net, report = (
+            row["Score"],
+            row["Per capita (tCO2e/person/yr)"],
+            row["Net emissions (tCO2e/yr)"],
+            row["Report"],
+        )
+    # numbers stay unrounded (sorting and sums are exact), shown to the decimals that mean something
+    assert score.value == key_row["score"] and score.number_format == "0.0"
+    assert per_capita.value == key_row["per_capita_tco2e"] and per_capita.number_format == "0.00"
+    assert net.number_format == "#,##0.0"
+    assert report.hyperlink.target == report.value == "reports/FT-SH-02.md"  # a working link
+    assert people.auto_filter.ref == "A1:T3" and people.freeze_panes == "D2"
+    assert people.column_dimensions["C"].width >= 10  # a Chinese name fits
+    assert (key_row["grade"], key_row["verdict"], key_row["feasibility"]) == ("pass", "eligible", "ready")
