@@ -527,7 +527,7 @@ def pathway_times(repeats: int) -> list[tuple[str, str, float, float]]:
     from carbon_cli.assessment import assess
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
-    from carbon_cli.pathway import find_pathway, load_measures
+    from carbon_cli.planning.pathway import find_pathway, load_measures
     from carbon_cli.survey.reader import read_survey
 
     criteria, factors, library = load_criteria(None), load_factor_set(None), load_measures(None)

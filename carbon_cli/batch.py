@@ -92,7 +92,7 @@ class BatchResult:
 def _sets(criteria: str | None, factors: str | None, measures: str | None) -> tuple[Any, Any, Any]:
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
-    from carbon_cli.measures import load_measures
+    from carbon_cli.planning.measures import load_measures
 
     return load_criteria(criteria), load_factor_set(factors), load_measures(measures)
 
@@ -127,7 +127,7 @@ def _assess_one(survey: Survey, options: BatchOptions) -> tuple[Assessment, dict
     criteria, factors, library = _sets(options.criteria, options.factors, options.measures)
     result = assess(survey, factors, criteria)
     if options.pathways:
-        from carbon_cli.pathway import with_pathways
+        from carbon_cli.planning.pathway import with_pathways
 
         result = with_pathways(result, library)
     report = None

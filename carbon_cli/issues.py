@@ -63,15 +63,20 @@ class Issue:
         spec = dictionary().get(self.field)
         return spec.label(lang) if spec else self.field
 
+    def field_name(self, lang: str = "zh") -> str:
+        """The field as a person is told of it: label with unit (居民生活用电量（千瓦时）)."""
+        from carbon_cli.survey.fields import field_name
+
+        return field_name(self.field, lang) if self.field else ""
+
     def _label_params(self, lang: str) -> dict[str, Any]:
+        from carbon_cli.survey.fields import field_name
+
         params = dict(self.params)
         for name, value in self.params.items():
             if name.endswith("_field") and isinstance(value, str):
-                from carbon_cli.survey.fields import dictionary
-
-                spec = dictionary().get(value)
-                params[name] = f"{spec.label(lang)} ({value})" if spec else value
-        params.setdefault("label", self.field_label(lang))
+                params[name] = field_name(value, lang)
+        params.setdefault("label", self.field_name(lang))
         params.setdefault("key", self.field or "")
         return params
 

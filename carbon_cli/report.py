@@ -12,7 +12,6 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date as Date
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from carbon_cli.i18n import term
 from carbon_cli.issues import CarbonError
-from carbon_cli.resources import load_toml, templates_dir
+from carbon_cli.planning.policies import Policy, expired, load_policies
+from carbon_cli.resources import templates_dir
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.model import ASSESSMENT, BASELINE
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
     from carbon_cli.evaluation import ControlResult, Gap, ItemResult
     from carbon_cli.inventory import Inventory
-    from carbon_cli.pathway import Pathway
+    from carbon_cli.planning.pathway import Pathway
 
 # ---------------------------------------------------------------------------
 # Filters
@@ -177,60 +177,12 @@ def _describe(exc: Exception, path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class Policy:
-    key: str
-    name: str
-    name_en: str
-    issuer: str
-    issuer_en: str
-    date: str  # "2022-12-12", or just a year; "" when unknown
-    date_note_zh: str
-    date_note_en: str
-    valid_until: str | None
-    funds_zh: str
-    funds_en: str
-    measures: tuple[str, ...]
-    items: tuple[str, ...]
-    pilot_award: bool
-    doc_no: str
-    source: str
-    status: str
-
-
-@dataclass(frozen=True)
 class PolicyMatch:
     """A policy and why it concerns this community."""
 
     policy: Policy
     measures: tuple[str, ...]  # pathway measures it can help pay for
     items: tuple[str, ...]  # scored items with a gap it relates to
-
-
-@cache
-def load_policies() -> tuple[Policy, ...]:
-    entries = load_toml("policies.toml").get("policies", [])
-    return tuple(
-        Policy(
-            key=e["key"],
-            name=e["name"],
-            name_en=e.get("name_en", e["name"]),
-            issuer=e.get("issuer", ""),
-            issuer_en=e.get("issuer_en", e.get("issuer", "")),
-            date=str(e.get("date", "")),
-            date_note_zh=e.get("date_note_zh", ""),
-            date_note_en=e.get("date_note_en", ""),
-            valid_until=str(e["valid_until"]) if e.get("valid_until") else None,
-            funds_zh=e.get("funds_zh", ""),
-            funds_en=e.get("funds_en", e.get("funds_zh", "")),
-            measures=tuple(e.get("measures", ())),
-            items=tuple(e.get("items", ())),
-            pilot_award=bool(e.get("pilot_award", False)),
-            doc_no=e.get("doc_no", ""),
-            source=e.get("source", ""),
-            status=e.get("status", "assumed"),
-        )
-        for e in entries
-    )
 
 
 def policies_for(a: Assessment) -> list[PolicyMatch]:
@@ -246,21 +198,6 @@ def policies_for(a: Assessment) -> list[PolicyMatch]:
         if policy.pilot_award or match.measures or match.items:
             found.append(match)
     return found
-
-
-_DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
-
-
-def _expired(valid_until: str | None, report_date: str | None) -> bool | None:
-    """Whether the policy had lapsed on the report date; None when either date is unknown."""
-    dates = [_DATE.search(text or "") for text in (valid_until, report_date)]
-    if not all(dates):
-        return None
-    try:
-        until, on = (Date(*map(int, m.groups())) for m in dates if m)
-    except ValueError:
-        return None
-    return on > until
 
 
 # ---------------------------------------------------------------------------
@@ -615,7 +552,7 @@ def report_context(a: Assessment, lang: str = "zh", date: str | None = None) -> 
             "date": m.policy.date,
             "date_note": _t(lang, m.policy.date_note_zh, m.policy.date_note_en),
             "valid_until": m.policy.valid_until,
-            "expired": _expired(m.policy.valid_until, date),
+            "expired": expired(m.policy.valid_until, date),
             "funds": _t(lang, m.policy.funds_zh, m.policy.funds_en),
             "pilot_award": m.policy.pilot_award,
             "measures": [{"key": k, "label": measure_labels[k]} for k in m.measures],

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from carbon_cli.batch import BatchOptions, run_batch
-from carbon_cli.pathway import find_pathway
+from carbon_cli.planning.pathway import find_pathway
 from tests.conftest import SAMPLES
 
 COMMUNITIES = SAMPLES / "communities"

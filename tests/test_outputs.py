@@ -194,7 +194,7 @@ def test_ranking_chart_draws_the_criteria_sets_grade_lines(tmp_path):
 
 def _assess_with(survey, criteria):
     from carbon_cli.assessment import assess_with_changes
-    from carbon_cli.pathway import with_pathways
+    from carbon_cli.planning.pathway import with_pathways
 
     return with_pathways(assess_with_changes(survey, load_factor_set(), criteria, {}))
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carbon_cli.assessment import assess
-from carbon_cli.measures import load_measures
-from carbon_cli.pathway import _Search, find_pathway
+from carbon_cli.planning.measures import load_measures
+from carbon_cli.planning.pathway import _Search, find_pathway
 from carbon_cli.survey.reader import read_survey
 from tests.conftest import SAMPLES
 

@@ -22,7 +22,7 @@ from carbon_cli.assessment import Assessment, assess_with_changes
 from carbon_cli.criteria import load_criteria
 from carbon_cli.factors import load_factor_set
 from carbon_cli.issues import CarbonError
-from carbon_cli.pathway import with_pathways
+from carbon_cli.planning.pathway import with_pathways
 from carbon_cli.report import md, num, pct, render_assessment, report_context
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.reader import read_survey

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from carbon_cli.i18n import term
 from carbon_cli.issues import CarbonError, InputError, Issue
+from carbon_cli.survey.fields import field_name
 
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
@@ -113,13 +114,15 @@ def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Ta
     )
     for issue in issues:
         style = "red" if issue.is_error else "yellow"
-        field = f"{issue.field} {issue.field_label(lang)}" if issue.field else ""
+        field = Text(issue.field_name(lang)) if issue.field else Text("")
+        if issue.field and issue.field_name(lang) != issue.field:
+            field.append(f"\n({issue.field})", style="dim")
         found = issue.found if issue.found is None or len(issue.found) < 40 else issue.found[:37] + "…"
         table.add_row(
             Text(term(issue.severity, lang), style=style),
             Text(issue.location.sheet or ""),
             Text(issue.location.cell or ""),
-            Text(field),
+            field,
             Text(found or ""),
             Text(issue.expected(lang)),
             Text(issue.message(lang)),
@@ -164,7 +167,11 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
         lines.append(Text(f"{t(lang, '未满足控制项', 'Failed controls')}: {names}", style="red"))
     if ev.fields_to_collect:
         lines.append(
-            Text(f"{t(lang, '需补充数据', 'Data to collect')}: {', '.join(ev.fields_to_collect)}", style="yellow")
+            Text(
+                f"{t(lang, '需补充数据', 'Data to collect')}: "
+                + t(lang, "、", ", ").join(field_name(k, lang) for k in ev.fields_to_collect),
+                style="yellow",
+            )
         )
     if a.changes:
         changed = ", ".join(f"{k}={v}" for k, v in a.changes.items())
@@ -244,14 +251,12 @@ def controls_table(a: Assessment, lang: str) -> Table:
 
 
 def gap_text(gap: Any, unit: str, lang: str) -> str:
-    from carbon_cli.survey.fields import dictionary
-
     if gap.direction == "collect":
-        return t(lang, "需补充：", "collect: ") + ", ".join(gap.fields)
+        return t(lang, "需补充：", "collect: ") + t(lang, "、", ", ").join(field_name(k, lang) for k in gap.fields)
     if gap.direction == "set_true":
         if gap.fields:
-            return t(lang, "需为“是”：", "must be yes: ") + ", ".join(
-                dictionary()[k].label(lang) if dictionary().get(k) else k for k in gap.fields
+            return t(lang, "需为“是”：", "must be yes: ") + t(lang, "、", ", ").join(
+                field_name(k, lang) for k in gap.fields
             )
         return t(lang, "需为“是”", "must be yes")
     sign = "+" if gap.direction == "increase" else "−"
@@ -432,4 +437,79 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
         for f in batch.failures:
             failed.add_row(Text(f.file), Text(f.community or ""), Text(f.reason(lang)))
         out.append(failed)
+    return out
+
+
+STATE_STYLE = {"missing": "dim", "unreadable": "red", "blank": "yellow", "errors": "red", "ready": "green"}
+
+
+def status_view(status: Any, lang: str) -> list[Any]:
+    """The collection status: one row per roster community, then what is not on the roster."""
+    from carbon_cli.campaign.status import state_label
+
+    table = Table(title=t(lang, "收集情况", "Collection status"), title_justify="left")
+    add_columns(
+        table,
+        (
+            (t(lang, "社区", "Community"), "left"),
+            (t(lang, "街道", "Street"), "left"),
+            (t(lang, "状态", "Status"), "left"),
+            (t(lang, "错误", "Errors"), "right"),
+            (t(lang, "警告", "Warn."), "right"),
+            (t(lang, "完整度", "Complete"), "right"),
+            (t(lang, "缺少的必填项", "Required missing"), "left"),
+        ),
+    )
+    for row in status.rows:
+        filled, total = row.filled
+        received = row.state not in ("missing", "unreadable")
+        missing = [field_name(k, lang) for k in row.required_missing]
+        shown = t(lang, "、", ", ").join(missing[:4]) + (
+            t(lang, f" 等 {len(missing)} 项", f" … ({len(missing)})") if len(missing) > 4 else ""
+        )
+        table.add_row(
+            Text(f"{row.member.name}\n{row.member.id}"),
+            Text(row.member.street),
+            Text(state_label(row.state, lang), style=STATE_STYLE[row.state]),
+            str(row.errors) if row.state != "missing" else "",
+            str(row.warnings) if received else "",
+            f"{100 * filled / total:.0f}%" if received and total else "",
+            Text(shown or row.reason),
+        )
+    out: list[Any] = [table]
+    missing_ids = [r.member.id for r in status.rows if r.state == "missing"]
+    out.append(
+        Text(
+            t(
+                lang,
+                f"名单共 {len(status.rows)} 个社区：已交回 {status.received}（可用 {status.count('ready')}，"
+                f"有错误 {status.count('errors')}，空白 {status.count('blank')}，"
+                f"无法读取 {status.count('unreadable')}），"
+                f"未交回 {len(missing_ids)}" + (f"：{'、'.join(missing_ids)}" if missing_ids else ""),
+                f"{len(status.rows)} communities on the roster: {status.received} received (usable "
+                f"{status.count('ready')}, with errors {status.count('errors')}, blank {status.count('blank')}, "
+                f"unreadable {status.count('unreadable')}), {len(missing_ids)} missing"
+                + (f": {', '.join(missing_ids)}" if missing_ids else ""),
+            )
+        )
+    )
+    if status.off_roster or status.duplicates or status.unreadable:
+        other = Table(
+            title=t(lang, "名单外、重复与无法读取", "Off-roster, duplicates, unreadable"), title_justify="left"
+        )
+        add_columns(
+            other,
+            (t(lang, "类型", "Kind"), t(lang, "社区", "Community"), t(lang, "文件", "File"), t(lang, "说明", "Detail")),
+        )
+        for s in status.off_roster:
+            other.add_row(
+                t(lang, "不在名单上", "not on the roster"), Text(f"{s.name} ({s.community_id})"), Text(s.file), ""
+            )
+        for key, files in status.duplicates.items():
+            other.add_row(t(lang, "重复交回", "surveyed twice"), Text(key), Text("\n".join(files)), "")
+        for issue in status.unreadable:
+            other.add_row(t(lang, "无法读取", "unreadable"), "", Text(issue.location.file), Text(issue.message(lang)))
+        out.append(other)
+    if status.roster.issues:
+        out.append(issues_table(status.roster.issues, lang, title=t(lang, "名单中的问题", "Roster problems")))
     return out

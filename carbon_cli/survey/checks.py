@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbon_cli.i18n import term
+from carbon_cli.i18n import Bilingual, term
 from carbon_cli.issues import Issue, Location
 from carbon_cli.survey.fields import Dictionary
 from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
@@ -26,10 +26,12 @@ def check_survey(survey: Survey, fields: Dictionary) -> list[Issue]:
     def where(role: str, key: str) -> Location:
         return survey.source(role, key) or Location(survey.file)
 
+    if survey.is_blank:  # one finding, not a list of every field: nothing was filled in
+        return [Issue("blank_survey", Location(survey.file), community=community)]
     for spec in fields.required:
         if spec.key not in survey.assessment:
             issues.append(Issue("missing_required", where(ASSESSMENT, spec.key), spec.key, community,
-                                params={"year_role": term(ASSESSMENT)}))
+                                params={"year_role": Bilingual(term(ASSESSMENT, "zh"), term(ASSESSMENT, "en"))}))
     if survey.baseline is not None:
         for spec in fields.required:
             if spec.per_year and spec.key not in survey.baseline:
@@ -47,17 +49,16 @@ def check_survey(survey: Survey, fields: Dictionary) -> list[Issue]:
             value = values.get(spec.key)
             if value is None or not spec.is_quantity or (role == BASELINE and not spec.per_year):
                 continue
-            loc = where(role, spec.key)
             for other in spec.not_above:
                 if other in values and value > values[other]:
-                    issues.append(Issue("contradiction", loc, spec.key, community, _fmt(value),
+                    issues.append(Issue("contradiction", where(role, spec.key), spec.key, community, _fmt(value),
                                         {"other_field": other, "other_value": _fmt(values[other])}))
             for other in spec.warn_above:
                 if other in values and value > values[other]:
-                    issues.append(Issue("exceeds_other", loc, spec.key, community, _fmt(value),
+                    issues.append(Issue("exceeds_other", where(role, spec.key), spec.key, community, _fmt(value),
                                         {"other_field": other, "other_value": _fmt(values[other])}))
             if spec.range and not spec.range[0] <= value <= spec.range[1]:
-                issues.append(Issue("out_of_range", loc, spec.key, community, _fmt(value),
+                issues.append(Issue("out_of_range", where(role, spec.key), spec.key, community, _fmt(value),
                                     {"low": _fmt(spec.range[0]), "high": _fmt(spec.range[1])}))
             per = spec.per
             if per and values.get(per.field):
@@ -66,7 +67,7 @@ def check_survey(survey: Survey, fields: Dictionary) -> list[Issue]:
                 high = per.max if per.max is not None else float("inf")
                 if not low <= ratio <= high:
                     issues.append(Issue(
-                        "per_out_of_range", loc, spec.key, community, _fmt(value),
+                        "per_out_of_range", where(role, spec.key), spec.key, community, _fmt(value),
                         {"per_field": per.field, "ratio": _fmt(ratio),
                          "low": _fmt(per.min) if per.min is not None else "–",
                          "high": _fmt(per.max) if per.max is not None else "–"},

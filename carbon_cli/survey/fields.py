@@ -13,6 +13,8 @@ from carbon_cli.resources import load_toml
 _BRACKET_TAIL = re.compile(r"^(?P<base>.*?)\s*[\(\[【<](?P<inner>[^()\[\]【】<>]*)[\)\]】>]\s*$")
 _SPACES = re.compile(r"[\s\u3000]+")
 _DECORATION = str.maketrans("", "", "*＊:：★☆")
+# Units as a person reads them beside a label; "count" says nothing an English label does not.
+_UNIT_SHOWN = {"m2": "m²", "m3": "m³", "count": "", "year": "", "年": ""}
 
 
 def normalize(text: str) -> str:
@@ -69,6 +71,13 @@ class FieldSpec:
 
     def note(self, lang: str = "zh") -> str:
         return self.note_zh if lang == "zh" else self.note_en
+
+    def name(self, lang: str = "zh") -> str:
+        """How a person is told of this field: its label with its unit, 居民生活用电量（千瓦时）."""
+        unit = _UNIT_SHOWN.get(self.unit_label(lang), self.unit_label(lang))
+        if not unit or _repeats(unit, self.label(lang)):  # not 户数（户）, Households (households)
+            return self.label(lang)
+        return f"{self.label(lang)}（{unit}）" if lang == "zh" else f"{self.label(lang)} ({unit})"
 
     @property
     def is_quantity(self) -> bool:
@@ -159,6 +168,22 @@ def _field(entry: dict) -> FieldSpec:
         status=entry.get("status", "assumed"),
         range_status=entry.get("range_status", entry.get("status", "assumed")),
     )
+
+
+def _repeats(unit: str, label: str) -> bool:
+    """Whether the label already says the unit: a Chinese unit character in it, an English word of it."""
+    if unit.isascii():
+        return normalize(unit) in re.findall(r"[a-z0-9]+", label.lower())
+    return normalize(unit) in normalize(label)
+
+
+def field_name(key: str, lang: str = "zh", with_key: bool = False) -> str:
+    """A field named to a person in `lang`: label with unit, the key only in parentheses when
+    asked (居民生活用电量（千瓦时） (elec_residential_kwh)); an unknown key is shown as it is."""
+    spec = dictionary().get(key)
+    if spec is None:
+        return key
+    return f"{spec.name(lang)} ({key})" if with_key else spec.name(lang)
 
 
 @cache

@@ -9,6 +9,8 @@ from carbon_cli.issues import Issue, Location
 
 ASSESSMENT = "assessment"
 BASELINE = "baseline"
+# Who and when: a prefilled form carries these before anyone has surveyed anything.
+IDENTITY = ("community_id", "community_name", "street", "district", "assessment_year", "baseline_year")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,15 @@ class Survey:
     @property
     def baseline_year(self) -> int | None:
         return self.assessment.get("baseline_year") if self.baseline is not None else None
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing surveyed for the assessment year: no value beyond who the community is and
+        which years (a baseline carried over from last year is not this year's survey), and no
+        cell that held something unreadable."""
+        return not any(key not in IDENTITY for key in self.assessment) and not any(
+            i.location.cell and i.field not in IDENTITY for i in self.issues
+        )
 
     @property
     def errors(self) -> list[Issue]:

@@ -110,7 +110,7 @@ def assess(
     result = assess_with_changes(survey, factor_set, criteria_set, changes)
     if format in (ReportFormat.md, ReportFormat.html, ReportFormat.docx):
         from carbon_cli.outputs import report_documents
-        from carbon_cli.pathway import load_measures, with_pathways
+        from carbon_cli.planning.pathway import load_measures, with_pathways
 
         result = with_pathways(result, load_measures(measures))
         fmt = format.value

@@ -74,8 +74,8 @@ def batch(
     from carbon_cli.cli.console import batch_view, emit, progress_bar, stderr, t
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
-    from carbon_cli.measures import load_measures
     from carbon_cli.outdir import check_outdir, write_outputs
+    from carbon_cli.planning.measures import load_measures
     from carbon_cli.results import output_files
     from carbon_cli.survey.workbook import Limits
 

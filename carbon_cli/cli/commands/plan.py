@@ -25,7 +25,7 @@ from carbon_cli.cli.options import (
 
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
-    from carbon_cli.pathway import Pathway
+    from carbon_cli.planning.pathway import Pathway
 
 
 class Target(StrEnum):
@@ -60,8 +60,8 @@ def plan(
     from carbon_cli.cli.commands.assess import load_for_assessment, write_or_print
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
-    from carbon_cli.measures import load_measures
-    from carbon_cli.pathway import find_pathway, with_pathways
+    from carbon_cli.planning.measures import load_measures
+    from carbon_cli.planning.pathway import find_pathway, with_pathways
     from carbon_cli.survey.workbook import Limits
 
     code = lang.value

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from carbon_cli.measures import APPLY_LAST, Library, Measure, load_measures
+from carbon_cli.planning.measures import APPLY_LAST, Library, Measure, load_measures
 
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment

@@ -1,0 +1,124 @@
+"""A district's investment plan: which communities to bring to 通过 with a budget.
+
+Each community offers one option, its cheapest pathway to 通过 (upfront cost, tCO2e/yr
+reduced); communities already eligible cost nothing. The **cost curve** orders the options by
+upfront cost (ties: larger reduction, then id) and accumulates cost against the number of
+eligible communities, so it is monotone by construction. **Selection** with a budget is exact:
+the most communities that become eligible within the budget; among those, the largest total
+reduction; then the lower cost; then the ids in order. The search keeps, for each count of
+chosen communities, only the (cost, reduction) pairs no other pair beats, and drops a partial
+choice that could not reach the best count even with the cheapest communities left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+
+_EPS = 1e-6  # yuan and tonnes compared to a millionth
+
+
+@dataclass(frozen=True)
+class Option:
+    """One community's cheapest way to 通过."""
+
+    community: str
+    name: str
+    upfront_yuan: float  # 0 when already eligible
+    tco2e_reduced: float  # a year
+    ready: bool = False  # already eligible: no measure needed
+    subsidy_yuan: float = 0.0
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    option: Option
+    cumulative_yuan: float
+    eligible: int  # communities eligible once this one and every one before it are funded
+
+
+@dataclass(frozen=True)
+class Plan:
+    budget_yuan: float
+    selected: tuple[Option, ...]  # communities to fund (not those already eligible)
+    ready: tuple[Option, ...]
+
+    @property
+    def total_upfront_yuan(self) -> float:
+        return sum(o.upfront_yuan for o in self.selected)
+
+    @property
+    def subsidy_yuan(self) -> float:
+        return sum(o.subsidy_yuan for o in self.selected)
+
+    @property
+    def tco2e_reduced(self) -> float:
+        return sum(o.tco2e_reduced for o in self.selected)
+
+    @property
+    def eligible_after(self) -> int:
+        return len(self.ready) + len(self.selected)
+
+    def to_dict(self, award_yuan: float) -> dict[str, object]:
+        return {
+            "budget_yuan": self.budget_yuan,
+            "selected": [o.community for o in self.selected],
+            "already_eligible": [o.community for o in self.ready],
+            "total_upfront_yuan": self.total_upfront_yuan,
+            "subsidy_yuan": self.subsidy_yuan,
+            "tco2e_reduced": self.tco2e_reduced,
+            "eligible_after": self.eligible_after,
+            "pilot_awards_yuan": award_yuan * self.eligible_after,
+        }
+
+
+def _order(option: Option) -> tuple[float, float, str]:
+    return (option.upfront_yuan, -option.tco2e_reduced, option.community)
+
+
+def cost_curve(options: Sequence[Option]) -> list[CurvePoint]:
+    """Communities ready first, then by upfront cost: cumulative cost against eligible count."""
+    ordered = sorted((o for o in options if o.ready), key=_order) + sorted(
+        (o for o in options if not o.ready), key=_order
+    )
+    spent = list(accumulate(o.upfront_yuan if not o.ready else 0.0 for o in ordered))
+    return [CurvePoint(o, s, i) for i, (o, s) in enumerate(zip(ordered, spent, strict=True), start=1)]
+
+
+def select(options: Sequence[Option], budget_yuan: float) -> Plan:
+    """The exact best selection within `budget_yuan` (see the module docstring for the order)."""
+    ready = tuple(sorted((o for o in options if o.ready), key=lambda o: o.community))
+    pool = sorted((o for o in options if not o.ready), key=_order)
+    costs = [o.upfront_yuan for o in pool]
+    cheapest = list(accumulate(costs, initial=0.0))
+    most = max(k for k in range(len(pool) + 1) if cheapest[k] <= budget_yuan + _EPS)
+    if most == 0:
+        return Plan(budget_yuan, (), ready)
+    # states[j]: choices of j communities as (cost, -reduction, indices), none beaten by another
+    states: list[list[tuple[float, float, tuple[int, ...]]]] = [[(0.0, 0.0, ())]] + [[] for _ in range(most)]
+    for i, cost in enumerate(costs):
+        left = len(pool) - i - 1
+        for j in range(min(i + 1, most), 0, -1):
+            grown = [(c + cost, r - pool[i].tco2e_reduced, (*chosen, i)) for c, r, chosen in states[j - 1]]
+            # keep a choice only if the cheapest communities after i can still complete it
+            need = most - j
+            grown = [
+                s
+                for s in grown
+                if need <= left and s[0] + (cheapest[i + 1 + need] - cheapest[i + 1]) <= budget_yuan + _EPS
+            ]
+            if grown:
+                states[j] = _frontier(states[j] + grown)
+    best = min(states[most], key=lambda s: (round(s[1], 6), round(s[0], 6), [pool[k].community for k in s[2]]))
+    return Plan(budget_yuan, tuple(pool[k] for k in best[2]), ready)
+
+
+def _frontier(states: list[tuple[float, float, tuple[int, ...]]]) -> list[tuple[float, float, tuple[int, ...]]]:
+    """The choices no other beats on both cost and reduction (ties kept once, the first ids)."""
+    kept: list[tuple[float, float, tuple[int, ...]]] = []
+    for state in sorted(states, key=lambda s: (s[0], s[1], s[2])):
+        if kept and kept[-1][1] <= state[1] + _EPS:
+            continue  # costs no less and reduces no more than a kept choice
+        kept.append(state)
+    return kept

@@ -1,0 +1,72 @@
+"""The district investment plan: cost curve and budget selection, against exhaustive search."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carbon_cli.planning.investment import Option, cost_curve, select
+
+
+def exhaustive(options: list[Option], budget: float) -> tuple[int, float, float]:
+    """Best (count, reduction, −cost) over every subset of the communities not yet eligible."""
+    pool = [o for o in options if not o.ready]
+    best = (0, 0.0, 0.0)
+    for k in range(len(pool) + 1):
+        for chosen in itertools.combinations(pool, k):
+            cost = sum(o.upfront_yuan for o in chosen)
+            if cost <= budget + 1e-6:
+                best = max(best, (k, round(sum(o.tco2e_reduced for o in chosen), 6), -round(cost, 6)))
+    return best
+
+
+options_strategy = st.lists(
+    st.builds(
+        Option,
+        community=st.text("ABC", min_size=1, max_size=3),
+        name=st.just("x"),
+        upfront_yuan=st.sampled_from([0.0, 50000.0, 100000.0, 150000.0, 400000.0, 1.2e6, 2.5e6]),
+        tco2e_reduced=st.sampled_from([0.0, 5.0, 12.5, 40.0, 41.0, 300.0]),
+        ready=st.booleans(),
+    ),
+    max_size=10,
+    unique_by=lambda o: o.community,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(options_strategy, st.sampled_from([0.0, 100000.0, 300000.0, 1e6, 2.4e6, 6e6]))
+def test_selection_equals_exhaustive_search(options, budget):
+    plan = select(options, budget)
+    assert plan.total_upfront_yuan <= budget + 1e-6
+    got = (len(plan.selected), round(plan.tco2e_reduced, 6), -round(plan.total_upfront_yuan, 6))
+    assert got == exhaustive(options, budget)
+    assert plan.eligible_after == len(plan.selected) + sum(o.ready for o in options)
+    assert select(list(reversed(options)), budget) == plan  # input order does not matter
+
+
+@given(options_strategy)
+def test_cost_curve_is_monotone(options):
+    curve = cost_curve(options)
+    assert [p.eligible for p in curve] == list(range(1, len(options) + 1))
+    spent = [p.cumulative_yuan for p in curve]
+    assert spent == sorted(spent)
+    assert all(p.option.ready for p in curve[: sum(o.ready for o in options)])
+
+
+def test_worked_district():
+    """Three already eligible cost nothing; 600,000 yuan funds the three cheapest, 2.4 million six."""
+    costs = [100000, 200000, 300000, 450000, 500000, 850000, 900000, 5e6]
+    options = [Option(f"C{i}", f"c{i}", c, 10.0 * (i + 1)) for i, c in enumerate(costs)]
+    options += [Option(f"R{i}", f"r{i}", 0.0, 0.0, ready=True) for i in range(3)]
+    curve = cost_curve(options)
+    assert [p.cumulative_yuan for p in curve][3:] == [1e5, 3e5, 6e5, 1.05e6, 1.55e6, 2.4e6, 3.3e6, 8.3e6]
+    assert select(options, 600000).eligible_after == 6
+    plan = select(options, 2.4e6)
+    assert [o.community for o in plan.selected] == ["C0", "C1", "C2", "C3", "C4", "C5"]
+    assert plan.to_dict(1e6)["pilot_awards_yuan"] == 9e6
+    # with 1.2 million four fit; of the four-sets within budget, C0 C1 C2 C3 (1.05 M, 100 t)
+    # reduces less than C0 C1 C2 C4 (1.1 M, 110 t) or C0 C1 C3 C4 (1.25 M: too dear)
+    assert [o.community for o in select(options, 1.2e6).selected] == ["C0", "C1", "C2", "C4"]
