@@ -243,6 +243,14 @@ ISSUES: dict[str, tuple[str, str, str, str, str]] = {
         "use an empty folder, or add --force",
     ),
     "write_failed": ("error", "无法写入 {path}：{detail}", "cannot write {path}: {detail}", "", ""),
+    "outdir_locked": (
+        "error",
+        "另一个 carbon batch（进程 {pid}，{since} 开始）正在写入 {path}，本次未运行",
+        "another carbon batch (process {pid}, started {since}) is writing to {path}; this one did not run",
+        "等它结束后再运行，或换一个输出文件夹（-o）；若该进程已不存在，锁会自动失效",
+        "run again when it has finished, or choose another output folder (-o); a lock whose process "
+        "has ended is released by itself",
+    ),
     # cells
     "unreadable_number": (
         "error",

@@ -122,7 +122,7 @@ def _row_has_data(values: tuple[Any, ...]) -> bool:
 
 
 class _SourceKeys(dict):
-    """"role.key" for each field key: one shared string per field, not one per community (a
+    """ "role.key" for each field key: one shared string per field, not one per community (a
     10,000-row table holds 1.2 million)."""
 
     def __init__(self, role: str) -> None:
