@@ -355,7 +355,8 @@ def table_workbook(lang: str = "zh", rows: Iterable[dict[str, Any]] | None = Non
 
 def _lines(text: Any, col: int) -> int:
     """Lines a wrapped form cell takes at its column's width."""
-    return -(-_display_width(str(text or "")) // (FORM_WIDTHS[col - 1] - 2)) or 1
+    # a CJK character prints a little wider than two digits: allow 15 %
+    return -(-_display_width(str(text or "")) * 115 // (100 * (FORM_WIDTHS[col - 1] - 2))) or 1
 
 
 def _display_width(text: str) -> int:
