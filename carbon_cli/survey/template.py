@@ -254,7 +254,7 @@ def form_workbook(
                 cell.alignment = WRAP if col in (LABEL_COL, NOTE_COL) else Alignment(vertical="top")
             # rows tall enough to write in by hand on a printed form, and to show wrapped text
             lines = max(_lines(values[LABEL_COL], LABEL_COL), _lines(values[NOTE_COL], NOTE_COL))
-            ws.row_dimensions[row].height = max(ROW_HEIGHT, 15 * lines)
+            ws.row_dimensions[row].height = max(ROW_HEIGHT, 16 * lines)
             if spec.required:
                 for col in (KEY_COL, LABEL_COL, UNIT_COL, REQUIRED_COL):
                     ws.cell(row, col).fill = REQUIRED_FILL
