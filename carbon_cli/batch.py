@@ -36,6 +36,7 @@ class BatchOptions:
     reports: bool = True
     template: str | None = None
     date: str | None = None
+    report_formats: tuple[str, ...] = ("md",)  # each report, and the summary, in md / html / docx
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ class Failure:
 class CommunityResult:
     assessment: Assessment
     rank: int
-    report_name: str | None  # path inside the output folder
-    report: str | None  # rendered Markdown
+    report_name: str | None  # path inside the output folder (the Markdown one when written)
+    report: dict[str, bytes] | None  # the rendered report in each report format
 
     @property
     def feasibility(self) -> str:
@@ -122,7 +123,7 @@ def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[list[Surve
     return surveys, failures
 
 
-def _assess_one(survey: Survey, options: BatchOptions) -> tuple[Assessment, str | None]:
+def _assess_one(survey: Survey, options: BatchOptions) -> tuple[Assessment, dict[str, bytes] | None]:
     criteria, factors, library = _sets(options.criteria, options.factors, options.measures)
     result = assess(survey, factors, criteria)
     if options.pathways:
@@ -131,10 +132,11 @@ def _assess_one(survey: Survey, options: BatchOptions) -> tuple[Assessment, str 
         result = with_pathways(result, library)
     report = None
     if options.reports:
-        from carbon_cli.report import render_assessment
+        from carbon_cli.outputs import report_documents
 
         template = Path(options.template) if options.template else None
-        report = render_assessment(result, options.lang, template=template, date=options.date)
+        formats = options.report_formats
+        report = report_documents(result, formats, options.lang, template, options.date, home="../summary.html")
     return result, report
 
 
@@ -145,8 +147,10 @@ def _internal(path: Path | str, exc: Exception, community: str | None = None) ->
     return Failure(str(path), community, (issue,))
 
 
-def _assess_chunk(surveys: list[Survey], options: BatchOptions) -> list[tuple[Assessment, str | None] | Failure]:
-    out: list[tuple[Assessment, str | None] | Failure] = []
+def _assess_chunk(
+    surveys: list[Survey], options: BatchOptions
+) -> list[tuple[Assessment, dict[str, bytes] | None] | Failure]:
+    out: list[tuple[Assessment, dict[str, bytes] | None] | Failure] = []
     for survey in surveys:
         try:
             out.append(_assess_one(survey, options))
@@ -264,8 +268,9 @@ def run_batch(
     assessed = [o for o in outcomes if not isinstance(o, Failure)]
     ordered = sorted(assessed, key=lambda pair: rank_key(pair[0]))
     names = unique_names([safe_filename(a.survey.community_id) for a, _ in ordered])
+    ext = "md" if "md" in options.report_formats else options.report_formats[0]
     results = [
-        CommunityResult(a, rank, f"reports/{name}.md" if report is not None else None, report)
+        CommunityResult(a, rank, f"reports/{name}.{ext}" if report is not None else None, report)
         for rank, ((a, report), name) in enumerate(zip(ordered, names, strict=True), start=1)
     ]
     return BatchResult(results, failures, notes, len(files))

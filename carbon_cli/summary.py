@@ -105,6 +105,14 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         ],
         "pathways": options.pathways,
         "grade_lines": [g.min_score for g in first.criteria.grades if g.min_score > 0] if first else [],
+        # the grade lines with their names, highest first (drawn on the ranking chart)
+        "grades": [
+            {"key": g.key, "label": g.label(lang), "min_score": g.min_score}
+            for g in first.criteria.grades
+            if g.min_score > 0
+        ]
+        if first
+        else [],
         "pass_score": first.criteria.pass_grade.min_score if first else 60,
     }
 

@@ -42,9 +42,21 @@ def batch(
     ] = True,
     template: Annotated[
         Path | None,
-        typer.Option("--template", metavar="FILE", help="Your own Jinja2 template for the per-community reports."),
+        typer.Option(
+            "--template",
+            metavar="FILE",
+            help="Your own Jinja2 Markdown template for the reports, or a Word template (.docx) for their look.",
+        ),
     ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Date printed on the reports (none unless given).")] = None,
+    report_format: Annotated[
+        str,
+        typer.Option(
+            "--report-format",
+            metavar="md,html,docx",
+            help="Formats of the reports and the summary, comma-separated: md, html (web page), docx (Word).",
+        ),
+    ] = "md",
     force: Annotated[
         bool, typer.Option("--force", help="Write into a folder that holds files carbon-cli did not write.")
     ] = False,
@@ -68,6 +80,7 @@ def batch(
     from carbon_cli.survey.workbook import Limits
 
     code = lang.value
+    formats = report_formats(report_format)
     load_criteria(criteria), load_factor_set(factors), load_measures(measures)  # fail fast on a bad data file
     check_outdir(outdir, force, inputs=list(paths))
     options = BatchOptions(
@@ -81,6 +94,7 @@ def batch(
         reports=reports,
         template=str(template) if template else None,
         date=date,
+        report_formats=formats,
     )
     with progress_bar(code, enabled=not quiet) as (on_total, advance):
         result = run_batch(paths, options, jobs=jobs, on_total=on_total, progress=advance)
@@ -88,14 +102,27 @@ def batch(
     write_outputs(outdir, files, list(paths))
     if not quiet:
         emit(batch_view(result, code))
+    summaries = "summary." + "/".join(formats)
     stderr.print(
         t(
             code,
-            f"已写入 {outdir}/：{len(files)} 个文件（汇总报告 summary.md，结果 results.csv/xlsx/json）",
-            f"Wrote {len(files)} file(s) to {outdir}/ (summary.md, results.csv/xlsx/json)",
+            f"已写入 {outdir}/：{len(files)} 个文件（汇总报告 {summaries}，结果 results.csv/xlsx/json）",
+            f"Wrote {len(files)} file(s) to {outdir}/ ({summaries}, results.csv/xlsx/json)",
         )
     )
     raise typer.Exit(0 if result.ok else 1)
+
+
+def report_formats(value: str) -> tuple[str, ...]:
+    """`md,html,docx` → ("md", "html", "docx"); an unknown format is a usage error."""
+    from carbon_cli.outputs import FORMATS
+
+    formats = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        shown = ", ".join(unknown) or repr(value)
+        raise typer.BadParameter(f"{shown}: choose from {', '.join(FORMATS)}", param_hint="--report-format")
+    return formats
 
 
 def register(app: typer.Typer) -> None:
