@@ -522,6 +522,12 @@ TERMS: dict[str, tuple[str, str]] = {
     "water": ("供水与污水", "Water and wastewater"),
     "waste": ("生活垃圾", "Waste"),
     "sinks": ("绿地碳汇", "Green-space sinks"),
+    "objective_cost": ("按前期投入最少选取", "least upfront cost"),
+    "objective_effort": ("按工作量最小选取", "least effort"),
+    "subsidy_expired": ("否，政策已过期", "no: expired"),
+    "subsidy_not_yet_valid": ("否，政策尚未生效", "no: not yet in force"),
+    "subsidy_district": ("否，仅限特定辖区", "no: another district's"),
+    "subsidy_below_min_capex": ("否，投资额未达门槛", "no: project below the minimum"),
 }
 
 
@@ -579,3 +585,19 @@ def term(key: str, lang: str = "zh") -> str:
     if pair is None:
         return key
     return pair[0] if lang == "zh" else pair[1]
+
+
+def money(value: float | None, lang: str = "zh") -> str:
+    """Yuan for people: 万元 with one decimal in Chinese from 10,000 up, whole yuan in English."""
+    if value is None:
+        return "—"
+    if lang == "zh":
+        return f"{value / 1e4:,.1f} 万元" if abs(value) >= 1e4 else f"{value:,.0f} 元"
+    return f"{value:,.0f} yuan"
+
+
+def money_range(low: float, high: float, lang: str = "zh") -> str:
+    """A low–high range in the unit `money` would use for the larger end."""
+    if lang == "zh" and max(abs(low), abs(high)) >= 1e4:
+        return f"{low / 1e4:,.1f}–{high / 1e4:,.1f} 万元"
+    return f"{low:,.0f}–{high:,.0f} {'元' if lang == 'zh' else 'yuan'}"

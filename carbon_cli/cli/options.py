@@ -106,15 +106,23 @@ ObjectiveOption = Annotated[
 ]
 YearsOption = Annotated[
     int | None,
-    typer.Option("--years", min=1, max=50, metavar="N", help="Appraisal period in years (default: the cost set's, 10)."),
+    typer.Option(
+        "--years", min=1, max=50, metavar="N", help="Appraisal period in years (default: the cost set's, 10)."
+    ),
 ]
 DiscountOption = Annotated[
     float | None,
     typer.Option(
-        "--discount-rate", min=0.0, max=0.99, metavar="RATE", help="Discount rate for the appraisal, e.g. 0.04 (default 0)."
+        "--discount-rate",
+        min=0.0,
+        max=0.99,
+        metavar="RATE",
+        help="Discount rate for the appraisal, e.g. 0.04 (default 0).",
     ),
 ]
 IncludeExpiredOption = Annotated[
     bool,
-    typer.Option("--include-expired", help="Count subsidies of policies that have expired (shown as expired otherwise)."),
+    typer.Option(
+        "--include-expired", help="Count subsidies of policies that have expired (shown as expired otherwise)."
+    ),
 ]

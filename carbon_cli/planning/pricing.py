@@ -48,15 +48,21 @@ class Extra:
 
 
 def price(pathway: Pathway, base: Assessment, costs: CostSet, terms: Terms, library: Library) -> Pathway:
-    """`pathway` with its cost, each step's cost and the no-regret measures it leaves out."""
+    """`pathway` with its cost, each step's cost and the no-regret measures it leaves out (a
+    pathway that cannot reach its target has no cost, only the no-regret measures)."""
     values = dict(base.survey.assessment)
     steps = []
     for step in pathway.steps:
         steps.append(StepChange(step.measure.key, values, step.changes, step.tco2e_reduced))
         values = {**values, **step.changes}
     whole, each = set_cost(costs, steps, terms)
+    extras = tuple(_no_regret(pathway, base, values, costs, terms, library))
+    if pathway.status == "not_feasible":
+        return replace(pathway, extras=extras)
     priced_steps = tuple(replace(s, cost=c) for s, c in zip(pathway.steps, each, strict=True))
-    return replace(pathway, steps=priced_steps, cost=whole, extras=tuple(_no_regret(pathway, base, values, costs, terms, library)))
+    return replace(
+        pathway, steps=priced_steps, cost=whole, extras=tuple(_no_regret(pathway, base, values, costs, terms, library))
+    )
 
 
 def _no_regret(
@@ -88,3 +94,62 @@ def _no_regret(
 def _assess_values(base: Assessment, values: dict[str, Any], assess: Any) -> Assessment:
     changes = {k: v for k, v in values.items() if base.survey.assessment.get(k) != v}
     return assess(base.survey.with_values(changes, origin="measures"), base.factors, base.criteria, detail=False)
+
+
+@dataclass(frozen=True)
+class Planning:
+    """How a run chooses and prices pathways: the measures, the objective and the cost terms."""
+
+    library: Library
+    costs: CostSet
+    objective: str = "cost"  # cost | effort
+    years: int | None = None  # None: the cost set's
+    discount_rate: float | None = None
+    include_expired: bool = False
+    on: str | None = None  # ISO date subsidies are judged on; None: today
+
+    def terms(self, values: dict[str, Any]) -> Terms:
+        from datetime import date
+
+        from carbon_cli.planning.costs import terms_for
+
+        return terms_for(
+            self.costs,
+            values,
+            years=self.years,
+            discount_rate=self.discount_rate,
+            include_expired=self.include_expired,
+            on=self.on or date.today().isoformat(),
+        )
+
+
+def load_planning(
+    measures: str | None = None,
+    costs: str | None = None,
+    objective: str = "cost",
+    years: int | None = None,
+    discount_rate: float | None = None,
+    include_expired: bool = False,
+    on: str | None = None,
+) -> Planning:
+    from carbon_cli.planning.costs import load_cost_set
+    from carbon_cli.planning.measures import load_measures
+
+    return Planning(load_measures(measures), load_cost_set(costs), objective, years, discount_rate, include_expired, on)
+
+
+def planned(assessment: Assessment, planning: Planning, targets: tuple[str, ...] | None = None) -> Assessment:
+    """`assessment` with its pathways (to 通过 and 优秀 by default) found under the planning's
+    objective and priced."""
+    from carbon_cli.planning.objective import EFFORT
+    from carbon_cli.planning.pathway import TARGETS, _Search, find_pathway
+
+    values = assessment.survey.assessment
+    terms = planning.terms(values)
+    objective = cost_objective(planning.costs, terms, values) if planning.objective == "cost" else EFFORT
+    search = _Search(assessment, planning.library, objective)  # the targets share it
+    pathways = {
+        t: price(find_pathway(assessment, target=t, search=search), assessment, planning.costs, terms, planning.library)
+        for t in targets or TARGETS
+    }
+    return replace(assessment, pathways=pathways)
