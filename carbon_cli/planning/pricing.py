@@ -112,6 +112,7 @@ class Planning:
         from datetime import date
 
         from carbon_cli.planning.costs import terms_for
+        from carbon_cli.planning.policies import parse_date
 
         return terms_for(
             self.costs,
@@ -119,7 +120,7 @@ class Planning:
             years=self.years,
             discount_rate=self.discount_rate,
             include_expired=self.include_expired,
-            on=self.on or date.today().isoformat(),
+            on=self.on if parse_date(self.on) else date.today().isoformat(),
         )
 
 

@@ -9,17 +9,23 @@ import typer
 
 from carbon_cli.cli.options import (
     CommunityOption,
+    CostsOption,
     CriteriaOption,
+    DiscountOption,
     FactorsOption,
+    IncludeExpiredOption,
     Lang,
     LangOption,
     MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
+    Objective,
+    ObjectiveOption,
     OutputFormat,
     OutputOption,
     SetOption,
     YearOption,
+    YearsOption,
 )
 
 if TYPE_CHECKING:
@@ -76,6 +82,11 @@ def assess(
     ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Date printed on the report (none unless given).")] = None,
     measures: MeasuresOption = None,
+    objective: ObjectiveOption = Objective.cost,
+    costs: CostsOption = None,
+    years: YearsOption = None,
+    discount_rate: DiscountOption = None,
+    include_expired: IncludeExpiredOption = False,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
@@ -97,10 +108,11 @@ def assess(
     survey = load_for_assessment(path, community, year, limits, code)
     result = assess_with_changes(survey, factor_set, criteria_set, changes)
     if format is OutputFormat.md:
-        from carbon_cli.planning.pathway import load_measures, with_pathways
+        from carbon_cli.planning.pricing import load_planning, planned
         from carbon_cli.report import render_assessment
 
-        result = with_pathways(result, load_measures(measures))
+        planning = load_planning(measures, costs, objective.value, years, discount_rate, include_expired, on=date)
+        result = planned(result, planning)
         write_or_print(render_assessment(result, code, template=template, date=date), output, [path])
     elif format is OutputFormat.json:
         from carbon_cli.serialize import dumps
