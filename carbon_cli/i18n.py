@@ -328,8 +328,9 @@ ISSUES: dict[str, tuple[str, str, str, str, str]] = {
     ),
     "blank_survey": (
         "error",
-        "调研表是空白的：除社区名称、编码等基本身份信息外，没有填写任何数据，无法评价",
-        "the survey is blank: nothing is filled in beyond the community's name and ID, so it cannot be assessed",
+        "调研表是空白的：评价年除社区名称、编码等身份信息外没有填写任何数据，无法评价",
+        "the survey is blank: nothing is filled in for the assessment year beyond the community's name and ID, "
+        "so it cannot be assessed",
         "填写评价年的调研数据后交回",
         "fill in the assessment-year survey values and send it back",
     ),
@@ -459,6 +460,64 @@ ISSUES: dict[str, tuple[str, str, str, str, str]] = {
         "no assessment year",
         "评价年份，如 2023",
         "an assessment year, e.g. 2023",
+    ),
+    # the campaign: roster, forms handed out, annotated copies
+    "roster_no_header": (
+        "error",
+        "社区名单中没有找到表头：需要“社区编码”列，以及“社区名称”或“所属街道”列",
+        "no header found in the roster: it needs a community ID column and a name or street column",
+        "第一行写列名：社区编码、社区名称、所属街道（可加所属区、联系人）",
+        "column names in the first row: community ID, community name, sub-district (optionally district, contact)",
+    ),
+    "roster_empty": (
+        "error",
+        "社区名单只有表头，没有社区",
+        "the roster has a header but no communities",
+        "每个社区一行",
+        "one row per community",
+    ),
+    "roster_duplicate": (
+        "warning",
+        "社区编码 {found} 在名单中出现了两次（另见 {other}），只用第一行",
+        "community ID {found} is on the roster twice (see also {other}); the first row is used",
+        "每个社区一行",
+        "one row per community",
+    ),
+    "roster_same_file": (
+        "error",
+        "名单中的社区编码写成文件名后相同：{names}",
+        "roster IDs give the same file name: {names}",
+        "",
+        "",
+    ),
+    "forms_exist": (
+        "error",
+        "文件夹 {path} 中已有 {count} 份同名调研表（如 {first}），没有覆盖；换一个空文件夹，或加 --force 覆盖",
+        "{count} forms already exist in {path} (e.g. {first}); nothing was overwritten: use an empty folder, "
+        "or add --force to overwrite",
+        "",
+        "",
+    ),
+    "roster_needed": (
+        "error",
+        "-o、--from 和 --district 只与 --roster 一起使用",
+        "-o, --from and --district go with --roster",
+        "",
+        "",
+    ),
+    "roster_folder_needed": (
+        "error",
+        "用 --roster 时请用 -o 指定调研表写入的文件夹",
+        "with --roster, name the folder for the forms with -o",
+        "",
+        "",
+    ),
+    "annotate_csv": (
+        "warning",
+        "CSV 文件不能加批注，没有生成标注副本",
+        "a CSV file cannot carry comments; no annotated copy was made",
+        "看上面的问题列表，或把表格另存为 .xlsx",
+        "use the problem list above, or save the table as .xlsx",
     ),
     # generic (CLI)
     "bad_set_option": ("error", "--set 参数格式应为 字段=数值：{found}", "--set takes FIELD=VALUE: {found}", "", ""),

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_cli.issues import InputError, Issue
+from carbon_cli.survey.model import Survey
 from carbon_cli.survey.reader import read_workbook
 from carbon_cli.survey.workbook import Limits, expand_paths
 
@@ -17,6 +18,7 @@ class FileResult:
     layout: str | None
     communities: list[str]
     issues: list[Issue] = field(default_factory=list)
+    surveys: list[Survey] = field(default_factory=list, repr=False)  # what was read, for the collection status
 
     @property
     def errors(self) -> list[Issue]:
@@ -63,7 +65,7 @@ def validate_file(path: Path, *, year: int | None = None, limits: Limits | None 
         book = read_workbook(path, year=year, limits=limits)
     except InputError as exc:
         return FileResult(str(path), None, [], [exc.issue])
-    return FileResult(book.file, book.layout, [s.community_id for s in book.surveys], book.all_issues)
+    return FileResult(book.file, book.layout, [s.community_id for s in book.surveys], book.all_issues, book.surveys)
 
 
 def validate_paths(paths: list[Path], *, year: int | None = None, limits: Limits | None = None) -> ValidationReport:

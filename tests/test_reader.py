@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from carbon_cli.issues import InputError
+from carbon_cli.issues import InputError, Location
+from carbon_cli.survey.fields import dictionary
+from carbon_cli.survey.layouts import cell_reader, read_cell
 from carbon_cli.survey.reader import read_survey, read_workbook
 from tests.conftest import complete_values, write_form, write_table
 
@@ -167,3 +173,38 @@ def test_missing_path(tmp_path):
     with pytest.raises(InputError) as err:
         read_workbook(tmp_path / "nope.xlsx")
     assert err.value.issue.code == "file_not_found"
+
+
+# A table reads each column through one cell reader; it must say exactly what read_cell says.
+_RAW = st.one_of(
+    st.none(),
+    st.integers(-(10**6), 10**13),
+    st.sampled_from([0.35, 1, 1.0, 2021, 2021.5, -3, 1e20, 0.0, 0.5]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["是", "否", "不详", "—", "35%", "1.2万", "约500", "#DIV/0!", "abc", " 12 ", "1,234", "0.5"]),
+    st.text(max_size=12),
+    st.booleans(),
+    st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+)
+_KEYS = [f.key for f in dictionary().fields]
+
+
+@settings(max_examples=400, deadline=None)
+@example(key="green_trip_share", unit=None, raws=[0.35, "35%", 35])
+@given(
+    key=st.sampled_from(_KEYS),
+    unit=st.sampled_from([None, "万千瓦时", "吨", "%", "万", "furlongs"]),
+    raws=st.lists(_RAW, min_size=1, max_size=6),
+)
+def test_column_reader_reads_as_read_cell(key, unit, raws):
+    fields = dictionary()
+    spec = fields[key]
+    read = cell_reader(fields, spec, unit)
+    for i, raw in enumerate(raws * 2):  # twice: a remembered text must give the same issues again
+        where = Location("t.xlsx", "表", f"C{i + 2}")
+        expected_issues: list = []
+        found_issues: list = []
+        expected = read_cell(fields, spec, raw, unit, where, expected_issues, "A1")
+        found = read(raw, where, found_issues, "A1")
+        assert (type(found), found) == (type(expected), expected) or (found != found and expected != expected)
+        assert [(i, i.params) for i in found_issues] == [(i, i.params) for i in expected_issues]

@@ -438,3 +438,78 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
             failed.add_row(Text(f.file), Text(f.community or ""), Text(f.reason(lang)))
         out.append(failed)
     return out
+
+
+STATE_STYLE = {"missing": "dim", "unreadable": "red", "blank": "yellow", "errors": "red", "ready": "green"}
+
+
+def status_view(status: Any, lang: str) -> list[Any]:
+    """The collection status: one row per roster community, then what is not on the roster."""
+    from carbon_cli.campaign.status import state_label
+
+    table = Table(title=t(lang, "收集情况", "Collection status"), title_justify="left")
+    add_columns(
+        table,
+        (
+            (t(lang, "社区", "Community"), "left"),
+            (t(lang, "街道", "Street"), "left"),
+            (t(lang, "状态", "Status"), "left"),
+            (t(lang, "错误", "Errors"), "right"),
+            (t(lang, "警告", "Warn."), "right"),
+            (t(lang, "完整度", "Complete"), "right"),
+            (t(lang, "缺少的必填项", "Required missing"), "left"),
+        ),
+    )
+    for row in status.rows:
+        filled, total = row.filled
+        received = row.state not in ("missing", "unreadable")
+        missing = [field_name(k, lang) for k in row.required_missing]
+        shown = t(lang, "、", ", ").join(missing[:4]) + (
+            t(lang, f" 等 {len(missing)} 项", f" … ({len(missing)})") if len(missing) > 4 else ""
+        )
+        table.add_row(
+            Text(f"{row.member.name}\n{row.member.id}"),
+            Text(row.member.street),
+            Text(state_label(row.state, lang), style=STATE_STYLE[row.state]),
+            str(row.errors) if row.state != "missing" else "",
+            str(row.warnings) if received else "",
+            f"{100 * filled / total:.0f}%" if received and total else "",
+            Text(shown or row.reason),
+        )
+    out: list[Any] = [table]
+    missing_ids = [r.member.id for r in status.rows if r.state == "missing"]
+    out.append(
+        Text(
+            t(
+                lang,
+                f"名单共 {len(status.rows)} 个社区：已交回 {status.received}（可用 {status.count('ready')}，"
+                f"有错误 {status.count('errors')}，空白 {status.count('blank')}，"
+                f"无法读取 {status.count('unreadable')}），"
+                f"未交回 {len(missing_ids)}" + (f"：{'、'.join(missing_ids)}" if missing_ids else ""),
+                f"{len(status.rows)} communities on the roster: {status.received} received (usable "
+                f"{status.count('ready')}, with errors {status.count('errors')}, blank {status.count('blank')}, "
+                f"unreadable {status.count('unreadable')}), {len(missing_ids)} missing"
+                + (f": {', '.join(missing_ids)}" if missing_ids else ""),
+            )
+        )
+    )
+    if status.off_roster or status.duplicates or status.unreadable:
+        other = Table(
+            title=t(lang, "名单外、重复与无法读取", "Off-roster, duplicates, unreadable"), title_justify="left"
+        )
+        add_columns(
+            other,
+            (t(lang, "类型", "Kind"), t(lang, "社区", "Community"), t(lang, "文件", "File"), t(lang, "说明", "Detail")),
+        )
+        for s in status.off_roster:
+            other.add_row(
+                t(lang, "不在名单上", "not on the roster"), Text(f"{s.name} ({s.community_id})"), Text(s.file), ""
+            )
+        for key, files in status.duplicates.items():
+            other.add_row(t(lang, "重复交回", "surveyed twice"), Text(key), Text("\n".join(files)), "")
+        for issue in status.unreadable:
+            other.add_row(t(lang, "无法读取", "unreadable"), "", Text(issue.location.file), Text(issue.message(lang)))
+        out.append(other)
+    if status.roster.issues:
+        out.append(issues_table(status.roster.issues, lang, title=t(lang, "名单中的问题", "Roster problems")))
+    return out

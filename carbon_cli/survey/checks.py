@@ -49,17 +49,16 @@ def check_survey(survey: Survey, fields: Dictionary) -> list[Issue]:
             value = values.get(spec.key)
             if value is None or not spec.is_quantity or (role == BASELINE and not spec.per_year):
                 continue
-            loc = where(role, spec.key)
             for other in spec.not_above:
                 if other in values and value > values[other]:
-                    issues.append(Issue("contradiction", loc, spec.key, community, _fmt(value),
+                    issues.append(Issue("contradiction", where(role, spec.key), spec.key, community, _fmt(value),
                                         {"other_field": other, "other_value": _fmt(values[other])}))
             for other in spec.warn_above:
                 if other in values and value > values[other]:
-                    issues.append(Issue("exceeds_other", loc, spec.key, community, _fmt(value),
+                    issues.append(Issue("exceeds_other", where(role, spec.key), spec.key, community, _fmt(value),
                                         {"other_field": other, "other_value": _fmt(values[other])}))
             if spec.range and not spec.range[0] <= value <= spec.range[1]:
-                issues.append(Issue("out_of_range", loc, spec.key, community, _fmt(value),
+                issues.append(Issue("out_of_range", where(role, spec.key), spec.key, community, _fmt(value),
                                     {"low": _fmt(spec.range[0]), "high": _fmt(spec.range[1])}))
             per = spec.per
             if per and values.get(per.field):
@@ -68,7 +67,7 @@ def check_survey(survey: Survey, fields: Dictionary) -> list[Issue]:
                 high = per.max if per.max is not None else float("inf")
                 if not low <= ratio <= high:
                     issues.append(Issue(
-                        "per_out_of_range", loc, spec.key, community, _fmt(value),
+                        "per_out_of_range", where(role, spec.key), spec.key, community, _fmt(value),
                         {"per_field": per.field, "ratio": _fmt(ratio),
                          "low": _fmt(per.min) if per.min is not None else "–",
                          "high": _fmt(per.max) if per.max is not None else "–"},

@@ -7,20 +7,22 @@ key, label, unit, baseline-year value and assessment-year value.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from carbon_cli.issues import Issue, Location
 from carbon_cli.survey.fields import Dictionary, FieldSpec, HeaderMatch, normalize
 from carbon_cli.survey.model import ASSESSMENT, BASELINE
-from carbon_cli.survey.values import MISSING, ValueProblem, parse_value
+from carbon_cli.survey.values import MISSING, ValueProblem, checked_quantity, parse_value, unit_factor
 from carbon_cli.survey.workbook import (
     FORMULA_WITHOUT_VALUE,
     Merged,
     SheetGrid,
+    column_letter,
     coordinate,
 )
 
@@ -111,6 +113,48 @@ def read_cell(
     for code, params in parsed.warnings:
         issues.append(Issue(code, location, spec.key, community, found, params))
     return parsed.value
+
+
+CellReader = Callable[[Any, Location, list[Issue], "str | None"], Any]
+_NOWHERE = Location("")
+_MAX_TEXTS = 4096  # distinct texts remembered per column: yes/no, 万/units, "不详" repeat down a table
+
+
+def cell_reader(dictionary: Dictionary, spec: FieldSpec, unit: str | None) -> CellReader:
+    """`read_cell` for every cell of one table column, with the same results: the column's unit
+    factor is worked out once, and what each distinct text reads as is remembered."""
+    max_abs = dictionary.max_abs_value
+    factor: float | None = None
+    if spec.is_quantity:
+        with contextlib.suppress(ValueProblem):  # an unknown unit: read_cell reports each number
+            factor = unit_factor(unit, spec)
+    texts: dict[str, tuple[Any, tuple[tuple[str, str | None, dict[str, Any]], ...]]] = {}
+
+    def read(raw: Any, location: Location, issues: list[Issue], community: str | None = None) -> Any:
+        kind = type(raw)
+        if raw is None:
+            return MISSING
+        if factor is not None and (kind is float or kind is int):
+            try:
+                return checked_quantity(float(raw) * factor, spec, max_abs)
+            except ValueProblem as problem:
+                issues.append(Issue(problem.code, location, spec.key, community, str(raw), problem.params))
+                return MISSING
+        if kind is str:
+            outcome = texts.get(raw)
+            if outcome is None:
+                found: list[Issue] = []
+                value = read_cell(dictionary, spec, raw, unit, _NOWHERE, found)
+                outcome = (value, tuple((i.code, i.found, i.params) for i in found))
+                if len(texts) < _MAX_TEXTS:
+                    texts[raw] = outcome
+            value, problems = outcome
+            for code, text, params in problems:
+                issues.append(Issue(code, location, spec.key, community, text, dict(params)))
+            return value
+        return read_cell(dictionary, spec, raw, unit, location, issues, community)
+
+    return read
 
 
 def merged_elsewhere(
@@ -292,6 +336,12 @@ def read_table(
         columns = [(c, m) for c, m in columns if m.field.key != "assessment_year"]
     id_col = seen_keys.get("community_id", seen_keys.get("community_name"))
     year_spec = dictionary["assessment_year"]
+    sheet = grid.name
+    issues = records.issues
+    readers = [
+        (c, match.field, match.field.key, column_letter(c + 1), cell_reader(dictionary, match.field, match.unit))
+        for c, match in columns
+    ]
     data_rows = 0
     for r, values in _after(rows, header_row):
         if not any(v is not None and str(v).strip() for v in values):
@@ -306,34 +356,35 @@ def read_table(
             else str(int(community) if isinstance(community, float) and community.is_integer() else community).strip()
         )
         if not community_key:
-            loc = Location(file, grid.name, coordinate(r, (id_col or 0) + 1))
-            records.issues.append(Issue("missing_community_id", loc, "community_id"))
+            loc = Location(file, sheet, coordinate(r, (id_col or 0) + 1))
+            issues.append(Issue("missing_community_id", loc, "community_id"))
             continue
         year: Any = None
         if year_col is not None:
-            loc = Location(file, grid.name, coordinate(r, year_col + 1))
+            loc = Location(file, sheet, coordinate(r, year_col + 1))
             raw_year = values[year_col] if year_col < len(values) else None
-            year = read_cell(dictionary, year_spec, raw_year, None, loc, records.issues, community_key)
+            year = read_cell(dictionary, year_spec, raw_year, None, loc, issues, community_key)
             if year is MISSING:
                 if raw_year is None:
-                    records.issues.append(Issue("missing_year", loc, "year", community_key))
+                    issues.append(Issue("missing_year", loc, "year", community_key))
                 continue
         by_year = records.rows.setdefault(community_key, {})
         if year in by_year:
-            loc = Location(file, grid.name, coordinate(r, (year_col or 0) + 1))
-            records.issues.append(
+            loc = Location(file, sheet, coordinate(r, (year_col or 0) + 1))
+            issues.append(
                 Issue("duplicate_year", loc, "year", community_key, params={"community": community_key, "year": year})
             )
             continue
         target = by_year.setdefault(year, {})
-        for c, match in columns:
-            raw = values[c] if c < len(values) else None
-            loc = Location(file, grid.name, coordinate(r, c + 1))
-            if merged_elsewhere(raw, r, c + 1, False, loc, match.field, records.issues, community_key):
-                target[match.field.key] = CellRead(MISSING, loc)
+        width = len(values)
+        row = str(r)
+        for c, spec, key, letter, read in readers:
+            raw = values[c] if c < width else None
+            loc = Location(file, sheet, letter + row)
+            if type(raw) is Merged and merged_elsewhere(raw, r, c + 1, False, loc, spec, issues, community_key):
+                target[key] = CellRead(MISSING, loc)
                 continue
-            value = read_cell(dictionary, match.field, raw, match.unit, loc, records.issues, community_key)
-            target[match.field.key] = CellRead(value, loc)
+            target[key] = CellRead(read(raw.value if type(raw) is Merged else raw, loc, issues, community_key), loc)
     if data_rows == 0:
         records.issues.append(Issue("no_data_rows", Location(file, grid.name)))
 

@@ -47,10 +47,10 @@ class Survey:
 
     @property
     def is_blank(self) -> bool:
-        """Nothing surveyed: no value beyond who the community is and which year, and no cell
-        that held something unreadable."""
-        values = [*self.assessment, *(self.baseline or {})]
-        return not any(key not in IDENTITY for key in values) and not any(
+        """Nothing surveyed for the assessment year: no value beyond who the community is and
+        which years (a baseline carried over from last year is not this year's survey), and no
+        cell that held something unreadable."""
+        return not any(key not in IDENTITY for key in self.assessment) and not any(
             i.location.cell and i.field not in IDENTITY for i in self.issues
         )
 

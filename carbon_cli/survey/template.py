@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -38,7 +38,9 @@ FORM_HEADERS = {
         "Note",
     ),
 }
-FORM_WIDTHS = (32, 40, 14, 8, 18, 18, 24, 60)
+FORM_WIDTHS = (26, 34, 10, 6, 16, 16, 18, 40)
+INSTRUCTIONS_WIDTH = 80
+ROW_HEIGHT = 22  # points: room for handwriting
 KEY_COL, LABEL_COL, UNIT_COL, REQUIRED_COL, BASELINE_COL, ASSESSMENT_COL, SOURCE_COL, NOTE_COL = range(1, 9)
 TABLE_IDENTITY = ("community_id", "community_name", "street", "district")
 TABLE_DROPDOWN_ROWS = 500  # a blank table offers its drop-downs this far down
@@ -129,6 +131,7 @@ TITLE_FONT = Font(bold=True, size=14)
 THIN = Side(style="thin", color="BFBFBF")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
+OPEN = Protection(locked=False)
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
@@ -186,7 +189,8 @@ def _instructions(wb: Workbook, lang: str) -> None:
     separator = "、" if lang == "zh" else ", "
     sheets = separator.join(t.label(lang) for t in dictionary().topics)
     # One column only: text spread over several cells could look like a header row to the reader.
-    ws.column_dimensions["A"].width = 110
+    # As wide as an A4 portrait page: LibreOffice does not shrink a single column to fit.
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     for row, line in enumerate(INSTRUCTIONS[lang], start=1):
         heading = line.startswith("# ")
         cell = _put(ws, row, 1, line.removeprefix("# ").format(sheets=sheets) or None)
@@ -195,8 +199,9 @@ def _instructions(wb: Workbook, lang: str) -> None:
             cell.font = TITLE_FONT if row == 1 else BOLD
         elif cell.value:
             # not every spreadsheet program grows a row to fit wrapped text: size it here
-            lines = -(-_display_width(str(cell.value)) // 105)
+            lines = -(-_display_width(str(cell.value)) // (INSTRUCTIONS_WIDTH - 6))
             ws.row_dimensions[row].height = 16 * max(1, lines)
+    _print_setup(ws, lang, landscape=False)
 
 
 def form_workbook(
@@ -205,8 +210,15 @@ def form_workbook(
     baseline: dict[str, Any] | None = None,
     sources: dict[str, str] | None = None,
     notes: dict[str, str] | None = None,
+    locked: Iterable[str] = (),
 ) -> Workbook:
-    """The form layout: instructions, then one sheet per topic, optionally pre-filled."""
+    """The form layout: instructions, then one sheet per topic, optionally pre-filled.
+
+    With `locked` field keys (a form handed out to one community) every sheet is protected:
+    those fields' values, the keys, labels and required marks cannot be changed; the unit,
+    value, source and note cells stay open.
+    """
+    locked = frozenset(locked)
     words = _words(lang)
     assessment, baseline = assessment or {}, baseline or {}
     sources, notes = sources or {}, notes or {}
@@ -215,8 +227,9 @@ def form_workbook(
     _instructions(wb, lang)
     for topic in fields.topics:
         ws = wb.create_sheet(topic.label(lang))
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(FORM_WIDTHS))
-        title = _put(ws, 1, 1, words["title"].format(topic=topic.label(lang)))
+        # The title starts right of the key column: the key column is left out of print.
+        ws.merge_cells(start_row=1, start_column=LABEL_COL, end_row=1, end_column=len(FORM_WIDTHS))
+        title = _put(ws, 1, LABEL_COL, words["title"].format(topic=topic.label(lang)))
         title.font = TITLE_FONT
         for col, (text, width) in enumerate(zip(FORM_HEADERS[lang], FORM_WIDTHS, strict=True), 1):
             cell = _put(ws, 2, col, text)
@@ -238,7 +251,10 @@ def form_workbook(
             for col, value in values.items():
                 cell = _put(ws, row, col, value)
                 cell.border = GRID
-                cell.alignment = WRAP if col == NOTE_COL else Alignment(vertical="top")
+                cell.alignment = WRAP if col in (LABEL_COL, NOTE_COL) else Alignment(vertical="top")
+            # rows tall enough to write in by hand on a printed form, and to show wrapped text
+            lines = max(_lines(values[LABEL_COL], LABEL_COL), _lines(values[NOTE_COL], NOTE_COL))
+            ws.row_dimensions[row].height = max(ROW_HEIGHT, 15 * lines)
             if spec.required:
                 for col in (KEY_COL, LABEL_COL, UNIT_COL, REQUIRED_COL):
                     ws.cell(row, col).fill = REQUIRED_FILL
@@ -250,7 +266,49 @@ def form_workbook(
                 dropdown.add(ws.cell(row, ASSESSMENT_COL).coordinate)
         if dropdown.sqref:
             ws.add_data_validation(dropdown)
+        if locked:
+            _protect(ws, locked)
+        _print_form_sheet(ws, lang)
+    if locked:
+        wb.worksheets[0].protection.sheet = True
     return wb
+
+
+def _protect(ws: Worksheet, locked: frozenset[str]) -> None:
+    """Protect the sheet (no password: it guards against slips, not people), leaving open
+    every cell a community fills in, except the values of the `locked` fields."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = ws.protection.formatRows = False  # widen and heighten freely
+    for row in range(3, ws.max_row + 1):
+        key = ws.cell(row, KEY_COL).value
+        if key is None:
+            continue
+        for col in (UNIT_COL, BASELINE_COL, ASSESSMENT_COL, SOURCE_COL, NOTE_COL):
+            value_cell = col in (BASELINE_COL, ASSESSMENT_COL)
+            if value_cell and (key in locked or ws.cell(row, col).fill == NOT_APPLICABLE_FILL):
+                continue
+            ws.cell(row, col).protection = OPEN
+
+
+def _print_setup(ws: Worksheet, lang: str, landscape: bool) -> None:
+    """A4, every column on one page width, page numbers in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "&A — " + ("第 &P 页，共 &N 页" if lang == "zh" else "page &P of &N")
+
+
+def _print_form_sheet(ws: Worksheet, lang: str) -> None:
+    """Print a topic sheet as a paper form: label to note columns (the key column is for the
+    machine), the column headings repeated on every page."""
+    _print_setup(ws, lang, landscape=True)
+    last = ws.cell(ws.max_row, len(FORM_WIDTHS)).column_letter
+    ws.print_area = f"{ws.cell(1, LABEL_COL).column_letter}1:{last}{ws.max_row}"
+    ws.print_title_rows = "2:2"
 
 
 def table_columns() -> list[FieldSpec]:
@@ -287,7 +345,17 @@ def table_workbook(lang: str = "zh", rows: Iterable[dict[str, Any]] | None = Non
             dropdown.add(f"{letter}2:{letter}{last_row}")
     if dropdown.sqref:
         ws.add_data_validation(dropdown)
+    # One column per field cannot fit a page width legibly: landscape, pages across, with the
+    # header row and the ID and name columns repeated on each.
+    _print_setup(ws, lang, landscape=True)
+    ws.page_setup.fitToWidth = 0
+    ws.print_title_rows, ws.print_title_cols = "1:1", "A:B"
     return wb
+
+
+def _lines(text: Any, col: int) -> int:
+    """Lines a wrapped form cell takes at its column's width."""
+    return -(-_display_width(str(text or "")) // (FORM_WIDTHS[col - 1] - 2)) or 1
 
 
 def _display_width(text: str) -> int:

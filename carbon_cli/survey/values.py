@@ -236,19 +236,25 @@ def _parse_quantity(raw: Any, spec: FieldSpec, unit_hint: str | None, max_abs_va
         if normalize(text) in ZERO_WORDS:
             return Parsed(0 if spec.type == "int" else 0.0)
         number, warnings = _number_text(text, spec, unit_hint)
+    fraction = not (isinstance(raw, str) and "%" in raw)
+    return Parsed(checked_quantity(number, spec, max_abs_value, fraction), tuple(warnings))
+
+
+def checked_quantity(number: float, spec: FieldSpec, max_abs_value: float, fraction: bool = True) -> int | float:
+    """A number already in the field's unit, checked and typed; `fraction`: 0.35 may mean 35 %."""
     if not math.isfinite(number) or abs(number) > max_abs_value:
         raise ValueProblem("absurd_value", {"limit": f"{max_abs_value:.0e}"})
     if number < 0:
         raise ValueProblem("negative_value")
-    if spec.dimension == "percent" and 0 < number <= 1 and not (isinstance(raw, str) and "%" in raw):
+    if spec.dimension == "percent" and 0 < number <= 1 and fraction:
         number *= 100  # a fraction: Excel stores a cell shown as 35% as 0.35
     if spec.dimension == "year":
         if not number.is_integer() or not 1900 <= number <= 2100:
             raise ValueProblem("bad_year")
-        return Parsed(int(number), tuple(warnings))
+        return int(number)
     if spec.type == "int":
         rounded = round(number)
         if abs(number - rounded) > 1e-6 * max(1.0, abs(number)):
             raise ValueProblem("not_whole_number")
-        return Parsed(int(rounded), tuple(warnings))
-    return Parsed(number, tuple(warnings))
+        return int(rounded)
+    return number

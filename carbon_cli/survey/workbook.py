@@ -2,27 +2,29 @@
 
 A file is judged by its content, not its name: an OLE container (legacy .xls, or any
 password-protected workbook), a zip package (.xlsx, or an .ods/.numbers/.docx in disguise), a web
-page saved as ".xls", or CSV text. Before openpyxl sees a package, every part is inflated here
-from its raw bytes under limits that do not trust the zip header (declared sizes can lie): a
+page saved as ".xls", or CSV text. Before the xlsx reader sees a package, every part is inflated
+here from its raw bytes under limits that do not trust the zip header (declared sizes can lie): a
 total budget, a compression-ratio ceiling against zip bombs, the sizes and checksums the header
-claims. XML entity declarations are refused. Per sheet, hidden state, merged ranges and the
-formulas that have no stored result are read. Only then is the workbook streamed (read-only,
-cached values), with memory bounded whatever the file holds.
+claims. XML entity declarations are refused. Per sheet, hidden state, merged ranges, the extent
+of the cells (the reader lays a sheet out as a full grid), error values and the formulas that
+have no stored result are read. Only then does calamine read the cached values.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import functools
 import io
+import posixpath
 import re
 import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any
 
 from carbon_cli.i18n import Bilingual
@@ -41,6 +43,14 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell[ >/]")
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_ERROR_CELL = re.compile(rb't="e"')
+# Cells as Excel, WPS, LibreOffice and openpyxl write them: `<c r="F12"`, the reference first.
+# Their extent is read from the references alone; any other cell (no reference, another
+# attribute first, a namespace prefix, quotes or spaces written otherwise) sends the sheet
+# through the full XML parse instead.
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_ODD_CELL = re.compile(rb"""<c[\t\r\n>/]|:c[\s/>]|t(?:\s+=|=\s|\s*=\s*')""")
 _IN_CHUNK = 64 * 1024  # compressed bytes read at a time: a bomb is caught within a few MB
 _OUT_CHUNK = _MB
 _OVERLAP = 64  # bytes kept between chunks so a tag split across two chunks is still seen
@@ -54,9 +64,14 @@ _MAX_UNCOMPUTED = 100_000
 _MAX_MERGED_CELLS = 200_000
 _MAX_MERGE_AREA = 10_000  # a merge over a whole block of a sheet carries no survey value
 _MAX_ROW = 1_048_576  # Excel's last row
-# Cells read from one sheet, blanks padding a row included: a district table has well under a
-# million; a forged sheet (a stray cell in column XFD of every row) would otherwise take minutes.
+_MAX_COLUMN = 16_384  # Excel's last column, XFD
+# Cells of one sheet's grid (rows x columns up to its farthest cell, blanks included): a district
+# table has about a million; a forged sheet (a stray cell in column XFD of every row, or one far
+# cell) would otherwise make the reader lay out billions.
 _MAX_CELLS = 20_000_000
+# Which library reads the cached values of an xlsx: calamine (fast); openpyxl is kept as the
+# reference the tests compare calamine's results with.
+XLSX_READER = "calamine"
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,9 @@ class SheetInfo:
     member: str = ""
     uncomputed: set[tuple[int, int]] = field(default_factory=set)  # formulas with no stored result
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error values ("#DIV/0!")
+    rows: int = 0  # the farthest cell's row and column
+    columns: int = 0
 
 
 @dataclass
@@ -215,8 +233,9 @@ def opened(path: Path | str, limits: Limits | None = None) -> Iterator[list[Shee
         raise _fail(path, "encrypted_workbook" if _ole_is_encrypted(path) else "legacy_xls", suffix=suffix)
     if head.startswith(b"PK"):
         infos = inspect_package(path, limits)
-        with path.open("rb") as stream:  # a stream: openpyxl refuses a path named .xls, even if it holds xlsx
-            book, grids = _xlsx_grids(path, stream, infos)
+        with path.open("rb") as stream:  # a stream: a reader given a path named .xls reads it as .xls
+            read = _calamine_grids if XLSX_READER == "calamine" else _openpyxl_grids
+            book, grids = read(path, stream, infos)
             try:
                 yield grids
             finally:
@@ -238,26 +257,47 @@ def opened(path: Path | str, limits: Limits | None = None) -> Iterator[list[Shee
 class _Scan:
     """What the inflated bytes of one part reveal, looked at chunk by chunk."""
 
-    def __init__(self, keep: bool) -> None:
+    def __init__(self, keep: bool, xml: bool = True) -> None:
         self.keep = keep
+        self.xml = xml  # a part that may be a sheet: its cells are looked at
         self.parts: list[bytes] = []
         self.kept = 0
         self.tail = b""
-        self.entity = self.formula = self.merge = False
-        self.merge_refs: set[bytes] = set()  # a set: a tag seen again in the overlap counts once
+        self.entity = self.formula = self.merge = self.error = self.odd = False
+        self.merge_refs: set[bytes] = set()  # sets: a tag seen again in the overlap counts once
+        self.columns: set[bytes] = set()
+        self.rows: set[bytes] = set()
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes, last: bool = False) -> None:
         buffer = self.tail + chunk
+        if self.xml:  # looked at up to the last complete tag, so that each tag is counted once
+            cut = len(buffer) if last else buffer.rfind(b">") + 1
+            if len(buffer) - cut > _MB:  # a tag a megabyte long: no sheet has one
+                self.odd, cut = True, len(buffer)
+            self.tail, buffer = buffer[cut:], buffer[:cut]
+        else:
+            self.tail = buffer[-_OVERLAP:]
         self.entity = self.entity or bool(_ENTITY.search(buffer))
-        self.formula = self.formula or bool(_FORMULA.search(buffer))
-        if _MERGE.search(buffer):
-            self.merge = True
-            self.merge_refs.update(_MERGE_REF.findall(buffer))
-        self.tail = buffer[-_OVERLAP:]
+        if self.xml:
+            self.formula = self.formula or bool(_FORMULA.search(buffer))
+            self.error = self.error or bool(_ERROR_CELL.search(buffer))
+            columns = _CELL_COLUMN.findall(buffer)
+            self.odd = self.odd or len(columns) != buffer.count(b"<c ") or bool(_ODD_CELL.search(buffer))
+            self.columns.update(columns)
+            self.rows.update(_CELL_ROW.findall(buffer))
+            if _MERGE.search(buffer):
+                self.merge = True
+                self.merge_refs.update(_MERGE_REF.findall(buffer))
         if self.keep:
             self.kept += len(chunk)
             if self.kept <= _MAX_KEPT_BYTES:
                 self.parts.append(chunk)
+
+    def extent(self) -> tuple[int, int]:
+        """(rows, columns) up to the farthest cell, from the references seen."""
+        rows = max((int(r) for r in self.rows), default=0)
+        columns = max((split_coordinate(c.decode() + "1") or (0, 0))[1] for c in self.columns) if self.columns else 0
+        return rows, columns
 
 
 class _TooLarge(Exception):
@@ -353,6 +393,7 @@ def _inflate(raw: IO[bytes], info: zipfile.ZipInfo, budget: int, limits: Limits,
             raise _Corrupt(*_damaged(info.filename)) from None
         if not inflater.eof:
             raise _Truncated
+    scan.feed(b"", last=True)
     if total != info.file_size:
         raise _Corrupt(
             f"{info.filename} 解压后有 {total} 字节，与文件头记录的 {info.file_size} 字节不符",
@@ -400,9 +441,10 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
             kept: dict[str, bytes] = {}
             flags: dict[str, _Scan] = {}
             for info in infos:
-                scan = _Scan(keep=info.filename in _KEPT_PARTS)
+                media = info.filename.lower().endswith(_MEDIA_SUFFIXES)
+                scan = _Scan(keep=info.filename in _KEPT_PARTS, xml=not media)
                 budget -= _inflate(raw, info, budget, limits, scan)
-                if scan.entity and not info.filename.lower().endswith(_MEDIA_SUFFIXES):
+                if scan.entity and not media:
                     raise _fail(path, "unsafe_xml", part=info.filename)
                 if scan.keep:
                     if scan.kept > _MAX_KEPT_BYTES:
@@ -415,15 +457,20 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
             sheets = _sheets(path, kept)
             for sheet in sheets:
                 scan = flags.get(sheet.member)
-                if scan is not None and scan.entity:  # a "picture" that a sheet points to, read as XML
+                if scan is None:
+                    raise _Corrupt(f"缺少工作表部件 {sheet.member}", f"the sheet part {sheet.member} is missing")
+                if scan.entity:  # a "picture" that a sheet points to, read as XML
                     raise _fail(path, "unsafe_xml", part=sheet.member)
-                if scan is not None and scan.formula:
-                    _read_cell_facts(path, zf, sheet)  # a full parse, only where formulas are
-                elif scan is not None and scan.merge:
-                    collect = _merge_collector(path, sheet)
-                    for ref in sorted(scan.merge_refs):
-                        collect(ref.decode())
-                    sheet.merges = collect.merges  # type: ignore[attr-defined]
+                if scan.formula or scan.error or scan.odd or not scan.xml:
+                    _read_cell_facts(path, zf, sheet)  # a full parse, only where the tags do not tell
+                else:
+                    sheet.rows, sheet.columns = scan.extent()
+                    if scan.merge:
+                        collect = _merge_collector(path, sheet)
+                        for ref in sorted(scan.merge_refs):
+                            collect(ref.decode())
+                        sheet.merges = collect.merges  # type: ignore[attr-defined]
+                _check_extent(path, sheet)
             return sheets
     except InputError:
         raise
@@ -459,7 +506,7 @@ def _sheets(path: Path, xml: dict[str, bytes]) -> list[SheetInfo]:
     for rel in rels:
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        targets[rel.get("Id")] = str(PurePosixPath(target))
+        targets[rel.get("Id")] = posixpath.normpath(target)
     sheets = []
     for node in book.iter():
         if not node.tag.endswith("}sheet"):
@@ -483,8 +530,9 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
 
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    state: dict[str, Any] = {"row": 0, "col": 0, "t": None, "f": False, "v": None, "in_v": False}
+    state: dict[str, Any] = {"row": 0, "col": 0, "t": None, "f": False, "v": None, "in_v": False, "text": []}
     collect = _merge_collector(path, sheet)
+    extent = [0, 0]
 
     def refuse(*_: Any) -> None:
         raise _fail(path, "unsafe_xml", sheet.name, part=sheet.member)
@@ -497,7 +545,9 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
                 state["row"], state["col"] = ref
             else:
                 state["col"] += 1
-            state.update(t=attrs.get("t"), f=False, v=None)
+            state.update(t=attrs.get("t"), f=False, v=None, text=[])
+            extent[0] = max(extent[0], state["row"])
+            extent[1] = max(extent[1], state["col"])
         elif local == "row":
             r = attrs.get("r", "")
             state["row"] = int(r) if r.isdigit() else state["row"] + 1
@@ -513,6 +563,10 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
         local = name.rpartition(":")[2]
         if local == "v":
             state["in_v"] = False
+        elif local == "c" and state["t"] == "e" and state["v"]:
+            sheet.errors[(state["row"], state["col"])] = "".join(state["text"]).strip()[:32]
+            if len(sheet.errors) > _MAX_UNCOMPUTED:
+                raise _fail(path, "formulas_not_computed", sheet.name, count=f"{_MAX_UNCOMPUTED:,}")
         elif local == "c" and state["f"]:
             computed = state["v"] is True or (state["v"] is False and state["t"] == "str")
             if not computed:
@@ -521,8 +575,11 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
                     raise _fail(path, "formulas_not_computed", sheet.name, count=f"{_MAX_UNCOMPUTED:,}")
 
     def text(data: str) -> None:
-        if state["in_v"] and not state["v"] and data.strip():
-            state["v"] = True
+        if state["in_v"]:
+            if not state["v"] and data.strip():
+                state["v"] = True
+            if state["t"] == "e" and len(state["text"]) < 8:
+                state["text"].append(data)
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -542,6 +599,20 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
         )
         raise _fail(path, "corrupt_workbook", sheet.name, detail=detail) from None
     sheet.merges = collect.merges  # type: ignore[attr-defined]
+    sheet.rows, sheet.columns = extent
+
+
+def _check_extent(path: Path, sheet: SheetInfo) -> None:
+    """Refuse a sheet whose grid the reader could not lay out in bounded memory."""
+    if sheet.rows > _MAX_ROW:  # only a forged file numbers rows past Excel's last one
+        detail = Bilingual(f"行号超过 Excel 的上限 {_MAX_ROW:,}", f"a row number past Excel's last row, {_MAX_ROW:,}")
+        raise _fail(path, "corrupt_workbook", sheet.name, detail=detail)
+    if sheet.columns > _MAX_COLUMN:
+        detail = Bilingual("列号超过 Excel 的最后一列 XFD", "a column past Excel's last column, XFD")
+        raise _fail(path, "corrupt_workbook", sheet.name, detail=detail)
+    if sheet.rows * sheet.columns > _MAX_CELLS:
+        row = _MAX_CELLS // sheet.columns + 1
+        raise _fail(path, "sheet_too_large", sheet.name, row=f"{row:,}", limit=f"{_MAX_CELLS:,}")
 
 
 def _merge_collector(path: Path, sheet: SheetInfo) -> Any:
@@ -567,10 +638,72 @@ def _merge_collector(path: Path, sheet: SheetInfo) -> Any:
     return collect
 
 
+# --- the workbook through calamine -------------------------------------------------------------
+
+
+def _calamine_grids(path: Path, stream: IO[bytes], infos: list[SheetInfo]) -> tuple[Any, list[SheetGrid]]:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    try:
+        book = CalamineWorkbook.from_filelike(stream)
+        names = [sheet.name for sheet in book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
+    except Exception as exc:  # calamine raises its own types for a broken package
+        raise _fail(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
+    by_name = {info.name: info for info in infos}
+    grids = []
+    for name in names:
+        info = by_name.get(name)
+        if info is None:  # every sheet was measured before calamine lays it out
+            raise _fail(path, "corrupt_workbook", detail=f"sheet {name!r} not in xl/workbook.xml")
+        grids.append(SheetGrid(name, info.hidden, _calamine_rows(path, book, info)))
+    return book, grids
+
+
+def _calamine_rows(path: Path, book: Any, info: SheetInfo) -> Any:
+    covered, anchors = _covered(info)
+    uncomputed, errors = info.uncomputed, info.errors
+    date = dt.date
+
+    def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
+        shown: dict[tuple[int, int], Any] = {}
+        try:
+            sheet = book.get_sheet_by_name(info.name)
+            end = sheet.end
+            if end is None:
+                return
+            last, width = end[0] + 1, end[1] + 1
+            r = 0
+            for raw in sheet.iter_rows():
+                r += 1
+                lead = [None] * (width - len(raw))  # calamine's rows start at the first column with a cell
+                # As openpyxl gives them: whole numbers as int, no "" for an empty cell, dates as datetime.
+                values = lead + [
+                    (int(v) if v.is_integer() and -1e16 < v < 1e16 else v)
+                    if type(v) is float
+                    else (v or None)
+                    if type(v) is str
+                    else (dt.datetime(v.year, v.month, v.day) if type(v) is date else v)
+                    for v in raw
+                ]
+                if uncomputed or covered or errors:
+                    values = _patch(r, values, uncomputed, covered.get(r, ()), anchors, shown, errors)
+                yield r, tuple(values)
+            if r != last:  # a calamine release laying out rows differently: never misplace a cell
+                raise RuntimeError(f"calamine gave {r} rows, the sheet ends at row {last}")
+        except InputError:
+            raise
+        except RuntimeError:
+            raise
+        except Exception as exc:  # calamine parsing hostile XML: any type, never a traceback
+            raise _fail(path, "corrupt_workbook", info.name, detail=f"{type(exc).__name__}: {exc}") from None
+
+    return rows
+
+
 # --- the workbook through openpyxl --------------------------------------------------------------
 
 
-def _xlsx_grids(path: Path, stream: IO[bytes], infos: list[SheetInfo]) -> tuple[Any, list[SheetGrid]]:
+def _openpyxl_grids(path: Path, stream: IO[bytes], infos: list[SheetInfo]) -> tuple[Any, list[SheetGrid]]:
     import warnings
 
     import openpyxl
@@ -593,13 +726,18 @@ def _xlsx_grids(path: Path, stream: IO[bytes], infos: list[SheetInfo]) -> tuple[
     return book, grids
 
 
-def _xlsx_rows(path: Path, ws: Any, info: SheetInfo) -> Any:
-    covered: dict[int, list[tuple[int, int, int, str]]] = {}  # row → (column, anchor row, anchor column, range)
+def _covered(info: SheetInfo) -> tuple[dict[int, list[tuple[int, int, int, str]]], set[tuple[int, int]]]:
+    """Cells under merged ranges, by row: (column, anchor row, anchor column, range); and the anchors."""
+    covered: dict[int, list[tuple[int, int, int, str]]] = {}
     for r0, c0, r1, c1 in info.merges:
         area = f"{coordinate(r0, c0)}:{coordinate(r1, c1)}"
         for r in range(r0, r1 + 1):
             covered.setdefault(r, []).extend((c, r0, c0, area) for c in range(c0, c1 + 1) if (r, c) != (r0, c0))
-    anchors = {(r0, c0) for r0, c0, _, _ in info.merges}
+    return covered, {(r0, c0) for r0, c0, _, _ in info.merges}
+
+
+def _xlsx_rows(path: Path, ws: Any, info: SheetInfo) -> Any:
+    covered, anchors = _covered(info)
     uncomputed = info.uncomputed
 
     def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
@@ -635,11 +773,14 @@ def _patch(
     covered: Any,
     anchors: set[tuple[int, int]],
     shown: dict[tuple[int, int], Any],
+    errors: dict[tuple[int, int], str] | None = None,
 ) -> list[Any]:
     out = list(values)
     for c, value in enumerate(values, start=1):
         if value is None and (r, c) in uncomputed:
             out[c - 1] = value = FORMULA_WITHOUT_VALUE
+        elif value is None and errors and (r, c) in errors:
+            out[c - 1] = value = errors[(r, c)]
         if (r, c) in anchors:
             shown[(r, c)] = value
     for c, r0, c0, area in covered:

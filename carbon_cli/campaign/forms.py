@@ -1,0 +1,126 @@
+"""Forms handed out: one prefilled form workbook per roster community, named by its ID.
+
+Each carries the community's ID, name, street and district, locked; with earlier data (last
+year's table or forms) its baseline-year column is filled too, so the community types only the
+new year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from carbon_cli.campaign.roster import Member, Roster
+from carbon_cli.issues import CarbonError, InputError, Issue
+from carbon_cli.survey.fields import dictionary
+from carbon_cli.survey.model import Survey
+from carbon_cli.survey.workbook import Limits, expand_paths
+
+PREFILLED = ("community_id", "community_name", "street", "district")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Earlier data for one community: the year and its per-year values."""
+
+    year: int
+    values: dict[str, Any]
+    file: str
+
+
+@dataclass(frozen=True)
+class Written:
+    member: Member
+    path: Path
+    baseline: Baseline | None
+
+
+def form_name(community_id: str) -> str:
+    """The file name of a community's form: its ID, made safe for every file system."""
+    from carbon_cli.export import safe_filename
+
+    return safe_filename(community_id) + ".xlsx"
+
+
+def earlier_baselines(paths: list[Path], limits: Limits | None = None) -> tuple[dict[str, Baseline], list[Issue]]:
+    """Baseline values per community ID from earlier surveys (tables or forms).
+
+    A survey that had a baseline year keeps it (the baseline stays the baseline); otherwise its
+    assessment year becomes the new baseline.
+    """
+    from carbon_cli.survey.reader import read_workbook
+
+    fields = dictionary()
+    files, problems = expand_paths(paths)
+    found: dict[str, Baseline] = {}
+    for path in files:
+        try:
+            book = read_workbook(path, limits=limits)
+        except InputError as exc:
+            problems.append(exc.issue)
+            continue
+        for survey in book.surveys:
+            baseline = _baseline_of(survey, fields)
+            if baseline is not None:
+                found.setdefault(survey.community_id, baseline)
+    return found, problems
+
+
+def _baseline_of(survey: Survey, fields: Any) -> Baseline | None:
+    if survey.baseline is not None and survey.baseline_year is not None:
+        year, values = survey.baseline_year, survey.baseline
+    elif survey.assessment_year is not None:
+        year, values = survey.assessment_year, survey.assessment
+    else:
+        return None
+    # A percentage below 1 written bare would read back as a fraction (0.5 → 50 %): keep its sign.
+    per_year = {
+        k: f"{v:g}%" if fields[k].unit == "%" and isinstance(v, float | int) and 0 < v < 1 else v
+        for k, v in values.items()
+        if fields[k].per_year
+    }
+    return Baseline(int(year), per_year, survey.file) if per_year else None
+
+
+def write_forms(
+    roster: Roster,
+    folder: Path,
+    lang: str = "zh",
+    district: str | None = None,
+    baselines: dict[str, Baseline] | None = None,
+    force: bool = False,
+) -> list[Written]:
+    """Write `<id>.xlsx` in `folder` for every roster member; refuse to overwrite unless `force`."""
+    from carbon_cli.fileio import InputGuard, write_workbook
+    from carbon_cli.survey.template import form_workbook
+
+    baselines = baselines or {}
+    targets = [(m, folder / form_name(m.id)) for m in roster.members]
+    clashes = sorted({p.name for _, p in targets if [q for _, q in targets].count(p) > 1})
+    if clashes:
+        raise CarbonError("roster_same_file", names="、".join(clashes))
+    if not force:
+        existing = [p for _, p in targets if p.exists()]
+        if existing:
+            raise CarbonError("forms_exist", path=str(folder), count=len(existing), first=existing[0].name)
+    guard = InputGuard([Path(roster.file), *(Path(b.file) for b in baselines.values())])
+    written = []
+    for member, path in targets:
+        guard.check(path)
+        identity = {
+            "community_id": member.id,
+            "community_name": member.name,
+            "street": member.street or None,
+            "district": member.district or district or None,
+        }
+        assessment = {k: v for k, v in identity.items() if v is not None}
+        earlier = baselines.get(member.id)
+        baseline = None
+        if earlier is not None:
+            assessment["baseline_year"] = earlier.year
+            baseline = earlier.values
+        wb = form_workbook(lang, assessment=assessment, baseline=baseline, locked=assessment.keys() & set(PREFILLED))
+        write_workbook(path, wb)
+        written.append(Written(member, path, earlier))
+    return written
