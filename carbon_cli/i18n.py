@@ -243,6 +243,14 @@ ISSUES: dict[str, tuple[str, str, str, str, str]] = {
         "use an empty folder, or add --force",
     ),
     "write_failed": ("error", "无法写入 {path}：{detail}", "cannot write {path}: {detail}", "", ""),
+    "outdir_locked": (
+        "error",
+        "另一个 carbon batch（进程 {pid}，{since} 开始）正在写入 {path}，本次未运行",
+        "another carbon batch (process {pid}, started {since}) is writing to {path}; this one did not run",
+        "等它结束后再运行，或换一个输出文件夹（-o）；若该进程已不存在，锁会自动失效",
+        "run again when it has finished, or choose another output folder (-o); a lock whose process "
+        "has ended is released by itself",
+    ),
     # cells
     "unreadable_number": (
         "error",
@@ -523,6 +531,13 @@ ISSUES: dict[str, tuple[str, str, str, str, str]] = {
     "bad_set_option": ("error", "--set 参数格式应为 字段=数值：{found}", "--set takes FIELD=VALUE: {found}", "", ""),
     "unknown_set_field": ("error", "--set 中的字段不存在：{found}", "--set names an unknown field: {found}", "", ""),
     "bad_set_value": ("error", "--set {found}：{detail}", "--set {found}: {detail}", "", ""),
+    "bad_budget": (
+        "error",
+        "--budget 应为金额（元），如 3000000 或 300万：{found}",
+        "--budget takes an amount in yuan, e.g. 3000000 or 300万: {found}",
+        "",
+        "",
+    ),
     "unknown_set": (
         "error",
         "没有名为 {name} 的{kind}（可选：{choices}），也不是文件",

@@ -49,7 +49,7 @@ class Extra:
 
 def price(pathway: Pathway, base: Assessment, costs: CostSet, terms: Terms, library: Library) -> Pathway:
     """`pathway` with its cost, each step's cost and the no-regret measures it leaves out (a
-    pathway that cannot reach its target has no cost, only the no-regret measures)."""
+    pathway with nothing to do, or that cannot reach its target, has no cost, only those)."""
     values = dict(base.survey.assessment)
     steps = []
     for step in pathway.steps:
@@ -57,7 +57,7 @@ def price(pathway: Pathway, base: Assessment, costs: CostSet, terms: Terms, libr
         values = {**values, **step.changes}
     whole, each = set_cost(costs, steps, terms)
     extras = tuple(_no_regret(pathway, base, values, costs, terms, library))
-    if pathway.status == "not_feasible":
+    if pathway.status != "reachable":
         return replace(pathway, extras=extras)
     priced_steps = tuple(replace(s, cost=c) for s, c in zip(pathway.steps, each, strict=True))
     return replace(
