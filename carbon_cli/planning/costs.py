@@ -91,9 +91,13 @@ class Figure:
     status: str
     source: str
     year: int | None = None
+    unit_zh: str = ""
 
     def label(self, lang: str = "zh") -> str:
         return (self.zh if lang == "zh" else self.en) or self.key
+
+    def unit_label(self, lang: str = "zh") -> str:
+        return (self.unit_zh if lang == "zh" else "") or self.unit
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,7 @@ def _figure(key: str, entry: dict[str, Any], where: str) -> Figure:
         status=status_of(entry, where),
         source=str(require(entry, "source", str, where)),
         year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+        unit_zh=str(entry.get("unit_zh", "")),
     )
 
 
