@@ -268,7 +268,8 @@ def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, setting
                 return hit[0], None, hit[1]
     surveys, failures = _read_file(path, options.year, options.limits)
     found = [_found(s, cached=cache is not None) for s in surveys]
-    if key is not None and cache is not None:
+    # a bug met while reading (an internal error) is not a property of the file: never kept
+    if key is not None and cache is not None and not any(i.code == "internal_error" for f in failures for i in f.issues):
         cache.put("read", key, (found, failures))
     return found, surveys, failures
 
