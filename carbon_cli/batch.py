@@ -54,6 +54,23 @@ class BatchOptions:
     reports: bool = True
     template: str | None = None
     date: str | None = None
+    report_formats: tuple[str, ...] = ("md",)  # each report, and the summary, in md / html / docx
+    # planning: what a pathway minimises and how it is priced (planning/pricing.py)
+    costs: str | None = None
+    objective: str = "cost"
+    years: int | None = None
+    discount_rate: float | None = None
+    include_expired: bool = False
+    budget: float | None = None  # yuan, for the investment plan
+
+    @property
+    def on(self) -> str:
+        """The date subsidies are judged on: --date when it is a date, else today."""
+        from datetime import date
+
+        from carbon_cli.planning.policies import parse_date
+
+        return self.date if parse_date(self.date) else date.today().isoformat()
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,7 @@ class BatchResult:
     criteria: Any = None  # the sets the run used
     factors: Any = None
     cache: CacheStats | None = None
+    investment: Any = None  # planning.investment.Investment, when pathways were searched
 
     @property
     def ok(self) -> bool:
@@ -149,6 +167,21 @@ def _sets(criteria: str | None, factors: str | None, measures: str | None) -> tu
     return load_criteria(criteria), load_factor_set(factors), load_measures(measures)
 
 
+@cache
+def _planning(options: BatchOptions) -> Any:
+    from carbon_cli.planning.pricing import load_planning
+
+    return load_planning(
+        options.measures,
+        options.costs,
+        options.objective,
+        options.years,
+        options.discount_rate,
+        options.include_expired,
+        options.on,
+    )
+
+
 def settings_version(options: BatchOptions) -> str:
     """Everything besides a survey that a community's results depend on."""
     from carbon_cli.cache import code_version, digest, set_version
@@ -158,8 +191,11 @@ def settings_version(options: BatchOptions) -> str:
         set_version(options.criteria),
         set_version(options.factors),
         set_version(options.measures),
+        set_version(options.costs),
         set_version(options.template),
         repr((options.year, options.limits, options.lang, options.pathways, options.reports, options.date)),
+        repr(options.report_formats),
+        repr((options.objective, options.years, options.discount_rate, options.include_expired, options.on)),
     )
 
 
@@ -241,7 +277,9 @@ def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, setting
                     return hit[0], None, hit[1], pack
     surveys, failures = _read_file(path, options.year, options.limits)
     found = [_found(s, cached=cache is not None) for s in surveys]
-    if key is not None and cache is not None:
+    # a bug met while reading (an internal error) is not a property of the file: never kept
+    bug = any(i.code == "internal_error" for f in failures for i in f.issues)
+    if key is not None and cache is not None and not bug:
         cache.put("read", key, (found, failures))
     return found, surveys, failures, None
 
@@ -286,21 +324,22 @@ class Results:
 
 def _render_reports(a: Assessment, options: BatchOptions) -> dict[str, bytes]:
     """A community's report files, by extension: the one place per-community reports are made."""
-    from carbon_cli.report import render_assessment
+    from carbon_cli.outputs import report_documents
 
     template = Path(options.template) if options.template else None
-    return {"md": render_assessment(a, options.lang, template=template, date=options.date).encode("utf-8")}
+    formats = options.report_formats
+    return report_documents(a, formats, options.lang, template, options.date, home="../summary.html")
 
 
 def _assess_one(survey: Survey, options: BatchOptions) -> Outcome:
     from carbon_cli.summary import community_row
 
-    criteria, factors, library = _sets(options.criteria, options.factors, options.measures)
+    criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     result = assess(survey, factors, criteria)
     if options.pathways:
-        from carbon_cli.planning.pathway import with_pathways
+        from carbon_cli.planning.pricing import planned
 
-        result = with_pathways(result, library)
+        result = planned(result, _planning(options))
     reports = _render_reports(result, options) if options.reports else {}
     fit = feasibility(result)
     lang = options.lang
@@ -390,15 +429,16 @@ def deduplicate(found: Iterable[Found], data: Callable[[Found], str]) -> tuple[l
 
 
 def rank_key(a: Assessment) -> tuple[Any, ...]:
-    """Eligible first; then the fewest effort to 通过; then the highest score; then the ID."""
+    """Eligible first; then the least weight to 通过 (upfront cost, or effort with --objective
+    effort); then the highest score; then the ID."""
     pathway = a.pathways.get("pass")
     if a.verdict == "eligible":
-        effort = 0.0
+        weight = 0.0
     elif a.verdict == "incomplete" or pathway is None or pathway.status != "reachable":
-        effort = math.inf
+        weight = math.inf
     else:
-        effort = pathway.effort
-    return (a.verdict != "eligible", effort, -round(a.score, 9), a.survey.community_id)
+        weight = round(pathway.weight, 6)
+    return (a.verdict != "eligible", weight, -round(a.score, 9), a.survey.community_id)
 
 
 def run_batch(
@@ -491,11 +531,19 @@ def run_batch(
     if pool is not None:
         pool.shutdown()
     outcomes.sort(key=lambda pair: pair[0].sort_key)
+    ext = "md" if "md" in options.report_formats else options.report_formats[0]  # the report a row links to
     results = [
-        CommunityResult(rank, f"reports/{name}.{next(iter(o.reports))}" if o.reports else None, o.row, o.summary)
+        CommunityResult(rank, f"reports/{name}.{ext}" if o.reports else None, o.row, o.summary)
         for rank, (o, name) in enumerate(outcomes, start=1)
     ]
-    return BatchResult(results, failures, notes, len(files), criteria, factors, stats if cache is not None else None)
+    investment = None
+    if options.pathways:
+        from carbon_cli.planning.investment import district_investment
+
+        award = _planning(options).costs.award.value.typical
+        investment = district_investment([r.row for r in results], options.budget, award)
+    stats_kept = stats if cache is not None else None
+    return BatchResult(results, failures, notes, len(files), criteria, factors, stats_kept, investment)
 
 
 def _worker_start() -> None:
@@ -540,7 +588,12 @@ RESULT_COLUMNS = [
     "verdict",
     "feasibility",
     "pathway_measures",
+    "pathway_measure_names",
     "pathway_effort",
+    "pathway_upfront_yuan",
+    "pathway_subsidy_yuan",
+    "pathway_annual_net_yuan",
+    "pathway_tco2e_reduced",
     "score_after_pathway",
     "failed_controls",
     "top_gaps",
@@ -571,7 +624,14 @@ def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
         "verdict": a.verdict,
         "feasibility": fit,
         "pathway_measures": " ".join(m.key for m in pathway.measures) if pathway else None,
+        "pathway_measure_names": ("、" if lang == "zh" else ", ").join(m.label(lang) for m in pathway.measures)
+        if pathway
+        else None,
         "pathway_effort": pathway.effort if pathway and pathway.status == "reachable" else None,
+        "pathway_upfront_yuan": pathway.cost.upfront.typical if pathway and pathway.cost is not None else None,
+        "pathway_subsidy_yuan": pathway.cost.subsidy.typical if pathway and pathway.cost is not None else None,
+        "pathway_annual_net_yuan": pathway.cost.annual_net.typical if pathway and pathway.cost is not None else None,
+        "pathway_tco2e_reduced": pathway.tco2e_reduced if pathway and pathway.status == "reachable" else None,
         "score_after_pathway": pathway.score_after if pathway else None,
         "failed_controls": " ".join(c.criterion.key for c in ev.failed_controls),
         "top_gaps": "; ".join(gaps),
@@ -598,6 +658,7 @@ def results_dict(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
         "results": [{c: row[c] for c in RESULT_COLUMNS} for row in map(output_row, batch.results)],
         "failures": [{**failure_row(f, lang), "issues": [i.to_dict(lang) for i in f.issues]} for f in batch.failures],
         "duplicates_merged": [i.to_dict(lang) for i in batch.notes],
+        "investment_plan": batch.investment.to_dict() if batch.investment is not None else None,
     }
 
 

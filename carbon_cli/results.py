@@ -13,21 +13,33 @@ from carbon_cli.batch import (
     output_row,
     results_dict,
 )
-from carbon_cli.export import csv_bytes, xlsx_bytes
+from carbon_cli.export import csv_bytes, people_sheets, xlsx_bytes
 from carbon_cli.serialize import dumps
 
 
 def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None:
-    """summary.md and results.csv|xlsx|json, each made and written in turn."""
+    """summary.<format> for each report format and results.csv|xlsx|json, each made and written in turn."""
+    from carbon_cli.outputs import convert, split_template
     from carbon_cli.summary import render_summary
 
     lang = options.lang
-    sink.write("summary.md", render_summary(batch, options).encode("utf-8"))
+    summary = render_summary(batch, options)
+    word_template = split_template(options.template)[1]
+    for fmt in options.report_formats:
+        sink.write(f"summary.{fmt}", convert(summary, fmt, lang, word_template))
+    del summary
     rows = [output_row(r) for r in batch.results]
     sink.write("results.csv", csv_bytes(RESULT_COLUMNS, rows))
     failures = [failure_row(f, lang) for f in batch.failures]
-    sink.write("results.xlsx", xlsx_bytes([("results", RESULT_COLUMNS, rows), ("failures", FAILURE_COLUMNS, failures)]))
-    del rows
+    grades = {g.key: g.label(lang) for g in batch.criteria.grades} if batch.criteria is not None else {}
+    # for people first; then the same with keys and codes, as in results.csv, for scripts
+    sheets = [
+        *people_sheets(RESULT_COLUMNS, rows, FAILURE_COLUMNS, failures, lang, grades),
+        ("results", RESULT_COLUMNS, rows),
+        ("failures", FAILURE_COLUMNS, failures),
+    ]
+    sink.write("results.xlsx", xlsx_bytes(sheets))
+    del rows, sheets
     sink.write("results.json", dumps(results_dict(batch, options)).encode("utf-8"))
 
 

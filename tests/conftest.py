@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import carbon_cli  # noqa: F401  (before openpyxl: it pins openpyxl's XML writer, see its __init__)
+
+# isort: split
 import os
 import tempfile
 from pathlib import Path

@@ -10,14 +10,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from carbon_cli.cli.options import (
+    CostsOption,
     CriteriaOption,
+    DiscountOption,
     FactorsOption,
+    IncludeExpiredOption,
     Lang,
     LangOption,
     MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
+    Objective,
+    ObjectiveOption,
     YearOption,
+    YearsOption,
 )
 
 if TYPE_CHECKING:
@@ -47,9 +53,21 @@ def batch(
     ] = True,
     template: Annotated[
         Path | None,
-        typer.Option("--template", metavar="FILE", help="Your own Jinja2 template for the per-community reports."),
+        typer.Option(
+            "--template",
+            metavar="FILE",
+            help="Your own Jinja2 Markdown template for the reports, or a Word template (.docx) for their look.",
+        ),
     ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Date printed on the reports (none unless given).")] = None,
+    report_format: Annotated[
+        str,
+        typer.Option(
+            "--report-format",
+            metavar="md,html,docx",
+            help="Formats of the reports and the summary, comma-separated: md, html (web page), docx (Word).",
+        ),
+    ] = "md",
     force: Annotated[
         bool, typer.Option("--force", help="Write into a folder that holds files carbon-cli did not write.")
     ] = False,
@@ -62,6 +80,19 @@ def batch(
             "(kept in the user cache folder, or CARBON_CACHE_DIR; at most CARBON_CACHE_MB, default 1024).",
         ),
     ] = True,
+    objective: ObjectiveOption = Objective.cost,
+    costs: CostsOption = None,
+    years: YearsOption = None,
+    discount_rate: DiscountOption = None,
+    include_expired: IncludeExpiredOption = False,
+    budget: Annotated[
+        str | None,
+        typer.Option(
+            "--budget",
+            metavar="AMOUNT",
+            help="Yuan to spend (300万 works): pick the communities that make the most pilots within it.",
+        ),
+    ] = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
@@ -75,13 +106,21 @@ def batch(
     from carbon_cli.cli.console import batch_view, emit, progress_bar, stderr, t
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
+    from carbon_cli.issues import UsageError
     from carbon_cli.outdir import OutputFolder
+    from carbon_cli.planning.costs import load_cost_set
+    from carbon_cli.planning.investment import parse_yuan
     from carbon_cli.planning.measures import load_measures
     from carbon_cli.results import write_results
     from carbon_cli.survey.workbook import Limits
 
     code = lang.value
-    load_criteria(criteria), load_factor_set(factors), load_measures(measures)  # fail fast on a bad data file
+    formats = report_formats(report_format)
+    budget_yuan = parse_yuan(budget) if budget is not None else None
+    if budget is not None and budget_yuan is None:
+        raise UsageError("bad_budget", found=budget)
+    # fail fast on a bad data file
+    load_criteria(criteria), load_factor_set(factors), load_measures(measures), load_cost_set(costs)
     options = BatchOptions(
         criteria=criteria,
         factors=factors,
@@ -93,6 +132,13 @@ def batch(
         reports=reports,
         template=str(template) if template else None,
         date=date,
+        report_formats=formats,
+        costs=costs,
+        objective=objective.value,
+        years=years,
+        discount_rate=discount_rate,
+        include_expired=include_expired,
+        budget=budget_yuan,
     )
     cache = _cache() if use_cache else None
     with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
@@ -124,14 +170,27 @@ def batch(
                 f"{c.files_reused} unchanged file(s) not read again (--no-cache turns this off)",
             )
         )
+    summaries = "summary." + "/".join(options.report_formats)
     stderr.print(
         t(
             code,
-            f"已写入 {outdir}/：{len(out.files)} 个文件（汇总报告 summary.md，结果 results.csv/xlsx/json）",
-            f"Wrote {len(out.files)} file(s) to {outdir}/ (summary.md, results.csv/xlsx/json)",
+            f"已写入 {outdir}/：{len(out.files)} 个文件（汇总报告 {summaries}，结果 results.csv/xlsx/json）",
+            f"Wrote {len(out.files)} file(s) to {outdir}/ ({summaries}, results.csv/xlsx/json)",
         )
     )
     raise typer.Exit(0 if result.ok else 1)
+
+
+def report_formats(value: str) -> tuple[str, ...]:
+    """`md,html,docx` → ("md", "html", "docx"); an unknown format is a usage error."""
+    from carbon_cli.outputs import FORMATS
+
+    formats = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        shown = ", ".join(unknown) or repr(value)
+        raise typer.BadParameter(f"{shown}: choose from {', '.join(FORMATS)}", param_hint="--report-format")
+    return formats
 
 
 def _cache() -> Cache:
