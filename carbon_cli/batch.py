@@ -19,7 +19,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from carbon_cli.cache import Cache, CacheStats
 
 Progress = Callable[[int], None]
+WAVE_FILES_PER_JOB = 16  # files read before their communities are assessed and their surveys dropped
 
 
 class Sink(Protocol):
@@ -403,31 +404,40 @@ def _map(
             progress(size)
 
 
-def deduplicate(found: Iterable[Found], data: Callable[[Found], str]) -> tuple[list[Found], list[Failure], list[Issue]]:
-    """Keep the first community of each ID; a later one with the same data (`data` gives the
-    digest of its values) is merged (noted), one with different data is a failure naming the
-    first file."""
-    first: dict[str, Found] = {}
-    kept, failures, notes = [], [], []
-    for item in found:
+class Communities:
+    """The communities met so far, in input order. The first of each ID is kept and named (its
+    report's file name, unique so far); a later one with the same data is merged (noted), one
+    with different data is a failure naming the first file. Holds a digest per ID, not surveys."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, Found] = {}
+        self.names: set[str] = set()
+        self.failures: list[Failure] = []
+        self.notes: list[Issue] = []
+
+    def add(self, item: Found, data: Callable[[Found], str]) -> str | None:
+        """The report name of `item` when it is the first of its ID, else None. `data` gives the
+        digest of a community's values (made only when a duplicate needs it)."""
+        from carbon_cli.export import safe_filename, unique_names
+
         key = item.community_id
-        other = first.get(key)
+        other = self.first.get(key)
         if other is None:
-            first[key] = item
-            kept.append(item)
-            continue
-        issue = Issue(
-            "duplicate_community",
-            Location(item.file),
-            "community_id",
-            key,
-            params={"community": key, "other": other.file},
-        )
+            self.first[key] = item
+            return unique_names([safe_filename(key)], self.names)[0]
+        params = {"community": key, "other": other.file}
+        issue = Issue("duplicate_community", Location(item.file), "community_id", key, params=params)
         if data(item) == data(other):
-            notes.append(issue)
+            self.notes.append(issue)
         else:
-            failures.append(Failure(item.file, key, (issue,)))
-    return kept, failures, notes
+            self.failures.append(Failure(item.file, key, (issue,)))
+        return None
+
+    def settle(self, data: Callable[[Found], str]) -> None:
+        """Digest the values of the communities kept so far, before their surveys are dropped."""
+        for key, item in self.first.items():
+            if item.data is None:
+                self.first[key] = replace(item, data=data(item))
 
 
 def rank_key(a: Assessment) -> tuple[Any, ...]:
@@ -455,7 +465,6 @@ def run_batch(
     """Assess every community of `paths`. Reports go to `sink` as they are made (none is kept
     without one); `cache` lets unchanged files and communities be taken from earlier runs."""
     from carbon_cli.cache import CacheStats
-    from carbon_cli.export import safe_filename, unique_names
 
     files, problems = expand_paths(paths)
     failures = [Failure(p.location.file, None, (p,)) for p in problems]
@@ -467,63 +476,77 @@ def run_batch(
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) if jobs > 1 else None
     outcomes: list[tuple[Outcome, str | None]] = []
+    communities = Communities()
+    total = len(files)
+    if on_total:
+        on_total(total)
     try:
-        if on_total:
-            on_total(len(files))
-        read_pool = pool if len(files) > 1 else None  # one table is read here, not copied back from a worker
-        found: list[Found] = []
-        surveys: dict[int, Survey] = {}  # by position in `found`, for the files that were parsed
-        reads = _map(_read_chunk, _chunks(files, jobs), (options, cache, settings), read_pool, progress)
-        for items, parsed, failed, pack in reads:
-            if parsed is not None:
-                stats.files_read += 1
-                surveys.update((len(found) + i, s) for i, s in enumerate(parsed))
-            else:
-                stats.files_reused += 1
-            if pack is not None and cached is not None and items:
-                cached.old[items[0].file] = pack
-            found.extend(items)
-            failures.extend(failed)
-        position = {id(f): i for i, f in enumerate(found)}
-        kept, duplicate_failures, notes = deduplicate(found, partial(_data_of, surveys, position))
-        failures.extend(duplicate_failures)
-        names = unique_names([safe_filename(f.community_id) for f in kept])
-        if on_total:
-            on_total(len(files) + len(kept))
-        todo: list[Survey] = []
-        todo_items: list[tuple[Found, str]] = []
-        for item, name in zip(kept, names, strict=True):
-            hit = cached.get(item) if cached is not None else None
-            if hit is not None:
-                stats.reused += 1
-                cached.keep(item, hit)
-                outcomes.append((_emit(hit, name, sink), name))
-                if progress:
-                    progress(1)
-                continue
-            survey = surveys.get(position[id(item)])
-            if survey is None:  # its cached result went (pruned by another run) after the file was skipped
-                survey = _survey_again(item, options)
-            if survey is None:
-                failures.append(_internal(item.file, RuntimeError("file changed during the run"), item.community_id))
-                continue
-            todo.append(survey)
-            todo_items.append((item, name))
-        del surveys, found, position
-        # a community without pathways or reports is assessed faster than it is sent to a worker
-        assess_pool = pool if options.pathways or options.reports else None
-        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options,), assess_pool, progress)
-        del todo
-        for (item, name), outcome in zip(todo_items, assessed, strict=True):
-            if isinstance(outcome, Failure):
-                failures.append(outcome)
-                continue
-            stats.assessed += 1
-            if cached is not None:
-                cached.keep(item, outcome)
-            outcomes.append((_emit(outcome, name, sink), name))
+        # files in waves: the surveys of one wave are assessed and dropped before the next is read
+        wave_size = WAVE_FILES_PER_JOB * jobs
+        for start in range(0, len(files), wave_size):
+            wave = files[start : start + wave_size]
+            read_pool = pool if len(wave) > 1 else None  # one table is read here, not copied back from a worker
+            found: list[Found] = []
+            surveys: dict[int, Survey] = {}  # by position in `found`, for the files that were parsed
+            reads = _map(_read_chunk, _chunks(wave, jobs), (options, cache, settings), read_pool, progress)
+            for items, parsed, failed, pack in reads:
+                if parsed is not None:
+                    stats.files_read += 1
+                    surveys.update((len(found) + i, s) for i, s in enumerate(parsed))
+                else:
+                    stats.files_reused += 1
+                if pack is not None and cached is not None and items:
+                    cached.old[items[0].file] = pack
+                found.extend(items)
+                failures.extend(failed)
+            position = {id(f): i for i, f in enumerate(found)}
+            data = partial(_data_of, surveys, position)
+            todo: list[Survey] = []
+            todo_items: list[tuple[Found, str]] = []
+            for item in found:
+                name = communities.add(item, data)
+                if name is None:
+                    continue
+                total += 1
+                hit = cached.get(item) if cached is not None else None
+                if hit is not None:
+                    stats.reused += 1
+                    cached.keep(item, hit)
+                    outcomes.append((_emit(hit, name, sink), name))
+                    if progress:
+                        progress(1)
+                    continue
+                survey = surveys.get(position[id(item)])
+                if survey is None:  # its cached result went (pruned by another run) after the file was skipped
+                    survey = _survey_again(item, options)
+                if survey is None:
+                    error = RuntimeError("file changed during the run")
+                    failures.append(_internal(item.file, error, item.community_id))
+                    continue
+                todo.append(survey)
+                todo_items.append((item, name))
+            failures.extend(communities.failures)  # duplicates after the wave's unreadable files
+            communities.failures.clear()
+            if on_total:
+                on_total(total)
+            if start + wave_size < len(files):
+                communities.settle(data)
+            del surveys, found, position, data
+            # a community without pathways or reports is assessed faster than it is sent to a worker
+            assess_pool = pool if options.pathways or options.reports else None
+            assessed = _map(_assess_chunk, _chunks(todo, jobs), (options,), assess_pool, progress)
+            del todo
+            for (item, name), outcome in zip(todo_items, assessed, strict=True):
+                if isinstance(outcome, Failure):
+                    failures.append(outcome)
+                    continue
+                stats.assessed += 1
+                if cached is not None:
+                    cached.keep(item, outcome)
+                outcomes.append((_emit(outcome, name, sink), name))
         if cached is not None:
             cached.save()
+        notes = communities.notes
     except BaseException:
         if pool is not None:  # interrupted or failed: stop the workers now, not after their chunk
             for process in list(getattr(pool, "_processes", {}).values()):

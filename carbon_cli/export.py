@@ -43,9 +43,10 @@ def safe_filename(name: str, fallback: str = "community") -> str:
     return text.rstrip(" .") or fallback
 
 
-def unique_names(names: list[str]) -> list[str]:
-    """Make names unique case-insensitively (for case-insensitive file systems): a, a-2, a-3."""
-    seen: set[str] = set()
+def unique_names(names: list[str], seen: set[str] | None = None) -> list[str]:
+    """Make names unique case-insensitively (for case-insensitive file systems): a, a-2, a-3;
+    also unlike those in `seen` (lower-cased), which grows by the names given."""
+    seen = set() if seen is None else seen
     out = []
     for name in names:
         candidate, n = name, 1

@@ -170,3 +170,23 @@ def test_a_bug_on_one_community_does_not_lose_the_others(monkeypatch):
     (failure,) = result.failures
     assert failure.community == "FT-SH-03" and failure.issues[0].code == "internal_error"
     assert "ZeroDivisionError: boom" in failure.reason("en")
+
+
+def test_files_read_in_waves_give_the_same_results(district, monkeypatch):
+    """Surveys are dropped wave by wave: a duplicate found waves after the first of its ID is
+    still merged or reported as before, and reports are named as before."""
+    import carbon_cli.batch as batch
+
+    paths = [district, SAMPLES / "district_table.xlsx"]  # the table repeats the forms' communities
+    options = BatchOptions(pathways=False)
+    whole = run_batch(paths, options, jobs=1)
+    monkeypatch.setattr(batch, "WAVE_FILES_PER_JOB", 1)
+    waves = run_batch(paths, options, jobs=1)
+    assert [(r.rank, r.report_name, r.row) for r in waves.results] == [
+        (r.rank, r.report_name, r.row) for r in whole.results
+    ]
+    assert [(f.file, f.community, f.reason("en")) for f in waves.failures] == [
+        (f.file, f.community, f.reason("en")) for f in whole.failures
+    ]
+    assert [i.to_dict("en") for i in waves.notes] == [i.to_dict("en") for i in whole.notes]
+    assert len(whole.notes) >= 3 and any(f.file.endswith("zz-dup.xlsx") for f in whole.failures)
