@@ -14,6 +14,7 @@ depends only on the input order, so serial, parallel and cached runs write the s
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import stat
@@ -22,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from carbon_cli.assessment import assess
 from carbon_cli.issues import InputError, Issue, Location
@@ -41,6 +42,8 @@ class Sink(Protocol):
     """Where a batch writes its files as it makes them (an OutputFolder)."""
 
     def write(self, name: str, data: bytes) -> None: ...
+
+    def open(self, name: str) -> contextlib.AbstractContextManager[IO[bytes]]: ...
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,11 @@ results, into the run's output folder."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+from collections.abc import Iterator
+from typing import IO
+
 from carbon_cli.batch import (
     FAILURE_COLUMNS,
     RESULT_COLUMNS,
@@ -14,7 +19,7 @@ from carbon_cli.batch import (
     results_dict,
 )
 from carbon_cli.export import csv_bytes, people_sheets, xlsx_bytes
-from carbon_cli.serialize import dumps
+from carbon_cli.serialize import dump_chunks
 
 
 def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None:
@@ -40,12 +45,20 @@ def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None
     ]
     sink.write("results.xlsx", xlsx_bytes(sheets))
     del rows, sheets
-    sink.write("results.json", dumps(results_dict(batch, options)).encode("utf-8"))
+    with sink.open("results.json") as f:  # written as it is encoded: not held whole in memory
+        for chunk in dump_chunks(results_dict(batch, options)):
+            f.write(chunk.encode("utf-8"))
 
 
 class _Files(dict):
     def write(self, name: str, data: bytes) -> None:
         self[name] = data
+
+    @contextlib.contextmanager
+    def open(self, name: str) -> Iterator[IO[bytes]]:
+        buffer = io.BytesIO()
+        yield buffer
+        self[name] = buffer.getvalue()
 
 
 def output_files(batch: BatchResult, options: BatchOptions) -> dict[str, bytes]:

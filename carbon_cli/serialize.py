@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from carbon_cli.evaluation import ControlResult, Gap, ItemResult
@@ -107,4 +108,10 @@ def assessment_dict(a: Assessment, lang: str = "zh") -> dict[str, Any]:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return "".join(dump_chunks(data))
+
+
+def dump_chunks(data: Any) -> Iterator[str]:
+    """`dumps(data)` in pieces, to write a large document without holding its text."""
+    yield from json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False).iterencode(data)
+    yield "\n"
