@@ -243,6 +243,14 @@ ISSUES: dict[str, tuple[str, str, str, str, str]] = {
         "use an empty folder, or add --force",
     ),
     "write_failed": ("error", "无法写入 {path}：{detail}", "cannot write {path}: {detail}", "", ""),
+    "outdir_locked": (
+        "error",
+        "另一个 carbon batch（进程 {pid}，{since} 开始）正在写入 {path}，本次未运行",
+        "another carbon batch (process {pid}, started {since}) is writing to {path}; this one did not run",
+        "等它结束后再运行，或换一个输出文件夹（-o）；若该进程已不存在，锁会自动失效",
+        "run again when it has finished, or choose another output folder (-o); a lock whose process "
+        "has ended is released by itself",
+    ),
     # cells
     "unreadable_number": (
         "error",
@@ -635,6 +643,44 @@ def expected(code: str, lang: str = "zh", **params: Any) -> str:
 
 def term(key: str, lang: str = "zh") -> str:
     pair = TERMS.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
+
+
+# Column headings of the people's sheets of results.xlsx (results.csv/json and the key sheets
+# keep the keys).
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "rank": ("排名", "Rank"),
+    "community_id": ("社区编码", "Community ID"),
+    "community_name": ("社区名称", "Community"),
+    "street": ("街道", "Street"),
+    "district": ("所属区", "District"),
+    "assessment_year": ("评价年", "Assessment year"),
+    "baseline_year": ("基准年", "Baseline year"),
+    "net_tco2e": ("净排放（tCO2e/年）", "Net emissions (tCO2e/yr)"),
+    "per_capita_tco2e": ("人均排放（tCO2e/人·年）", "Per capita (tCO2e/person/yr)"),
+    "score": ("得分", "Score"),
+    "grade": ("等级", "Grade"),
+    "verdict": ("结论", "Verdict"),
+    "feasibility": ("可行性（达到通过）", "Feasibility (pass)"),
+    "pathway_measures": ("路径措施", "Pathway measures"),
+    "pathway_effort": ("路径工作量", "Pathway effort"),
+    "score_after_pathway": ("措施后得分", "Score after pathway"),
+    "failed_controls": ("未满足的控制项", "Failed controls"),
+    "top_gaps": ("主要差距（可多得分）", "Top gaps (points to gain)"),
+    "report": ("报告", "Report"),
+    "source_file": ("调研表", "Survey file"),
+    "file": ("文件", "File"),
+    "reason": ("原因", "Reason"),
+    "sheet.results": ("评价结果", "Assessment"),
+    "sheet.failures": ("未能评估", "Not assessed"),
+    "feasibility.unknown": ("未计算", "not computed"),
+}
+
+
+def column_label(key: str, lang: str = "zh") -> str:
+    pair = COLUMN_LABELS.get(key)
     if pair is None:
         return key
     return pair[0] if lang == "zh" else pair[1]

@@ -391,19 +391,20 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
             (t(lang, "路径措施", "Pathway"), "left"),
         ),
     )
+    lines = [g.min_score for g in batch.criteria.grades if g.min_score > 0] if batch.criteria else []
     for r in batch.results[:limit]:
-        a = r.assessment
-        pathway = a.pathways.get("pass")
-        measures = " ".join(m.key for m in pathway.measures) if pathway else ""
+        row = r.summary
+        pathway = row["pathway"]
+        measures = " ".join(m["key"] for m in pathway["measures"]) if pathway else ""
         table.add_row(
             str(r.rank),
-            Text(f"{a.survey.name}\n{a.survey.community_id}"),
-            Text(str(a.survey.assessment.get("street") or "")),
-            num(a.inventory.per_capita_tco2e),
-            score_text(a.score, grade_lines(a)),
+            Text(f"{row['name']}\n{row['id']}"),
+            Text(str(row["street"] or "")),
+            num(row["per_capita_tco2e"]),
+            score_text(row["score"], lines),
             Text(
-                term(f"{a.verdict}.short", lang) if a.verdict == "eligible" else term(a.verdict, lang),
-                style=VERDICT_STYLE[a.verdict],
+                term(f"{r.verdict}.short", lang) if r.verdict == "eligible" else term(r.verdict, lang),
+                style=VERDICT_STYLE[r.verdict],
             ),
             term(r.feasibility, lang),
             measures,

@@ -20,6 +20,16 @@ class OutputFormat(StrEnum):
     md = "md"
 
 
+class ReportFormat(StrEnum):
+    """`carbon assess --format`: the terminal, JSON, or a report (Markdown, web page, Word)."""
+
+    table = "table"
+    json = "json"
+    md = "md"
+    html = "html"
+    docx = "docx"
+
+
 class IssueFormat(StrEnum):
     table = "table"
     json = "json"
