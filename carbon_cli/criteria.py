@@ -49,7 +49,7 @@ class Metric:
             return bool(spec and spec.type == "bool")
         return self.kind in ("all_true", "required_fields")
 
-    @property
+    @cached_property
     def needs_baseline(self) -> bool:
         return BUILTIN_METRICS.get(self.kind, ("", False, ""))[1]
 
