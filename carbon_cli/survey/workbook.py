@@ -435,7 +435,10 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
             if len(infos) > _MAX_PARTS:
                 count = len(infos)
                 raise _Corrupt(f"包含 {count} 个部件，远超任何工作簿", f"{count} parts, far more than any workbook")
-            kind = _kind_of_package({i.filename for i in infos}, zf)
+            names = {i.filename for i in infos}
+            if len(names) < len(infos):  # readers differ on which copy they take: the one measured may not be read
+                raise _Corrupt("同一部件出现两次", "a part appears twice in the package")
+            kind = _kind_of_package(names, zf)
             if kind == "zip":
                 raise _fail(path, "zip_not_workbook")
             if kind != "xlsx":
