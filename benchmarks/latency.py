@@ -61,10 +61,24 @@ def median_of(fn: Callable[[], Any], repeats: int) -> tuple[float, list[float]]:
     return statistics.median(runs), runs
 
 
-def startup(repeats: int) -> dict[str, Any]:
+BARE_APP = """
+from pathlib import Path
+import typer
+app = typer.Typer()
+@app.command()
+def show(path: Path, lang: str = typer.Option("zh")) -> None:
+    print(path, lang)
+app()
+"""
+
+
+def startup(repeats: int, work: Path) -> dict[str, Any]:
     """Wall time of each command, every sample, interleaved; the floor beside it."""
+    bare = work / "bare_typer_app.py"
+    bare.write_text(BARE_APP)
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
+        "bare one-command Typer app running its command": [sys.executable, str(bare), str(FORM)],
         "carbon --help": run.carbon("--help"),
     }
     for path in SAMPLES:
@@ -173,7 +187,7 @@ def markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         "|---|--:|",
     ]
     medians = results["startup"]["medians"]
-    for name in ("python -c pass", "carbon --help"):
+    for name in ("python -c pass", "bare one-command Typer app running its command", "carbon --help"):
         out.append(f"| `{name}` | {medians[name]:.3f} |")
     for command, s in results["startup"]["summary"].items():
         out.append(
@@ -223,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         ).stdout.strip(),
         "table_what": f"table of {communities:,} communities ({rows:,} rows)",
     }
-    results["startup"] = startup(repeats)
+    results["startup"] = startup(repeats, work)
     results["imports"] = {
         "assess": imports(["assess", str(FORM)]),
         "plan": imports(["plan", str(FORM)]),
