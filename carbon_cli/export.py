@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from typing import Any
 
 from carbon_cli.serialize import dumps
@@ -74,33 +75,153 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def xlsx_bytes(sheets: list[tuple[str, list[str], list[dict[str, Any]]]]) -> bytes:
-    """Sheets of (title, columns, rows); strings neutralised, bytes identical across runs.
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet of results.xlsx: `rows` (dicts) under `columns` (keys), shown under `headers`.
+
+    `formats`: Excel number format per column (the value stays unrounded, only its display is
+    rounded); `links`: columns holding a relative path, written as a working link; `freeze`: the
+    top-left cell that stays in view (header row, and the columns left of it).
+    """
+
+    title: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    headers: list[str] | None = None
+    formats: dict[str, str] = field(default_factory=dict)
+    links: tuple[str, ...] = ()
+    freeze: str = "A2"
+    autofilter: bool = False
+
+
+def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]) -> bytes:
+    """Sheets (or (title, columns, rows)); strings neutralised, bytes identical across runs.
     Written in openpyxl's write-only mode: rows stream out instead of living as cell objects."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     from carbon_cli.fileio import workbook_bytes
 
     book = Workbook(write_only=True)
     bold = Font(bold=True)
-    for title, columns, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.freeze_panes = "A2"
-        for i, column in enumerate(columns, start=1):
-            width = max([len(str(column))] + [len(str(r.get(column) or "")) for r in rows[:200]])
-            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=column)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
+    fill = PatternFill("solid", fgColor="DCE6E8")
+    wrap = Alignment(vertical="top", wrap_text=True)
+    link_font = Font(color="1F4E5A", underline="single")
+    for spec in sheets:
+        if not isinstance(spec, Sheet):
+            spec = Sheet(*spec)
+        columns, rows = spec.columns, spec.rows
+        headers = spec.headers or columns
+        sheet = book.create_sheet(spec.title)
+        sheet.freeze_panes = spec.freeze
+        for i, (column, header) in enumerate(zip(columns, headers, strict=True), start=1):
+            shown = [_shown(r.get(column), spec.formats.get(column)) for r in rows[:200]]
+            width = max([_text_width(header) / (2 if len(header) > 16 else 1), *map(_text_width, shown)])
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(7, width + 2))
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font, cell.fill, cell.alignment = bold, fill, wrap
+            header_cells.append(cell)
+        sheet.append(header_cells)
         for row in rows:
-            sheet.append([neutralise(_xlsx_value(row.get(c))) for c in columns])
+            cells: list[Any] = []
+            for column in columns:
+                value = neutralise(_xlsx_value(row.get(column)))
+                number_format = spec.formats.get(column)
+                if (number_format and isinstance(value, int | float)) or (column in spec.links and value):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    if number_format:
+                        cell.number_format = number_format
+                    if column in spec.links and isinstance(value, str) and not value.startswith("'"):
+                        cell.hyperlink = value
+                        cell.font = link_font
+                    value = cell
+                cells.append(value)
+            sheet.append(cells)
+        if spec.autofilter and columns:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     return workbook_bytes(book)
+
+
+# The people's sheet of results.xlsx: how each number is shown (tCO2e to 0.1, per capita to
+# 0.01, scores to 0.1); grades, verdicts and feasibility in words; the report as a link.
+RESULT_FORMATS = {
+    "rank": "0",
+    "assessment_year": "0",
+    "baseline_year": "0",
+    "net_tco2e": "#,##0.0",
+    "per_capita_tco2e": "0.00",
+    "score": "0.0",
+    "pathway_effort": "0",
+    "pathway_upfront_yuan": "#,##0",
+    "pathway_subsidy_yuan": "#,##0",
+    "pathway_annual_net_yuan": "#,##0",
+    "pathway_tco2e_reduced": "#,##0.0",
+    "score_after_pathway": "0.0",
+}
+
+
+def people_sheets(
+    columns: list[str],
+    rows: list[dict[str, Any]],
+    failure_columns: list[str],
+    failures: list[dict[str, Any]],
+    lang: str,
+    grades: dict[str, str],
+) -> list[Sheet]:
+    """The results and the failures as people read them: headings, grades (the criteria set's
+    own names, `grades`), verdicts and feasibility in `lang`, numbers formatted, a filter on
+    every column, the header and the community's rank, ID and name kept in view."""
+    from carbon_cli.i18n import column_label, term
+
+    def shown(row: dict[str, Any]) -> dict[str, Any]:
+        feasibility = row.get("feasibility")
+        return {
+            **row,
+            "grade": grades.get(row.get("grade") or "", row.get("grade")),
+            "verdict": term(str(row.get("verdict")), lang),
+            "feasibility": column_label("feasibility.unknown", lang)
+            if feasibility == "unknown"
+            else term(str(feasibility), lang),
+        }
+
+    return [
+        Sheet(
+            column_label("sheet.results", lang),
+            columns,
+            [shown(r) for r in rows],
+            [column_label(c, lang) for c in columns],
+            RESULT_FORMATS,
+            links=("report",),
+            freeze="D2",
+            autofilter=True,
+        ),
+        Sheet(
+            column_label("sheet.failures", lang),
+            failure_columns,
+            failures,
+            [column_label(c, lang) for c in failure_columns],
+            autofilter=True,
+        ),
+    ]
+
+
+def _text_width(text: str) -> float:
+    """Width in Excel's units (a digit): CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _shown(value: Any, number_format: str | None) -> str:
+    """Roughly what Excel shows for `value` (to size the column)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and number_format:
+        decimals = len(number_format.split(".")[1]) if "." in number_format else 0
+        return f"{value:,.{decimals}f}"
+    return str(value)
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -333,6 +333,53 @@ def test_samples_match_their_profiles() -> None:
 
 def test_samples_are_up_to_date_and_reproducible(tmp_path: Path) -> None:
     _make_samples().main(tmp_path)
-    for path in _sample_files():
+    for path in [*_sample_files(), SAMPLES / "roster.txt"]:
         fresh = tmp_path / path.relative_to(SAMPLES)
         assert fresh.read_bytes() == path.read_bytes(), f"{path.name}: run sample_data/make_samples.py"
+
+
+# --- printing -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_form_sheets_print_on_a4_one_page_wide(lang: str) -> None:
+    wb = form_workbook(lang)
+    for ws in wb.worksheets[1:]:
+        setup = ws.page_setup
+        assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$2:$2"  # the column headings on every page
+        assert ws.print_area.endswith(f"$B$1:$H${ws.max_row}")  # the key column is not printed
+    instructions = wb.worksheets[0]
+    assert instructions.page_setup.orientation == "portrait" and instructions.page_setup.fitToWidth == 1
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or pdftotext (poppler-utils) not installed",
+)
+def test_printed_form_has_every_column_and_no_keys(tmp_path: Path) -> None:
+    """LibreOffice prints the form: one page per sheet, label to note on one line, no keys."""
+    form = tmp_path / "form.xlsx"
+    write_template(form, "form", "zh")
+    profile = (tmp_path / "lo-profile").as_uri()
+    command = [
+        "soffice", f"-env:UserInstallation={profile}", "--headless",
+        "--convert-to", "pdf", "--outdir", str(tmp_path), str(form),
+    ]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True, timeout=240)
+    pdf = tmp_path / "form.pdf"
+    pages = []
+    for page in range(1, 1 + len(dictionary().topics) + 1):
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True
+        ).stdout
+        pages.append(text)
+    assert "填写说明" in pages[0] and "11. 填完后保存为 .xlsx 文件交回。" in pages[0]  # the last line: not cut
+    for topic, text in zip(dictionary().topics, pages[1:], strict=True):
+        assert f"{topic.label('zh')} — 社区碳排放摸底调研表" in text
+        heading = next(line for line in text.splitlines() if "指标" in line)
+        assert all(word in heading for word in ("单位", "必填", "基准年数值", "评价年数值", "数据来源", "备注"))
+        assert not any(f.key in text for f in dictionary().by_topic(topic.key))
+    basic = next(line for line in pages[1].splitlines() if line.startswith("社区编码"))
+    assert "每个社区唯一的编码" in basic  # label and note on one line: one page wide

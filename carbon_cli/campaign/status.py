@@ -55,7 +55,7 @@ class Row:
     warnings: int = 0
     required_missing: list[str] = field(default_factory=list)  # field keys
     completeness: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic → (filled, fields)
-    reason: str = ""  # why the survey is unusable as a whole (unreadable file, blank survey)
+    reason: str = ""  # why an unreadable file could not be read
 
     @property
     def filled(self) -> tuple[int, int]:
@@ -135,10 +135,9 @@ def completeness(survey: Survey) -> dict[str, tuple[int, int]]:
     }
 
 
-def _row(member: Member, survey: Survey, files: list[str], lang: str) -> Row:
+def _row(member: Member, survey: Survey, files: list[str]) -> Row:
     errors = [i for i in survey.issues if i.is_error]
     state = "blank" if survey.is_blank else "errors" if errors else "ready"
-    blank = next((i for i in survey.issues if i.code == "blank_survey"), None)
     return Row(
         member,
         state,
@@ -147,7 +146,6 @@ def _row(member: Member, survey: Survey, files: list[str], lang: str) -> Row:
         len(survey.issues) - len(errors),
         [i.field for i in survey.issues if i.code == "missing_required" and i.field],
         completeness(survey),
-        blank.message(lang) if blank else "",
     )
 
 
@@ -178,7 +176,7 @@ def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> Col
         surveys = found.get(member.id, [])
         if surveys:
             survey, _ = surveys[0]
-            rows.append(_row(member, survey, [f for _, f in surveys], lang))
+            rows.append(_row(member, survey, [f for _, f in surveys]))
         elif member.id in unreadable_by_stem or _stem(member.id) in unreadable_by_stem:
             issue = unreadable_by_stem.get(member.id) or unreadable_by_stem[_stem(member.id)]
             claimed.add(id(issue))
@@ -223,7 +221,7 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
         (t("所属街道", "Sub-district"), 12),
         (t("联系人", "Contact"), 10),
         (t("状态", "Status"), 16),
-        (t("下一步", "Next step"), 14),
+        (t("下一步", "Next step"), 22),
         (t("错误", "Errors"), 7),
         (t("警告", "Warnings"), 9),
         (t("缺必填项", "Required missing"), 9),

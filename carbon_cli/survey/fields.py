@@ -75,7 +75,7 @@ class FieldSpec:
     def name(self, lang: str = "zh") -> str:
         """How a person is told of this field: its label with its unit, 居民生活用电量（千瓦时）."""
         unit = _UNIT_SHOWN.get(self.unit_label(lang), self.unit_label(lang))
-        if not unit:
+        if not unit or _repeats(unit, self.label(lang)):  # not 户数（户）, Households (households)
             return self.label(lang)
         return f"{self.label(lang)}（{unit}）" if lang == "zh" else f"{self.label(lang)} ({unit})"
 
@@ -178,6 +178,13 @@ def _field(entry: dict) -> FieldSpec:
         status=entry.get("status", "assumed"),
         range_status=entry.get("range_status", entry.get("status", "assumed")),
     )
+
+
+def _repeats(unit: str, label: str) -> bool:
+    """Whether the label already says the unit: a Chinese unit character in it, an English word of it."""
+    if unit.isascii():
+        return normalize(unit) in re.findall(r"[a-z0-9]+", label.lower())
+    return normalize(unit) in normalize(label)
 
 
 def field_name(key: str, lang: str = "zh", with_key: bool = False) -> str:

@@ -9,17 +9,23 @@ import typer
 
 from carbon_cli.cli.options import (
     CommunityOption,
+    CostsOption,
     CriteriaOption,
+    DiscountOption,
     FactorsOption,
+    IncludeExpiredOption,
     Lang,
     LangOption,
     MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
-    OutputFormat,
+    Objective,
+    ObjectiveOption,
     OutputOption,
+    ReportFormat,
     SetOption,
     YearOption,
+    YearsOption,
 )
 
 if TYPE_CHECKING:
@@ -46,16 +52,19 @@ def load_for_assessment(path: Path, community: str | None, year: int | None, lim
     return survey
 
 
-def write_or_print(text: str, output: Path | None, inputs: list[Path]) -> None:
+def write_or_print(text: str | bytes, output: Path | None, inputs: list[Path]) -> None:
     from carbon_cli.cli.console import stdout
-    from carbon_cli.fileio import guard_inputs, write_text
+    from carbon_cli.fileio import guard_inputs, write_bytes, write_text
 
     if output is None:
-        stdout.file.write(text)
+        stdout.file.write(text if isinstance(text, str) else text.decode("utf-8"))
         stdout.file.flush()
         return
     guard_inputs(output, inputs)
-    write_text(output, text)
+    if isinstance(text, bytes):
+        write_bytes(output, text)
+    else:
+        write_text(output, text)
 
 
 def assess(
@@ -64,30 +73,44 @@ def assess(
     criteria: CriteriaOption = None,
     factors: FactorsOption = None,
     format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or md (Markdown report).")
-    ] = OutputFormat.table,
+        ReportFormat,
+        typer.Option(
+            "--format", "-f", help="table (terminal), json, or a report: md (Markdown), html (web page), docx (Word)."
+        ),
+    ] = ReportFormat.table,
     output: OutputOption = None,
     lang: LangOption = Lang.zh,
     set_: SetOption = None,
     year: YearOption = None,
     template: Annotated[
         Path | None,
-        typer.Option("--template", metavar="FILE", help="Your own Jinja2 report template (with --format md)."),
+        typer.Option(
+            "--template",
+            metavar="FILE",
+            help="Your own Jinja2 Markdown report template, or a Word template (.docx) for --format docx.",
+        ),
     ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Date printed on the report (none unless given).")] = None,
     measures: MeasuresOption = None,
+    objective: ObjectiveOption = Objective.cost,
+    costs: CostsOption = None,
+    years: YearsOption = None,
+    discount_rate: DiscountOption = None,
+    include_expired: IncludeExpiredOption = False,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
     """Assess one community: carbon inventory, criteria score, verdict and the gap to each criterion.
 
-    Example: carbon assess sample_data/communities/FT-SH-01.xlsx --format md -o report.md
+    Example: carbon assess sample_data/communities/FT-SH-01.xlsx --format docx -o report.docx
     """
     from carbon_cli.assessment import assess_with_changes, parse_settings
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
 
     code = lang.value
+    if format is ReportFormat.docx and output is None:
+        raise typer.BadParameter("a Word document needs a file: add -o FILE.docx", param_hint="--format docx")
     changes = parse_settings(set_ or [])
     criteria_set = load_criteria(criteria)
     factor_set = load_factor_set(factors)
@@ -96,13 +119,16 @@ def assess(
     limits = Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb)
     survey = load_for_assessment(path, community, year, limits, code)
     result = assess_with_changes(survey, factor_set, criteria_set, changes)
-    if format is OutputFormat.md:
-        from carbon_cli.planning.pathway import load_measures, with_pathways
-        from carbon_cli.report import render_assessment
+    if format in (ReportFormat.md, ReportFormat.html, ReportFormat.docx):
+        from carbon_cli.outputs import report_documents
+        from carbon_cli.planning.pricing import load_planning, planned
 
-        result = with_pathways(result, load_measures(measures))
-        write_or_print(render_assessment(result, code, template=template, date=date), output, [path])
-    elif format is OutputFormat.json:
+        planning = load_planning(measures, costs, objective.value, years, discount_rate, include_expired, on=date)
+        result = planned(result, planning)
+        fmt = format.value
+        report = report_documents(result, [fmt], code, template=template, date=date)[fmt]
+        write_or_print(report.decode("utf-8") if fmt != "docx" else report, output, [path])
+    elif format is ReportFormat.json:
         from carbon_cli.serialize import dumps
 
         write_or_print(dumps(result.to_dict(code)), output, [path])

@@ -1,0 +1,65 @@
+"""Report formats: the Markdown report (carbon_cli.report, from the one report context) and the
+same report as a self-contained web page (`html`) and a Word document (`docx`).
+
+The Markdown templates hold the words, once per language; the other formats are written from the
+parsed Markdown, so a section added to a template (or a user's own template) appears in every
+format. A `--template` ending in `.docx` is a Word template instead (the look of the .docx).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from carbon_cli.assessment import Assessment
+
+FORMATS = ("md", "html", "docx")
+_OWN_FILE = re.compile(r"\.(md|html|docx)$")
+
+
+def split_template(template: Path | str | None) -> tuple[Path | None, str | None]:
+    """(Markdown template, Word template) from a `--template` value."""
+    if template is None:
+        return None, None
+    path = Path(template)
+    return (None, str(path)) if path.suffix.lower() == ".docx" else (path, None)
+
+
+def convert(
+    markdown: str, fmt: str, lang: str = "zh", word_template: str | None = None, home: str | None = None
+) -> bytes:
+    """A rendered Markdown report in `fmt`. Links to the batch's other reports follow the format."""
+    if fmt == "md":
+        return markdown.encode("utf-8")
+    if fmt == "html":
+        from carbon_cli.outputs.html import page
+
+        return page(markdown, lang, home=home, link_ext=".html")
+    if fmt == "docx":
+        from carbon_cli.outputs.docx import document
+
+        return document(markdown, word_template, link_ext=".docx")
+    raise ValueError(f"unknown report format {fmt!r}")
+
+
+def report_documents(
+    a: Assessment,
+    formats: tuple[str, ...] | list[str],
+    lang: str = "zh",
+    template: Path | str | None = None,
+    date: str | None = None,
+    home: str | None = None,
+) -> dict[str, bytes]:
+    """The report of `a` in each of `formats` (format → bytes), rendered once."""
+    from carbon_cli.report import render_assessment
+
+    md_template, word_template = split_template(template)
+    markdown = render_assessment(a, lang, template=md_template, date=date)
+    return {fmt: convert(markdown, fmt, lang, word_template, home) for fmt in formats}
+
+
+def retarget(link: str, fmt: str) -> str:
+    """`reports/X.md` → `reports/X.<fmt>`."""
+    return _OWN_FILE.sub("." + fmt, link)

@@ -1,0 +1,356 @@
+"""A report as a Word document: the Markdown report written into a copy of a Word template.
+
+The template (`templates/report.docx`, or the user's own with `--template`) gives the look: page
+size and margins, header and footer with the page number, fonts, the heading styles (Word builds
+a table of contents from them), the table style. This module writes only the body, from the
+parsed Markdown: `#` → Title, `##` → Heading 1, `###` → Heading 2, paragraphs, lists, quotes (the
+conclusion box), tables with a repeated header row. Charts (Mermaid blocks) are left out: their
+figures are in the tables beside them.
+
+The body is written as WordprocessingML directly (a few element kinds, escaped as XML), not
+through python-docx: a batch writes hundreds of these, and this takes a few milliseconds each.
+The zip is written with fixed timestamps and order, so the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from carbon_cli.issues import CarbonError
+from carbon_cli.outputs import retarget
+from carbon_cli.resources import templates_dir
+
+DOCUMENT = "word/document.xml"
+RELS = "word/_rels/document.xml.rels"
+CORE = "docProps/core.xml"
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+EPOCH = (1980, 1, 1, 0, 0, 0)  # zip timestamps: fixed, so the bytes do not depend on the clock
+
+STYLES = {"h1": "Title", "h2": "Heading1", "h3": "Heading2", "h4": "Heading3", "h5": "Heading3", "h6": "Heading3"}
+TABLE_STYLE = "ReportTable"
+CELL_STYLE, HEAD_STYLE = "TableText", "TableHeading"
+QUOTE_STYLE, BULLET_STYLE, NUMBERED_STYLE = "Conclusion", "ListBullet", "NumberedItem"
+MONO = "Consolas"
+HEAD_FILL = "DCE6E8"
+
+# Characters XML 1.0 cannot hold: a workbook cell may contain them; Word would refuse the file.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def deterministic_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """`data` (a zip) rewritten with fixed timestamps and attributes, `[Content_Types].xml` first,
+    the parts in `replace` swapped in."""
+    replace = replace or {}
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    names.sort(key=lambda n: n != "[Content_Types].xml")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 0
+            target.writestr(info, replace.get(name, source.read(name)))
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class WordTemplate:
+    path: str
+    data: bytes
+    document: str  # word/document.xml
+    rels: str
+    core: str | None
+    text_width: int  # twips between the margins
+
+
+@cache
+def load_template(path: str | None = None) -> WordTemplate:
+    """The Word template: the built-in one, or a .docx of the user's (checked to be one)."""
+    file = Path(path) if path else templates_dir() / "report.docx"
+    try:
+        data = file.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            document = z.read(DOCUMENT).decode("utf-8")
+            rels = z.read(RELS).decode("utf-8")
+            core = z.read(CORE).decode("utf-8") if CORE in z.namelist() else None
+    except FileNotFoundError:
+        raise CarbonError("bad_template", path=str(file), detail="no such file") from None
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        detail = f"not a Word .docx document ({type(exc).__name__}: {exc})"
+        raise CarbonError("bad_template", path=str(file), detail=detail) from None
+    if "<w:body>" not in document or "</w:body>" not in document:
+        raise CarbonError("bad_template", path=str(file), detail="word/document.xml has no <w:body>")
+    return WordTemplate(str(file), data, document, rels, core, _text_width(document))
+
+
+def _text_width(document: str) -> int:
+    """Twips between the left and right margins of the template's (last) section."""
+    size = re.findall(r'<w:pgSz\b[^>]*\bw:w="(\d+)"', document)
+    margins = re.findall(r"<w:pgMar\b[^>]*>", document)
+    if not size or not margins:
+        return 9000
+    left = re.search(r'w:left="(\d+)"', margins[-1])
+    right = re.search(r'w:right="(\d+)"', margins[-1])
+    return int(size[-1]) - int(left[1] if left else 1440) - int(right[1] if right else 1440)
+
+
+def _text(value: str) -> str:
+    return escape(_ILLEGAL.sub("", value))
+
+
+def _run(text: str, props: str = "") -> str:
+    return f'<w:r>{props}<w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
+
+
+_WORD = re.compile(r"[^\s\u2e80-\uffff]+")
+
+
+def _width(text: str) -> int:
+    """Width in half-width characters: CJK and full-width count two."""
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+
+
+@dataclass
+class _Cell:
+    runs: list[str] = field(default_factory=list)
+    align: str = ""
+    text: str = ""
+
+    @property
+    def chars(self) -> int:
+        return _width(self.text)
+
+    @property
+    def unbreakable(self) -> int:
+        """The width this cell cannot be narrower than: all of a short text, else its longest
+        Latin word or number (Chinese text can break between any two characters)."""
+        if self.chars <= 10:
+            return self.chars
+        return min(16, max([4, *(len(w) for w in _WORD.findall(self.text))]))
+
+
+@dataclass
+class _Writer:
+    text_width: int
+    link_ext: str | None
+    links: list[str] = field(default_factory=list)
+    out: list[str] = field(default_factory=list)
+
+    # --- inline ------------------------------------------------------------------------
+
+    def runs(self, inline: Any, mono: bool = False) -> tuple[list[str], str]:
+        """WordprocessingML runs of an inline token, and its plain text."""
+        runs: list[str] = []
+        bold = italic = False
+        link: str | None = None
+        text = ""
+        for tok in inline.children or ():
+            kind = tok.type
+            if kind in ("text", "code_inline"):
+                if not tok.content:
+                    continue
+                props = "".join(
+                    (
+                        "<w:b/>" if bold else "",
+                        "<w:i/>" if italic else "",
+                        f'<w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}"/>' if kind == "code_inline" or mono else "",
+                        '<w:color w:val="1F4E5A"/><w:u w:val="single"/>' if link else "",
+                    )
+                )
+                runs.append(_run(tok.content, f"<w:rPr>{props}</w:rPr>" if props else ""))
+                text += tok.content
+            elif kind == "strong_open":
+                bold = True
+            elif kind == "strong_close":
+                bold = False
+            elif kind == "em_open":
+                italic = True
+            elif kind == "em_close":
+                italic = False
+            elif kind == "softbreak":
+                runs.append('<w:r><w:t xml:space="preserve"> </w:t></w:r>')
+            elif kind == "hardbreak":
+                runs.append("<w:r><w:br/></w:r>")
+            elif kind == "link_open":
+                link = self.link_id(str(tok.attrGet("href") or ""))
+                if link:
+                    runs.append(f'<w:hyperlink r:id="{link}">')
+            elif kind == "link_close":
+                if link:
+                    runs.append("</w:hyperlink>")
+                link = None
+        return runs, text
+
+    def link_id(self, href: str) -> str | None:
+        """A relationship for a link to another file of the batch (same format); none for others."""
+        if not href or re.match(r"[a-z][a-z0-9+.-]*:|/|\\", href, re.I):
+            return None
+        if self.link_ext:
+            href = retarget(href, self.link_ext.lstrip("."))
+        self.links.append(href)
+        return f"rIdCarbonLink{len(self.links)}"
+
+    # --- blocks ------------------------------------------------------------------------
+
+    def paragraph(self, runs: list[str], style: str | None = None, extra: str = "") -> None:
+        ppr = f'<w:pStyle w:val="{style}"/>' if style else ""
+        ppr += extra
+        self.out.append(f"<w:p>{f'<w:pPr>{ppr}</w:pPr>' if ppr else ''}{''.join(runs)}</w:p>")
+
+    def table(self, rows: list[list[_Cell]], header_rows: int) -> None:
+        columns = max(len(r) for r in rows)
+        widths = self.column_widths(rows, columns)
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        out = [
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{TABLE_STYLE}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+            '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+            f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+        ]
+        for i, row in enumerate(rows):
+            head = i < header_rows
+            out.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if head else "") + "</w:trPr>")
+            for c in range(columns):
+                cell = row[c] if c < len(row) else _Cell()
+                jc = f'<w:jc w:val="{cell.align}"/>' if cell.align else ""
+                style = HEAD_STYLE if head else CELL_STYLE
+                # the header's shading also set on the cell: not every word processor applies
+                # a table style's first-row formatting
+                shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEAD_FILL}"/>' if head else ""
+                out.append(
+                    f'<w:tc><w:tcPr><w:tcW w:w="{widths[c]}" w:type="dxa"/>{shade}</w:tcPr>'
+                    f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>{"".join(cell.runs)}</w:p></w:tc>'
+                )
+            out.append("</w:tr>")
+        out.append("</w:tbl>")
+        self.out.append("".join(out))
+        self.paragraph([], CELL_STYLE)  # Word needs a paragraph between two tables
+
+    def column_widths(self, rows: list[list[_Cell]], columns: int) -> list[int]:
+        """Twips per column: each at least as wide as its short texts and longest word (numbers,
+        keys and short labels never break), the rest shared by how much text each holds."""
+        char, pad = 105, 260  # twips per half-width character at the table's 9.5 pt (with slack); margins
+        cells = [[r[c] for r in rows if c < len(r)] for c in range(columns)]
+        least = [max((x.unbreakable for x in col), default=2) * char + pad for col in cells]
+        want = [min(80, max((x.chars for x in col), default=2)) * char + pad for col in cells]
+        room = self.text_width - sum(least)
+        if room <= 0:
+            return [int(self.text_width * w / sum(least)) for w in least]
+        extra = [max(0, w - m) for w, m in zip(want, least, strict=True)]
+        if sum(extra) <= room:  # everything fits on one line: share out what is left evenly
+            return [m + e + (room - sum(extra)) // columns for m, e in zip(least, extra, strict=True)]
+        return [m + int(room * e / sum(extra)) for m, e in zip(least, extra, strict=True)]
+
+    def blocks(self, tokens: list[Any]) -> None:
+        quote = 0
+        lists: list[list[Any]] = []  # [ordered, next number]
+        rows: list[list[_Cell]] = []
+        header_rows = 0
+        row: list[_Cell] | None = None
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            kind = tok.type
+            if kind == "heading_open":
+                runs, _ = self.runs(tokens[i + 1])
+                self.paragraph(runs, STYLES.get(tok.tag, "Heading3"))
+                i += 2
+            elif kind == "paragraph_open" and row is None:
+                runs, _ = self.runs(tokens[i + 1])
+                if lists and tok.level and tokens[i - 1].type == "list_item_open":
+                    ordered, number = lists[-1]
+                    if ordered:
+                        lists[-1][1] += 1
+                        runs.insert(0, f'<w:r><w:t xml:space="preserve">{number}.</w:t></w:r><w:r><w:tab/></w:r>')
+                    self.paragraph(runs, NUMBERED_STYLE if ordered else BULLET_STYLE)
+                else:
+                    self.paragraph(runs, QUOTE_STYLE if quote else None)
+                i += 2
+            elif kind == "blockquote_open":
+                quote += 1
+            elif kind == "blockquote_close":
+                quote -= 1
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                lists.append([kind == "ordered_list_open", int(tok.attrGet("start") or 1)])
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                lists.pop()
+            elif kind == "table_open":
+                rows, header_rows = [], 0
+            elif kind == "tr_open":
+                row = []
+            elif kind == "tr_close":
+                rows.append(row or [])
+                row = None
+            elif kind == "thead_close":
+                header_rows = len(rows)
+            elif kind in ("th_open", "td_open"):
+                runs, text = self.runs(tokens[i + 1])
+                style = str(tok.attrGet("style") or "")
+                align = "right" if "right" in style else "center" if "center" in style else ""
+                if row is not None:
+                    row.append(_Cell(runs, align, text))
+                i += 2
+            elif kind == "table_close":
+                if rows:
+                    self.table(rows, header_rows)
+            elif kind in ("fence", "code_block") and tok.info.strip() != "mermaid":
+                mono = f'<w:rPr><w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}"/></w:rPr>'
+                for line in tok.content.rstrip("\n").split("\n"):
+                    self.paragraph([_run(line, mono)])
+            i += 1
+
+
+def body_xml(markdown: str, text_width: int, link_ext: str | None = ".docx") -> tuple[str, str, list[str]]:
+    """(title, body XML, link targets) of `markdown`."""
+    from carbon_cli.outputs.html import _parser, _plain
+
+    tokens = _parser().parse(markdown)
+    title = next(
+        (_plain(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h1"), ""
+    )
+    writer = _Writer(text_width, link_ext)
+    writer.blocks(tokens)
+    return title, "".join(writer.out), writer.links
+
+
+def document(markdown: str, template: str | None = None, link_ext: str | None = ".docx") -> bytes:
+    """The .docx of `markdown` on the Word template (built-in or the user's)."""
+    tpl = load_template(template)
+    title, body, links = body_xml(markdown, tpl.text_width, link_ext)
+    start = tpl.document.index("<w:body>") + len("<w:body>")
+    end = tpl.document.rindex("</w:body>")
+    inner = tpl.document[start:end]
+    sect = re.search(r"<w:sectPr\b(?:(?!<w:sectPr\b).)*</w:sectPr>\s*$", inner, re.S)  # the last section
+    xml = tpl.document[:start] + body + (sect[0] if sect else "") + tpl.document[end:]
+    if links and 'xmlns:r="' not in xml[: xml.index("<w:body>")]:
+        xml = xml.replace(
+            "<w:document ",
+            '<w:document xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ',
+            1,
+        )
+    replace = {DOCUMENT: xml.encode("utf-8")}
+    if links:
+        rels = "".join(
+            f'<Relationship Id="rIdCarbonLink{n}" Type="{HYPERLINK}" Target="{escape(href, {chr(34): "&quot;"})}" '
+            'TargetMode="External"/>'
+            for n, href in enumerate(links, start=1)
+        )
+        replace[RELS] = tpl.rels.replace("</Relationships>", rels + "</Relationships>").encode("utf-8")
+    if tpl.core is not None and title:
+        core = re.sub(
+            r"<dc:title\s*/>|<dc:title>.*?</dc:title>",
+            f"<dc:title>{_text(title)}</dc:title>",
+            tpl.core,
+            count=1,
+            flags=re.S,
+        )
+        replace[CORE] = core.encode("utf-8")
+    return deterministic_zip(tpl.data, replace)

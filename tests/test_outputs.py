@@ -1,0 +1,527 @@
+"""Web page and Word reports: structure, self-containment, escaping, charts from the data,
+determinism, the Word template, and what Chromium and LibreOffice make of them."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import struct
+import subprocess
+import zipfile
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from carbon_cli.batch import BatchOptions, BatchResult, CommunityResult, run_batch
+from carbon_cli.criteria import load_criteria
+from carbon_cli.factors import load_factor_set
+from carbon_cli.issues import CarbonError
+from carbon_cli.outputs import convert, report_documents
+from carbon_cli.outputs.charts import parse_mermaid, svg_chart
+from carbon_cli.outputs.docx import document
+from carbon_cli.report import render_assessment, report_context
+from carbon_cli.results import output_files
+from carbon_cli.summary import render_summary
+from tests.test_report import COMMUNITIES, ELIGIBLE, FAILING, _md_tables, assessed, sample, survey_of
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "<script>alert(1)</script>|*x*"
+HOSTILE = {
+    "community_name": NAME,
+    "street": "1. <b>街道</b> #x & <i>",
+    "district": "[a](http://e) ~~y~~ _z_ `q`",
+    "community_id": "ID|1\r\n2\t3\x07<img src=x>",
+}
+LITERAL_ID = "ID|1 2 3<img src=x>"  # line breaks and tabs become spaces, the bell is dropped
+
+
+@cache
+def hostile():
+    return assessed(survey_of(FAILING).with_values(HOSTILE, "test"))
+
+
+def cases():
+    return [("eligible", ELIGIBLE), ("failing", FAILING), ("hostile", None)]
+
+
+def assessment_of(name):
+    return hostile() if name == "hostile" else sample(dict(cases())[name])
+
+
+def summary_markdown(results, lang="zh"):
+    """The summary of a batch of these assessments, ranked in the order given."""
+    from carbon_cli.batch import feasibility, result_row
+    from carbon_cli.summary import community_row
+
+    ranked = []
+    for rank, a in enumerate(results, 1):
+        fit = feasibility(a)
+        row, summary = result_row(a, fit, lang), community_row(a, fit, lang)
+        ranked.append(CommunityResult(rank, f"reports/{a.survey.community_id}.md", row, summary))
+    criteria = results[0].criteria if results else None
+    factors = results[0].factors if results else None
+    batch = BatchResult(ranked, [], [], len(results), criteria, factors)
+    return render_summary(batch, BatchOptions(lang=lang))
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+
+class Page(HTMLParser):
+    """Tables (cells per row), tags, attributes and text of a page."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[int]] = []
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str, str]] = []
+        self.text: list[str] = []
+        self.h1 = ""
+        self._in: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend((tag, k, v or "") for k, v in attrs)
+        self._in.append(tag)
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append(0)
+        elif tag in ("td", "th"):
+            self.tables[-1][-1] += 1
+
+    def handle_endtag(self, tag):
+        if self._in and self._in[-1] == tag:
+            self._in.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if "h1" in self._in:
+            self.h1 += data
+
+
+def html_of(name: str, lang: str) -> str:
+    return report_documents(assessment_of(name), ["html"], lang)["html"].decode("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", ["eligible", "failing", "hostile"])
+def test_html_tables_keep_their_shape(name, lang):
+    markdown = render_assessment(assessment_of(name), lang)
+    page = Page(html_of(name, lang))
+    tables = _md_tables(markdown)
+    assert len(page.tables) == len(tables) >= 8  # every Markdown table became a table
+    for rows, source in zip(page.tables, tables, strict=True):
+        header = len(source[0].strip("|").split(" | "))  # header cells hold no escaped pipes
+        assert set(rows) == {header}, (rows, source[0])
+
+
+def _remote(page: Page, html: str) -> list[str]:
+    found = [f"{tag} {k}={v}" for tag, k, v in page.attrs if k in ("src", "href") and re.match(r"\s*(\w+:|//)", v)]
+    found += re.findall(r"@import|@font-face|url\(", html)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_pages_are_self_contained(lang, tmp_path):
+    _, files = batch_files([COMMUNITIES / "FT-SH-03.xlsx", COMMUNITIES / "FT-SH-05.xlsx"], _options(lang))
+    pages = {k: v.decode("utf-8") for k, v in files.items() if k.endswith(".html")}
+    assert sorted(pages) == ["reports/FT-SH-03.html", "reports/FT-SH-05.html", "summary.html"]
+    for name, html in pages.items():
+        page = Page(html)
+        assert "script" not in page.tags and "<script" not in html.lower(), name
+        assert not {"iframe", "object", "embed", "img", "link"} & set(page.tags), name
+        assert not [a for a in page.attrs if a[1].startswith("on")], name  # no event handlers
+        assert _remote(page, html) == [], name
+        assert "default-src 'none'" in html  # the browser is told so too
+        assert "svg" in page.tags, name  # charts drawn inline
+    summary = Page(pages["summary.html"])
+    links = [v for tag, k, v in summary.attrs if tag == "a" and k == "href"]
+    assert links == ["reports/FT-SH-03.html", "reports/FT-SH-05.html"]  # the summary links the pages
+    assert ("a", "href", "../summary.html") in Page(pages["reports/FT-SH-03.html"]).attrs
+
+
+def _options(lang="zh", formats=("md", "html", "docx")):
+    return BatchOptions(lang=lang, report_formats=formats, date="2026-11-30")
+
+
+def batch_files(paths: list[Path], options: BatchOptions, jobs: int = 1) -> tuple[BatchResult, dict[str, bytes]]:
+    """Every file a batch writes, reports (written as they are made) and results, by name."""
+    files: dict[str, bytes] = {}
+
+    class Sink:
+        def write(self, name: str, data: bytes) -> None:
+            files[name] = data
+
+    result = run_batch(paths, options, jobs=jobs, sink=Sink())
+    files.update(output_files(result, options))
+    return result, files
+
+
+def test_hostile_text_shows_literally_in_html():
+    html = html_of("hostile", "zh")
+    page = Page(html)
+    assert page.h1 == f"{NAME}近零碳社区自评价报告"
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;|*x*近零碳社区自评价报告</title>" in html
+    assert "<script" not in html and "<img" not in html and "<b>" not in html and "<i>" not in html
+    text = "".join(page.text)
+    assert LITERAL_ID in text and "1. <b>街道</b> #x & <i>" in text and "[a](http://e) ~~y~~ _z_ `q`" in text
+    assert "\x07" not in html
+    summary = convert(summary_markdown([hostile()]), "html").decode("utf-8")
+    assert "<script" not in summary and "<img" not in summary
+    assert f"{NAME}（{LITERAL_ID}）".replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in summary
+
+
+def test_charts_are_drawn_from_the_report_data():
+    a = sample(FAILING)
+    context = report_context(a)
+    page = Page(html_of("failing", "zh"))
+    assert page.tags.count("svg") == 2  # emissions by source, score by category
+    markdown = render_assessment(a)
+    blocks = re.findall(r"```mermaid\n(.*?)```", markdown, re.S)
+    emissions, categories = (parse_mermaid(b) for b in blocks)
+    positive = [line for line in context["inventory"]["lines"] if line["tco2e"] > 0]
+    assert emissions.labels == [line["label"] for line in positive]
+    assert emissions.series == [[round(line["tco2e"], 1) for line in positive]]
+    cats = context["evaluation"]["categories"]
+    assert categories.labels == [c["label"] for c in cats]
+    assert categories.series == [[round(c["available"], 1) for c in cats], [round(c["earned"], 1) for c in cats]]
+    svg = svg_chart(blocks[1])
+    assert svg.count("<rect") == 2 * len(cats)  # the maximum behind, the points in front
+    assert svg_chart("flowchart LR\n  A --> B") is None  # other Mermaid stays code
+
+
+def test_ranking_chart_draws_the_criteria_sets_grade_lines(tmp_path):
+    source = (ROOT / "carbon_cli" / "data" / "criteria" / "sz-nzc-community.toml").read_text(encoding="utf-8")
+    own = tmp_path / "strict.toml"
+    own.write_text(source.replace("min_score = 85", "min_score = 90").replace("min_score = 60", "min_score = 70"))
+    criteria = load_criteria(str(own))
+    results = [_assess_with(survey_of(c), criteria) for c in (ELIGIBLE, FAILING)]
+    markdown = summary_markdown(results)
+    ranking = parse_mermaid(re.findall(r"```mermaid\n(.*?)```", markdown, re.S)[-1])
+    assert ranking.lines == [90.0, 70.0]
+    assert len(ranking.labels) == 2 and ranking.axis_max == 100
+    svg = svg_chart(re.findall(r"```mermaid\n(.*?)```", markdown, re.S)[-1])
+    assert svg.count('stroke-dasharray="5 3"') == 2 and ">90</text>" in svg and ">70</text>" in svg
+
+
+def _assess_with(survey, criteria):
+    from carbon_cli.assessment import assess_with_changes
+    from carbon_cli.planning.pathway import with_pathways
+
+    return with_pathways(assess_with_changes(survey, load_factor_set(), criteria, {}))
+
+
+# --- Word --------------------------------------------------------------------------------
+
+
+def docx_of(name: str, lang: str = "zh", template: str | None = None) -> bytes:
+    return document(render_assessment(assessment_of(name), lang), template)
+
+
+def open_docx(data: bytes):
+    import docx
+
+    return docx.Document(io.BytesIO(data))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", ["eligible", "failing"])
+def test_word_report_structure(name, lang):
+    a = assessment_of(name)
+    markdown = render_assessment(a, lang)
+    doc = open_docx(docx_of(name, lang))
+    styles = [(p.style.name, p.text) for p in doc.paragraphs]
+    assert styles[0] == ("Title", f"{a.survey.name}近零碳社区自评价报告" if lang == "zh" else styles[0][1])
+    h1 = [t for s, t in styles if s == "Heading 1"]
+    assert h1 == re.findall(r"^## (.+)$", markdown, re.M)  # sections as Word headings (a TOC can list them)
+    assert [t for s, t in styles if s == "Heading 2"] == re.findall(r"^### (.+)$", markdown, re.M)
+    tables = _md_tables(markdown)
+    assert len(doc.tables) == len(tables)
+    for table, source in zip(doc.tables, tables, strict=True):
+        header = [c.strip() for c in source[0].strip().strip("|").split(" | ")]
+        assert [c.text for c in table.rows[0].cells] == [h.replace("**", "") for h in header]
+        assert table.rows[0]._tr.trPr.find(_w("tblHeader")) is not None  # repeated on every page
+        assert table.style.name == "Report Table"
+        assert {len(r.cells) for r in table.rows} == {len(header)}
+    # the verdict, in the conclusion table
+    conclusion = next(t for t in doc.tables if t.rows[0].cells[-1].text in ("结论", "Verdict"))
+    verdict = {"eligible": ("符合近零碳社区要求", "eligible"), "not_eligible": ("不符合", "not eligible")}[a.verdict]
+    assert conclusion.rows[1].cells[-1].text == verdict[0 if lang == "zh" else 1]
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4 portrait
+    footer = section.footer._element.xml
+    assert "PAGE" in footer and "fldChar" in footer  # page numbers
+
+
+def _w(tag):
+    from docx.oxml.ns import qn
+
+    return qn(f"w:{tag}")
+
+
+def test_word_template_names_chinese_and_latin_fonts():
+    doc = open_docx(docx_of("failing"))
+
+    def fonts(style):
+        rfonts = doc.styles[style].element.rPr.find(_w("rFonts"))
+        return rfonts.get(_w("eastAsia")), rfonts.get(_w("ascii"))
+
+    assert fonts("Normal") == ("宋体", "Times New Roman")
+    assert fonts("Heading 1") == ("黑体", "Arial") and fonts("Title") == ("黑体", "Arial")
+    assert fonts("Table Text") == ("宋体", "Times New Roman")
+
+
+def test_hostile_text_shows_literally_in_word():
+    data = docx_of("hostile")
+    doc = open_docx(data)  # parses: the bell character and markup did not break the XML
+    assert doc.paragraphs[0].text == f"{NAME}近零碳社区自评价报告"
+    basics = {r.cells[0].text: r.cells[1].text for r in doc.tables[0].rows}
+    assert basics["社区名称"] == NAME and basics["社区编码"] == LITERAL_ID
+    assert basics["所属街道"] == "1. <b>街道</b> #x & <i>"
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert "<script" not in xml and "&lt;script&gt;" in xml and "\x07" not in xml
+    summary = open_docx(convert(summary_markdown([hostile()]), "docx"))
+    assert any(f"{NAME}（{LITERAL_ID}）" in c.text for t in summary.tables for r in t.rows for c in r.cells)
+
+
+def test_summary_word_links_the_word_reports():
+    data = convert(summary_markdown([sample(ELIGIBLE), sample(FAILING)]), "docx")
+    rels = zipfile.ZipFile(io.BytesIO(data)).read("word/_rels/document.xml.rels").decode("utf-8")
+    assert re.findall(r'Target="(reports/[^"]+)"', rels) == ["reports/FT-SH-02.docx", "reports/FT-SH-05.docx"]
+    open_docx(data)
+
+
+def test_outputs_are_byte_identical_across_runs():
+    a = sample(FAILING)
+    first = report_documents(a, ["md", "html", "docx"])
+    assert report_documents(a, ["md", "html", "docx"]) == first
+    names = [i.filename for i in zipfile.ZipFile(io.BytesIO(first["docx"])).infolist()]
+    infos = zipfile.ZipFile(io.BytesIO(first["docx"])).infolist()
+    assert names[0] == "[Content_Types].xml" and {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_batch_writes_every_format_the_same_whatever_the_jobs():
+    paths = [COMMUNITIES / f"FT-SH-0{i}.xlsx" for i in (2, 3, 5)]
+    options = _options()
+    serial = batch_files(paths, options, jobs=1)[1]
+    parallel = batch_files(paths, options, jobs=2)[1]
+    assert serial == parallel
+    assert {"summary.md", "summary.html", "summary.docx", "reports/FT-SH-05.docx", "reports/FT-SH-05.html"} <= set(
+        serial
+    )
+
+
+def test_builtin_word_template_is_made_by_its_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_docx_template", ROOT / "templates" / "make_docx_template.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build() == (ROOT / "templates" / "report.docx").read_bytes()
+
+
+def test_users_word_template_gives_the_look(tmp_path):
+    import docx
+
+    own = docx.Document(str(ROOT / "templates" / "report.docx"))
+    own.sections[0].header.paragraphs[0].text = "示范区住房和建设局"
+    own.styles["Normal"].font.size = docx.shared.Pt(12)
+    path = tmp_path / "bureau.docx"
+    own.save(str(path))
+    doc = open_docx(docx_of("failing", template=str(path)))
+    assert doc.sections[0].header.paragraphs[0].text == "示范区住房和建设局"
+    assert doc.styles["Normal"].font.size == docx.shared.Pt(12)
+    assert "样式模板" not in "".join(p.text for p in doc.paragraphs)  # the sample body is replaced
+    assert doc.paragraphs[0].text == "棠晖社区近零碳社区自评价报告"
+
+
+@pytest.mark.parametrize("content", [b"not a zip", b""])
+def test_a_word_template_that_is_not_one_is_an_error(tmp_path, content):
+    path = tmp_path / "bad.docx"
+    path.write_bytes(content)
+    with pytest.raises(CarbonError) as err:
+        document("# x\n", str(path))
+    assert err.value.code == "bad_template" and "bad.docx" in str(err.value.params)
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def test_assess_writes_web_page_and_word_document(tmp_path):
+    from carbon_cli.cli.app import app
+
+    runner = CliRunner()
+    survey = str(COMMUNITIES / "FT-SH-05.xlsx")
+    for fmt in ("html", "docx"):
+        out = tmp_path / f"r.{fmt}"
+        result = runner.invoke(app, ["assess", survey, "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() == report_documents(sample(FAILING), [fmt])[fmt]
+    result = runner.invoke(app, ["assess", survey, "--format", "docx"])
+    assert result.exit_code == 2 and "FILE.docx" in result.output
+
+
+def test_batch_report_formats(tmp_path):
+    from carbon_cli.cli.app import app
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    args = ["batch", str(COMMUNITIES / "FT-SH-03.xlsx"), "-o", str(out), "-q", "--jobs", "1"]
+    result = runner.invoke(app, [*args, "--report-format", "html,docx"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")) == [
+        "FT-SH-03.docx",
+        "FT-SH-03.html",
+        "results.csv",
+        "results.json",
+        "results.xlsx",
+        "summary.docx",
+        "summary.html",
+    ]
+    result = runner.invoke(app, [*args[:3], str(tmp_path / "o2"), "-q", "--report-format", "md,pdf"])
+    assert result.exit_code == 2 and "pdf" in result.output
+
+
+# --- what a browser and a word processor make of them ----------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def _screenshot(page: Path, png: Path, width: int, height: int, tmp: Path) -> None:
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp / 'profile'}",
+            f"--screenshot={png}",
+            f"--window-size={width},{height}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_chromium_draws_the_community_page_and_the_summary(tmp_path):
+    for name, data in batch_files([COMMUNITIES / "FT-SH-05.xlsx", COMMUNITIES / "FT-SH-02.xlsx"], _options())[
+        1
+    ].items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    for page, width in (("reports/FT-SH-05.html", 1200), ("summary.html", 1200), ("summary.html", 390)):
+        png = tmp_path / f"{Path(page).stem}-{width}.png"
+        _screenshot(tmp_path / page, png, width, 1600, tmp_path)
+        assert _png_size(png) == (width, 1600)
+        assert png.stat().st_size > 40_000  # text, tables and a chart, not a blank page
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+WRITER = SOFFICE and shutil.which("lowriter")  # Debian's libreoffice-writer; calc alone cannot read .docx
+
+
+@pytest.mark.skipif(not WRITER, reason="LibreOffice Writer is not installed (.ci/run installs it)")
+def test_libreoffice_converts_the_word_report_to_a4_pdf(tmp_path):
+    (tmp_path / "report.docx").write_bytes(docx_of("failing"))
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "report.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf))
+    assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)  # A4
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "棠晖社区近零碳社区自评价报告" in text and "不符合" in text
+        assert re.search(r"—\s*2\s*—", text)  # page numbers
+
+
+# --- results.xlsx for people -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
+    from openpyxl import load_workbook
+
+    options = BatchOptions(lang=lang)
+    result = run_batch([COMMUNITIES / "FT-SH-02.xlsx", COMMUNITIES / "FT-SH-05.xlsx"], options, jobs=1)
+    book = load_workbook(io.BytesIO(output_files(result, options)["results.xlsx"]))
+    people, keys = book.worksheets[0], book["results"]
+    assert book.sheetnames == (
+        ["评价结果", "未能评估", "results", "failures"]
+        if lang == "zh"
+        else ["Assessment", "Not assessed", "results", "failures"]
+    )
+    header = [c.value for c in people[1]]
+    row = dict(zip(header, [c for c in people[2]], strict=True))
+    key_row = dict(zip([c.value for c in keys[1]], [c.value for c in keys[2]], strict=True))
+    if lang == "zh":
+        assert header[:3] == ["排名", "社区编码", "社区名称"] and "人均排放（tCO2e/人·年）" in header
+        shown = {k: row[k].value for k in ("等级", "结论", "可行性（达到通过）")}
+        assert shown == {"等级": "通过", "结论": "符合近零碳社区要求", "可行性（达到通过）": "现已符合"}
+        score, per_capita, net, report = (
+            row["得分"],
+            row["人均排放（tCO2e/人·年）"],
+            row["净排放（tCO2e/年）"],
+            row["报告"],
+        )
+    else:
+        assert header[:3] == ["Rank", "Community ID", "Community"]
+        assert (row["Grade"].value, row["Verdict"].value, row["Feasibility (pass)"].value) == (
+            "Pass",  # the criteria set's own name of the grade
+            "eligible",
+            "ready now",
+        )
+        score, per_capita, net, report = (
+            row["Score"],
+            row["Per capita (tCO2e/person/yr)"],
+            row["Net emissions (tCO2e/yr)"],
+            row["Report"],
+        )
+    # numbers stay unrounded (sorting and sums are exact), shown to the decimals that mean something
+    assert score.value == key_row["score"] and score.number_format == "0.0"
+    assert per_capita.value == key_row["per_capita_tco2e"] and per_capita.number_format == "0.00"
+    assert net.number_format == "#,##0.0"
+    assert report.hyperlink.target == report.value == "reports/FT-SH-02.md"  # a working link
+    from openpyxl.utils import get_column_letter
+
+    from carbon_cli.batch import RESULT_COLUMNS
+
+    assert people.auto_filter.ref == f"A1:{get_column_letter(len(RESULT_COLUMNS))}3" and people.freeze_panes == "D2"
+    assert people.column_dimensions["C"].width >= 10  # a Chinese name fits
+    assert (key_row["grade"], key_row["verdict"], key_row["feasibility"]) == ("pass", "eligible", "ready")
