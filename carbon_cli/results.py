@@ -17,7 +17,7 @@ from carbon_cli.serialize import dumps
 
 def output_files(batch: BatchResult, options: BatchOptions) -> dict[str, bytes]:
     """Name inside the output folder → bytes, in a stable order."""
-    from carbon_cli.outputs import convert, split_template
+    from carbon_cli.outputs import documents, split_template
     from carbon_cli.summary import render_summary
 
     lang = options.lang
@@ -28,7 +28,7 @@ def output_files(batch: BatchResult, options: BatchOptions) -> dict[str, bytes]:
     summary = render_summary(batch, options)
     word_template = split_template(options.template)[1]
     files: dict[str, bytes] = {
-        f"summary.{fmt}": convert(summary, fmt, lang, word_template) for fmt in options.report_formats
+        f"summary.{fmt}": data for fmt, data in documents(summary, options.report_formats, lang, word_template).items()
     }
     files |= {
         "results.csv": csv_bytes(RESULT_COLUMNS, rows),

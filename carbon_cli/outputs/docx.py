@@ -24,7 +24,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from carbon_cli.issues import CarbonError
-from carbon_cli.outputs import retarget
+from carbon_cli.outputs import markdown, retarget
 from carbon_cli.resources import templates_dir
 
 DOCUMENT = "word/document.xml"
@@ -308,23 +308,22 @@ class _Writer:
             i += 1
 
 
-def body_xml(markdown: str, text_width: int, link_ext: str | None = ".docx") -> tuple[str, str, list[str]]:
-    """(title, body XML, link targets) of `markdown`."""
-    from carbon_cli.outputs.html import _parser, _plain
-
-    tokens = _parser().parse(markdown)
-    title = next(
-        (_plain(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h1"), ""
-    )
+def body_xml(tokens: list[Any], text_width: int, link_ext: str | None = ".docx") -> tuple[str, list[str]]:
+    """(body XML, link targets) of the parsed Markdown `tokens`."""
     writer = _Writer(text_width, link_ext)
     writer.blocks(tokens)
-    return title, "".join(writer.out), writer.links
+    return "".join(writer.out), writer.links
 
 
-def document(markdown: str, template: str | None = None, link_ext: str | None = ".docx") -> bytes:
-    """The .docx of `markdown` on the Word template (built-in or the user's)."""
+def document(
+    text: str, template: str | None = None, link_ext: str | None = ".docx", tokens: list[Any] | None = None
+) -> bytes:
+    """The .docx of the Markdown `text` (or its `tokens`, parsed already) on the Word template
+    (the built-in one or the user's)."""
     tpl = load_template(template)
-    title, body, links = body_xml(markdown, tpl.text_width, link_ext)
+    tokens = markdown.parse(text) if tokens is None else tokens
+    title = markdown.title(tokens)
+    body, links = body_xml(tokens, tpl.text_width, link_ext)
     start = tpl.document.index("<w:body>") + len("<w:body>")
     end = tpl.document.rindex("</w:body>")
     inner = tpl.document[start:end]
