@@ -24,7 +24,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from carbon_cli.issues import CarbonError
-from carbon_cli.outputs import markdown, retarget
+from carbon_cli.outputs import display_width, markdown, retarget
 from carbon_cli.resources import templates_dir
 
 DOCUMENT = "word/document.xml"
@@ -115,11 +115,6 @@ def _run(text: str, props: str = "") -> str:
 _WORD = re.compile(r"[^\s\u2e80-\uffff/()-]+")  # a word processor may break at spaces, CJK, - / ( )
 
 
-def _width(text: str) -> int:
-    """Width in half-width characters: CJK and full-width count two."""
-    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
-
-
 @dataclass
 class _Cell:
     runs: list[str] = field(default_factory=list)
@@ -128,7 +123,7 @@ class _Cell:
 
     @property
     def chars(self) -> int:
-        return _width(self.text)
+        return display_width(self.text)
 
     @property
     def word(self) -> int:

@@ -9,10 +9,11 @@ the HTML renderer escapes it again for HTML, so a community named `<script>…` 
 from __future__ import annotations
 
 import re
+from functools import cache
 from html import escape
 from typing import Any
 
-from carbon_cli.outputs import markdown, retarget
+from carbon_cli.outputs import display_width, markdown, retarget
 from carbon_cli.outputs.charts import svg_chart
 from carbon_cli.outputs.markdown import plain
 
@@ -77,7 +78,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 def _short(cell: Any, text: str) -> None:
     """A short cell (a number, a key, a two-word label) is kept on one line."""
-    if sum(2 if ord(c) > 0x2E7F else 1 for c in text) <= 8:
+    if display_width(text) <= 8:
         cell.attrSet("class", "nw")
 
 
@@ -119,39 +120,32 @@ def _links(tokens: list[Any], link_ext: str | None) -> None:
                     child.attrSet("href", retarget(href, link_ext.lstrip(".")))
 
 
+@cache
+def _renderer() -> Any:
+    from markdown_it.renderer import RendererHTML
+
+    class Page(RendererHTML):  # type: ignore[misc]
+        """CommonMark's HTML, with charts drawn as SVG and tables that scroll on their own."""
+
+        def fence(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+            tok = tokens[idx]
+            svg = svg_chart(tok.content) if tok.info.strip() == "mermaid" else None
+            return svg + "\n" if svg else f"<pre><code>{escape(tok.content)}</code></pre>\n"
+
+        def table_open(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+            return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
+
+        def table_close(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+            return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+    return Page(markdown.parser())
+
+
 def body_html(tokens: list[Any], link_ext: str | None = ".html") -> str:
     """The HTML of the parsed Markdown `tokens`, charts as SVG."""
-    parser = markdown.parser()
     _label_cells(tokens)
     _links(tokens, link_ext)
-    renderer = parser.renderer
-    rules = renderer.rules
-
-    def fence(tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-        tok = tokens[idx]
-        if tok.info.strip() == "mermaid":
-            svg = svg_chart(tok.content)
-            if svg:
-                return svg + "\n"
-        return f"<pre><code>{escape(tok.content)}</code></pre>\n"
-
-    def table_open(tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-        return '<div class="table-wrap">' + renderer.renderToken(tokens, idx, options, env)
-
-    def table_close(tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-        return renderer.renderToken(tokens, idx, options, env) + "</div>\n"
-
-    saved = {k: rules.get(k) for k in ("fence", "table_open", "table_close")}
-    rules.update(fence=fence, table_open=table_open, table_close=table_close)
-    try:
-        body = renderer.render(tokens, parser.options, {})
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                rules.pop(k, None)
-            else:
-                rules[k] = v
-    return body
+    return _renderer().render(tokens, markdown.parser().options, {})
 
 
 def page(
