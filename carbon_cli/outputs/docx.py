@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from carbon_cli.i18n import Bilingual
 from carbon_cli.issues import CarbonError
 from carbon_cli.outputs import display_width, markdown, retarget
 from carbon_cli.resources import templates_dir
@@ -84,12 +85,13 @@ def load_template(path: str | None = None) -> WordTemplate:
             rels = z.read(RELS).decode("utf-8")
             core = z.read(CORE).decode("utf-8") if CORE in z.namelist() else None
     except FileNotFoundError:
-        raise CarbonError("bad_template", path=str(file), detail="no such file") from None
+        raise CarbonError("bad_template", path=str(file), detail=Bilingual("文件不存在", "no such file")) from None
     except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
-        detail = f"not a Word .docx document ({type(exc).__name__}: {exc})"
+        detail = Bilingual(f"不是 Word .docx 文档（{exc}）", f"not a Word .docx document ({exc})")
         raise CarbonError("bad_template", path=str(file), detail=detail) from None
     if "<w:body>" not in document or "</w:body>" not in document:
-        raise CarbonError("bad_template", path=str(file), detail="word/document.xml has no <w:body>")
+        detail = Bilingual("word/document.xml 中没有正文 <w:body>", "word/document.xml has no <w:body>")
+        raise CarbonError("bad_template", path=str(file), detail=detail)
     return WordTemplate(str(file), data, document, rels, core, _text_width(document))
 
 

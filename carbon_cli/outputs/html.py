@@ -78,7 +78,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 def _short(cell: Any, text: str) -> None:
     """A short cell (a number, a key, a two-word label) is kept on one line."""
-    if display_width(text) <= 8:
+    if display_width(text) <= 10:
         cell.attrSet("class", "nw")
 
 
