@@ -1,27 +1,44 @@
 """Assessing every community of a district: many files, in parallel, never stopping at a bad one.
 
-Files are read (in worker processes when --jobs > 1), communities deduplicated by ID,
-assessed with their pathways, ranked, and each rendered as a report. Results come back in
-input order whatever the number of processes, so serial and parallel runs write the same bytes.
+Files are read (in worker processes when --jobs > 1 and there are several), communities
+deduplicated by ID, assessed with their pathways (in worker processes when --jobs > 1, a single
+table's communities too) and each rendered as a report, written out as soon as it is made. What
+the batch keeps of a community is its result row and summary row, not the assessment, so memory
+grows only by those rows. With a cache, a file whose bytes did not change is not read again and
+a community whose survey did not change is not assessed again (see carbon_cli.cache). Results
+come back in input order whatever the number of processes, and a community's report name
+depends only on the input order, so serial, parallel and cached runs write the same bytes.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import pickle
+import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from carbon_cli.assessment import Assessment, assess
+from carbon_cli.assessment import assess
 from carbon_cli.issues import InputError, Issue, Location
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.workbook import Limits, expand_paths
 
+if TYPE_CHECKING:
+    from carbon_cli.assessment import Assessment
+    from carbon_cli.cache import Cache, CacheStats
+
 Progress = Callable[[int], None]
+
+
+class Sink(Protocol):
+    """Where a batch writes its files as it makes them (an OutputFolder)."""
+
+    def write(self, name: str, data: bytes) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,22 @@ class BatchOptions:
     template: str | None = None
     date: str | None = None
     report_formats: tuple[str, ...] = ("md",)  # each report, and the summary, in md / html / docx
+    # planning: what a pathway minimises and how it is priced (planning/pricing.py)
+    costs: str | None = None
+    objective: str = "cost"
+    years: int | None = None
+    discount_rate: float | None = None
+    include_expired: bool = False
+    budget: float | None = None  # yuan, for the investment plan
+
+    @property
+    def on(self) -> str:
+        """The date subsidies are judged on: --date when it is a date, else today."""
+        from datetime import date
+
+        from carbon_cli.planning.policies import parse_date
+
+        return self.date if parse_date(self.date) else date.today().isoformat()
 
 
 @dataclass(frozen=True)
@@ -55,22 +88,35 @@ class Failure:
         return text + (f" (+{len(errors) - 1})" if len(errors) > 1 else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a community's assessment leaves for the batch (and what the cache keeps): its rank
+    key, its results row and summary row (without rank and report name), and its reports."""
+
+    sort_key: tuple[Any, ...]
+    row: dict[str, Any]
+    summary: dict[str, Any]
+    reports: dict[str, bytes]  # file extension → bytes
+
+
+@dataclass(slots=True)
 class CommunityResult:
-    assessment: Assessment
     rank: int
-    report_name: str | None  # path inside the output folder (the Markdown one when written)
-    report: dict[str, bytes] | None  # the rendered report in each report format
+    report_name: str | None  # path inside the output folder
+    row: dict[str, Any]  # results.csv/xlsx/json columns but rank and report
+    summary: dict[str, Any]  # the summary report's row but rank and report
+
+    @property
+    def community_id(self) -> str:
+        return self.row["community_id"]
+
+    @property
+    def verdict(self) -> str:
+        return self.row["verdict"]
 
     @property
     def feasibility(self) -> str:
-        a = self.assessment
-        if a.verdict == "incomplete":
-            return "incomplete"
-        pathway = a.pathways.get("pass")
-        if a.verdict == "eligible":
-            return "ready"
-        return pathway.status if pathway else "unknown"
+        return self.row["feasibility"]
 
 
 @dataclass
@@ -79,10 +125,33 @@ class BatchResult:
     failures: list[Failure]
     notes: list[Issue]  # duplicates with identical data, merged
     files: int
+    criteria: Any = None  # the sets the run used
+    factors: Any = None
+    cache: CacheStats | None = None
+    investment: Any = None  # planning.investment.Investment, when pathways were searched
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+
+def feasibility(a: Assessment) -> str:
+    if a.verdict == "incomplete":
+        return "incomplete"
+    pathway = a.pathways.get("pass")
+    if a.verdict == "eligible":
+        return "ready"
+    return pathway.status if pathway else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A community found in a file: what deduplication and the cache need of its survey."""
+
+    community_id: str
+    file: str
+    data: str  # digest of its values: duplicates compare this
+    key: str  # digest of the whole survey (values, sources, issues): its results depend on it
 
 
 # --- work done in worker processes -------------------------------------------------------
@@ -95,6 +164,59 @@ def _sets(criteria: str | None, factors: str | None, measures: str | None) -> tu
     from carbon_cli.planning.measures import load_measures
 
     return load_criteria(criteria), load_factor_set(factors), load_measures(measures)
+
+
+@cache
+def _planning(options: BatchOptions) -> Any:
+    from carbon_cli.planning.pricing import load_planning
+
+    return load_planning(
+        options.measures,
+        options.costs,
+        options.objective,
+        options.years,
+        options.discount_rate,
+        options.include_expired,
+        options.on,
+    )
+
+
+def settings_version(options: BatchOptions) -> str:
+    """Everything besides a survey that a community's results depend on."""
+    from carbon_cli.cache import code_version, digest, set_version
+
+    return digest(
+        code_version(),
+        set_version(options.criteria),
+        set_version(options.factors),
+        set_version(options.measures),
+        set_version(options.costs),
+        set_version(options.template),
+        repr((options.year, options.limits, options.lang, options.pathways, options.reports, options.date)),
+        repr(options.report_formats),
+        repr((options.objective, options.years, options.discount_rate, options.include_expired, options.on)),
+    )
+
+
+def _canonical(value: Any) -> str:
+    """Equal values give equal text (1 == 1.0, as the comparison of duplicates has it)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int | float):
+        return repr(float(value))
+    return f"{type(value).__name__}:{value!r}"
+
+
+def _found(survey: Survey, cached: bool = True) -> Found:
+    """The digests of a survey; the whole survey's (`key`) only when a cache will use it."""
+    from carbon_cli.cache import digest
+
+    values = [sorted((k, _canonical(v)) for k, v in survey.assessment.items())]
+    if survey.baseline is not None:
+        values.append(sorted((k, _canonical(v)) for k, v in survey.baseline.items()))
+    data = digest(repr(values))
+    key = digest(data, pickle.dumps(survey, protocol=5)) if cached else ""
+    return Found(survey.community_id, survey.file, data, key)
 
 
 def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[list[Survey], list[Failure]]:
@@ -123,21 +245,56 @@ def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[list[Surve
     return surveys, failures
 
 
-def _assess_one(survey: Survey, options: BatchOptions) -> tuple[Assessment, dict[str, bytes] | None]:
-    criteria, factors, library = _sets(options.criteria, options.factors, options.measures)
+FileRead = tuple[list[Found], list[Survey] | None, list[Failure]]
+
+
+def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, settings: str) -> FileRead:
+    """A file's communities and failures. From the cache, without parsing, when the file's bytes
+    were read before and every community's results are cached too (surveys are then None)."""
+    from carbon_cli.cache import code_version, digest, file_digest
+
+    key = None
+    if cache is not None:
+        try:  # a regular file within the size limit only: a FIFO would block, a huge file is refused
+            info = os.stat(path)
+            small = info.st_size <= options.limits.max_file_mb * 1024 * 1024
+            content = file_digest(path) if stat.S_ISREG(info.st_mode) and small else None
+        except OSError:
+            content = None  # reading reports it
+        if content is not None:
+            key = digest("read", str(path), content, repr((options.year, options.limits)), code_version())
+            hit = cache.get("read", key)
+            if hit is not None and all(cache.has("community", digest(f.key, settings)) for f in hit[0]):
+                return hit[0], None, hit[1]
+    surveys, failures = _read_file(path, options.year, options.limits)
+    found = [_found(s, cached=cache is not None) for s in surveys]
+    if key is not None and cache is not None:
+        cache.put("read", key, (found, failures))
+    return found, surveys, failures
+
+
+def _render_reports(a: Assessment, options: BatchOptions) -> dict[str, bytes]:
+    """A community's report files, by extension: the one place per-community reports are made."""
+    from carbon_cli.outputs import report_documents
+
+    template = Path(options.template) if options.template else None
+    formats = options.report_formats
+    return report_documents(a, formats, options.lang, template, options.date, home="../summary.html")
+
+
+def _assess_one(survey: Survey, options: BatchOptions) -> Outcome:
+    from carbon_cli.summary import community_row
+
+    criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     result = assess(survey, factors, criteria)
     if options.pathways:
-        from carbon_cli.planning.pathway import with_pathways
+        from carbon_cli.planning.pricing import planned
 
-        result = with_pathways(result, library)
-    report = None
-    if options.reports:
-        from carbon_cli.outputs import report_documents
-
-        template = Path(options.template) if options.template else None
-        formats = options.report_formats
-        report = report_documents(result, formats, options.lang, template, options.date, home="../summary.html")
-    return result, report
+        result = planned(result, _planning(options))
+    reports = _render_reports(result, options) if options.reports else {}
+    fit = feasibility(result)
+    lang = options.lang
+    return Outcome(rank_key(result), result_row(result, fit, lang), community_row(result, fit, lang), reports)
 
 
 def _internal(path: Path | str, exc: Exception, community: str | None = None) -> Failure:
@@ -148,21 +305,27 @@ def _internal(path: Path | str, exc: Exception, community: str | None = None) ->
 
 
 def _assess_chunk(
-    surveys: list[Survey], options: BatchOptions
-) -> list[tuple[Assessment, dict[str, bytes] | None] | Failure]:
-    out: list[tuple[Assessment, dict[str, bytes] | None] | Failure] = []
-    for survey in surveys:
+    surveys: list[tuple[Survey, str]], options: BatchOptions, cache: Cache | None, settings: str
+) -> list[Outcome | Failure]:
+    from carbon_cli.cache import digest
+
+    out: list[Outcome | Failure] = []
+    for survey, key in surveys:
         try:
-            out.append(_assess_one(survey, options))
+            outcome = _assess_one(survey, options)
         except Exception as exc:  # a bug met on one community must not lose the others
             if os.environ.get("CARBON_DEBUG") == "1":
                 raise
             out.append(_internal(survey.file, exc, survey.community_id))
+            continue
+        if cache is not None:
+            cache.put("community", digest(key, settings), outcome)
+        out.append(outcome)
     return out
 
 
-def _read_chunk(paths: list[Path], year: int | None, limits: Limits) -> list[tuple[list[Survey], list[Failure]]]:
-    return [_read_file(p, year, limits) for p in paths]
+def _read_chunk(paths: list[Path], options: BatchOptions, cache: Cache | None, settings: str) -> list[FileRead]:
+    return [_read_cached(p, options, cache, settings) for p in paths]
 
 
 # --- orchestration -----------------------------------------------------------------------
@@ -179,60 +342,61 @@ def _map(
     args: tuple[Any, ...],
     pool: ProcessPoolExecutor | None,
     progress: Progress | None,
-) -> list[Any]:
-    """fn over chunks, in order, reporting progress per item; inline when there is no pool."""
-    out: list[Any] = []
+) -> Iterable[Any]:
+    """fn over chunks, in order, item by item, reporting progress per chunk; inline when there
+    is no pool."""
     if pool is None:
         for chunk in chunks:
-            out.extend(fn(chunk, *args))
+            yield from fn(chunk, *args)
             if progress:
                 progress(len(chunk))
-        return out
+        return
     futures = [pool.submit(fn, chunk, *args) for chunk in chunks]
-    for chunk, future in zip(chunks, futures, strict=True):
-        out.extend(future.result())
+    chunks_left = [len(c) for c in chunks]
+    del chunks
+    for size, future in zip(chunks_left, futures, strict=True):
+        yield from future.result()
         if progress:
-            progress(len(chunk))
-    return out
+            progress(size)
 
 
-def deduplicate(surveys: Iterable[Survey]) -> tuple[list[Survey], list[Failure], list[Issue]]:
-    """Keep the first survey of each community ID; a later one with the same data is merged
-    (noted), one with different data is a failure naming the first file."""
-    first: dict[str, Survey] = {}
+def deduplicate(found: Iterable[Found]) -> tuple[list[Found], list[Failure], list[Issue]]:
+    """Keep the first community of each ID; a later one with the same data is merged (noted),
+    one with different data is a failure naming the first file."""
+    first: dict[str, Found] = {}
     kept, failures, notes = [], [], []
-    for survey in surveys:
-        key = survey.community_id
+    for item in found:
+        key = item.community_id
         other = first.get(key)
         if other is None:
-            first[key] = survey
-            kept.append(survey)
+            first[key] = item
+            kept.append(item)
             continue
-        same = other.assessment == survey.assessment and other.baseline == survey.baseline
         issue = Issue(
             "duplicate_community",
-            Location(survey.file),
+            Location(item.file),
             "community_id",
             key,
             params={"community": key, "other": other.file},
         )
-        if same:
+        if item.data == other.data:
             notes.append(issue)
         else:
-            failures.append(Failure(survey.file, key, (issue,)))
+            failures.append(Failure(item.file, key, (issue,)))
     return kept, failures, notes
 
 
 def rank_key(a: Assessment) -> tuple[Any, ...]:
-    """Eligible first; then the fewest effort to 通过; then the highest score; then the ID."""
+    """Eligible first; then the least weight to 通过 (upfront cost, or effort with --objective
+    effort); then the highest score; then the ID."""
     pathway = a.pathways.get("pass")
     if a.verdict == "eligible":
-        effort = 0.0
+        weight = 0.0
     elif a.verdict == "incomplete" or pathway is None or pathway.status != "reachable":
-        effort = math.inf
+        weight = math.inf
     else:
-        effort = pathway.effort
-    return (a.verdict != "eligible", effort, -round(a.score, 9), a.survey.community_id)
+        weight = round(pathway.weight, 6)
+    return (a.verdict != "eligible", weight, -round(a.score, 9), a.survey.community_id)
 
 
 def run_batch(
@@ -241,39 +405,113 @@ def run_batch(
     jobs: int | None = None,
     on_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,
+    sink: Sink | None = None,
+    cache: Cache | None = None,
 ) -> BatchResult:
+    """Assess every community of `paths`. Reports go to `sink` as they are made (none is kept
+    without one); `cache` lets unchanged files and communities be taken from earlier runs."""
+    from carbon_cli.cache import CacheStats, digest
     from carbon_cli.export import safe_filename, unique_names
 
     files, problems = expand_paths(paths)
     failures = [Failure(p.location.file, None, (p,)) for p in problems]
     jobs = max(1, jobs or os.cpu_count() or 1)
-    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    settings = settings_version(options) if cache is not None else ""
+    stats = CacheStats()
+    _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
+    criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) if jobs > 1 else None
+    outcomes: list[tuple[Outcome, str | None]] = []
     try:
         if on_total:
             on_total(len(files))
-        reads = _map(_read_chunk, _chunks(files, jobs), (options.year, options.limits), pool, progress)
-        surveys: list[Survey] = []
-        for found, failed in reads:
-            surveys.extend(found)
+        read_pool = pool if len(files) > 1 else None  # one table is read here, not copied back from a worker
+        found: list[Found] = []
+        surveys: dict[int, Survey] = {}  # by position in `found`, for the files that were parsed
+        reads = _map(_read_chunk, _chunks(files, jobs), (options, cache, settings), read_pool, progress)
+        for items, parsed, failed in reads:
+            if parsed is not None:
+                stats.files_read += 1
+                surveys.update((len(found) + i, s) for i, s in enumerate(parsed))
+            else:
+                stats.files_reused += 1
+            found.extend(items)
             failures.extend(failed)
-        surveys, duplicate_failures, notes = deduplicate(surveys)
+        position = {id(f): i for i, f in enumerate(found)}
+        kept, duplicate_failures, notes = deduplicate(found)
         failures.extend(duplicate_failures)
+        names = unique_names([safe_filename(f.community_id) for f in kept])
         if on_total:
-            on_total(len(files) + len(surveys))
-        outcomes = _map(_assess_chunk, _chunks(surveys, jobs), (options,), pool, progress)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    failures.extend(o for o in outcomes if isinstance(o, Failure))
-    assessed = [o for o in outcomes if not isinstance(o, Failure)]
-    ordered = sorted(assessed, key=lambda pair: rank_key(pair[0]))
-    names = unique_names([safe_filename(a.survey.community_id) for a, _ in ordered])
-    ext = "md" if "md" in options.report_formats else options.report_formats[0]
+            on_total(len(files) + len(kept))
+        todo: list[tuple[Survey, str]] = []
+        todo_names: list[str] = []
+        for item, name in zip(kept, names, strict=True):
+            hit = cache.get("community", digest(item.key, settings)) if cache is not None else None
+            if hit is not None:
+                stats.reused += 1
+                outcomes.append((_emit(hit, name, sink), name))
+                if progress:
+                    progress(1)
+                continue
+            survey = surveys.get(position[id(item)])
+            if survey is None:  # its cache entry went (pruned by another run) after the file was skipped
+                survey = _survey_again(item, options)
+            if survey is None:
+                failures.append(_internal(item.file, RuntimeError("file changed during the run"), item.community_id))
+                continue
+            todo.append((survey, item.key))
+            todo_names.append(name)
+        del surveys, found, position
+        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options, cache, settings), pool, progress)
+        del todo
+        for name, outcome in zip(todo_names, assessed, strict=True):
+            if isinstance(outcome, Failure):
+                failures.append(outcome)
+                continue
+            stats.assessed += 1
+            outcomes.append((_emit(outcome, name, sink), name))
+    except BaseException:
+        if pool is not None:  # interrupted or failed: stop the workers now, not after their chunk
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    if pool is not None:
+        pool.shutdown()
+    outcomes.sort(key=lambda pair: pair[0].sort_key)
+    ext = "md" if "md" in options.report_formats else options.report_formats[0]  # the report a row links to
     results = [
-        CommunityResult(a, rank, f"reports/{name}.{ext}" if report is not None else None, report)
-        for rank, ((a, report), name) in enumerate(zip(ordered, names, strict=True), start=1)
+        CommunityResult(rank, f"reports/{name}.{ext}" if o.reports else None, o.row, o.summary)
+        for rank, (o, name) in enumerate(outcomes, start=1)
     ]
-    return BatchResult(results, failures, notes, len(files))
+    investment = None
+    if options.pathways:
+        from carbon_cli.planning.investment import district_investment
+
+        award = _planning(options).costs.award.value.typical
+        investment = district_investment([r.row for r in results], options.budget, award)
+    stats_kept = stats if cache is not None else None
+    return BatchResult(results, failures, notes, len(files), criteria, factors, stats_kept, investment)
+
+
+def _worker_start() -> None:
+    """Ctrl-C reaches the whole process group: the main process handles it, workers ignore it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _emit(outcome: Outcome, name: str, sink: Sink | None) -> Outcome:
+    """Write a community's reports and keep the rest: its reports are not held in memory."""
+    if sink is not None:
+        for extension, data in outcome.reports.items():
+            sink.write(f"reports/{name}.{extension}", data)
+    return Outcome(outcome.sort_key, outcome.row, outcome.summary, dict.fromkeys(outcome.reports, b""))
+
+
+def _survey_again(item: Found, options: BatchOptions) -> Survey | None:
+    surveys, _ = _read_file(Path(item.file), options.year, options.limits)
+    return next((s for s in surveys if _found(s).key == item.key), None)
 
 
 # --- rows for exports ----------------------------------------------------------------------
@@ -294,7 +532,12 @@ RESULT_COLUMNS = [
     "verdict",
     "feasibility",
     "pathway_measures",
+    "pathway_measure_names",
     "pathway_effort",
+    "pathway_upfront_yuan",
+    "pathway_subsidy_yuan",
+    "pathway_annual_net_yuan",
+    "pathway_tco2e_reduced",
     "score_after_pathway",
     "failed_controls",
     "top_gaps",
@@ -304,15 +547,14 @@ RESULT_COLUMNS = [
 FAILURE_COLUMNS = ["file", "community_id", "reason"]
 
 
-def result_row(r: CommunityResult, lang: str) -> dict[str, Any]:
-    a = r.assessment
+def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
+    """A community's results row, but its rank and report name (known once all are ranked)."""
     s, ev = a.survey, a.evaluation
     pathway = a.pathways.get("pass")
     gaps = [
         f"{i.criterion.key} {i.criterion.label(lang)} (+{i.gap.score_recoverable:.1f})" for i in ev.gaps[:3] if i.gap
     ]
     return {
-        "rank": r.rank,
         "community_id": s.community_id,
         "community_name": s.name,
         "street": s.assessment.get("street"),
@@ -324,15 +566,25 @@ def result_row(r: CommunityResult, lang: str) -> dict[str, Any]:
         "score": ev.score,
         "grade": ev.grade.key,
         "verdict": a.verdict,
-        "feasibility": r.feasibility,
+        "feasibility": fit,
         "pathway_measures": " ".join(m.key for m in pathway.measures) if pathway else None,
+        "pathway_measure_names": ("、" if lang == "zh" else ", ").join(m.label(lang) for m in pathway.measures)
+        if pathway
+        else None,
         "pathway_effort": pathway.effort if pathway and pathway.status == "reachable" else None,
+        "pathway_upfront_yuan": pathway.cost.upfront.typical if pathway and pathway.cost is not None else None,
+        "pathway_subsidy_yuan": pathway.cost.subsidy.typical if pathway and pathway.cost is not None else None,
+        "pathway_annual_net_yuan": pathway.cost.annual_net.typical if pathway and pathway.cost is not None else None,
+        "pathway_tco2e_reduced": pathway.tco2e_reduced if pathway and pathway.status == "reachable" else None,
         "score_after_pathway": pathway.score_after if pathway else None,
         "failed_controls": " ".join(c.criterion.key for c in ev.failed_controls),
         "top_gaps": "; ".join(gaps),
-        "report": r.report_name,
         "source_file": s.file,
     }
+
+
+def output_row(r: CommunityResult) -> dict[str, Any]:
+    return {"rank": r.rank, **r.row, "report": r.report_name}
 
 
 def failure_row(f: Failure, lang: str) -> dict[str, Any]:
@@ -342,19 +594,20 @@ def failure_row(f: Failure, lang: str) -> dict[str, Any]:
 def results_dict(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
     lang = options.lang
     return {
-        "criteria_set": batch.results[0].assessment.criteria.id if batch.results else options.criteria,
-        "factor_set": batch.results[0].assessment.factors.id if batch.results else options.factors,
+        "criteria_set": batch.criteria.id if batch.results else options.criteria,
+        "factor_set": batch.factors.id if batch.results else options.factors,
         "files": batch.files,
         "communities": len(batch.results),
         "counts": verdict_counts(batch),
-        "results": [result_row(r, lang) for r in batch.results],
+        "results": [{c: row[c] for c in RESULT_COLUMNS} for row in map(output_row, batch.results)],
         "failures": [{**failure_row(f, lang), "issues": [i.to_dict(lang) for i in f.issues]} for f in batch.failures],
         "duplicates_merged": [i.to_dict(lang) for i in batch.notes],
+        "investment_plan": batch.investment.to_dict() if batch.investment is not None else None,
     }
 
 
 def verdict_counts(batch: BatchResult) -> dict[str, int]:
     counts = {k: 0 for k in ("eligible", "not_eligible", "incomplete")}
     for r in batch.results:
-        counts[r.assessment.verdict] += 1
+        counts[r.verdict] += 1
     return counts

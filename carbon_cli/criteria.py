@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_cli.datafiles import Malformed, builtin_ids, locate, read_toml, require, status_of
-from carbon_cli.inventory import ELECTRICITY_USE
+from carbon_cli.inventory import ELECTRICITY_USE, INVENTORY_FIELDS
 from carbon_cli.issues import CarbonError
 from carbon_cli.survey.fields import dictionary
 
@@ -61,6 +61,16 @@ class Metric:
             "sinks_share_pct",
             "per_m2_kgco2e",
         )
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """Every assessment-year field the metric's value depends on (the inventory's fields for a
+        metric of the inventory): a change to any other field leaves the value as it was."""
+        if self.kind == "required_fields":
+            return frozenset(s.key for s in dictionary().required)
+        if self.uses_inventory:
+            return INVENTORY_FIELDS | frozenset(self.inputs)
+        return frozenset(self.inputs)
 
     @property
     def inputs(self) -> tuple[str, ...]:

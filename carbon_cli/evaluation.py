@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from carbon_cli.criteria import CriteriaSet, Criterion, Grade, Metric
@@ -37,13 +39,15 @@ def _number(values: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
-def metric_value(metric: Metric, survey: Survey, now: Inventory, base: Inventory | None) -> MetricValue:
-    values = survey.assessment
-    if metric.needs_baseline and (survey.baseline is None or base is None):
+def metric_value(
+    metric: Metric, values: dict[str, Any], baseline: dict[str, Any] | None, now: Inventory, base: Inventory | None
+) -> MetricValue:
+    """The metric of the assessment-year `values` (inventory `now`) against the `baseline` year."""
+    if metric.needs_baseline and (baseline is None or base is None):
         return _na("no_baseline")
     kind = metric.kind
     if kind == "required_fields":
-        absent = tuple(s.key for s in dictionary().required if s.key not in values)
+        absent = tuple(k for k in required_keys() if k not in values)
         return MetricValue(not absent, "ok", absent)
     if kind in ("per_capita_tco2e", "per_capita_change_tco2e", "per_capita_reduction_pct"):
         inventories = [now] if kind == "per_capita_tco2e" else [now, base]
@@ -75,7 +79,7 @@ def metric_value(metric: Metric, survey: Survey, now: Inventory, base: Inventory
         return MetricValue(100 * ((pv or 0) + (green or 0)) / (grid + (pv or 0)), "ok")
     if kind == "public_elec_reduction_pct":
         now_kwh = _number(values, "elec_public_area_kwh")
-        base_kwh = _number(survey.baseline or {}, "elec_public_area_kwh")
+        base_kwh = _number(baseline or {}, "elec_public_area_kwh")
         if now_kwh is None or base_kwh is None:
             return _missing("elec_public_area_kwh")
         if base_kwh <= 0:
@@ -193,7 +197,7 @@ class Evaluation:
         return self.controls_pass and self.score >= grade.min_score - EPS
 
 
-def _control(criterion: Criterion, mv: MetricValue) -> ControlResult:
+def control_result(criterion: Criterion, mv: MetricValue) -> ControlResult:
     if mv.status == "na":
         return ControlResult(criterion, "na", None, mv.reason)
     if mv.status == "missing":
@@ -245,7 +249,7 @@ def _value_for_points(criterion: Criterion, points: float) -> float | bool | Non
     return zero + (points / criterion.points) * (full - zero)
 
 
-def _points(criterion: Criterion, mv: MetricValue) -> tuple[float, float]:
+def earned_and_applicable(criterion: Criterion, mv: MetricValue) -> tuple[float, float]:
     """(points earned, points available) of one item: n/a leaves the maximum, missing earns 0."""
     if mv.status == "na":
         return 0.0, 0.0
@@ -295,26 +299,18 @@ def evaluate(
     criteria: CriteriaSet, survey: Survey, now: Inventory, base: Inventory | None, detail: bool = True
 ) -> Evaluation:
     """Score `survey`; `detail=False` skips the gap analysis (for the pathway search)."""
-    controls = tuple(_control(c, metric_value(c.metric, survey, now, base)) for c in criteria.controls)
-    metrics = [(c, metric_value(c.metric, survey, now, base)) for c in criteria.items]
-    scored = [_points(c, mv) for c, mv in metrics]
-    earned = sum(p for p, _ in scored)
-    applicable = sum(m for _, m in scored)
-    score = 100 * earned / applicable if applicable > 0 else 0.0
+    values, baseline = survey.assessment, survey.baseline
+    controls = tuple(control_result(c, metric_value(c.metric, values, baseline, now, base)) for c in criteria.controls)
+    metrics = [(c, metric_value(c.metric, values, baseline, now, base)) for c in criteria.items]
+    scored = [earned_and_applicable(c, mv) for c, mv in metrics]
+    earned, applicable, score = _total(scored)
     pass_min, top_min = criteria.pass_grade.min_score, criteria.top_grade.min_score
     # raw item points still needed for each grade
     need_pass = max(0.0, pass_min * applicable / 100 - earned)
     need_top = max(0.0, top_min * applicable / 100 - earned)
     needs = _Needs(applicable, need_pass, need_top) if detail and applicable > 0 else None
     items = [_item(c, mv, p, needs) for (c, mv), (p, _) in zip(metrics, scored, strict=True)]
-    if any(c.status == "fail" for c in controls):
-        verdict = "not_eligible"
-    elif any(c.status == "missing" for c in controls):
-        verdict = "incomplete"  # a score made on missing data cannot decide eligibility
-    elif score < pass_min - EPS:
-        verdict = "not_eligible"
-    else:
-        verdict = "eligible"
+    verdict = _verdict([c.status for c in controls], score, pass_min)
     return Evaluation(
         criteria=criteria,
         controls=controls,
@@ -327,3 +323,117 @@ def evaluate(
         points_to_pass=max(0.0, pass_min - score),
         points_to_excellent=max(0.0, top_min - score),
     )
+
+
+def _total(scored: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """(points earned, points applicable, score 0–100) of the items' (earned, applicable)."""
+    earned = sum(p for p, _ in scored)
+    applicable = sum(m for _, m in scored)
+    return earned, applicable, 100 * earned / applicable if applicable > 0 else 0.0
+
+
+def _verdict(control_statuses: list[str], score: float, pass_min: float) -> str:
+    if "fail" in control_statuses:
+        return "not_eligible"
+    if "missing" in control_statuses:
+        return "incomplete"  # a score made on missing data cannot decide eligibility
+    return "not_eligible" if score < pass_min - EPS else "eligible"
+
+
+@cache
+def required_keys() -> tuple[str, ...]:
+    return tuple(s.key for s in dictionary().required)
+
+
+@dataclass(frozen=True)
+class Score:
+    """What the pathway search needs of one evaluation: the same numbers `evaluate` gives
+    (controls' statuses, items' points), without the result objects and gaps."""
+
+    criteria: CriteriaSet
+    control_statuses: tuple[str, ...]
+    scored: tuple[tuple[float, float], ...]  # each item's (points earned, points applicable)
+    earned: float
+    applicable_max: float
+    score: float
+    verdict: str
+
+    @property
+    def controls_pass(self) -> bool:
+        return all(s in ("pass", "na") for s in self.control_statuses)
+
+    @property
+    def grade(self) -> Grade:
+        return self.criteria.grade_for(self.score)
+
+    def reaches(self, grade_key: str) -> bool:
+        grade = next(g for g in self.criteria.grades if g.key == grade_key)
+        return self.controls_pass and self.score >= grade.min_score - EPS
+
+
+class Scorer:
+    """A criteria set compiled for one community: each criterion with the assessment-year fields
+    its value depends on, so a changed survey is scored by re-computing only the criteria that
+    read a changed field. `score(values, changed, now)` equals `evaluate` on the changed survey."""
+
+    def __init__(self, criteria: CriteriaSet, survey: Survey, now: Inventory, base: Inventory | None) -> None:
+        self.criteria = criteria
+        self.baseline = survey.baseline
+        self.base_inventory = base
+        self.pass_min = criteria.pass_grade.min_score
+        self.controls = criteria.controls
+        self.items = criteria.items
+        self._controls_reading: dict[str, list[int]] = {}
+        self._items_reading: dict[str, list[int]] = {}
+        for criteria_reading, group in ((self._controls_reading, self.controls), (self._items_reading, self.items)):
+            for i, c in enumerate(group):
+                for key in c.metric.reads:
+                    criteria_reading.setdefault(key, []).append(i)
+        self.initial = self.score(survey.assessment, None, now)
+
+    def touched(self, changed: frozenset[str] | set[str]) -> tuple[set[int], set[int]]:
+        """Indexes of the controls and of the items that read a field of `changed`."""
+        controls: set[int] = set()
+        items: set[int] = set()
+        for key in changed:
+            controls.update(self._controls_reading.get(key, ()))
+            items.update(self._items_reading.get(key, ()))
+        return controls, items
+
+    def score(
+        self,
+        values: dict[str, Any],
+        changed: frozenset[str] | set[str] | None,
+        now: Inventory,
+        before: Score | None = None,
+    ) -> Score:
+        """Score `values` (inventory `now`); `changed` lists the fields that differ from the
+        values `before` was scored on (by default the community's own survey; None: score
+        everything)."""
+        baseline, base = self.baseline, self.base_inventory
+        if changed is None:
+            controls: Iterable[int] = range(len(self.controls))
+            items: Iterable[int] = range(len(self.items))
+            statuses = [""] * len(self.controls)
+            scored: list[tuple[float, float]] = [(0.0, 0.0)] * len(self.items)
+        else:
+            controls, items = self.touched(changed)
+            before = before or self.initial
+            statuses = list(before.control_statuses)
+            scored = list(before.scored)
+        for i in controls:
+            c = self.controls[i]
+            statuses[i] = control_result(c, metric_value(c.metric, values, baseline, now, base)).status
+        for i in items:
+            c = self.items[i]
+            scored[i] = earned_and_applicable(c, metric_value(c.metric, values, baseline, now, base))
+        earned, applicable, score = _total(scored)
+        return Score(
+            self.criteria,
+            tuple(statuses),
+            tuple(scored),
+            earned,
+            applicable,
+            score,
+            _verdict(statuses, score, self.pass_min),
+        )

@@ -157,6 +157,10 @@ RESULT_FORMATS = {
     "per_capita_tco2e": "0.00",
     "score": "0.0",
     "pathway_effort": "0",
+    "pathway_upfront_yuan": "#,##0",
+    "pathway_subsidy_yuan": "#,##0",
+    "pathway_annual_net_yuan": "#,##0",
+    "pathway_tco2e_reduced": "#,##0.0",
     "score_after_pathway": "0.0",
 }
 

@@ -1,4 +1,5 @@
-"""Writing outputs atomically: a temporary file beside the target, then a rename.
+"""Writing outputs atomically: a temporary file beside the target, then a rename; a folder
+built beside another and swapped with it in one step.
 
 An interrupted run (Ctrl-C, a crash) leaves either the old file or the new one, never half of
 one. Inputs are protected: a target that is one of the run's input files is refused.
@@ -28,14 +29,18 @@ class InputGuard:
                 info = os.stat(source)
                 self.inodes.add((info.st_dev, info.st_ino))
 
-    def check(self, target: Path) -> None:
+    def holds(self, target: Path) -> bool:
+        """Whether `target` is one of the inputs, under any name (a link, a hard link)."""
         try:
             if Path(target).resolve() in self.paths:
-                raise CarbonError("output_is_input", path=str(target))
+                return True
             info = os.stat(target)
         except OSError:
-            return  # a target that does not exist yet is no input
-        if (info.st_dev, info.st_ino) in self.inodes:  # a hard link or another name for an input
+            return False  # a target that does not exist yet is no input
+        return (info.st_dev, info.st_ino) in self.inodes
+
+    def check(self, target: Path) -> None:
+        if self.holds(target):
             raise CarbonError("output_is_input", path=str(target))
 
 
@@ -64,6 +69,47 @@ def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
         if isinstance(exc, OSError):
             raise CarbonError("write_failed", path=str(target), detail=exc.strerror or str(exc)) from None
         raise
+
+
+def write_failed(path: Path | str, exc: OSError) -> CarbonError:
+    return CarbonError("write_failed", path=str(path), detail=exc.strerror or str(exc))
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the entries of `folder` (new names, renames) durable; a no-op where folders cannot
+    be opened (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE): at no moment does
+    either name point at nothing. False where the system or file system cannot."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd = -100
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: this file system cannot exchange
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))
 
 
 def write_bytes(target: Path, data: bytes) -> None:

@@ -6,7 +6,9 @@ number was made. Absent optional fields count 0 and are listed as not surveyed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from carbon_cli.factors import FactorSet
@@ -150,16 +152,49 @@ def compute_inventory(values: dict[str, Any], factors: FactorSet, year: int | No
     """The inventory of one year's values (canonical units) with one factor set."""
     v = _Reader(values)
     f = factors.value
-    lines = [
-        _electricity(v, f),
-        _simple(v, "natural_gas", "gas_pipeline_m3", ("EF_gas",), f("EF_gas") / 1000),
-        _simple(v, "lpg", "lpg_kg", ("EF_lpg",), f("EF_lpg") / 1000),
-        _simple(v, "diesel", "diesel_l", ("rho_diesel", "EF_diesel"), f("rho_diesel") * f("EF_diesel") / 1000),
-        _gasoline(v, f),
-        _water(v, f),
-        _waste(v, f),
-    ]
-    # Required fields the formulas read; identity and management fields do not change a number.
+    return Inventory(
+        year=year,
+        lines=tuple(make(v, f) for make in SOURCE_LINES.values()),
+        sinks=_sinks(v, f),
+        resident_population=values.get("resident_population"),
+        gfa_total_m2=values.get("gfa_total_m2"),
+        missing_required=tuple(k for k in required_read() if k not in values),
+    )
+
+
+def update_inventory(
+    inventory: Inventory, values: dict[str, Any], changed: frozenset[str] | set[str], factors: FactorSet
+) -> Inventory:
+    """`compute_inventory(values, …)` when `inventory` was computed from values that differ from
+    `values` only in the fields `changed`: only the lines that read a changed field are remade."""
+    if not changed & INVENTORY_FIELDS:
+        return inventory
+    v = _Reader(values)
+    f = factors.value
+    lines = tuple(
+        make(v, f) if changed & LINE_FIELDS[line.key] else line
+        for line, make in zip(inventory.lines, SOURCE_LINES.values(), strict=True)
+    )
+    sinks = _sinks(v, f) if changed & LINE_FIELDS["sinks"] else inventory.sinks
+    return Inventory(
+        year=inventory.year,
+        lines=lines,
+        sinks=sinks,
+        resident_population=values.get("resident_population"),
+        gfa_total_m2=values.get("gfa_total_m2"),
+        missing_required=tuple(k for k in required_read() if k not in values),
+    )
+
+
+def compute_line(key: str, values: dict[str, Any], factors: FactorSet) -> Line:
+    """One line of `compute_inventory(values, factors)`: a source of SOURCES, or "sinks"."""
+    make = _sinks if key == "sinks" else SOURCE_LINES[key]
+    return make(_Reader(values), factors.value)
+
+
+@cache
+def required_read() -> tuple[str, ...]:
+    """Required fields the formulas read; identity and management fields do not change a number."""
     read = {
         *ELECTRICITY_USE,
         "gas_pipeline_m3",
@@ -168,15 +203,7 @@ def compute_inventory(values: dict[str, Any], factors: FactorSet, year: int | No
         "resident_population",
         "gfa_total_m2",
     }
-    missing = tuple(s.key for s in dictionary().required if s.key in read and s.key not in values)
-    return Inventory(
-        year=year,
-        lines=tuple(lines),
-        sinks=_sinks(v, f),
-        resident_population=values.get("resident_population"),
-        gfa_total_m2=values.get("gfa_total_m2"),
-        missing_required=missing,
-    )
+    return tuple(s.key for s in dictionary().required if s.key in read)
 
 
 def _electricity(v: _Reader, f: Any) -> Line:
@@ -260,3 +287,27 @@ def _sinks(v: _Reader, f: Any) -> Line:
         (),
         ("tree_green_m2", "shrub_lawn_m2", "tree_count"),
     )
+
+
+# Each source line (in SOURCES order) and how it is made; the fields each line and the sinks read.
+SOURCE_LINES: dict[str, Callable[[_Reader, Any], Line]] = {
+    "electricity": _electricity,
+    "natural_gas": lambda v, f: _simple(v, "natural_gas", "gas_pipeline_m3", ("EF_gas",), f("EF_gas") / 1000),
+    "lpg": lambda v, f: _simple(v, "lpg", "lpg_kg", ("EF_lpg",), f("EF_lpg") / 1000),
+    "diesel": lambda v, f: _simple(
+        v, "diesel", "diesel_l", ("rho_diesel", "EF_diesel"), f("rho_diesel") * f("EF_diesel") / 1000
+    ),
+    "gasoline": _gasoline,
+    "water": _water,
+    "waste": _waste,
+}
+LINE_FIELDS: dict[str, frozenset[str]] = {
+    "electricity": frozenset((*ELECTRICITY_USE, "green_power_kwh")),
+    "natural_gas": frozenset(("gas_pipeline_m3",)),
+    "lpg": frozenset(("lpg_kg",)),
+    "diesel": frozenset(("diesel_l",)),
+    "gasoline": frozenset(("gasoline_l", "fuel_vehicle_km")),
+    "water": frozenset(("water_supply_m3", "wastewater_m3")),
+    "waste": frozenset(("residual_t", "msw_total_t", "recyclables_t", "kitchen_waste_t", "hazardous_t")),
+    "sinks": frozenset(("tree_green_m2", "shrub_lawn_m2", "tree_count")),
+}

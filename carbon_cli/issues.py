@@ -97,7 +97,7 @@ class Issue:
 
 
 # Errors about outputs whose "expected" wording says what to do; it is part of their message.
-_ADVICE_IN_MESSAGE = frozenset({"output_is_input", "outdir_is_input", "outdir_not_ours"})
+_ADVICE_IN_MESSAGE = frozenset({"output_is_input", "outdir_is_input", "outdir_not_ours", "outdir_locked"})
 
 
 def _rebuild(cls: type[CarbonError], code: str, hint: str | None, params: dict[str, Any]) -> CarbonError:

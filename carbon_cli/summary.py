@@ -4,55 +4,62 @@ eligibility, street aggregates, a chart, and the files that could not be assesse
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carbon_cli.batch import BatchOptions, BatchResult, verdict_counts
 from carbon_cli.report import environment
 from carbon_cli.resources import templates_dir
 
+if TYPE_CHECKING:
+    from carbon_cli.assessment import Assessment
+
+
+def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
+    """A community's row of the summary, but its rank and report name (made once per community,
+    in the batch's worker: the batch keeps this row, not the assessment)."""
+    pathway = a.pathways.get("pass")
+    return {
+        "id": a.survey.community_id,
+        "name": a.survey.name,
+        "street": a.survey.assessment.get("street") or "",
+        "district": a.survey.assessment.get("district"),
+        "population": a.survey.assessment.get("resident_population"),
+        "net_tco2e": a.inventory.net_tco2e,
+        "per_capita_tco2e": a.inventory.per_capita_tco2e,
+        "score": a.score,
+        "grade": a.evaluation.grade.key,
+        "grade_label": a.evaluation.grade.label(lang),
+        "verdict": a.verdict,
+        "feasibility": feasibility,
+        "points_to_pass": a.evaluation.points_to_pass,
+        "failed_controls": [
+            {"key": c.criterion.key, "name": c.criterion.label(lang)} for c in a.evaluation.failed_controls
+        ],
+        "missing_fields": a.evaluation.fields_to_collect,
+        "pathway": None
+        if pathway is None
+        else {
+            "status": pathway.status,
+            "effort": pathway.effort,
+            "objective": pathway.objective,
+            "weight": pathway.weight,
+            "upfront_yuan": pathway.cost.upfront.typical if pathway.cost is not None else None,
+            "annual_net_yuan": pathway.cost.annual_net.typical if pathway.cost is not None else None,
+            "score_after": pathway.score_after,
+            "measures": [{"key": m.key, "name": m.label(lang), "effort": m.effort} for m in pathway.measures],
+            "blockers": list(pathway.blockers),
+        },
+        "top_gaps": [
+            {"key": i.criterion.key, "name": i.criterion.label(lang), "points": i.gap.score_recoverable}
+            for i in a.evaluation.gaps[:3]
+            if i.gap
+        ],
+    }
+
 
 def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
     lang = options.lang
-    rows = []
-    for r in batch.results:
-        a = r.assessment
-        pathway = a.pathways.get("pass")
-        rows.append(
-            {
-                "rank": r.rank,
-                "id": a.survey.community_id,
-                "name": a.survey.name,
-                "street": a.survey.assessment.get("street") or "",
-                "population": a.survey.assessment.get("resident_population"),
-                "net_tco2e": a.inventory.net_tco2e,
-                "per_capita_tco2e": a.inventory.per_capita_tco2e,
-                "score": a.score,
-                "grade": a.evaluation.grade.key,
-                "grade_label": a.evaluation.grade.label(lang),
-                "verdict": a.verdict,
-                "feasibility": r.feasibility,
-                "points_to_pass": a.evaluation.points_to_pass,
-                "failed_controls": [
-                    {"key": c.criterion.key, "name": c.criterion.label(lang)} for c in a.evaluation.failed_controls
-                ],
-                "missing_fields": a.evaluation.fields_to_collect,
-                "pathway": None
-                if pathway is None
-                else {
-                    "status": pathway.status,
-                    "effort": pathway.effort,
-                    "score_after": pathway.score_after,
-                    "measures": [{"key": m.key, "name": m.label(lang), "effort": m.effort} for m in pathway.measures],
-                    "blockers": list(pathway.blockers),
-                },
-                "top_gaps": [
-                    {"key": i.criterion.key, "name": i.criterion.label(lang), "points": i.gap.score_recoverable}
-                    for i in a.evaluation.gaps[:3]
-                    if i.gap
-                ],
-                "report": r.report_name,
-            }
-        )
+    rows = [{"rank": r.rank, **r.summary, "report": r.report_name} for r in batch.results]
     streets: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"communities": 0, "population": 0, "net_tco2e": 0.0, "score_sum": 0.0, "eligible": 0}
     )
@@ -73,25 +80,17 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         for name, s in sorted(streets.items())
     ]
     closest = [row for row in rows if row["verdict"] != "eligible" and row["feasibility"] == "reachable"]
-    closest.sort(key=lambda row: (row["pathway"]["effort"], -row["score"], row["id"]))
+    closest.sort(key=lambda row: (round(row["pathway"]["weight"], 6), -row["score"], row["id"]))
     feasibility: dict[str, int] = defaultdict(int)
     for row in rows:
         feasibility[row["feasibility"]] += 1
-    first = batch.results[0].assessment if batch.results else None
+    criteria, factors = (batch.criteria, batch.factors) if batch.results else (None, None)
     return {
         "lang": lang,
         "date": options.date,
-        "districts": sorted(
-            {
-                str(r.assessment.survey.assessment.get("district"))
-                for r in batch.results
-                if r.assessment.survey.assessment.get("district")
-            }
-        ),
-        "criteria": {"id": first.criteria.id, "name": first.criteria.label(lang), "status": first.criteria.status}
-        if first
-        else None,
-        "factor_set": {"id": first.factors.id, "name": first.factors.label(lang)} if first else None,
+        "districts": sorted({str(row["district"]) for row in rows if row["district"]}),
+        "criteria": {"id": criteria.id, "name": criteria.label(lang), "status": criteria.status} if criteria else None,
+        "factor_set": {"id": factors.id, "name": factors.label(lang)} if factors else None,
         "files": batch.files,
         "counts": verdict_counts(batch),
         "feasibility": dict(feasibility),
@@ -104,16 +103,35 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
             {"community": i.community, "file": i.location.file, "other": i.params.get("other")} for i in batch.notes
         ],
         "pathways": options.pathways,
-        "grade_lines": [g.min_score for g in first.criteria.grades if g.min_score > 0] if first else [],
+        "grade_lines": [g.min_score for g in criteria.grades if g.min_score > 0] if criteria else [],
         # the grade lines with their names, highest first (drawn on the ranking chart)
         "grades": [
-            {"key": g.key, "label": g.label(lang), "min_score": g.min_score}
-            for g in first.criteria.grades
-            if g.min_score > 0
+            {"key": g.key, "label": g.label(lang), "min_score": g.min_score} for g in criteria.grades if g.min_score > 0
         ]
-        if first
+        if criteria
         else [],
-        "pass_score": first.criteria.pass_grade.min_score if first else 60,
+        "pass_score": criteria.pass_grade.min_score if criteria else 60,
+        "objective": options.objective,
+        "investment": _investment(batch, rows),
+    }
+
+
+def _investment(batch: BatchResult, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The cost curve and budget selection with each community's name, street and report."""
+    if batch.investment is None:
+        return None
+    by_id = {row["id"]: row for row in rows}
+    data = batch.investment.to_dict()
+    curve = [{**point, "community": by_id.get(point["community_id"])} for point in data["cost_curve"]]
+    selected = [by_id.get(c) for c in data["selected"] or []]
+    funded = [p for p in curve if not p["already_eligible"]]
+    return {
+        **data,
+        "cost_curve": curve,
+        "funded_curve": funded,
+        "selected_rows": selected,
+        "ready": len(curve) - len(funded),
+        "unreachable_rows": [by_id.get(c) for c in data["unreachable"]],
     }
 
 

@@ -68,8 +68,14 @@ def validate_file(path: Path, *, year: int | None = None, limits: Limits | None 
     return FileResult(book.file, book.layout, [s.community_id for s in book.surveys], book.all_issues, book.surveys)
 
 
-def validate_paths(paths: list[Path], *, year: int | None = None, limits: Limits | None = None) -> ValidationReport:
+def validate_paths(
+    paths: list[Path], *, year: int | None = None, limits: Limits | None = None, exclude: list[Path] = ()
+) -> ValidationReport:
+    """Validate every survey file named or found in folders; `exclude` (the roster, kept beside
+    the surveys) is left out."""
     files, problems = expand_paths(paths)
+    skipped = {p.resolve() for p in exclude}
+    files = [p for p in files if p.resolve() not in skipped]
     results = [FileResult(p.location.file, None, [], [p]) for p in problems]
     results += [validate_file(p, year=year, limits=limits) for p in files]
     return ValidationReport(results)

@@ -22,7 +22,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing the package
 
-from carbon_cli.fileio import write_workbook  # noqa: E402
+from carbon_cli.fileio import write_bytes, write_workbook  # noqa: E402
 from carbon_cli.survey.fields import dictionary  # noqa: E402
 from carbon_cli.survey.template import form_workbook, table_workbook  # noqa: E402
 
@@ -673,7 +673,19 @@ def main(out: Path = HERE) -> None:
     for community in COMMUNITIES:
         write_workbook(folder / f"{community['id']}.xlsx", community_workbook(community))
     write_workbook(out / "district_table.xlsx", table_workbook("zh", table_rows()))
-    print(f"wrote {len(COMMUNITIES)} community workbooks and district_table.xlsx in {out}")
+    write_bytes(out / "roster.txt", roster_csv())
+    print(f"wrote {len(COMMUNITIES)} community workbooks, district_table.xlsx and roster.txt in {out}")
+
+
+# On the roster but not surveyed yet: the collection status shows it as missing.
+NOT_YET_SURVEYED = [{"id": "FT-SH-14", "name": "砚泉社区", "street": "松禾街道"}]
+
+
+def roster_csv() -> bytes:
+    """The district's roster (社区名单) for `carbon template --roster` and `carbon validate --roster`."""
+    lines = ["社区编码,社区名称,所属街道,所属区"]
+    lines += [f"{c['id']},{c['name']},{c['street']},{DISTRICT}" for c in [*COMMUNITIES, *NOT_YET_SURVEYED]]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import carbon_cli  # noqa: F401  (before openpyxl: it pins openpyxl's XML writer, see its __init__)
 
 # isort: split
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,9 @@ from openpyxl import Workbook
 from carbon_cli.criteria import load_criteria
 from carbon_cli.factors import load_factor_set
 from carbon_cli.survey.model import Survey
+
+# `carbon batch` keeps a cache in the user's cache folder: the tests keep theirs apart
+os.environ.setdefault("CARBON_CACHE_DIR", tempfile.mkdtemp(prefix="carbon-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"

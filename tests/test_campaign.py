@@ -422,3 +422,11 @@ def test_libreoffice_opens_the_copy_and_reads_its_comments(campaign: dict[str, A
     for where_, text in ours.items():
         assert theirs[where_].strip() == text
     assert openpyxl.load_workbook(resaved).sheetnames[0] == "数据问题"
+
+
+def test_roster_beside_the_surveys_is_not_a_survey(campaign: dict[str, Any], tmp_path: Path) -> None:
+    returned = tmp_path / "returned"
+    shutil.copytree(campaign["returned"], returned)
+    shutil.copy(campaign["tmp"] / "roster.csv", returned / "roster.csv")
+    result = run("validate", str(returned), "--roster", str(returned / "roster.csv"), "-f", "json")
+    assert not [f for f in json.loads(result.stdout)["files"] if f["file"].endswith("roster.csv")]

@@ -53,12 +53,18 @@ def assessment_of(name):
 
 
 def summary_markdown(results, lang="zh"):
-    batch = BatchResult(
-        [CommunityResult(a, i, f"reports/{a.survey.community_id}.md", None) for i, a in enumerate(results, 1)],
-        [],
-        [],
-        len(results),
-    )
+    """The summary of a batch of these assessments, ranked in the order given."""
+    from carbon_cli.batch import feasibility, result_row
+    from carbon_cli.summary import community_row
+
+    ranked = []
+    for rank, a in enumerate(results, 1):
+        fit = feasibility(a)
+        row, summary = result_row(a, fit, lang), community_row(a, fit, lang)
+        ranked.append(CommunityResult(rank, f"reports/{a.survey.community_id}.md", row, summary))
+    criteria = results[0].criteria if results else None
+    factors = results[0].factors if results else None
+    batch = BatchResult(ranked, [], [], len(results), criteria, factors)
     return render_summary(batch, BatchOptions(lang=lang))
 
 
@@ -123,8 +129,7 @@ def _remote(page: Page, html: str) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_html_pages_are_self_contained(lang, tmp_path):
-    result = run_batch([COMMUNITIES / "FT-SH-03.xlsx", COMMUNITIES / "FT-SH-05.xlsx"], _options(lang), jobs=1)
-    files = output_files(result, _options(lang))
+    _, files = batch_files([COMMUNITIES / "FT-SH-03.xlsx", COMMUNITIES / "FT-SH-05.xlsx"], _options(lang))
     pages = {k: v.decode("utf-8") for k, v in files.items() if k.endswith(".html")}
     assert sorted(pages) == ["reports/FT-SH-03.html", "reports/FT-SH-05.html", "summary.html"]
     for name, html in pages.items():
@@ -142,7 +147,20 @@ def test_html_pages_are_self_contained(lang, tmp_path):
 
 
 def _options(lang="zh", formats=("md", "html", "docx")):
-    return BatchOptions(lang=lang, report_formats=formats)
+    return BatchOptions(lang=lang, report_formats=formats, date="2026-11-30")
+
+
+def batch_files(paths: list[Path], options: BatchOptions, jobs: int = 1) -> tuple[BatchResult, dict[str, bytes]]:
+    """Every file a batch writes, reports (written as they are made) and results, by name."""
+    files: dict[str, bytes] = {}
+
+    class Sink:
+        def write(self, name: str, data: bytes) -> None:
+            files[name] = data
+
+    result = run_batch(paths, options, jobs=jobs, sink=Sink())
+    files.update(output_files(result, options))
+    return result, files
 
 
 def test_hostile_text_shows_literally_in_html():
@@ -291,8 +309,8 @@ def test_outputs_are_byte_identical_across_runs():
 def test_batch_writes_every_format_the_same_whatever_the_jobs():
     paths = [COMMUNITIES / f"FT-SH-0{i}.xlsx" for i in (2, 3, 5)]
     options = _options()
-    serial = output_files(run_batch(paths, options, jobs=1), options)
-    parallel = output_files(run_batch(paths, options, jobs=2), options)
+    serial = batch_files(paths, options, jobs=1)[1]
+    parallel = batch_files(paths, options, jobs=2)[1]
     assert serial == parallel
     assert {"summary.md", "summary.html", "summary.docx", "reports/FT-SH-05.docx", "reports/FT-SH-05.html"} <= set(
         serial
@@ -407,8 +425,9 @@ def _screenshot(page: Path, png: Path, width: int, height: int, tmp: Path) -> No
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
 def test_chromium_draws_the_community_page_and_the_summary(tmp_path):
-    result = run_batch([COMMUNITIES / "FT-SH-05.xlsx", COMMUNITIES / "FT-SH-02.xlsx"], _options(), jobs=1)
-    for name, data in output_files(result, _options()).items():
+    for name, data in batch_files([COMMUNITIES / "FT-SH-05.xlsx", COMMUNITIES / "FT-SH-02.xlsx"], _options())[
+        1
+    ].items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(data)
     for page, width in (("reports/FT-SH-05.html", 1200), ("summary.html", 1200), ("summary.html", 390)):
@@ -499,6 +518,10 @@ def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
     assert per_capita.value == key_row["per_capita_tco2e"] and per_capita.number_format == "0.00"
     assert net.number_format == "#,##0.0"
     assert report.hyperlink.target == report.value == "reports/FT-SH-02.md"  # a working link
-    assert people.auto_filter.ref == "A1:T3" and people.freeze_panes == "D2"
+    from openpyxl.utils import get_column_letter
+
+    from carbon_cli.batch import RESULT_COLUMNS
+
+    assert people.auto_filter.ref == f"A1:{get_column_letter(len(RESULT_COLUMNS))}3" and people.freeze_panes == "D2"
     assert people.column_dimensions["C"].width >= 10  # a Chinese name fits
     assert (key_row["grade"], key_row["verdict"], key_row["feasibility"]) == ("pass", "eligible", "ready")

@@ -238,9 +238,10 @@ def test_stale_outputs_never_include_an_input(tmp_path):
     # a hand-edited (or hostile) manifest claiming the survey and a path outside the folder
     (outdir / MANIFEST).write_text(json.dumps({"files": ["FT-SH-01.xlsx", "../escape.txt", 7]}), encoding="utf-8")
     (tmp_path / "escape.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(CarbonError):
-        write_outputs(outdir, {"summary.md": b"s"}, [survey])
-    assert survey.exists() and (tmp_path / "escape.txt").exists()
+    before = digest(survey)
+    write_outputs(outdir, {"summary.md": b"s"}, [survey])  # the input is kept, not removed as stale
+    assert digest(survey) == before and (tmp_path / "escape.txt").read_text(encoding="utf-8") == "keep me"
+    assert sorted(p.name for p in outdir.iterdir()) == [MANIFEST, "FT-SH-01.xlsx", "summary.md"]
 
 
 def test_check_outdir_refuses_foreign_files_and_accepts_a_rerun(tmp_path):

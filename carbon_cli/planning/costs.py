@@ -392,13 +392,18 @@ class SubsidyLine:
 
 @dataclass(frozen=True)
 class Terms:
-    """The appraisal settings: period, discount rate, the date subsidies are checked against."""
+    """The appraisal settings: period, discount rate, the date subsidies are checked against,
+    the community's district, and the cost set they come from with its pilot award."""
 
     years: int = 10
     discount_rate: float = 0.0
     on: str | None = None  # ISO date; expired policies are judged on it
     include_expired: bool = False
     district: str | None = None
+    cost_set: str = ""
+    cost_set_label: tuple[str, str] = ("", "")  # zh, en
+    award: Figure | None = None
+    award_policy: str = ""
 
     def factors(self) -> list[float]:
         return [1 / (1 + self.discount_rate) ** t for t in range(1, self.years + 1)]
@@ -644,7 +649,15 @@ def set_cost(costs: CostSet, steps: Sequence[StepChange], terms: Terms) -> tuple
 
 def terms_for(costs: CostSet, values: dict[str, Any], **overrides: Any) -> Terms:
     """Appraisal terms from the cost set's defaults, the community's district and any overrides."""
-    settings = {"years": costs.years, "discount_rate": costs.discount_rate, "district": values.get("district")}
+    settings = {
+        "years": costs.years,
+        "discount_rate": costs.discount_rate,
+        "district": values.get("district"),
+        "cost_set": costs.id,
+        "cost_set_label": (costs.zh, costs.en),
+        "award": costs.award,
+        "award_policy": costs.award_policy,
+    }
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return Terms(**settings)
 

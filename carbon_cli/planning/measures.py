@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_cli.datafiles import Malformed, read_toml, require, status_of
+from carbon_cli.inventory import ELECTRICITY_USE
 from carbon_cli.issues import CarbonError
 from carbon_cli.resources import DATA_DIR, load_toml
 
@@ -43,6 +44,26 @@ class Measure:
         """The survey changes this measure makes to `values`; empty when it does not apply."""
         change = ACTIONS[self.action](values, self.params, self)
         return {k: v for k, v in change.items() if values.get(k) != v}
+
+    @property
+    def depends(self) -> dict[str, frozenset[str]]:
+        """Each field `apply` can change, with the fields its new value (or whether it changes)
+        depends on: any other field may change without changing it."""
+        if self.action != "set":
+            return ACTION_FIELDS[self.action]
+        written = frozenset(s["field"] for s in self.changes)  # a change may read an earlier one
+        reads = written | {s["share_of"] for s in self.changes if "share_of" in s}
+        return dict.fromkeys(written, reads)
+
+    @property
+    def writes(self) -> frozenset[str]:
+        """The only fields `apply` can change."""
+        return frozenset(self.depends)
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """Every field `apply` depends on."""
+        return frozenset().union(*self.depends.values())
 
 
 def _num(values: Values, key: str) -> float | None:
@@ -80,8 +101,6 @@ def rooftop_pv(v: Values, p: dict[str, float], _: Measure) -> Change:
 
 
 def green_power(v: Values, p: dict[str, float], _: Measure) -> Change:
-    from carbon_cli.inventory import ELECTRICITY_USE
-
     grid = sum(_num(v, k) or 0.0 for k in ELECTRICITY_USE)
     pv = _num(v, "pv_generation_kwh") or 0.0
     needed = p["renewable_pct"] / 100 * (grid + pv) - pv
@@ -276,6 +295,68 @@ ACTIONS: dict[str, Callable[[Values, dict[str, float], Measure], Change]] = {
     "monitoring_platform": monitoring_platform,
     "outreach": outreach,
     "set": generic,
+}
+
+
+def _fields(*outputs: str) -> dict[str, frozenset[str]]:
+    """An action's written fields, each with the fields its new value depends on: "written <-
+    read read …" (a written field depends on its own value too)."""
+    table = {}
+    for output in outputs:
+        written, _, reads = output.partition("<-")
+        table[written.strip()] = frozenset((written.strip(), *reads.split()))
+    return table
+
+
+_USE = " ".join(ELECTRICITY_USE)
+_ROOF = "usable_roof_area_m2 pv_roof_area_m2"
+_COOKING = "households households_electric_cooking gas_pipeline_m3"
+_SORTED = "msw_total_t recyclables_t kitchen_waste_t"
+_SAVING = "households households_with_saving_fixtures"
+# What each coded action writes, and what each written value depends on (tests check `apply`
+# against this table; the pathway search bounds with it).
+ACTION_FIELDS: dict[str, dict[str, frozenset[str]]] = {
+    "rooftop_pv": _fields(
+        f"pv_roof_area_m2 <- {_ROOF}",
+        f"pv_capacity_kwp <- {_ROOF}",
+        f"pv_generation_kwh <- {_ROOF}",
+        f"elec_public_area_kwh <- {_ROOF}",
+        f"elec_residential_kwh <- {_ROOF} elec_public_area_kwh",
+    ),
+    "green_power": _fields(f"green_power_kwh <- {_USE} pv_generation_kwh"),
+    "electric_kitchens": _fields(
+        f"households_electric_cooking <- {_COOKING}",
+        f"gas_pipeline_m3 <- {_COOKING}",
+        f"elec_residential_kwh <- {_COOKING}",
+    ),
+    "led_lighting": _fields(
+        "efficient_fixtures <- public_fixtures", "elec_public_area_kwh <- public_fixtures efficient_fixtures"
+    ),
+    "public_equipment": _fields("elec_public_area_kwh"),
+    "building_retrofit": _fields(
+        "retrofitted_gfa_m2 <- gfa_total_m2",
+        "elec_residential_kwh <- gfa_total_m2 retrofitted_gfa_m2",
+        "elec_commercial_kwh <- gfa_total_m2 retrofitted_gfa_m2",
+    ),
+    "ev_chargers": _fields("charging_spaces <- parking_spaces"),
+    "waste_sorting": _fields(
+        f"recyclables_t <- {_SORTED}", f"kitchen_waste_t <- {_SORTED}", f"residual_t <- {_SORTED}"
+    ),
+    "onsite_composting": _fields("kitchen_waste_onsite_t <- kitchen_waste_t"),
+    "reuse_facility": _fields("has_reuse_facility"),
+    "water_saving_fixtures": _fields(
+        f"households_with_saving_fixtures <- {_SAVING}",
+        f"water_supply_m3 <- {_SAVING}",
+        f"wastewater_m3 <- {_SAVING}",
+    ),
+    "rainwater_reuse": _fields(
+        "nontraditional_water_m3 <- water_supply_m3", "water_supply_m3 <- nontraditional_water_m3"
+    ),
+    "greening": _fields("green_cover_m2 <- land_area_m2", "tree_green_m2 <- land_area_m2 green_cover_m2"),
+    "carbon_management": _fields("has_carbon_mgmt_team", "has_creation_plan"),
+    "full_sorting_points": _fields("buildings_with_sorting_points <- buildings_total"),
+    "monitoring_platform": _fields("has_energy_metering_platform", "share_public_loads_submetered"),
+    "outreach": _fields("outreach_events_per_year", "participating_residents <- resident_population"),
 }
 # Green power is bought for the electricity left after every other measure.
 APPLY_LAST = ("green_power",)

@@ -1,24 +1,32 @@
-"""Pathways to eligibility: the least-effort set of measures that makes a community reach a
-grade (通过 or 优秀) with every control passing.
+"""Pathways to eligibility: the set of measures of least weight (effort by default; see
+objective.py) that makes a community reach a grade (通过 or 优秀) with every control passing.
 
-Each candidate set is applied to the survey and re-assessed with the same inventory and
-criteria, so a pathway never disagrees with `carbon assess --set`. The search is exact branch
-and bound over the applicable measures: a branch is cut when even adding every remaining
-measure cannot reach the target, or when its effort already exceeds the best found.
+Each candidate set is applied to the survey and scored with the same inventory and criteria as
+`assess` (evaluator.py, incrementally), so a pathway never disagrees with `carbon assess --set`.
+The search is exact branch and bound over the applicable measures, measures taken cheapest first.
+A branch is cut only by bounds that hold whatever the measures do, including measures that lower
+the score (relaxation.py): when no set of it can pass a control or reach the score, or when the
+least weight it still needs (a fractional knapsack over the points the remaining measures can
+move) takes it past the best set found.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from carbon_cli.planning.measures import APPLY_LAST, Library, Measure, load_measures
+from carbon_cli.planning.objective import EFFORT, Objective
 
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
+    from carbon_cli.planning.evaluator import Outcome
+    from carbon_cli.planning.relaxation import Relaxation
 
 TARGETS = ("pass", "excellent")
-__all__ = ["Pathway", "Step", "find_pathway", "load_measures", "with_pathways"]
+TOLERANCE = 1e-9  # weights, tCO2e and slack closer than this are equal
+__all__ = ["EFFORT", "Objective", "Pathway", "Step", "find_pathway", "load_measures", "with_pathways"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class Step:
     score_after: float
     verdict_after: str
     grade_after: str
+    cost: Any = None  # planning.costs.Cost, once priced
 
 
 @dataclass(frozen=True)
@@ -39,13 +48,17 @@ class Pathway:
     target: str  # pass | excellent
     status: str  # ready | reachable | not_feasible
     steps: tuple[Step, ...]
-    effort: float
+    effort: float  # total effort weight of the measures (low 1, medium 3, high 9)
     score_before: float
     score_after: float
     verdict_after: str
     tco2e_reduced: float
     blockers: tuple[str, ...] = ()  # criteria keys that still fail with every measure
     applicable: tuple[str, ...] = ()  # measure keys that change this community's survey
+    objective: str = "effort"  # what the search minimised
+    weight: float = 0.0  # the measures' total weight under that objective
+    cost: Any = None  # planning.costs.Cost of the whole set, once priced (pricing.py)
+    extras: tuple[Any, ...] = ()  # no-regret measures left out (pricing.Extra), once priced
 
     @property
     def measures(self) -> list[Measure]:
@@ -64,6 +77,8 @@ class Pathway:
             "status": self.status,
             "measures": [s.measure.key for s in self.steps],
             "effort": self.effort,
+            "objective": self.objective,
+            "weight": self.weight,
             "score_before": self.score_before,
             "score_after": self.score_after,
             "verdict_after": self.verdict_after,
@@ -79,152 +94,204 @@ class Pathway:
                     "tco2e_reduced": s.tco2e_reduced,
                     "score_after": s.score_after,
                     "verdict_after": s.verdict_after,
+                    **({"cost": s.cost.to_dict()} if s.cost is not None else {}),
                 }
                 for s in self.steps
             ],
+            **(
+                {
+                    "cost": self.cost.to_dict(),
+                    "no_regret_extras": [{"measure": e.measure.key, "cost": e.cost.to_dict()} for e in self.extras],
+                }
+                if self.cost is not None
+                else {}
+            ),
         }
 
 
 class _Search:
-    def __init__(self, base: Assessment, library: Library) -> None:
-        from carbon_cli.assessment import assess
+    """One community's search, shared by both targets (and by every target's steps)."""
+
+    def __init__(self, base: Assessment, library: Library, objective: Objective = EFFORT) -> None:
+        from carbon_cli.planning.evaluator import Evaluator
 
         self.base = base
-        self._assess = assess
-        self.library = library
+        self.objective = objective
         order = [m for m in library.measures if m.action not in APPLY_LAST]
         order += [m for m in library.measures if m.action in APPLY_LAST]
-        self.order = order
+        self.order = order  # application order
         values = base.survey.assessment
         self.applicable = [m for m in order if m.apply(values)]
-        self._cache: dict[frozenset[str], Assessment] = {}
-        self.headroom = {m.key: self._headroom(m) for m in self.applicable}
+        self.weights = objective.weights(self.applicable)
+        # the measures searched, cheapest first: bit i of a mask is searchable[i]
+        self.searchable = sorted(
+            (m for m in self.applicable if self.weights[m.key] < math.inf), key=lambda m: (self.weights[m.key], m.key)
+        )
+        self.evaluator = Evaluator(base, order)
+        self._relaxation: Relaxation | None = None
 
-    def _headroom(self, measure: Measure) -> float:
-        """Most score points `measure` can add in any company: the unearned points of every
-        item whose inputs it changes (an upper bound, used to cut the search)."""
-        from carbon_cli.inventory import INVENTORY_FIELDS
+    @property
+    def relaxation(self) -> Relaxation:
+        if self._relaxation is None:
+            from carbon_cli.planning.relaxation import Relaxation
 
-        changed = set(measure.apply(self.base.survey.assessment))
-        touches_inventory = bool(changed & INVENTORY_FIELDS)
-        ev = self.base.evaluation
-        if ev.applicable_max <= 0:
-            return 0.0
-        unearned = 0.0
-        for item in ev.items:
-            inputs = set(item.criterion.metric.inputs)
-            if (changed & inputs) or (touches_inventory and item.criterion.metric.uses_inventory):
-                unearned += item.max_points - item.points
-        return 100 * unearned / ev.applicable_max
+            self._relaxation = Relaxation(self.base, self.searchable, self.order)
+        return self._relaxation
 
-    def apply(self, keys: frozenset[str]) -> tuple[dict[str, Any], list[tuple[Measure, dict[str, Any]]]]:
-        values = dict(self.base.survey.assessment)
-        applied = []
-        for measure in self.order:
-            if measure.key in keys:
-                change = measure.apply(values)
-                values.update(change)
-                applied.append((measure, change))
-        return values, applied
+    def outcome(self, keys: frozenset[str]) -> Outcome:
+        return self.evaluator.outcome(keys)
 
-    def assess(self, keys: frozenset[str]) -> Assessment:
-        cached = self._cache.get(keys)
-        if cached is None:
-            values, _ = self.apply(keys)
-            changes = {k: v for k, v in values.items() if self.base.survey.assessment.get(k) != v}
-            survey = self.base.survey.with_values(changes, origin="measures")
-            cached = self._assess(survey, self.base.factors, self.base.criteria, detail=False)
-            self._cache[keys] = cached
-        return cached
-
-    def reaches(self, keys: frozenset[str], target: str) -> bool:
-        return self.assess(keys).evaluation.reaches(target)
-
-    def net(self, keys: frozenset[str]) -> float:
-        return self.assess(keys).inventory.net_tco2e
+    def weight(self, keys: frozenset[str]) -> float:
+        return sum(self.weights[m.key] for m in self.searchable if m.key in keys)
 
     def best(self, target: str) -> frozenset[str] | None:
-        ordered = sorted(self.applicable, key=lambda m: (m.weight, m.key))
-        if not self.reaches(frozenset(m.key for m in ordered), target):
-            return None
-        best: list[Any] = [None, float("inf"), 0.0]  # keys, effort, net
-        greedy = self._greedy(ordered, target)
-        best[:] = [greedy, sum(m.weight for m in ordered if m.key in greedy), self.net(greedy)]
-        # cheapest weight among measures i.. (a set that does not reach needs at least one more)
-        cheapest = [min((m.weight for m in ordered[i:]), default=float("inf")) for i in range(len(ordered) + 1)]
-        by_value = sorted(ordered, key=lambda m: -self.headroom[m.key] / m.weight)
-        position = {m.key: i for i, m in enumerate(ordered)}
-        goal = self.base.criteria.grades[0 if target == "excellent" else -2].min_score
+        """The set of least weight that reaches `target` (ties: larger tCO2e reduction, fewer
+        measures, sorted keys), or None when no set does."""
+        from carbon_cli.evaluation import EPS
 
-        def least_effort(i: int, chosen: frozenset[str]) -> float:
-            """Fractional-knapsack lower bound on the effort still needed for the score."""
-            needed = goal - self.assess(chosen).evaluation.score
-            effort = 0.0
-            for m in by_value:
-                if needed <= 1e-9:
-                    break
-                if position[m.key] < i or self.headroom[m.key] <= 0:
-                    continue
-                take = min(1.0, needed / self.headroom[m.key])
-                effort += take * m.weight
-                needed -= take * self.headroom[m.key]
-            return effort if needed <= 1e-9 else float("inf")
+        goal = next(g for g in self.base.criteria.grades if g.key == target).min_score
+        slope = (goal - EPS) / 100  # reaches ⇔ Σ (earned − slope × applicable) ≥ 0 over the items
+        measures, relax = self.searchable, self.relaxation
+        n = len(measures)
+        w = [self.weights[m.key] for m in measures]
+        rest = [((1 << n) - 1) & ~((1 << i) - 1) for i in range(n + 1)]  # bits i..n-1
+        best: list[Any] = [None, math.inf, math.inf]  # keys, weight, net tCO2e
 
-        def better(keys: frozenset[str], effort: float) -> bool:
-            if abs(effort - best[1]) > 1e-9:
-                return effort < best[1]
-            net = self.net(keys)
-            if abs(net - best[2]) > 1e-9:
-                return net < best[2]  # ties go to the larger reduction
-            return (len(keys), sorted(keys)) < (len(best[0]), sorted(best[0]))
+        def record(keys: frozenset[str], weight: float, out: Outcome) -> None:
+            keys_best, weight_best, net_best = best
+            if abs(weight - weight_best) > TOLERANCE:
+                better = weight < weight_best
+            elif abs(out.net_tco2e - net_best) > TOLERANCE:
+                better = out.net_tco2e < net_best  # ties go to the larger reduction
+            else:
+                better = (len(keys), sorted(keys)) < (len(keys_best), sorted(keys_best))
+            if better:
+                best[:] = [keys, weight, out.net_tco2e]
 
-        def visit(i: int, chosen: frozenset[str], effort: float) -> None:
-            if effort > best[1] + 1e-9:
+        def needed(i: int, must: int, out: Outcome, slack_bound: list[float]) -> float:
+            """Least weight a set adding measures i.. to `out`'s still needs."""
+            allowed = rest[i]
+            least = w[i]
+            for j, status in enumerate(out.score.control_statuses):
+                if status in ("fail", "missing"):
+                    least = max(least, _cheapest(relax.control_masks[j] & allowed, w))
+            slack = [e - slope * a for e, a in out.score.scored]
+            short = -sum(slack)
+            if short > TOLERANCE:
+                least = max(least, _least_weight(short, slack_bound, slack, relax.item_masks, allowed, w))
+                if relax.grouped and least < math.inf:
+                    least = max(least, by_groups(i, must, short, slack_bound, slack))
+            return least
+
+        def by_groups(i: int, must: int, short: float, slack_bound: list[float], slack: list[float]) -> float:
+            """The least weight by each group's hull (a linear relaxation of choosing one set per
+            group); the pooled items' gain counts once, needing one of their measures."""
+            allowed = must | rest[i]
+            steps = [s for k in range(len(relax.groups)) for s in relax.hull(k, must, allowed, slope, w)]
+            steps.sort(key=lambda s: -s[1] / s[0] if s[0] > 0 else -math.inf)
+            pooled = sum(slack_bound[j] - slack[j] for j in relax.pooled_items)
+            cheapest = _cheapest(relax.pool_mask & rest[i], w)
+            least = _cover(steps, short)
+            if pooled > TOLERANCE and cheapest < math.inf:
+                least = min(least, max(cheapest, _cover(steps, short - pooled)))
+            return least
+
+        def expand(i: int, must: int, keys: frozenset[str], weight: float, out: Outcome, bound: list[float]) -> None:
+            if i == n or weight + needed(i, must, out, bound) > best[1] + TOLERANCE:
                 return
-            if self.reaches(chosen, target):
-                if better(chosen, effort):
-                    best[:] = [chosen, effort, self.net(chosen)]
-                return
-            if i == len(ordered) or effort + max(cheapest[i], least_effort(i, chosen)) > best[1] + 1e-9:
-                return
-            if not self.reaches(chosen | {m.key for m in ordered[i:]}, target):
-                return  # even every remaining measure cannot get there
-            measure = ordered[i]
-            visit(i + 1, chosen | {measure.key}, effort + measure.weight)
-            visit(i + 1, chosen, effort)
+            for j in range(i, n):
+                weight_j = weight + w[j]
+                if weight_j > best[1] + TOLERANCE:
+                    break  # later measures weigh at least as much
+                must_j = must | 1 << j
+                bound_j = relax.bound(must_j, must_j | rest[j + 1], slope, bound, rest[i] & ~rest[j + 1])
+                if bound_j is None or sum(bound_j) < -TOLERANCE:
+                    continue  # no set of this branch reaches the target
+                keys_j = keys | {measures[j].key}
+                out_j = self.evaluator.extend(out, keys, measures[j])
+                if out_j.reaches(target):
+                    record(keys_j, weight_j, out_j)
+                expand(j + 1, must_j, keys_j, weight_j, out_j, bound_j)
 
-        visit(0, frozenset(), 0.0)
+        root = relax.bound(0, rest[0], slope)
+        if root is not None and sum(root) >= -TOLERANCE:
+            expand(0, 0, frozenset(), 0.0, self.outcome(frozenset()), root)
         return best[0]
 
-    def _greedy(self, ordered: list[Measure], target: str) -> frozenset[str]:
-        """A first solution: add the measure with the most points per effort until it reaches."""
-        chosen: frozenset[str] = frozenset()
-        while not self.reaches(chosen, target):
-            score = self.assess(chosen).evaluation.score
-            remaining = [m for m in ordered if m.key not in chosen]
 
-            def value(m: Measure, chosen: frozenset[str] = chosen, score: float = score) -> tuple[float, float]:
-                after = self.assess(chosen | {m.key})
-                fixes = sum(c.status == "pass" for c in after.evaluation.controls)
-                return (fixes * 100 + after.evaluation.score - score) / m.weight, -m.weight
+def _cheapest(mask: int, weights: list[float]) -> float:
+    """The least weight of the measures of `mask`."""
+    return min((weights[r] for r in range(mask.bit_length()) if mask >> r & 1), default=math.inf)
 
-            chosen = chosen | {max(remaining, key=value).key}
-        return chosen
+
+def _least_weight(
+    short: float, best: list[float], slack: list[float], item_masks: list[int], allowed: int, weights: list[float]
+) -> float:
+    """A lower bound on the weight of measures of `allowed` that gain `short` slack, when item j
+    gains at most best[j] − slack[j], and only if one of its influencing measures is taken: a
+    fractional knapsack, each measure credited with the gain of every item it can move."""
+    gains = [0.0] * len(weights)
+    for j, mask in enumerate(item_masks):
+        gain = best[j] - slack[j]
+        mask &= allowed
+        if gain <= TOLERANCE or not mask:
+            continue
+        while mask:
+            low = mask & -mask
+            gains[low.bit_length() - 1] += gain
+            mask ^= low
+    return _knapsack(gains, weights, short)
+
+
+def _cover(steps: list[tuple[float, float]], need: float) -> float:
+    """Least weight of `steps` (weight, gain), most gain per weight first, taken fractionally,
+    whose gains add up to `need`."""
+    weight = 0.0
+    for step_weight, gain in steps:
+        if need <= TOLERANCE:
+            break
+        if gain >= need:
+            return weight + step_weight * need / gain
+        weight += step_weight
+        need -= gain
+    return weight if need <= TOLERANCE else math.inf
+
+
+def _knapsack(gains: list[float], weights: list[float], need: float) -> float:
+    """Least weight of measures, taken fractionally, whose gains add up to `need`."""
+    weight = 0.0
+    for r in sorted((r for r, g in enumerate(gains) if g > 0), key=lambda r: weights[r] / gains[r]):
+        if need <= TOLERANCE:
+            break
+        if gains[r] >= need:
+            return weight + weights[r] * need / gains[r]
+        weight += weights[r]
+        need -= gains[r]
+    return weight if need <= TOLERANCE else math.inf
 
 
 def find_pathway(
-    base: Assessment, library: Library | None = None, target: str = "pass", search: _Search | None = None
+    base: Assessment,
+    library: Library | None = None,
+    target: str = "pass",
+    search: _Search | None = None,
+    objective: Objective = EFFORT,
 ) -> Pathway:
-    search = search or _Search(base, library or load_measures())
+    """The pathway of least `objective` weight from `base` to `target` (pass | excellent)."""
+    search = search or _Search(base, library or load_measures(), objective)
     applicable = tuple(m.key for m in search.applicable)
+    name = search.objective.name
     ev = base.evaluation
     if ev.reaches(target):
-        return Pathway(target, "ready", (), 0.0, ev.score, ev.score, ev.verdict, 0.0, (), applicable)
+        return Pathway(target, "ready", (), 0.0, ev.score, ev.score, ev.verdict, 0.0, (), applicable, name)
     keys = search.best(target)
     if keys is None:
-        everything = search.assess(frozenset(applicable))
-        blockers = [c.criterion.key for c in everything.evaluation.controls if c.status in ("fail", "missing")]
-        if everything.evaluation.score < everything.criteria.grades[0 if target == "excellent" else -2].min_score:
+        everything = search.outcome(frozenset(m.key for m in search.searchable))
+        controls = base.criteria.controls
+        statuses = everything.score.control_statuses
+        blockers = [c.key for c, s in zip(controls, statuses, strict=True) if s in ("fail", "missing")]
+        goal = next(g for g in base.criteria.grades if g.key == target).min_score
+        if everything.score.score < goal:
             blockers.append("score")
         return Pathway(
             target,
@@ -232,49 +299,50 @@ def find_pathway(
             (),
             0.0,
             ev.score,
-            everything.evaluation.score,
-            everything.verdict,
-            base.inventory.net_tco2e - everything.inventory.net_tco2e,
+            everything.score.score,
+            everything.score.verdict,
+            base.inventory.net_tco2e - everything.net_tco2e,
             tuple(blockers),
             applicable,
+            name,
         )
     steps = []
     done: frozenset[str] = frozenset()
-    before = base
+    before = search.outcome(done)
     for measure in search.order:
         if measure.key not in keys:
             continue
         done = done | {measure.key}
-        after = search.assess(done)
-        _, applied = search.apply(done)
+        after = search.outcome(done)
         steps.append(
             Step(
                 measure=measure,
-                changes=applied[-1][1],
-                points_gained=after.evaluation.score - before.evaluation.score,
-                tco2e_reduced=before.inventory.net_tco2e - after.inventory.net_tco2e,
-                score_after=after.evaluation.score,
-                verdict_after=after.verdict,
-                grade_after=after.evaluation.grade.key,
+                changes=after.steps[-1][1],
+                points_gained=after.score.score - before.score.score,
+                tco2e_reduced=before.net_tco2e - after.net_tco2e,
+                score_after=after.score.score,
+                verdict_after=after.score.verdict,
+                grade_after=after.score.grade.key,
             )
         )
         before = after
-    final = search.assess(keys)
     return Pathway(
         target,
         "reachable",
         tuple(steps),
-        sum(m.weight for m in search.order if m.key in keys),
+        sum(m.weight for m in search.searchable if m.key in keys),
         ev.score,
-        final.evaluation.score,
-        final.verdict,
-        base.inventory.net_tco2e - final.inventory.net_tco2e,
+        before.score.score,
+        before.score.verdict,
+        base.inventory.net_tco2e - before.net_tco2e,
         (),
         applicable,
+        name,
+        search.weight(keys),
     )
 
 
-def with_pathways(assessment: Assessment, library: Library | None = None) -> Assessment:
+def with_pathways(assessment: Assessment, library: Library | None = None, objective: Objective = EFFORT) -> Assessment:
     """The assessment with its pathways to 通过 and 优秀 attached (for reports and batches)."""
-    search = _Search(assessment, library or load_measures())  # both targets share its cache
+    search = _Search(assessment, library or load_measures(), objective)  # both targets share it
     return replace(assessment, pathways={t: find_pathway(assessment, target=t, search=search) for t in TARGETS})

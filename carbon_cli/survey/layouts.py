@@ -128,6 +128,8 @@ def cell_reader(dictionary: Dictionary, spec: FieldSpec, unit: str | None) -> Ce
     if spec.is_quantity:
         with contextlib.suppress(ValueProblem):  # an unknown unit: read_cell reports each number
             factor = unit_factor(unit, spec)
+    plain = spec.dimension not in ("percent", "year")
+    whole = spec.type == "int"
     texts: dict[str, tuple[Any, tuple[tuple[str, str | None, dict[str, Any]], ...]]] = {}
 
     def read(raw: Any, location: Location, issues: list[Issue], community: str | None = None) -> Any:
@@ -135,8 +137,14 @@ def cell_reader(dictionary: Dictionary, spec: FieldSpec, unit: str | None) -> Ce
         if raw is None:
             return MISSING
         if factor is not None and (kind is float or kind is int):
+            number = float(raw) * factor
+            if plain and 0 <= number <= max_abs:  # what checked_quantity finds of most numbers
+                if not whole:
+                    return number
+                if number.is_integer():
+                    return int(number)
             try:
-                return checked_quantity(float(raw) * factor, spec, max_abs)
+                return checked_quantity(number, spec, max_abs)
             except ValueProblem as problem:
                 issues.append(Issue(problem.code, location, spec.key, community, str(raw), problem.params))
                 return MISSING

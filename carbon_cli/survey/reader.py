@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -122,18 +121,30 @@ def _row_has_data(values: tuple[Any, ...]) -> bool:
     return any(v is not None and str(v).strip() for v in values)
 
 
-@functools.cache
-def _source_key(role: str, key: str) -> str:
-    """One shared string per field, not one per community: a 10,000-row table holds 1.2 million."""
-    return f"{role}.{key}"
+class _SourceKeys(dict):
+    """ "role.key" for each field key: one shared string per field, not one per community (a
+    10,000-row table holds 1.2 million)."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__()
+        self.role = role
+
+    def __missing__(self, key: str) -> str:
+        self[key] = text = f"{self.role}.{key}"
+        return text
+
+
+_SOURCE_KEYS = {ASSESSMENT: _SourceKeys(ASSESSMENT), BASELINE: _SourceKeys(BASELINE)}
 
 
 def _values(cells: dict[str, CellRead] | None, role: str, sources: dict) -> dict[str, Any]:
     values = {}
+    keys = _SOURCE_KEYS[role]
     for key, read in (cells or {}).items():
-        if read.value is not MISSING:
-            values[key] = read.value
-        sources[_source_key(role, key)] = read.location
+        value = read.value
+        if value is not MISSING:
+            values[key] = value
+        sources[keys[key]] = read.location
     return values
 
 
@@ -146,7 +157,7 @@ def _form_survey(file: str, cells: dict[str, dict[str, CellRead]], fields: Dicti
     if assessment.get("baseline_year") is not None:
         baseline = baseline_values
     elif baseline_values:
-        first = _source_key(BASELINE, sorted(baseline_values)[0])
+        first = _SOURCE_KEYS[BASELINE][sorted(baseline_values)[0]]
         own.append(Issue("baseline_values_without_year", sources[first]))
     community = assessment.get("community_id")
     located = tuple(replace(i, community=i.community or community) for i in issues + own)

@@ -32,29 +32,109 @@ MISSING = _Missing()
 MISSING_WORDS = frozenset(
     normalize(w)
     for w in (
-        "", "-", "--", "—", "——", "–", "/", "\\", "n/a", "na", "#n/a", "null", "none", "nil",
-        "无数据", "不详", "暂无", "暂无数据", "未统计", "未知", "空", "缺", "缺失", "待补充", "待填",
-        "不清楚", "?", "？", "…", "...",
+        "",
+        "-",
+        "--",
+        "—",
+        "——",
+        "–",
+        "/",
+        "\\",
+        "n/a",
+        "na",
+        "#n/a",
+        "null",
+        "none",
+        "nil",
+        "无数据",
+        "不详",
+        "暂无",
+        "暂无数据",
+        "未统计",
+        "未知",
+        "空",
+        "缺",
+        "缺失",
+        "待补充",
+        "待填",
+        "不清楚",
+        "?",
+        "？",
+        "…",
+        "...",
     )
 )
 YES_WORDS = frozenset(
     normalize(w)
     for w in (
-        "是", "有", "√", "✓", "✔", "☑", "y", "yes", "true", "t", "1", "对", "已", "已设立",
-        "已建立", "已编制", "已建成", "已完成", "已设置", "已核查", "有的",
+        "是",
+        "有",
+        "√",
+        "✓",
+        "✔",
+        "☑",
+        "y",
+        "yes",
+        "true",
+        "t",
+        "1",
+        "对",
+        "已",
+        "已设立",
+        "已建立",
+        "已编制",
+        "已建成",
+        "已完成",
+        "已设置",
+        "已核查",
+        "有的",
     )
 )
 NO_WORDS = frozenset(
     normalize(w)
     for w in (
-        "否", "无", "×", "✗", "✘", "☒", "x", "n", "no", "false", "f", "0", "没有", "未", "未设立",
-        "未建立", "未编制", "未建成", "未设置", "未核查", "不是",
+        "否",
+        "无",
+        "×",
+        "✗",
+        "✘",
+        "☒",
+        "x",
+        "n",
+        "no",
+        "false",
+        "f",
+        "0",
+        "没有",
+        "未",
+        "未设立",
+        "未建立",
+        "未编制",
+        "未建成",
+        "未设置",
+        "未核查",
+        "不是",
     )
 )
 ZERO_WORDS = frozenset(normalize(w) for w in ("无", "没有", "零", "未使用", "不使用"))
 EXCEL_ERRORS = frozenset(
-    ("#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
-     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
+    (
+        "#DIV/0!",
+        "#REF!",
+        "#VALUE!",
+        "#NAME?",
+        "#N/A",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    )
 )
 APPROX_PREFIXES = ("大约", "约为", "约", "近", "~", "≈", "逾", "超过", "大概")
 APPROX_SUFFIXES = ("左右", "上下", "余", "多", "以上", "+")
@@ -63,30 +143,64 @@ PER_YEAR_SUFFIXES = ("/年", "/a", "/yr", "/year", "每年", "/y", "·a-1", "/�
 
 # Units per dimension, as factors to a base unit; a field's canonical unit is one of them.
 UNITS: dict[str, dict[str, float]] = {
-    "energy": {"kwh": 1, "千瓦时": 1, "度": 1, "kw·h": 1, "kw.h": 1, "千瓦·时": 1, "wh": 1e-3,
-               "mwh": 1e3, "兆瓦时": 1e3, "gwh": 1e6, "吉瓦时": 1e6},
-    "gas_volume": {"m3": 1, "立方米": 1, "立方": 1, "方": 1, "nm3": 1, "标方": 1, "标立方米": 1,
-                   "l": 1e-3, "升": 1e-3},
+    "energy": {
+        "kwh": 1,
+        "千瓦时": 1,
+        "度": 1,
+        "kw·h": 1,
+        "kw.h": 1,
+        "千瓦·时": 1,
+        "wh": 1e-3,
+        "mwh": 1e3,
+        "兆瓦时": 1e3,
+        "gwh": 1e6,
+        "吉瓦时": 1e6,
+    },
+    "gas_volume": {"m3": 1, "立方米": 1, "立方": 1, "方": 1, "nm3": 1, "标方": 1, "标立方米": 1, "l": 1e-3, "升": 1e-3},
     "water_volume": {"m3": 1, "立方米": 1, "立方": 1, "方": 1, "t": 1, "吨": 1, "l": 1e-3, "升": 1e-3},
     "liquid_volume": {"l": 1, "升": 1, "公升": 1, "ml": 1e-3, "毫升": 1e-3, "m3": 1e3, "立方米": 1e3},
     "mass": {"kg": 1, "千克": 1, "公斤": 1, "g": 1e-3, "克": 1e-3, "t": 1e3, "吨": 1e3, "斤": 0.5},
-    "area": {"m2": 1, "平方米": 1, "平米": 1, "平方": 1, "sqm": 1, "hm2": 1e4, "公顷": 1e4, "ha": 1e4,
-             "km2": 1e6, "平方公里": 1e6, "平方千米": 1e6, "亩": 10000 / 15},
-    "power": {"kwp": 1, "kw": 1, "千瓦": 1, "千瓦峰值": 1, "mwp": 1e3, "mw": 1e3, "兆瓦": 1e3,
-              "wp": 1e-3},
+    "area": {
+        "m2": 1,
+        "平方米": 1,
+        "平米": 1,
+        "平方": 1,
+        "sqm": 1,
+        "hm2": 1e4,
+        "公顷": 1e4,
+        "ha": 1e4,
+        "km2": 1e6,
+        "平方公里": 1e6,
+        "平方千米": 1e6,
+        "亩": 10000 / 15,
+    },
+    "power": {"kwp": 1, "kw": 1, "千瓦": 1, "千瓦峰值": 1, "mwp": 1e3, "mw": 1e3, "兆瓦": 1e3, "wp": 1e-3},
     "distance": {"km": 1, "公里": 1, "千米": 1, "m": 1e-3, "米": 1e-3},
     "persons": {"人": 1, "persons": 1, "person": 1, "people": 1, "名": 1, "口": 1},
     "households": {"户": 1, "households": 1, "household": 1},
-    "count": {"count": 1, "个": 1, "栋": 1, "幢": 1, "座": 1, "辆": 1, "株": 1, "棵": 1, "盏": 1,
-              "套": 1, "台": 1, "处": 1, "只": 1, "块": 1, "pcs": 1},
+    "count": {
+        "count": 1,
+        "个": 1,
+        "栋": 1,
+        "幢": 1,
+        "座": 1,
+        "辆": 1,
+        "株": 1,
+        "棵": 1,
+        "盏": 1,
+        "套": 1,
+        "台": 1,
+        "处": 1,
+        "只": 1,
+        "块": 1,
+        "pcs": 1,
+    },
     "events": {"events": 1, "次": 1, "场": 1, "期": 1},
     "percent": {"%": 1, "百分比": 1, "percent": 1},
     "year": {"年": 1, "year": 1},
 }
 
-_NUMBER = re.compile(
-    r"^(?P<sign>[+-]?)(?P<num>(?:\d[\d,']*(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(?P<rest>.*)$"
-)
+_NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>(?:\d[\d,']*(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(?P<rest>.*)$")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 
 
@@ -132,9 +246,7 @@ def _unit_factor(unit: str, dimension: str, canonical_unit: str) -> float:
     base = table.get(text)
     canonical = table.get(_clean_text(canonical_unit).lower(), 1.0)
     if base is None:
-        raise ValueProblem(
-            "unknown_unit", {"unit": unit, "units": "、".join(sorted(table)[:8])}
-        )
+        raise ValueProblem("unknown_unit", {"unit": unit, "units": "、".join(sorted(table)[:8])})
     return scale * base / canonical
 
 
@@ -183,9 +295,7 @@ def _fmt(number: float) -> str:
     return f"{number:,.6g}" if abs(number) < 1e6 else f"{number:,.0f}"
 
 
-def parse_value(
-    raw: Any, spec: FieldSpec, unit_hint: str | None = None, max_abs_value: float = 1e12
-) -> Parsed:
+def parse_value(raw: Any, spec: FieldSpec, unit_hint: str | None = None, max_abs_value: float = 1e12) -> Parsed:
     """Read `raw` (what openpyxl or a CSV gives) as a value of `spec`, in its canonical unit."""
     if raw is None:
         return Parsed(MISSING)

@@ -51,6 +51,8 @@ _ERROR_CELL = re.compile(rb't="e"')
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 _ODD_CELL = re.compile(rb"""<c[\t\r\n>/]|:c[\s/>]|t(?:\s+=|=\s|\s*=\s*')""")
+# Any of the three, in one pass over a chunk: most chunks of a sheet hold none.
+_NOTABLE = re.compile(b"|".join(p.pattern for p in (_FORMULA, _MERGE, _ODD_CELL)))
 _IN_CHUNK = 64 * 1024  # compressed bytes read at a time: a bomb is caught within a few MB
 _OUT_CHUNK = _MB
 _OVERLAP = 64  # bytes kept between chunks so a tag split across two chunks is still seen
@@ -279,15 +281,17 @@ class _Scan:
             self.tail = buffer[-_OVERLAP:]
         self.entity = self.entity or bool(_ENTITY.search(buffer))
         if self.xml:
-            self.formula = self.formula or bool(_FORMULA.search(buffer))
             self.error = self.error or bool(_ERROR_CELL.search(buffer))
             columns = _CELL_COLUMN.findall(buffer)
-            self.odd = self.odd or len(columns) != buffer.count(b"<c ") or bool(_ODD_CELL.search(buffer))
+            self.odd = self.odd or len(columns) != buffer.count(b"<c ")
             self.columns.update(columns)
             self.rows.update(_CELL_ROW.findall(buffer))
-            if _MERGE.search(buffer):
-                self.merge = True
-                self.merge_refs.update(_MERGE_REF.findall(buffer))
+            if _NOTABLE.search(buffer):
+                self.formula = self.formula or bool(_FORMULA.search(buffer))
+                self.odd = self.odd or bool(_ODD_CELL.search(buffer))
+                if _MERGE.search(buffer):
+                    self.merge = True
+                    self.merge_refs.update(_MERGE_REF.findall(buffer))
         if self.keep:
             self.kept += len(chunk)
             if self.kept <= _MAX_KEPT_BYTES:

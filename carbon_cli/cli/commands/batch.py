@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from carbon_cli.cli.options import (
+    CostsOption,
     CriteriaOption,
+    DiscountOption,
     FactorsOption,
+    IncludeExpiredOption,
     Lang,
     LangOption,
     MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
+    Objective,
+    ObjectiveOption,
     YearOption,
+    YearsOption,
 )
+
+if TYPE_CHECKING:
+    from carbon_cli.cache import Cache
 
 
 def batch(
@@ -61,6 +72,27 @@ def batch(
         bool, typer.Option("--force", help="Write into a folder that holds files carbon-cli did not write.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no ranking table.")] = False,
+    use_cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse the results of files and communities unchanged since an earlier run "
+            "(kept in the user cache folder, or CARBON_CACHE_DIR; at most CARBON_CACHE_MB, default 1024).",
+        ),
+    ] = True,
+    objective: ObjectiveOption = Objective.cost,
+    costs: CostsOption = None,
+    years: YearsOption = None,
+    discount_rate: DiscountOption = None,
+    include_expired: IncludeExpiredOption = False,
+    budget: Annotated[
+        str | None,
+        typer.Option(
+            "--budget",
+            metavar="AMOUNT",
+            help="Yuan to spend (300万 works): pick the communities that make the most pilots within it.",
+        ),
+    ] = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
@@ -74,15 +106,21 @@ def batch(
     from carbon_cli.cli.console import batch_view, emit, progress_bar, stderr, t
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
-    from carbon_cli.outdir import check_outdir, write_outputs
+    from carbon_cli.issues import UsageError
+    from carbon_cli.outdir import OutputFolder
+    from carbon_cli.planning.costs import load_cost_set
+    from carbon_cli.planning.investment import parse_yuan
     from carbon_cli.planning.measures import load_measures
-    from carbon_cli.results import output_files
+    from carbon_cli.results import write_results
     from carbon_cli.survey.workbook import Limits
 
     code = lang.value
     formats = report_formats(report_format)
-    load_criteria(criteria), load_factor_set(factors), load_measures(measures)  # fail fast on a bad data file
-    check_outdir(outdir, force, inputs=list(paths))
+    budget_yuan = parse_yuan(budget) if budget is not None else None
+    if budget is not None and budget_yuan is None:
+        raise UsageError("bad_budget", found=budget)
+    # fail fast on a bad data file
+    load_criteria(criteria), load_factor_set(factors), load_measures(measures), load_cost_set(costs)
     options = BatchOptions(
         criteria=criteria,
         factors=factors,
@@ -95,19 +133,49 @@ def batch(
         template=str(template) if template else None,
         date=date,
         report_formats=formats,
+        costs=costs,
+        objective=objective.value,
+        years=years,
+        discount_rate=discount_rate,
+        include_expired=include_expired,
+        budget=budget_yuan,
     )
-    with progress_bar(code, enabled=not quiet) as (on_total, advance):
-        result = run_batch(paths, options, jobs=jobs, on_total=on_total, progress=advance)
-    files = output_files(result, options)
-    write_outputs(outdir, files, list(paths))
+    cache = _cache() if use_cache else None
+    with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
+        if out.stale_lock is not None:
+            pid = out.stale_lock.get("pid", "?")
+            stderr.print(
+                t(
+                    code,
+                    f"注意：上次运行（进程 {pid}）被中断，留下的锁和临时文件已清除",
+                    f"note: an earlier run (process {pid}) was interrupted; its lock and temporary files were cleared",
+                )
+            )
+        with progress_bar(code, enabled=not quiet) as (on_total, advance):
+            result = run_batch(paths, options, jobs=jobs, on_total=on_total, progress=advance, sink=out, cache=cache)
+        write_results(result, options, out)
+        out.commit()
+    if cache is not None:
+        cache.prune()
     if not quiet:
         emit(batch_view(result, code))
-    summaries = "summary." + "/".join(formats)
+    if result.cache is not None and (result.cache.reused or result.cache.files_reused):
+        c = result.cache
+        stderr.print(
+            t(
+                code,
+                f"缓存：{c.reused} 个社区沿用上次结果，{c.assessed} 个重新评估；"
+                f"{c.files_reused} 个文件未变未重读（--no-cache 可关闭）",
+                f"cache: {c.reused} communities reused, {c.assessed} assessed; "
+                f"{c.files_reused} unchanged file(s) not read again (--no-cache turns this off)",
+            )
+        )
+    summaries = "summary." + "/".join(options.report_formats)
     stderr.print(
         t(
             code,
-            f"已写入 {outdir}/：{len(files)} 个文件（汇总报告 {summaries}，结果 results.csv/xlsx/json）",
-            f"Wrote {len(files)} file(s) to {outdir}/ ({summaries}, results.csv/xlsx/json)",
+            f"已写入 {outdir}/：{len(out.files)} 个文件（汇总报告 {summaries}，结果 results.csv/xlsx/json）",
+            f"Wrote {len(out.files)} file(s) to {outdir}/ ({summaries}, results.csv/xlsx/json)",
         )
     )
     raise typer.Exit(0 if result.ok else 1)
@@ -123,6 +191,37 @@ def report_formats(value: str) -> tuple[str, ...]:
         shown = ", ".join(unknown) or repr(value)
         raise typer.BadParameter(f"{shown}: choose from {', '.join(FORMATS)}", param_hint="--report-format")
     return formats
+
+
+def _cache() -> Cache:
+    import os
+
+    from carbon_cli.cache import DEFAULT_MAX_MB, Cache
+
+    try:
+        max_mb = float(os.environ.get("CARBON_CACHE_MB") or DEFAULT_MAX_MB)
+    except ValueError:
+        max_mb = DEFAULT_MAX_MB
+    return Cache(max_mb=max_mb)
+
+
+@contextlib.contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM (a kill, a CI timeout) unwinds like Ctrl-C, so the run's work folder is removed."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an embedding application)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:

@@ -81,7 +81,7 @@ def validate(
         from carbon_cli.outdir import check_outdir
 
         check_outdir(annotate, False, paths)
-    report = validate_paths(paths, year=year, limits=limits)
+    report = validate_paths(paths, year=year, limits=limits, exclude=[roster] if roster else [])
     status = None
     if members is not None:
         from carbon_cli.campaign.status import collection_status

@@ -1,0 +1,113 @@
+"""One community compiled for the pathway search: a set of measures is applied to its survey and
+scored in microseconds, with the numbers `assess` would give the changed survey.
+
+The measures are applied in library order (green power last), each to the values the earlier ones
+left, exactly as a pathway's steps are. Only the inventory lines and the criteria that read a
+field the set changed are computed again; everything else is the community's own assessment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from carbon_cli.evaluation import Score, Scorer
+from carbon_cli.inventory import Inventory, update_inventory
+
+if TYPE_CHECKING:
+    from carbon_cli.assessment import Assessment
+    from carbon_cli.planning.measures import Measure
+
+_ABSENT = object()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A community after a set of measures: its survey values, inventory and score."""
+
+    values: dict[str, Any]
+    changes: dict[str, Any]  # fields that differ from the community's own survey
+    steps: tuple[tuple[Measure, dict[str, Any]], ...]  # each measure and the changes it made
+    inventory: Inventory
+    score: Score
+
+    @property
+    def net_tco2e(self) -> float:
+        return self.inventory.net_tco2e
+
+    def reaches(self, grade_key: str) -> bool:
+        return self.score.reaches(grade_key)
+
+
+class Evaluator:
+    def __init__(self, base: Assessment, order: Iterable[Measure]) -> None:
+        self.base = base
+        self.order = tuple(order)  # application order
+        survey = base.survey
+        self.scorer = Scorer(base.criteria, survey, base.inventory, base.baseline_inventory)
+        self._cache: dict[frozenset[str], Outcome] = {}
+        self._rank = {m.key: i for i, m in enumerate(self.order)}
+        self._commute: dict[tuple[str, str], bool] = {}
+
+    def outcome(self, keys: frozenset[str]) -> Outcome:
+        """The community with the measures `keys` taken (cached)."""
+        found = self._cache.get(keys)
+        if found is None:
+            found = self._cache[keys] = self._outcome(keys)
+        return found
+
+    def extend(self, parent: Outcome, keys: frozenset[str], measure: Measure) -> Outcome:
+        """`outcome(keys | {measure})` from `parent` = `outcome(keys)`: when `measure` commutes
+        with every measure of `keys` taken after it, it is applied to the parent's values and only
+        what it changed is scored again."""
+        new = keys | {measure.key}
+        found = self._cache.get(new)
+        if found is not None:
+            return found
+        rank = self._rank[measure.key]
+        later = [m for m, _ in parent.steps if self._rank[m.key] > rank]
+        if not all(self._commutes(measure, m) for m in later):
+            found = self._cache[new] = self._outcome(new)
+            return found
+        values = dict(parent.values)
+        change = measure.apply(values)
+        values.update(change)
+        own = self.base.survey.assessment
+        changes = dict(parent.changes)
+        for k, v in change.items():
+            if own.get(k, _ABSENT) != v:
+                changes[k] = v
+            else:
+                changes.pop(k, None)
+        at = len(parent.steps) - len(later)
+        steps = (*parent.steps[:at], (measure, change), *parent.steps[at:])
+        changed = frozenset(change)
+        inventory = update_inventory(parent.inventory, values, changed, self.base.factors)
+        score = self.scorer.score(values, changed, inventory, parent.score) if change else parent.score
+        found = self._cache[new] = Outcome(values, changes, steps, inventory, score)
+        return found
+
+    def _commutes(self, a: Measure, b: Measure) -> bool:
+        """Whether `a` and `b` give the same values taken in either order."""
+        found = self._commute.get((a.key, b.key))
+        if found is None:
+            found = not (a.writes & b.reads or b.writes & a.reads)
+            self._commute[a.key, b.key] = found
+        return found
+
+    def _outcome(self, keys: frozenset[str]) -> Outcome:
+        base = self.base
+        own = base.survey.assessment
+        values = dict(own)
+        steps = []
+        for measure in self.order:
+            if measure.key in keys:
+                change = measure.apply(values)
+                values.update(change)
+                steps.append((measure, change))
+        changes = {k: values[k] for _, change in steps for k in change if own.get(k, _ABSENT) != values[k]}
+        changed = frozenset(changes)
+        inventory = update_inventory(base.inventory, values, changed, base.factors)
+        score = self.scorer.score(values, changed, inventory) if changes else self.scorer.initial
+        return Outcome(values, changes, tuple(steps), inventory, score)

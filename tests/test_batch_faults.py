@@ -1,0 +1,218 @@
+"""A batch that is interrupted or fails never leaves OUTDIR half-replaced.
+
+Real batches are run as subprocesses and hurt: Ctrl-C and SIGKILL at random moments, a full
+disk, a read-only output folder, a second batch into the same folder. After each, OUTDIR holds
+either the previous outputs or the complete new ones, byte for byte, nothing is left beside it
+once the next run is over, and that next run succeeds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from tests.test_batch import tree
+
+COMMUNITIES = SAMPLES / "communities"
+SEED = int(os.environ.get("CARBON_FAULT_SEED", "20261130"))
+
+
+def command(inputs: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "carbon_cli", "batch", str(inputs), "-o", str(out), "--quiet", "--jobs", "1", *extra]
+
+
+@pytest.fixture
+def campaign(tmp_path: Path) -> dict[str, Path]:
+    """An earlier batch of three communities in `out`, and the district now grown to eight;
+    `expected` is a cold run of the eight into another folder."""
+    first, district = tmp_path / "first", tmp_path / "district"
+    first.mkdir()
+    district.mkdir()
+    for i, name in enumerate(f"FT-SH-{n:02d}" for n in range(1, 9)):
+        if i < 3:
+            shutil.copy(COMMUNITIES / f"{name}.xlsx", first)
+        shutil.copy(COMMUNITIES / f"{name}.xlsx", district)
+    work = tmp_path / "work"  # OUTDIR's parent: checked for debris
+    work.mkdir()
+    out, expected = work / "out", tmp_path / "expected"
+    assert subprocess.run(command(first, out, "--no-pathways"), capture_output=True).returncode == 0
+    assert subprocess.run(command(district, expected, "--no-pathways", "--no-cache")).returncode == 0
+    return {"first": first, "district": district, "out": out, "expected": expected, "work": work}
+
+
+def run_and_hurt(args: list[str], delay: float, hurt: signal.Signals) -> tuple[int, str]:
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(delay)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, hurt)  # the whole group, as Ctrl-C in a terminal does
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def duration(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize("hurt", [signal.SIGINT, signal.SIGKILL])
+def test_killed_at_random_moments_outdir_is_old_or_new_never_mixed(campaign, hurt):
+    out, work = campaign["out"], campaign["work"]
+    args = command(campaign["district"], out, "--no-pathways", "--no-cache")
+    previous, complete = tree(out), tree(campaign["expected"])
+    snapshot = work.parent / "snapshot"
+    shutil.copytree(out, snapshot)
+    whole = duration(command(campaign["district"], work.parent / "timing", "--no-pathways", "--no-cache"))
+    rng = random.Random(SEED + hurt)
+    for moment in sorted(rng.uniform(0.1, 1.1) * whole for _ in range(4)):
+        code, err = run_and_hurt(args, moment, hurt)
+        now = tree(out)
+        assert now in (previous, complete), f"killed at {moment:.2f}s of {whole:.2f}s: OUTDIR mixed"
+        if hurt == signal.SIGINT:
+            assert code in (0, 130, -signal.SIGINT), err
+            assert sorted(p.name for p in work.iterdir()) == ["out"], f"debris after Ctrl-C at {moment:.2f}s"
+        if now == complete:  # the kill came after the swap: start the next one from the old outputs
+            shutil.rmtree(out)
+            shutil.copytree(snapshot, out)
+    # the next run clears what a killed one left, and succeeds
+    proc = subprocess.run(args, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert tree(out) == complete
+    assert sorted(p.name for p in work.iterdir()) == ["out"]
+
+
+def test_a_stale_lock_is_detected_and_taken_over(campaign):
+    out, work = campaign["out"], campaign["work"]
+    # what a run killed with SIGKILL leaves: its lock file (the system dropped the lock itself)
+    # and a half-built work folder
+    (work / ".out.carbon-lock").write_text('{"pid": 999999, "started": "2026-01-01 00:00:00"}', encoding="utf-8")
+    (work / ".out.carbon-new-0badf00d" / "reports").mkdir(parents=True)
+    (work / ".out.carbon-new-0badf00d" / "summary.md").write_text("half", encoding="utf-8")
+    proc = subprocess.run(command(campaign["district"], out, "--no-pathways"), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "上次运行（进程 999999）被中断" in proc.stderr
+    assert tree(out) == tree(campaign["expected"])
+    assert sorted(p.name for p in work.iterdir()) == ["out"]
+
+
+def test_a_second_batch_into_the_same_folder_is_refused_while_the_first_runs(campaign, tmp_path):
+    out, work = campaign["out"], campaign["work"]
+    env = {**os.environ, "CARBON_CACHE_DIR": str(tmp_path / "cache")}  # a cold cache: the first run takes seconds
+    slow = command(campaign["district"], out, "--lang", "en")  # with pathways
+    first = subprocess.Popen(slow, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lock = work / ".out.carbon-lock"
+    deadline = time.monotonic() + 30
+    while not (lock.exists() and lock.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = subprocess.run(command(campaign["district"], out, "--lang", "en"), capture_output=True, text=True, env=env)
+    assert first.poll() is None, "the first batch ended before the second started: make it slower"
+    assert second.returncode == 1
+    message = second.stderr.replace("\n", "")  # the terminal width folds long lines
+    assert f"another carbon batch (process {first.pid}" in message and str(out) in message
+    assert "Traceback" not in second.stderr
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    fresh = work.parent / "fresh"  # the same batch into a new folder (from the cache the first filled)
+    assert subprocess.run(command(campaign["district"], fresh, "--lang", "en"), env=env).returncode == 0
+    assert tree(out) == tree(fresh)
+    assert sorted(p.name for p in work.iterdir()) == ["out"]
+
+
+def _mount(*args: str) -> bool:
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+def test_a_full_disk_leaves_the_previous_outputs(campaign, tmp_path, monkeypatch):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if not _mount("-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)):
+        return _full_disk_simulated(campaign, monkeypatch)
+    try:
+        out = disk / "out"
+        small = command(campaign["first"], out, "--no-pathways", "--no-reports")
+        assert subprocess.run(small, capture_output=True).returncode == 0
+        previous = tree(out)
+        big = command(campaign["district"], out, "--no-pathways", "--lang", "en")  # reports: ~200 kB more
+        proc = subprocess.run(big, capture_output=True, text=True)
+        assert proc.returncode == 1
+        assert "cannot write" in proc.stderr and "No space left on device" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert tree(out) == previous
+        assert sorted(p.name for p in disk.iterdir()) == ["out"]
+        assert subprocess.run(small, capture_output=True).returncode == 0  # and the next run succeeds
+        assert tree(out) == previous
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _full_disk_simulated(campaign, monkeypatch):
+    """No tmpfs can be mounted here: the disk fills up under the fifth file instead."""
+    from carbon_cli.cli.app import main
+    from carbon_cli.outdir import OutputFolder
+
+    out, work = campaign["out"], campaign["work"]
+    previous = tree(out)
+    real = OutputFolder.write
+    written = []
+
+    def write(self, name, data):
+        written.append(name)
+        if len(written) == 5:
+            raise __import__("carbon_cli.fileio").fileio.write_failed(
+                self.outdir / name, OSError(28, "No space left on device")
+            )
+        real(self, name, data)
+
+    monkeypatch.setattr(OutputFolder, "write", write)
+    with pytest.raises(SystemExit) as exit_:
+        main(["batch", str(campaign["district"]), "-o", str(out), "-q", "--jobs", "1", "--no-pathways"])
+    assert exit_.value.code == 1
+    assert tree(out) == previous
+    assert sorted(p.name for p in work.iterdir()) == ["out"]
+    monkeypatch.setattr(OutputFolder, "write", real)
+    with pytest.raises(SystemExit) as exit_:
+        main(["batch", str(campaign["district"]), "-o", str(out), "-q", "--jobs", "1", "--no-pathways"])
+    assert exit_.value.code == 0 and tree(out) == tree(campaign["expected"])
+
+
+def test_a_read_only_output_folder_is_refused_and_left_alone(campaign):
+    out, work = campaign["out"], campaign["work"]
+    previous = tree(out)
+    if _mount("--bind", str(out), str(out)):
+        protect = ["mount", "-o", "remount,ro,bind", str(out)]
+        release = ["umount", str(out)]
+        assert subprocess.run(protect, capture_output=True).returncode == 0
+    elif os.geteuid() != 0:
+        out.chmod(0o555)
+        protect, release = None, None
+    else:
+        pytest.skip("root without mount: a read-only folder cannot be made")
+    try:
+        proc = subprocess.run(
+            command(campaign["district"], out, "--no-pathways", "--lang", "en"), capture_output=True, text=True
+        )
+        assert proc.returncode == 1
+        assert "cannot write" in proc.stderr and str(out) in proc.stderr.replace("\n", "")
+        assert "Traceback" not in proc.stderr
+        assert tree(out) == previous
+        assert sorted(p.name for p in work.iterdir()) == ["out"]
+    finally:
+        if release:
+            subprocess.run(release, check=False)
+        else:
+            out.chmod(0o755)
+    proc = subprocess.run(command(campaign["district"], out, "--no-pathways"), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert tree(out) == tree(campaign["expected"])
