@@ -578,7 +578,7 @@ def _cost(c: Cost, lang: str) -> dict[str, Any]:
                 "name": line.cost.figure.label(lang),
                 "kind": line.cost.kind,
                 "quantity": line.quantity,
-                "unit": line.cost.figure.unit,
+                "unit": line.cost.figure.unit_label(lang),
                 "unit_cost": r(line.cost.figure.value),
                 "amount": r(line.amount),
                 "status": line.cost.figure.status,
@@ -590,7 +590,7 @@ def _cost(c: Cost, lang: str) -> dict[str, Any]:
             {
                 "name": line.tariff.figure.label(lang),
                 "quantity": line.quantity,
-                "unit": line.tariff.figure.unit,
+                "unit": line.tariff.figure.unit_label(lang),
                 "tariff": r(line.tariff.figure.value),
                 "amount": r(line.amount),
                 "status": line.tariff.figure.status,

@@ -91,9 +91,13 @@ class Figure:
     status: str
     source: str
     year: int | None = None
+    unit_zh: str = ""
 
     def label(self, lang: str = "zh") -> str:
         return (self.zh if lang == "zh" else self.en) or self.key
+
+    def unit_label(self, lang: str = "zh") -> str:
+        return (self.unit_zh if lang == "zh" else "") or self.unit
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,7 @@ def _figure(key: str, entry: dict[str, Any], where: str) -> Figure:
         status=status_of(entry, where),
         source=str(require(entry, "source", str, where)),
         year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+        unit_zh=str(entry.get("unit_zh", "")),
     )
 
 
@@ -481,6 +486,13 @@ class Cost:
     @property
     def no_regret(self) -> bool:
         return self.net_cost.typical < 0
+
+    def figures(self) -> list[Figure]:
+        """The cost set's figures this cost used (unit costs, tariffs, subsidy rates), once each."""
+        used = [line.cost.figure for line in self.lines]
+        used += [line.tariff.figure for line in self.saving_lines]
+        used += [line.rule.figure for line in self.subsidy_lines]
+        return list({f.key: f for f in used}.values())
 
     def __add__(self, other: Cost) -> Cost:
         return Cost(

@@ -171,7 +171,7 @@ def costs(
             where,
             f"{f.key}\n{f.label(code)}",
             f"{num(v.low, 3)} / {num(v.typical, 3)} / {num(v.high, 3)}",
-            f.unit,
+            f.unit_label(code),
             term(f.status, code),
             f.source,
         )

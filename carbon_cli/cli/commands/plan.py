@@ -226,6 +226,17 @@ def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
         + ": "
         + (f"{money(per_t.typical, lang)}/tCO2e" if per_t is not None else t(lang, "无减排", "nothing avoided")),
     ]
+    used = cost.figures()
+    assumed = [f for f in used if f.status == "assumed"]
+    if assumed:
+        lines.append(
+            t(
+                lang,
+                f"⚠ 所用 {len(used)} 个成本数字中 {len(assumed)} 个为假设值（carbon costs 可查看来源与状态）",
+                f"⚠ {len(assumed)} of the {len(used)} cost figures used are assumed "
+                "(carbon costs lists sources and status)",
+            )
+        )
     if award_yuan:
         lines.append(
             t(
