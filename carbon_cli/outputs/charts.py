@@ -230,8 +230,10 @@ def draw(chart: Chart, font_px: int = 12) -> str:
     axis_max = axis_max or 1.0
     ticks = [] if chart.shares else _ticks(axis_max)
     plot_h = len(labels) * ROW
-    height = title_h + plot_h + (22 if ticks else 6) + (14 if chart.lines else 0)
-    y0 = title_h + (14 if chart.lines else 0)
+    value_title = bool(chart.unit and ticks)  # the value axis's title, under its ticks
+    band = 16 if chart.lines or chart.x_title else 0  # grade-line values, the label axis's title
+    height = title_h + band + plot_h + (22 if ticks else 6) + (16 if value_title else 0)
+    y0 = title_h + band
 
     def x(v: float) -> float:
         return left + plot * max(0.0, v) / axis_max
@@ -248,6 +250,13 @@ def draw(chart: Chart, font_px: int = 12) -> str:
     for t in ticks:
         out.append(f'<line x1="{x(t):.1f}" y1="{y0}" x2="{x(t):.1f}" y2="{y0 + plot_h}" stroke="#eee"/>')
         out.append(f'<text x="{x(t):.1f}" y="{y0 + plot_h + 15}" text-anchor="middle" fill="#666">{_fmt(t)}</text>')
+    if value_title:
+        out.append(
+            f'<text x="{left + plot / 2:.1f}" y="{y0 + plot_h + 32}" text-anchor="middle" fill="#555">'
+            f"{escape(chart.unit)}</text>"
+        )
+    if chart.x_title:
+        out.append(f'<text x="{PAD}" y="{y0 - 6}" fill="#555">{escape(chart.x_title)}</text>')
     total = sum(chart.series[-1]) if chart.shares else 0.0
     front = chart.series[-1]
     values = []  # drawn last, over the grade lines, with a white halo
