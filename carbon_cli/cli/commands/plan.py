@@ -166,6 +166,18 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
     )
     if cost is not None:
         head.append("\n" + cost_summary(cost, lang, award_yuan))
+        uncosted = [s.measure.key for s in pathway.steps if s.cost is not None and not s.cost.lines]
+        if uncosted:
+            keys = ", ".join(uncosted)
+            head.append(
+                "\n"
+                + t(
+                    lang,
+                    f"⚠ 成本集中没有 {keys} 的单价，按 0 元计（可用 --costs 文件补充）",
+                    f"⚠ the cost set has no unit cost for {keys}: counted as 0 yuan (add one with --costs FILE)",
+                ),
+                "yellow",
+            )
     table = Table(title=t(lang, "提升路径", "Pathway"), title_justify="left")
     by_effort = pathway.objective == "effort"  # the effort column only where it chose the measures
     headers = [
