@@ -22,7 +22,7 @@ from carbon_cli.planning.objective import EFFORT, Objective
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
     from carbon_cli.planning.evaluator import Outcome
-    from carbon_cli.planning.relaxation import Relaxation
+    from carbon_cli.planning.relaxation import Relaxation, Tabled
 
 TARGETS = ("pass", "excellent")
 TOLERANCE = 1e-9  # weights, tCO2e and slack closer than this are equal
@@ -151,7 +151,7 @@ class _Search:
         rest = [((1 << n) - 1) & ~((1 << i) - 1) for i in range(n + 1)]  # bits i..n-1
         best: list[Any] = [None, math.inf, math.inf]  # keys, weight, net tCO2e
 
-        def record(keys: frozenset[str], weight: float, out: Outcome) -> None:
+        def record(keys: frozenset[str], weight: float, out: Outcome | Tabled) -> None:
             keys_best, weight_best, net_best = best
             if abs(weight - weight_best) > TOLERANCE:
                 better = weight < weight_best
@@ -162,7 +162,7 @@ class _Search:
             if better:
                 best[:] = [keys, weight, out.net_tco2e]
 
-        def needed(i: int, must: int, out: Outcome, slack_bound: list[float]) -> float:
+        def needed(i: int, must: int, out: Outcome | Tabled, slack_bound: list[float]) -> float:
             """Least weight a set adding measures i.. to `out`'s still needs."""
             allowed = rest[i]
             least = w[i]
@@ -190,7 +190,9 @@ class _Search:
                 least = min(least, max(cheapest, _cover(steps, short - pooled)))
             return least
 
-        def expand(i: int, must: int, keys: frozenset[str], weight: float, out: Outcome, bound: list[float]) -> None:
+        def expand(
+            i: int, must: int, keys: frozenset[str], weight: float, out: Outcome | Tabled, bound: list[float]
+        ) -> None:
             if i == n or weight + needed(i, must, out, bound) > best[1] + TOLERANCE:
                 return
             for j in range(i, n):
@@ -202,14 +204,17 @@ class _Search:
                 if bound_j is None or sum(bound_j) < -TOLERANCE:
                     continue  # no set of this branch reaches the target
                 keys_j = keys | {measures[j].key}
-                out_j = self.evaluator.extend(out, keys, measures[j])
+                out_j = relax.exact(must_j) if tabulated else self.evaluator.extend(out, keys, measures[j])
                 if out_j.reaches(target):
                     record(keys_j, weight_j, out_j)
                 expand(j + 1, must_j, keys_j, weight_j, out_j, bound_j)
 
+        # Sets are scored from the relaxation's tables where every criterion has one, else by the
+        # evaluator; the pathway's steps are always scored by the evaluator.
+        tabulated = relax.tabulated
         root = relax.bound(0, rest[0], slope)
         if root is not None and sum(root) >= -TOLERANCE:
-            expand(0, 0, frozenset(), 0.0, self.outcome(frozenset()), root)
+            expand(0, 0, frozenset(), 0.0, relax.exact(0) if tabulated else self.outcome(frozenset()), root)
         return best[0]
 
 
