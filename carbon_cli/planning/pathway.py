@@ -162,8 +162,9 @@ class _Search:
             if better:
                 best[:] = [keys, weight, out.net_tco2e]
 
-        def needed(i: int, must: int, out: Outcome | Tabled, slack_bound: list[float]) -> float:
-            """Least weight a set adding measures i.. to `out`'s still needs."""
+        def needed(i: int, must: int, out: Outcome | Tabled, slack_bound: list[float], budget: float) -> float:
+            """Least weight a set adding measures i.. to `out`'s still needs (once it is over
+            `budget`, the bounds still to try are skipped)."""
             allowed = rest[i]
             least = w[i]
             for j, status in enumerate(out.score.control_statuses):
@@ -171,9 +172,9 @@ class _Search:
                     least = max(least, _cheapest(relax.control_masks[j] & allowed, w))
             slack = [e - slope * a for e, a in out.score.scored]
             short = -sum(slack)
-            if short > TOLERANCE:
+            if short > TOLERANCE and least <= budget:
                 least = max(least, _least_weight(short, slack_bound, slack, relax.item_masks, allowed, w))
-                if relax.grouped and least < math.inf:
+                if relax.grouped and least <= budget:
                     least = max(least, by_groups(i, must, short, slack_bound, slack))
             return least
 
@@ -193,7 +194,7 @@ class _Search:
         def expand(
             i: int, must: int, keys: frozenset[str], weight: float, out: Outcome | Tabled, bound: list[float]
         ) -> None:
-            if i == n or weight + needed(i, must, out, bound) > best[1] + TOLERANCE:
+            if i == n or weight + needed(i, must, out, bound, best[1] + TOLERANCE - weight) > best[1] + TOLERANCE:
                 return
             for j in range(i, n):
                 weight_j = weight + w[j]
