@@ -2,12 +2,16 @@
 objective.py) that makes a community reach a grade (通过 or 优秀) with every control passing.
 
 Each candidate set is applied to the survey and scored with the same inventory and criteria as
-`assess` (evaluator.py, incrementally), so a pathway never disagrees with `carbon assess --set`.
-The search is exact branch and bound over the applicable measures, measures taken cheapest first.
-A branch is cut only by bounds that hold whatever the measures do, including measures that lower
-the score (relaxation.py): when no set of it can pass a control or reach the score, or when the
-least weight it still needs (a fractional knapsack over the points the remaining measures can
-move) takes it past the best set found.
+`assess`, so a pathway never disagrees with `carbon assess --set`: from per-criterion tables
+(relaxation.py) where every criterion has one, else incrementally (evaluator.py); the chosen
+pathway's steps always by the evaluator. Both are tested equal to `assess`.
+
+The search is exact branch and bound over the applicable measures, cheapest first. A branch is cut
+only by bounds that hold whatever the measures do, including measures that lower the score
+(relaxation.py): when no set of it can pass a control or reach the score, or when the least
+weight it still needs (fractional knapsacks over the points the remaining measures can move)
+takes it past the best set found. Ties of weight go to the larger tCO2e reduction, then to fewer
+measures, then to the sorted keys.
 """
 
 from __future__ import annotations
