@@ -495,6 +495,10 @@ def bench_forms(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> Non
             ["--jobs", "1", "--no-reports"],
         ),
         "forms.batch_jobs2": ("1c `carbon batch` --jobs 2 --no-pathways (reports on)", ["--jobs", "2"]),
+        "forms.batch_all_formats": (
+            "1d `carbon batch` --jobs 1 --no-pathways --report-format md,html,docx",
+            ["--jobs", "1", "--report-format", "md,html,docx"],
+        ),
     }
     for rep in range(sizes.repeats):
         seconds, cells = timed(lambda: read_every_cell(forms))
@@ -511,7 +515,7 @@ def bench_forms(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> Non
                 check_batch(out, n, report, key)
             log(f"forms {rep + 1}/{sizes.repeats}: {key} {run.seconds:.1f} s")
     base = openpyxl.median_s
-    for key in ("forms.batch", "forms.batch_no_reports", "forms.batch_jobs2"):
+    for key in ("forms.batch", "forms.batch_no_reports", "forms.batch_jobs2", "forms.batch_all_formats"):
         report.ratios[f"{key} / forms.openpyxl"] = report.measurements[key].median_s / base
     speedup = report.measurements["forms.batch"].median_s / report.measurements["forms.batch_jobs2"].median_s
     report.ratios["forms: speed-up of --jobs 2 over --jobs 1"] = speedup

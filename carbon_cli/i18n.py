@@ -531,6 +531,13 @@ ISSUES: dict[str, tuple[str, str, str, str, str]] = {
     "bad_set_option": ("error", "--set 参数格式应为 字段=数值：{found}", "--set takes FIELD=VALUE: {found}", "", ""),
     "unknown_set_field": ("error", "--set 中的字段不存在：{found}", "--set names an unknown field: {found}", "", ""),
     "bad_set_value": ("error", "--set {found}：{detail}", "--set {found}: {detail}", "", ""),
+    "bad_budget": (
+        "error",
+        "--budget 应为金额（元），如 3000000 或 300万：{found}",
+        "--budget takes an amount in yuan, e.g. 3000000 or 300万: {found}",
+        "",
+        "",
+    ),
     "unknown_set": (
         "error",
         "没有名为 {name} 的{kind}（可选：{choices}），也不是文件",
@@ -589,6 +596,12 @@ TERMS: dict[str, tuple[str, str]] = {
     "water": ("供水与污水", "Water and wastewater"),
     "waste": ("生活垃圾", "Waste"),
     "sinks": ("绿地碳汇", "Green-space sinks"),
+    "objective_cost": ("按前期投入最少选取", "least upfront cost"),
+    "objective_effort": ("按工作量最小选取", "least effort"),
+    "subsidy_expired": ("否，政策已过期", "no: expired"),
+    "subsidy_not_yet_valid": ("否，政策尚未生效", "no: not yet in force"),
+    "subsidy_district": ("否，仅限特定辖区", "no: another district's"),
+    "subsidy_below_min_capex": ("否，投资额未达门槛", "no: project below the minimum"),
 }
 
 
@@ -665,7 +678,12 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "verdict": ("结论", "Verdict"),
     "feasibility": ("可行性（达到通过）", "Feasibility (pass)"),
     "pathway_measures": ("路径措施", "Pathway measures"),
+    "pathway_measure_names": ("路径措施名称", "Pathway measure names"),
     "pathway_effort": ("路径工作量", "Pathway effort"),
+    "pathway_upfront_yuan": ("路径前期投入（元）", "Pathway upfront (yuan)"),
+    "pathway_subsidy_yuan": ("路径补贴（元）", "Pathway subsidies (yuan)"),
+    "pathway_annual_net_yuan": ("路径每年净支出（元）", "Pathway net a year (yuan)"),
+    "pathway_tco2e_reduced": ("路径年减排（tCO2e）", "Pathway cut (tCO2e/yr)"),
     "score_after_pathway": ("措施后得分", "Score after pathway"),
     "failed_controls": ("未满足的控制项", "Failed controls"),
     "top_gaps": ("主要差距（可多得分）", "Top gaps (points to gain)"),
@@ -684,3 +702,19 @@ def column_label(key: str, lang: str = "zh") -> str:
     if pair is None:
         return key
     return pair[0] if lang == "zh" else pair[1]
+
+
+def money(value: float | None, lang: str = "zh") -> str:
+    """Yuan for people: 万元 with one decimal in Chinese from 10,000 up, whole yuan in English."""
+    if value is None:
+        return "—"
+    if lang == "zh":
+        return f"{value / 1e4:,.1f} 万元" if abs(value) >= 1e4 else f"{value:,.0f} 元"
+    return f"{value:,.0f} yuan"
+
+
+def money_range(low: float, high: float, lang: str = "zh") -> str:
+    """A low–high range in the unit `money` would use for the larger end."""
+    if lang == "zh" and max(abs(low), abs(high)) >= 1e4:
+        return f"{low / 1e4:,.1f}–{high / 1e4:,.1f} 万元"
+    return f"{low:,.0f}–{high:,.0f} {'元' if lang == 'zh' else 'yuan'}"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from carbon_cli.i18n import term
+from carbon_cli.i18n import money, money_range, term
 from carbon_cli.issues import CarbonError
 from carbon_cli.planning.policies import Policy, expired, load_policies
 from carbon_cli.resources import templates_dir
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
     from carbon_cli.evaluation import ControlResult, Gap, ItemResult
     from carbon_cli.inventory import Inventory
+    from carbon_cli.planning.costs import Cost
     from carbon_cli.planning.pathway import Pathway
 
 # ---------------------------------------------------------------------------
@@ -116,7 +117,32 @@ def mq(value: Any) -> str:
     return '"' + text.replace('"', "'").replace("\\", "/") + '"'
 
 
-FILTERS = {"md": md, "num": num, "pct": pct, "status": status, "val": val, "mq": mq}
+@jinja2.pass_context
+def yuan(ctx: Any, value: Any) -> str:
+    """Yuan for people (万元 in Chinese from 10,000 up); a range dict shows its typical value."""
+    if isinstance(value, dict):
+        value = value.get("typical")
+    return money(value, ctx.get("lang", "zh"))
+
+
+@jinja2.pass_context
+def yuan_range(ctx: Any, value: Any) -> str:
+    """The low–high of a range dict."""
+    if not isinstance(value, dict):
+        return "—"
+    return money_range(value["low"], value["high"], ctx.get("lang", "zh"))
+
+
+FILTERS = {
+    "md": md,
+    "num": num,
+    "pct": pct,
+    "status": status,
+    "val": val,
+    "mq": mq,
+    "yuan": yuan,
+    "yuan_range": yuan_range,
+}
 
 # ---------------------------------------------------------------------------
 # Environment and rendering
@@ -460,6 +486,7 @@ def _pathway(p: Pathway, a: Assessment, evaluation: dict[str, Any], lang: str) -
                 "grade_after": {"key": step.grade_after, "label": grades.get(step.grade_after, step.grade_after)},
                 # failing controls whose inputs this measure changes
                 "addresses": [k for k, inputs in failing.items() if inputs & step.changes.keys()],
+                "cost": _cost(step.cost, lang) if step.cost is not None else None,
             }
         )
     missing = {c["key"] for c in evaluation["missing_controls"]}  # no measure supplies missing data
@@ -490,6 +517,96 @@ def _pathway(p: Pathway, a: Assessment, evaluation: dict[str, Any], lang: str) -
         "verdict_after": {"key": p.verdict_after, "label": term(p.verdict_after, lang)},
         "blockers": [{"key": k, "label": labels.get(k, k)} for k in p.blockers],
         "applicable_count": len(p.applicable),
+        "objective": p.objective,
+        "objective_label": term(f"objective_{p.objective}", lang),
+        "cost": _cost(p.cost, lang) if p.cost is not None else None,
+        "extras": [
+            {"key": e.measure.key, "name": e.measure.label(lang), "cost": _cost(e.cost, lang)} for e in p.extras
+        ],
+    }
+
+
+def _cost(c: Cost, lang: str) -> dict[str, Any]:
+    """A cost as the report shows it: typical values with low–high ranges, every line of it,
+    the subsidies with their policy and why one is not counted."""
+    from carbon_cli.planning.policies import policy
+
+    def r(x: Any) -> dict[str, float]:
+        return x.to_dict()
+
+    per_t = c.yuan_per_tco2e
+    award = c.terms.award
+    award_policy = policy(c.terms.award_policy)
+    subsidies = []
+    for line in c.subsidy_lines:
+        source = policy(line.rule.policy)
+        subsidies.append(
+            {
+                "key": line.rule.figure.key,
+                "measure": line.rule.measure,
+                "name": line.rule.figure.label(lang),
+                "policy": source.label(lang) if source else line.rule.policy,
+                "valid_until": line.rule.valid_until,
+                "kind": line.rule.kind,
+                "years": line.rule.years,
+                "amount": r(line.amount),
+                "counted": line.counted,
+                "reason": term(f"subsidy_{line.reason}", lang) if line.reason else None,
+                "condition": line.rule.condition(lang),
+                "status": line.rule.figure.status,
+            }
+        )
+    return {
+        "capex": r(c.capex),
+        "one_off_subsidy": r(c.one_off_subsidy),
+        "upfront": r(c.upfront),
+        "annual_opex": r(c.opex),
+        "annual_savings": r(c.savings),
+        "annual_subsidy": r(c.annual_subsidy),
+        "annual_net": r(c.annual_net),
+        "subsidy": r(c.subsidy),
+        "net_cost": r(c.net_cost),
+        "years": c.terms.years,
+        "discount_rate": c.terms.discount_rate,
+        "payback_years": c.payback_years,
+        "yuan_per_tco2e": r(per_t) if per_t is not None else None,
+        "tco2e_reduced": c.tco2e_reduced,
+        "no_regret": c.no_regret,
+        "lines": [
+            {
+                "measure": line.cost.measure,
+                "name": line.cost.figure.label(lang),
+                "kind": line.cost.kind,
+                "quantity": line.quantity,
+                "unit": line.cost.figure.unit_label(lang),
+                "unit_cost": r(line.cost.figure.value),
+                "amount": r(line.amount),
+                "status": line.cost.figure.status,
+                "source": line.cost.figure.source,
+            }
+            for line in c.lines
+        ],
+        "savings": [
+            {
+                "name": line.tariff.figure.label(lang),
+                "quantity": line.quantity,
+                "unit": line.tariff.figure.unit_label(lang),
+                "tariff": r(line.tariff.figure.value),
+                "amount": r(line.amount),
+                "status": line.tariff.figure.status,
+            }
+            for line in c.saving_lines
+        ],
+        "subsidies": subsidies,
+        "cost_set": {"id": c.terms.cost_set, "name": _t(lang, *c.terms.cost_set_label)},
+        "on": c.terms.on,
+        "award": {
+            "amount": award.value.typical,
+            "status": award.status,
+            "policy": award_policy.label(lang) if award_policy else c.terms.award_policy,
+        }
+        if award is not None
+        else None,
     }
 
 

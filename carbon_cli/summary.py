@@ -41,6 +41,10 @@ def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
         else {
             "status": pathway.status,
             "effort": pathway.effort,
+            "objective": pathway.objective,
+            "weight": pathway.weight,
+            "upfront_yuan": pathway.cost.upfront.typical if pathway.cost is not None else None,
+            "annual_net_yuan": pathway.cost.annual_net.typical if pathway.cost is not None else None,
             "score_after": pathway.score_after,
             "measures": [{"key": m.key, "name": m.label(lang), "effort": m.effort} for m in pathway.measures],
             "blockers": list(pathway.blockers),
@@ -76,7 +80,7 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         for name, s in sorted(streets.items())
     ]
     closest = [row for row in rows if row["verdict"] != "eligible" and row["feasibility"] == "reachable"]
-    closest.sort(key=lambda row: (row["pathway"]["effort"], -row["score"], row["id"]))
+    closest.sort(key=lambda row: (round(row["pathway"]["weight"], 6), -row["score"], row["id"]))
     feasibility: dict[str, int] = defaultdict(int)
     for row in rows:
         feasibility[row["feasibility"]] += 1
@@ -107,6 +111,27 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         if criteria
         else [],
         "pass_score": criteria.pass_grade.min_score if criteria else 60,
+        "objective": options.objective,
+        "investment": _investment(batch, rows),
+    }
+
+
+def _investment(batch: BatchResult, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The cost curve and budget selection with each community's name, street and report."""
+    if batch.investment is None:
+        return None
+    by_id = {row["id"]: row for row in rows}
+    data = batch.investment.to_dict()
+    curve = [{**point, "community": by_id.get(point["community_id"])} for point in data["cost_curve"]]
+    selected = [by_id.get(c) for c in data["selected"] or []]
+    funded = [p for p in curve if not p["already_eligible"]]
+    return {
+        **data,
+        "cost_curve": curve,
+        "funded_curve": funded,
+        "selected_rows": selected,
+        "ready": len(curve) - len(funded),
+        "unreachable_rows": [by_id.get(c) for c in data["unreachable"]],
     }
 
 

@@ -683,8 +683,8 @@ NOT_YET_SURVEYED = [{"id": "FT-SH-14", "name": "砚泉社区", "street": "松禾
 
 def roster_csv() -> bytes:
     """The district's roster (社区名单) for `carbon template --roster` and `carbon validate --roster`."""
-    lines = ["社区编码,社区名称,所属街道"]
-    lines += [f"{c['id']},{c['name']},{c['street']}" for c in [*COMMUNITIES, *NOT_YET_SURVEYED]]
+    lines = ["社区编码,社区名称,所属街道,所属区"]
+    lines += [f"{c['id']},{c['name']},{c['street']},{DISTRICT}" for c in [*COMMUNITIES, *NOT_YET_SURVEYED]]
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 

@@ -151,3 +151,24 @@ def test_the_cache_is_bounded_and_a_damaged_entry_is_a_miss(district, tmp_path):
     small = Cache(folder, max_mb=size / 2 / 1024 / 1024)
     assert small.prune() > 0
     assert sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) <= size / 2
+
+
+def test_a_bug_met_while_reading_is_not_cached(district, tmp_path, monkeypatch):
+    """An internal error says nothing about the file: the next run reads it again."""
+    import carbon_cli.survey.reader as reader
+
+    cache = Cache(tmp_path / "cache")
+    options = BatchOptions(pathways=False)
+    real = reader.read_workbook
+
+    def broken(path, **kwargs):
+        if Path(path).name == "FT-SH-04.xlsx":
+            raise RuntimeError("a bug")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(reader, "read_workbook", broken)
+    first = run_batch([district], options, jobs=1, cache=cache)
+    assert [f.issues[0].code for f in first.failures] == ["internal_error"]
+    monkeypatch.setattr(reader, "read_workbook", real)
+    second = run_batch([district], options, jobs=1, cache=cache)
+    assert not second.failures and counts(second) == (1, 4, 1, 4)

@@ -225,3 +225,16 @@ def test_extent_is_measured_from_cells_written_any_way(tmp_path):
     with pytest.raises(InputError) as err:
         read_workbook(path)
     assert err.value.issue.code == "sheet_too_large"
+
+
+def test_a_part_stored_twice_is_refused(tmp_path):
+    """zip readers differ on which copy of a name they take: the pre-scan must measure what is read."""
+    import zipfile
+
+    path = tmp_path / "twice.xlsx"
+    path.write_bytes(xlsx_bytes(Workbook()))
+    with zipfile.ZipFile(path, "a") as zf, pytest.warns(UserWarning):
+        zf.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")
+    with pytest.raises(InputError) as err:
+        read_workbook(path)
+    assert err.value.issue.code == "corrupt_workbook"

@@ -70,3 +70,21 @@ def test_worked_district():
     # with 1.2 million four fit; of the four-sets within budget, C0 C1 C2 C3 (1.05 M, 100 t)
     # reduces less than C0 C1 C2 C4 (1.1 M, 110 t) or C0 C1 C3 C4 (1.25 M: too dear)
     assert [o.community for o in select(options, 1.2e6).selected] == ["C0", "C1", "C2", "C4"]
+
+
+def test_sample_district_plan_equals_exhaustive_search():
+    """The batch's investment plan on the fictional sample district, for several budgets."""
+    from carbon_cli.batch import BatchOptions, run_batch
+    from carbon_cli.planning.investment import district_investment
+    from tests.conftest import SAMPLES
+
+    batch = run_batch([SAMPLES / "communities"], BatchOptions(reports=False, date="2026-11-30"), jobs=1)
+    rows = [r.row for r in batch.results]
+    curve = batch.investment.curve
+    assert [p.cumulative_yuan for p in curve] == sorted(p.cumulative_yuan for p in curve)
+    options = [p.option for p in curve]
+    assert {o.community for o in options if o.ready} == {r["community_id"] for r in rows if r["verdict"] == "eligible"}
+    for budget in (0.0, 150000.0, 1e6, 3e6, 1e7, 1e9):
+        plan = district_investment(rows, budget, 1e6).plan
+        got = (len(plan.selected), round(plan.tco2e_reduced, 6), -round(plan.total_upfront_yuan, 6))
+        assert got == exhaustive(options, budget)

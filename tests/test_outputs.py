@@ -518,6 +518,10 @@ def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
     assert per_capita.value == key_row["per_capita_tco2e"] and per_capita.number_format == "0.00"
     assert net.number_format == "#,##0.0"
     assert report.hyperlink.target == report.value == "reports/FT-SH-02.md"  # a working link
-    assert people.auto_filter.ref == "A1:T3" and people.freeze_panes == "D2"
+    from openpyxl.utils import get_column_letter
+
+    from carbon_cli.batch import RESULT_COLUMNS
+
+    assert people.auto_filter.ref == f"A1:{get_column_letter(len(RESULT_COLUMNS))}3" and people.freeze_panes == "D2"
     assert people.column_dimensions["C"].width >= 10  # a Chinese name fits
     assert (key_row["grade"], key_row["verdict"], key_row["feasibility"]) == ("pass", "eligible", "ready")

@@ -22,7 +22,7 @@ from carbon_cli.assessment import Assessment, assess_with_changes
 from carbon_cli.criteria import load_criteria
 from carbon_cli.factors import load_factor_set
 from carbon_cli.issues import CarbonError
-from carbon_cli.planning.pathway import with_pathways
+from carbon_cli.planning.pricing import load_planning, planned
 from carbon_cli.report import md, num, pct, render_assessment, report_context
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.reader import read_survey
@@ -58,7 +58,10 @@ def survey_of(community: str) -> Survey:
 
 
 def assessed(survey: Survey, changes: dict | None = None) -> Assessment:
-    return with_pathways(assess_with_changes(survey, load_factor_set(), load_criteria(), changes or {}))
+    """Assessed and planned as `carbon assess --format md --date 2026-11-30` would (subsidies are
+    judged on a fixed date, so the snapshots do not change with the calendar)."""
+    base = assess_with_changes(survey, load_factor_set(), load_criteria(), changes or {})
+    return planned(base, load_planning(on="2026-11-30"))
 
 
 @cache

@@ -119,7 +119,7 @@ def annotate(path: Path, issues: list[Issue], lang: str = "zh", limits: Limits |
         cell.comment = Comment(text, AUTHOR, width=260, height=min(400, 18 * lines + 12))
     for sheet in {sheet for sheet, _ in by_cell}:
         wb[sheet].page_setup.cellComments = "atEnd"  # a printed copy carries its comments too
-    _problems_sheet(wb, path.name, issues, by_cell, lang)
+    _problems_sheet(wb, path.name, _in_sheet_order(issues, by_cell, wb.sheetnames), by_cell, lang)
     data = workbook_bytes(wb)
     return AnnotatedCopy(path.name, data, by_cell, listed_only, _lost(original, data))
 
@@ -129,6 +129,21 @@ def _without_consequences(issues: list[Issue]) -> list[Issue]:
     read (an unreadable number is not also a missing one to the person fixing it)."""
     explained = {(i.location, i.field) for i in issues if i.is_error and i.code != "missing_required"}
     return [i for i in issues if i.code != "missing_required" or (i.location, i.field) not in explained]
+
+
+def _in_sheet_order(issues: list[Issue], by_cell: dict, sheets: list[str]) -> list[Issue]:
+    """Problems as the person fixing them meets them: those with no cell first, then sheet by
+    sheet, top to bottom, left to right."""
+    cell_of = {id(i): key for key, found in by_cell.items() for i in found}
+
+    def position(issue: Issue) -> tuple[int, int, int]:
+        if id(issue) not in cell_of:
+            return (-1, 0, 0)
+        sheet, ref = cell_of[id(issue)]
+        row, col = split_coordinate(ref) or (0, 0)
+        return (sheets.index(sheet), row, col)
+
+    return sorted(issues, key=position)
 
 
 def _mark(severity: str) -> Any:

@@ -221,7 +221,7 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
         (t("所属街道", "Sub-district"), 12),
         (t("联系人", "Contact"), 10),
         (t("状态", "Status"), 16),
-        (t("下一步", "Next step"), 14),
+        (t("下一步", "Next step"), 22),
         (t("错误", "Errors"), 7),
         (t("警告", "Warnings"), 9),
         (t("缺必填项", "Required missing"), 9),

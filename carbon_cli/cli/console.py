@@ -375,6 +375,7 @@ def progress_bar(lang: str, enabled: bool = True) -> _ProgressBar:
 
 def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
     from carbon_cli.batch import verdict_counts
+    from carbon_cli.i18n import money
 
     counts = verdict_counts(batch)
     table = Table(title=t(lang, "社区排名", "Ranking"), title_justify="left")
@@ -388,14 +389,17 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
             (t(lang, "得分", "Score"), "right"),
             (t(lang, "结论", "Verdict"), "left"),
             (t(lang, "可行性", "Feasibility"), "left"),
-            (t(lang, "路径措施", "Pathway"), "left"),
+            (t(lang, "达到“通过”的措施", "Measures to reach pass"), "left"),
+            (t(lang, "前期投入", "Upfront"), "right"),
         ),
     )
     lines = [g.min_score for g in batch.criteria.grades if g.min_score > 0] if batch.criteria else []
+    objective = "effort"
     for r in batch.results[:limit]:
         row = r.summary
         pathway = row["pathway"]
-        measures = " ".join(m["key"] for m in pathway["measures"]) if pathway else ""
+        steps = pathway["measures"] if pathway else []
+        objective = pathway.get("objective", objective) if pathway else objective
         table.add_row(
             str(r.rank),
             Text(f"{row['name']}\n{row['id']}"),
@@ -407,9 +411,23 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
                 style=VERDICT_STYLE[r.verdict],
             ),
             term(r.feasibility, lang),
-            measures,
+            t(lang, "、", ", ").join(m["name"] for m in steps),
+            money(pathway.get("upfront_yuan"), lang) if steps else "—",
         )
     out: list[Any] = [table]
+    by = t(lang, "前期投入（投资减一次性补贴）由低到高", "upfront cost (capex less one-off subsidies), least first")
+    if objective == "effort":
+        by = t(lang, "措施工作量由小到大", "effort of the measures, least first")
+    out.append(
+        Text(
+            t(
+                lang,
+                f"排序：已符合的社区在前，其余按达到“通过”所需的{by}，再按得分由高到低。",
+                f"Order: eligible communities first, then by the {by} to reach pass, then by score.",
+            ),
+            style="dim",
+        )
+    )
     if len(batch.results) > limit:
         out.append(
             Text(
@@ -418,6 +436,21 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
                     f"……另有 {len(batch.results) - limit} 个社区，见 results.csv",
                     f"… {len(batch.results) - limit} more in results.csv",
                 )
+            )
+        )
+    plan = getattr(batch, "investment", None)
+    if plan is not None and plan.plan is not None:
+        p = plan.plan
+        out.append(
+            Text(
+                t(
+                    lang,
+                    f"预算 {money(p.budget_yuan, lang)}：可使 {len(p.selected)} 个社区新达到“通过”"
+                    f"（共 {p.eligible_after} 个），前期投入 {money(p.total_upfront_yuan, lang)}，见 summary.md",
+                    f"Budget {money(p.budget_yuan, lang)}: {len(p.selected)} more communities reach pass "
+                    f"({p.eligible_after} in all) for {money(p.total_upfront_yuan, lang)} upfront; see summary.md",
+                ),
+                style="bold",
             )
         )
     out.append(

@@ -92,3 +92,47 @@ MaxFileOption = Annotated[
     float,
     typer.Option("--max-file-mb", metavar="MB", help="Refuse a survey file larger than MB megabytes."),
 ]
+
+
+class Objective(StrEnum):
+    cost = "cost"
+    effort = "effort"
+
+
+CostsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--costs",
+        metavar="SET|FILE",
+        help="Cost set: a built-in id (see `carbon costs`) or a TOML file overriding it. Default sz-2025.",
+    ),
+]
+ObjectiveOption = Annotated[
+    Objective,
+    typer.Option(
+        "--objective",
+        help="What a pathway minimises: cost (upfront yuan, the default) or effort (low 1, medium 3, high 9).",
+    ),
+]
+YearsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--years", min=1, max=50, metavar="N", help="Appraisal period in years (default: the cost set's, 10)."
+    ),
+]
+DiscountOption = Annotated[
+    float | None,
+    typer.Option(
+        "--discount-rate",
+        min=0.0,
+        max=0.99,
+        metavar="RATE",
+        help="Discount rate for the appraisal, e.g. 0.04 (default 0).",
+    ),
+]
+IncludeExpiredOption = Annotated[
+    bool,
+    typer.Option(
+        "--include-expired", help="Count subsidies of policies that have expired (shown as expired otherwise)."
+    ),
+]

@@ -91,9 +91,13 @@ class Figure:
     status: str
     source: str
     year: int | None = None
+    unit_zh: str = ""
 
     def label(self, lang: str = "zh") -> str:
         return (self.zh if lang == "zh" else self.en) or self.key
+
+    def unit_label(self, lang: str = "zh") -> str:
+        return (self.unit_zh if lang == "zh" else "") or self.unit
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,7 @@ def _figure(key: str, entry: dict[str, Any], where: str) -> Figure:
         status=status_of(entry, where),
         source=str(require(entry, "source", str, where)),
         year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+        unit_zh=str(entry.get("unit_zh", "")),
     )
 
 
@@ -392,13 +397,18 @@ class SubsidyLine:
 
 @dataclass(frozen=True)
 class Terms:
-    """The appraisal settings: period, discount rate, the date subsidies are checked against."""
+    """The appraisal settings: period, discount rate, the date subsidies are checked against,
+    the community's district, and the cost set they come from with its pilot award."""
 
     years: int = 10
     discount_rate: float = 0.0
     on: str | None = None  # ISO date; expired policies are judged on it
     include_expired: bool = False
     district: str | None = None
+    cost_set: str = ""
+    cost_set_label: tuple[str, str] = ("", "")  # zh, en
+    award: Figure | None = None
+    award_policy: str = ""
 
     def factors(self) -> list[float]:
         return [1 / (1 + self.discount_rate) ** t for t in range(1, self.years + 1)]
@@ -476,6 +486,13 @@ class Cost:
     @property
     def no_regret(self) -> bool:
         return self.net_cost.typical < 0
+
+    def figures(self) -> list[Figure]:
+        """The cost set's figures this cost used (unit costs, tariffs, subsidy rates), once each."""
+        used = [line.cost.figure for line in self.lines]
+        used += [line.tariff.figure for line in self.saving_lines]
+        used += [line.rule.figure for line in self.subsidy_lines]
+        return list({f.key: f for f in used}.values())
 
     def __add__(self, other: Cost) -> Cost:
         return Cost(
@@ -644,7 +661,15 @@ def set_cost(costs: CostSet, steps: Sequence[StepChange], terms: Terms) -> tuple
 
 def terms_for(costs: CostSet, values: dict[str, Any], **overrides: Any) -> Terms:
     """Appraisal terms from the cost set's defaults, the community's district and any overrides."""
-    settings = {"years": costs.years, "discount_rate": costs.discount_rate, "district": values.get("district")}
+    settings = {
+        "years": costs.years,
+        "discount_rate": costs.discount_rate,
+        "district": values.get("district"),
+        "cost_set": costs.id,
+        "cost_set_label": (costs.zh, costs.en),
+        "award": costs.award,
+        "award_policy": costs.award_policy,
+    }
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return Terms(**settings)
 

@@ -122,3 +122,79 @@ def _frontier(states: list[tuple[float, float, tuple[int, ...]]]) -> list[tuple[
             continue  # costs no less and reduces no more than a kept choice
         kept.append(state)
     return kept
+
+
+@dataclass(frozen=True)
+class Investment:
+    """A district's cost curve and, with a budget, the communities to fund."""
+
+    curve: list[CurvePoint]
+    plan: Plan | None
+    award_yuan: float
+    unreachable: tuple[str, ...]  # not eligible and no pathway to 通过 (not feasible or incomplete)
+
+    def to_dict(self) -> dict[str, object]:
+        plan = self.plan.to_dict(self.award_yuan) if self.plan else {}
+        return {
+            "budget_yuan": plan.get("budget_yuan"),
+            "selected": plan.get("selected"),
+            "total_upfront_yuan": plan.get("total_upfront_yuan"),
+            "subsidy_yuan": plan.get("subsidy_yuan"),
+            "tco2e_reduced": plan.get("tco2e_reduced"),
+            "eligible_after": plan.get("eligible_after"),
+            "pilot_awards_yuan": plan.get("pilot_awards_yuan"),
+            "pilot_award_yuan": self.award_yuan,
+            "cost_curve": [
+                {
+                    "community_id": p.option.community,
+                    "upfront_yuan": p.option.upfront_yuan,
+                    "tco2e_reduced": p.option.tco2e_reduced,
+                    "already_eligible": p.option.ready,
+                    "cumulative_yuan": p.cumulative_yuan,
+                    "eligible": p.eligible,
+                }
+                for p in self.curve
+            ],
+            "unreachable": list(self.unreachable),
+        }
+
+
+def district_investment(rows: Sequence[dict], budget_yuan: float | None, award_yuan: float) -> Investment:
+    """The investment plan from batch result rows (`community_id`, `community_name`, `verdict`,
+    `feasibility`, `pathway_upfront_yuan`, `pathway_tco2e_reduced`, `pathway_subsidy_yuan`)."""
+    options, unreachable = [], []
+    for row in rows:
+        ready = row["verdict"] == "eligible"
+        if ready or (row["feasibility"] == "reachable" and row.get("pathway_upfront_yuan") is not None):
+            options.append(
+                Option(
+                    row["community_id"],
+                    row["community_name"],
+                    0.0 if ready else row["pathway_upfront_yuan"],
+                    0.0 if ready else row["pathway_tco2e_reduced"] or 0.0,
+                    ready,
+                    0.0 if ready else row.get("pathway_subsidy_yuan") or 0.0,
+                )
+            )
+        else:
+            unreachable.append(row["community_id"])
+    plan = select(options, budget_yuan) if budget_yuan is not None else None
+    return Investment(cost_curve(options), plan, award_yuan, tuple(unreachable))
+
+
+def parse_yuan(text: str) -> float | None:
+    """An amount as people write it: 3000000, 3,000,000, 300万, 0.3亿, 300万元, ３００万; None if not."""
+    import unicodedata
+
+    from carbon_cli.survey.values import MULTIPLIERS
+
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
+    cleaned = cleaned.removesuffix("元").removesuffix("yuan").removesuffix("CNY")
+    scale = 1.0
+    if cleaned[-1:] in MULTIPLIERS:
+        scale, cleaned = MULTIPLIERS[cleaned[-1]], cleaned[:-1]
+    try:
+        value = float(cleaned) * scale
+    except ValueError:
+        return None
+    return value if value >= 0 and value == value and value != float("inf") else None

@@ -44,6 +44,7 @@ class Step:
     score_after: float
     verdict_after: str
     grade_after: str
+    cost: Any = None  # planning.costs.Cost, once priced
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Pathway:
     applicable: tuple[str, ...] = ()  # measure keys that change this community's survey
     objective: str = "effort"  # what the search minimised
     weight: float = 0.0  # the measures' total weight under that objective
+    cost: Any = None  # planning.costs.Cost of the whole set, once priced (pricing.py)
+    extras: tuple[Any, ...] = ()  # no-regret measures left out (pricing.Extra), once priced
 
     @property
     def measures(self) -> list[Measure]:
@@ -95,9 +98,18 @@ class Pathway:
                     "tco2e_reduced": s.tco2e_reduced,
                     "score_after": s.score_after,
                     "verdict_after": s.verdict_after,
+                    **({"cost": s.cost.to_dict()} if s.cost is not None else {}),
                 }
                 for s in self.steps
             ],
+            **(
+                {
+                    "cost": self.cost.to_dict(),
+                    "no_regret_extras": [{"measure": e.measure.key, "cost": e.cost.to_dict()} for e in self.extras],
+                }
+                if self.cost is not None
+                else {}
+            ),
         }
 
 

@@ -254,7 +254,7 @@ def form_workbook(
                 cell.alignment = WRAP if col in (LABEL_COL, NOTE_COL) else Alignment(vertical="top")
             # rows tall enough to write in by hand on a printed form, and to show wrapped text
             lines = max(_lines(values[LABEL_COL], LABEL_COL), _lines(values[NOTE_COL], NOTE_COL))
-            ws.row_dimensions[row].height = max(ROW_HEIGHT, 15 * lines)
+            ws.row_dimensions[row].height = max(ROW_HEIGHT, 16 * lines)
             if spec.required:
                 for col in (KEY_COL, LABEL_COL, UNIT_COL, REQUIRED_COL):
                     ws.cell(row, col).fill = REQUIRED_FILL
@@ -355,7 +355,8 @@ def table_workbook(lang: str = "zh", rows: Iterable[dict[str, Any]] | None = Non
 
 def _lines(text: Any, col: int) -> int:
     """Lines a wrapped form cell takes at its column's width."""
-    return -(-_display_width(str(text or "")) // (FORM_WIDTHS[col - 1] - 2)) or 1
+    # a CJK character prints a little wider than two digits: allow 15 %
+    return -(-_display_width(str(text or "")) * 115 // (100 * (FORM_WIDTHS[col - 1] - 2))) or 1
 
 
 def _display_width(text: str) -> int:

@@ -9,17 +9,23 @@ import typer
 
 from carbon_cli.cli.options import (
     CommunityOption,
+    CostsOption,
     CriteriaOption,
+    DiscountOption,
     FactorsOption,
+    IncludeExpiredOption,
     Lang,
     LangOption,
     MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
+    Objective,
+    ObjectiveOption,
     OutputOption,
     ReportFormat,
     SetOption,
     YearOption,
+    YearsOption,
 )
 
 if TYPE_CHECKING:
@@ -86,6 +92,11 @@ def assess(
     ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Date printed on the report (none unless given).")] = None,
     measures: MeasuresOption = None,
+    objective: ObjectiveOption = Objective.cost,
+    costs: CostsOption = None,
+    years: YearsOption = None,
+    discount_rate: DiscountOption = None,
+    include_expired: IncludeExpiredOption = False,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
@@ -110,9 +121,10 @@ def assess(
     result = assess_with_changes(survey, factor_set, criteria_set, changes)
     if format in (ReportFormat.md, ReportFormat.html, ReportFormat.docx):
         from carbon_cli.outputs import report_documents
-        from carbon_cli.planning.pathway import load_measures, with_pathways
+        from carbon_cli.planning.pricing import load_planning, planned
 
-        result = with_pathways(result, load_measures(measures))
+        planning = load_planning(measures, costs, objective.value, years, discount_rate, include_expired, on=date)
+        result = planned(result, planning)
         fmt = format.value
         report = report_documents(result, [fmt], code, template=template, date=date)[fmt]
         write_or_print(report.decode("utf-8") if fmt != "docx" else report, output, [path])

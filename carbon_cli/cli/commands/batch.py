@@ -10,14 +10,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from carbon_cli.cli.options import (
+    CostsOption,
     CriteriaOption,
+    DiscountOption,
     FactorsOption,
+    IncludeExpiredOption,
     Lang,
     LangOption,
     MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
+    Objective,
+    ObjectiveOption,
     YearOption,
+    YearsOption,
 )
 
 if TYPE_CHECKING:
@@ -74,6 +80,19 @@ def batch(
             "(kept in the user cache folder, or CARBON_CACHE_DIR; at most CARBON_CACHE_MB, default 1024).",
         ),
     ] = True,
+    objective: ObjectiveOption = Objective.cost,
+    costs: CostsOption = None,
+    years: YearsOption = None,
+    discount_rate: DiscountOption = None,
+    include_expired: IncludeExpiredOption = False,
+    budget: Annotated[
+        str | None,
+        typer.Option(
+            "--budget",
+            metavar="AMOUNT",
+            help="Yuan to spend (300万 works): pick the communities that make the most pilots within it.",
+        ),
+    ] = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
@@ -87,14 +106,21 @@ def batch(
     from carbon_cli.cli.console import batch_view, emit, progress_bar, stderr, t
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
+    from carbon_cli.issues import UsageError
     from carbon_cli.outdir import OutputFolder
+    from carbon_cli.planning.costs import load_cost_set
+    from carbon_cli.planning.investment import parse_yuan
     from carbon_cli.planning.measures import load_measures
     from carbon_cli.results import write_results
     from carbon_cli.survey.workbook import Limits
 
     code = lang.value
     formats = report_formats(report_format)
-    load_criteria(criteria), load_factor_set(factors), load_measures(measures)  # fail fast on a bad data file
+    budget_yuan = parse_yuan(budget) if budget is not None else None
+    if budget is not None and budget_yuan is None:
+        raise UsageError("bad_budget", found=budget)
+    # fail fast on a bad data file
+    load_criteria(criteria), load_factor_set(factors), load_measures(measures), load_cost_set(costs)
     options = BatchOptions(
         criteria=criteria,
         factors=factors,
@@ -107,6 +133,12 @@ def batch(
         template=str(template) if template else None,
         date=date,
         report_formats=formats,
+        costs=costs,
+        objective=objective.value,
+        years=years,
+        discount_rate=discount_rate,
+        include_expired=include_expired,
+        budget=budget_yuan,
     )
     cache = _cache() if use_cache else None
     with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:

@@ -1,4 +1,5 @@
-"""`carbon criteria` and `carbon factors`: the built-in sets, and one set's entries with sources."""
+"""`carbon criteria`, `carbon factors` and `carbon costs`: the built-in sets, and one set's
+entries with sources and status."""
 
 from __future__ import annotations
 
@@ -121,6 +122,63 @@ def factors(
     stdout.print(table)
 
 
+def costs(
+    name: Annotated[str | None, typer.Argument(metavar="[SET|FILE]", help="A set id or TOML file to show.")] = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """List the built-in cost sets, or show one set's unit costs, tariffs and subsidies with sources and status.
+
+    Example: carbon costs sz-2025
+    """
+    from rich.table import Table
+
+    from carbon_cli.cli.console import add_columns, num, stdout, t
+    from carbon_cli.i18n import term
+    from carbon_cli.planning.costs import available, load_cost_set
+
+    code = lang.value
+    if name is None:
+        table = Table(title=t(code, "内置成本集", "Built-in cost sets"), title_justify="left")
+        add_columns(table, ("id", t(code, "名称", "name"), t(code, "评估期（年）", "appraisal (years)")), fold=False)
+        for set_id in available():
+            cs = load_cost_set(set_id)
+            table.add_row(set_id, cs.label(code), str(cs.years))
+        stdout.print(table)
+        return
+    cs = load_cost_set(name)
+    stdout.print(f"[bold]{cs.label(code)}[/] ({cs.id})\n{cs.description_zh if code == 'zh' else cs.description_en}")
+    table = Table()
+    add_columns(
+        table,
+        (
+            "",
+            t(code, "项目", "item"),
+            t(code, "低 / 典型 / 高", "low / typical / high"),
+            t(code, "单位", "unit"),
+            t(code, "状态", "status"),
+            t(code, "来源", "source"),
+        ),
+    )
+    rows = [
+        *((t(code, "价格", "tariff"), tf.figure) for tf in cs.tariffs.values()),
+        *((c.measure, c.figure) for c in cs.costs.values()),
+        *((f"{s.measure} {t(code, '补贴', 'subsidy')}", s.figure) for s in cs.subsidies.values()),
+        (t(code, "试点资助", "pilot award"), cs.award),
+    ]
+    for where, f in rows:
+        v = f.value
+        table.add_row(
+            where,
+            f"{f.key}\n{f.label(code)}",
+            f"{num(v.low, 3)} / {num(v.typical, 3)} / {num(v.high, 3)}",
+            f.unit_label(code),
+            term(f.status, code),
+            f.source,
+        )
+    stdout.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command("criteria")(criteria)
     app.command("factors")(factors)
+    app.command("costs")(costs)

@@ -1,4 +1,5 @@
-"""`carbon plan`: the least-effort measures that would make a community eligible."""
+"""`carbon plan`: the cheapest (or least-effort) measures that would make a community eligible,
+with what they cost, save and who can pay part of it."""
 
 from __future__ import annotations
 
@@ -10,21 +11,28 @@ import typer
 
 from carbon_cli.cli.options import (
     CommunityOption,
+    CostsOption,
     CriteriaOption,
+    DiscountOption,
     FactorsOption,
+    IncludeExpiredOption,
     Lang,
     LangOption,
     MaxFileOption,
     MaxInflatedOption,
     MeasuresOption,
+    Objective,
+    ObjectiveOption,
     OutputFormat,
     OutputOption,
     SetOption,
     YearOption,
+    YearsOption,
 )
 
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
+    from carbon_cli.planning.costs import Cost
     from carbon_cli.planning.pathway import Pathway
 
 
@@ -42,6 +50,11 @@ def plan(
     criteria: CriteriaOption = None,
     factors: FactorsOption = None,
     measures: MeasuresOption = None,
+    objective: ObjectiveOption = Objective.cost,
+    costs: CostsOption = None,
+    years: YearsOption = None,
+    discount_rate: DiscountOption = None,
+    include_expired: IncludeExpiredOption = False,
     format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or md.")
     ] = OutputFormat.table,
@@ -52,7 +65,10 @@ def plan(
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
-    """Find the least-effort set of measures that makes a community eligible (every control passing).
+    """Find the cheapest set of measures that makes a community eligible (every control passing).
+
+    Cheapest is the least upfront cost (capex less one-off subsidies) by default, or the least
+    effort with --objective effort. Shows each measure's cost, savings, subsidies and payback.
 
     Example: carbon plan sample_data/communities/FT-SH-05.xlsx --target pass
     """
@@ -60,13 +76,13 @@ def plan(
     from carbon_cli.cli.commands.assess import load_for_assessment, write_or_print
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
-    from carbon_cli.planning.measures import load_measures
-    from carbon_cli.planning.pathway import find_pathway, with_pathways
+    from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.survey.workbook import Limits
 
     code = lang.value
     changes = parse_settings(set_ or [])
-    criteria_set, factor_set, library = load_criteria(criteria), load_factor_set(factors), load_measures(measures)
+    criteria_set, factor_set = load_criteria(criteria), load_factor_set(factors)
+    planning = load_planning(measures, costs, objective.value, years, discount_rate, include_expired)
     survey = load_for_assessment(
         path, community, year, Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb), code
     )
@@ -74,9 +90,9 @@ def plan(
     if format is OutputFormat.md:
         from carbon_cli.report import render_assessment
 
-        write_or_print(render_assessment(with_pathways(base, library), code), output, [path])
+        write_or_print(render_assessment(planned(base, planning), code), output, [path])
         return
-    pathway = find_pathway(base, library, target.value)
+    pathway = planned(base, planning, (target.value,)).pathways[target.value]
     if format is OutputFormat.json:
         from carbon_cli.serialize import dumps
 
@@ -86,26 +102,28 @@ def plan(
             "factor_set": base.factors.id,
             "score": base.score,
             "verdict": base.verdict,
+            "cost_set": planning.costs.id,
+            "pilot_award_yuan": planning.costs.award.value.typical,
             "pathway": pathway.to_dict(),
         }
         write_or_print(dumps(data), output, [path])
         return
     from carbon_cli.cli.console import emit, render_text
 
-    view = pathway_view(base, pathway, code)
+    view = pathway_view(base, pathway, code, planning.costs.award.value.typical)
     if output is None:
         emit(view)
     else:
         write_or_print(render_text(view), output, [path])
 
 
-def pathway_view(base: Assessment, pathway: Pathway, lang: str) -> list[Any]:
+def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: float | None = None) -> list[Any]:
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
     from carbon_cli.cli.console import add_columns, grade_lines, num, score_text, t
-    from carbon_cli.i18n import term
+    from carbon_cli.i18n import money, term
 
     goal = term(pathway.target, lang)
     name, community_id, score, verdict = base.survey.name, base.survey.community_id, base.score, base.verdict
@@ -114,11 +132,12 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str) -> list[Any]:
         (f"{name} ({community_id})", "bold"),
         f"\n{t(lang, '当前', 'Now')}: {score_text(score, lines)} / 100, {term(verdict, lang)}",
     )
+    extras = no_regret_table(pathway, lang)
     if pathway.status == "ready":
         head.append(
             "\n" + t(lang, f"已达到“{goal}”，无需措施。", f"Already reaches {goal}; no measure needed."), "green"
         )
-        return [Panel(head)]
+        return [Panel(head), *extras]
     if pathway.status == "not_feasible":
         blockers = ", ".join(pathway.blockers)
         head.append(
@@ -131,43 +150,192 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str) -> list[Any]:
             ),
             "red",
         )
-        return [Panel(head)]
+        return [Panel(head), *extras]
+    cost = pathway.cost
+    chosen_by = term(f"objective_{pathway.objective}", lang)
     head.append(
         "\n"
         + t(
             lang,
-            f"达到“{goal}”：{len(pathway.steps)} 项措施，总工作量 {pathway.effort:g}，"
+            f"达到“{goal}”：{len(pathway.steps)} 项措施（{chosen_by}），"
             f"得分 {score_text(pathway.score_after, lines)}，减排 {num(pathway.tco2e_reduced)} tCO2e/年",
-            f"Reaches {goal} with {len(pathway.steps)} measure(s), total effort {pathway.effort:g}: "
+            f"Reaches {goal} with {len(pathway.steps)} measure(s) ({chosen_by}): "
             f"score {score_text(pathway.score_after, lines)}, {num(pathway.tco2e_reduced)} tCO2e/yr less",
         ),
         "green",
     )
+    if cost is not None:
+        head.append("\n" + cost_summary(cost, lang, award_yuan))
+        uncosted = [s.measure.key for s in pathway.steps if s.cost is not None and not s.cost.lines]
+        if uncosted:
+            keys = ", ".join(uncosted)
+            head.append(
+                "\n"
+                + t(
+                    lang,
+                    f"⚠ 成本集中没有 {keys} 的单价，按 0 元计（可用 --costs 文件补充）",
+                    f"⚠ the cost set has no unit cost for {keys}: counted as 0 yuan (add one with --costs FILE)",
+                ),
+                "yellow",
+            )
     table = Table(title=t(lang, "提升路径", "Pathway"), title_justify="left")
-    add_columns(
-        table,
-        (
-            "",
-            t(lang, "措施", "Measure"),
-            t(lang, "工作量", "Effort"),
-            t(lang, "加分", "Points"),
-            t(lang, "减排 tCO2e", "tCO2e cut"),
-            t(lang, "之后得分", "Score after"),
-            t(lang, "之后结论", "Verdict after"),
-        ),
-    )
+    by_effort = pathway.objective == "effort"  # the effort column only where it chose the measures
+    headers = [
+        "",
+        t(lang, "措施", "Measure"),
+        *([t(lang, "工作量", "Effort")] if by_effort else []),
+        t(lang, "前期投入", "Upfront"),
+        t(lang, "年净支出", "Net a year"),
+        t(lang, "加分", "Points"),
+        t(lang, "减排 tCO2e", "tCO2e cut"),
+        t(lang, "之后得分", "Score after"),
+    ]
+    add_columns(table, headers)
     for step in pathway.steps:
         m = step.measure
         table.add_row(
             m.key,
             m.label(lang),
-            term(m.effort, lang),
+            *([term(m.effort, lang)] if by_effort else []),
+            money(step.cost.upfront.typical, lang) if step.cost else "—",
+            money(step.cost.annual_net.typical, lang) if step.cost else "—",
             f"+{step.points_gained:.2f}",
             num(step.tco2e_reduced),
             score_text(step.score_after, lines),
-            term(step.verdict_after, lang),
         )
-    return [Panel(head), table]
+    return [Panel(head), table, *subsidy_table(pathway, lang), *extras]
+
+
+def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
+    """The pathway's money in a few lines: upfront (range), yearly, over the period, payback, per tonne."""
+    from carbon_cli.cli.console import num, t
+    from carbon_cli.i18n import money, money_range
+
+    up, net = cost.upfront, cost.net_cost
+    per_t = cost.yuan_per_tco2e
+    payback = cost.payback_years
+    lines = [
+        t(lang, "前期投入", "Upfront")
+        + f": {money(up.typical, lang)} ({money_range(up.low, up.high, lang)})"
+        + t(
+            lang,
+            f"，其中补贴 {money(cost.one_off_subsidy.typical, lang)}",
+            f", after {money(cost.one_off_subsidy.typical, lang)} of subsidies",
+        ),
+        t(lang, "每年净支出", "Net cost a year")
+        + f": {money(cost.annual_net.typical, lang)}"
+        + t(lang, "（负数为净节省）", " (negative: a net saving)"),
+        t(lang, f"{cost.terms.years} 年净成本", f"Net cost over {cost.terms.years} years")
+        + f": {money(net.typical, lang)} ({money_range(net.low, net.high, lang)})",
+        t(lang, "静态回收期", "Simple payback")
+        + ": "
+        + (
+            t(lang, f"{num(payback, 1)} 年", f"{num(payback, 1)} years")
+            if payback is not None
+            else t(lang, "期内不回收", "not within the period")
+        ),
+        t(lang, "单位减排成本", "Cost per tonne avoided")
+        + ": "
+        + (f"{money(per_t.typical, lang)}/tCO2e" if per_t is not None else t(lang, "无减排", "nothing avoided")),
+    ]
+    used = cost.figures()
+    assumed = [f for f in used if f.status == "assumed"]
+    if assumed:
+        lines.append(
+            t(
+                lang,
+                f"⚠ 所用 {len(used)} 个成本数字中 {len(assumed)} 个为假设值（carbon costs 可查看来源与状态）",
+                f"⚠ {len(assumed)} of the {len(used)} cost figures used are assumed "
+                "(carbon costs lists sources and status)",
+            )
+        )
+    if award_yuan:
+        lines.append(
+            t(
+                lang,
+                f"试点验收后可获资助 {money(award_yuan, lang)}（验收后才到账，未从成本中扣除）",
+                f"Pilot award after acceptance: {money(award_yuan, lang)} (paid only after acceptance; "
+                "not netted off the cost)",
+            )
+        )
+    return "\n".join(lines)
+
+
+def subsidy_table(pathway: Pathway, lang: str) -> list[Any]:
+    """Subsidies that apply to the pathway's measures, counted or not, and why."""
+    from rich.table import Table
+
+    from carbon_cli.cli.console import add_columns, t
+    from carbon_cli.i18n import money, term
+    from carbon_cli.planning.policies import policy
+
+    lines = [line for s in pathway.steps if s.cost for line in s.cost.subsidy_lines]
+    if not lines:
+        return []
+    table = Table(title=t(lang, "适用补贴", "Subsidies"), title_justify="left")
+    add_columns(
+        table,
+        (
+            t(lang, "措施", "Measure"),
+            t(lang, "补贴", "Subsidy"),
+            t(lang, "政策", "Policy"),
+            t(lang, "金额", "Amount"),
+            t(lang, "计入", "Counted"),
+            t(lang, "依据状态", "Status"),
+        ),
+    )
+    for line in lines:
+        rule = line.rule
+        source = policy(rule.policy)
+        per = t(lang, f"/年 × {rule.years} 年", f"/yr × {rule.years} yrs") if rule.kind == "annual" else ""
+        counted = t(lang, "是", "yes") if line.counted else term(f"subsidy_{line.reason}", lang)
+        table.add_row(
+            rule.measure,
+            rule.figure.label(lang),
+            source.label(lang) if source else rule.policy,
+            money(line.amount.typical, lang) + per,
+            counted,
+            term(rule.figure.status, lang),
+        )
+    return [table]
+
+
+def no_regret_table(pathway: Pathway, lang: str) -> list[Any]:
+    """Measures outside the pathway that pay for themselves over the period: recommended extras."""
+    from rich.table import Table
+
+    from carbon_cli.cli.console import add_columns, num, t
+    from carbon_cli.i18n import money
+
+    if not pathway.extras:
+        return []
+    years = pathway.extras[0].cost.terms.years
+    table = Table(
+        title=t(
+            lang, f"建议另行实施（{years} 年内净收益为正）", f"Also worth doing (pays for itself within {years} years)"
+        ),
+        title_justify="left",
+    )
+    add_columns(
+        table,
+        (
+            "",
+            t(lang, "措施", "Measure"),
+            t(lang, "前期投入", "Upfront"),
+            t(lang, f"{years} 年净成本", f"Net over {years} yrs"),
+            t(lang, "减排 tCO2e", "tCO2e cut"),
+        ),
+    )
+    for extra in pathway.extras:
+        c = extra.cost
+        table.add_row(
+            extra.measure.key,
+            extra.measure.label(lang),
+            money(c.upfront.typical, lang),
+            money(c.net_cost.typical, lang),
+            num(c.tco2e_reduced),
+        )
+    return [table]
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,152 @@
+"""Pathways in yuan: the cost objective the search minimises, and the cost of a found pathway.
+
+The cost objective weighs each measure by its upfront cost (capex − one-off subsidies, typical)
+for this community, from the changes it makes to the surveyed values. Running costs only break
+ties: a measure's net running cost over the appraisal period adds a millionth of itself to the
+weight, so a yuan upfront outweighs a million yuan over the period, and a measure with nothing
+to pay upfront but a yearly bill (green power, sorting supervisors) is not taken for free.
+
+A found pathway is then priced step by step, each measure on the survey the previous steps left,
+so the cost shown is that of the changes `carbon assess --set` would see. It can differ from the
+sum of the weights where one measure enlarges what the next one changes (M8's sorted kitchen
+waste is what M9 treats on site).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from carbon_cli.planning.costs import Cost, CostSet, StepChange, Terms, measure_cost, set_cost
+from carbon_cli.planning.objective import Objective
+
+if TYPE_CHECKING:
+    from carbon_cli.assessment import Assessment
+    from carbon_cli.planning.measures import Library, Measure
+    from carbon_cli.planning.pathway import Pathway
+
+RUNNING_COST_TIE = 1e-6  # weight of the period's net running cost beside the upfront cost
+
+
+def cost_objective(costs: CostSet, terms: Terms, values: dict[str, Any]) -> Objective:
+    """Upfront yuan for this community's survey `values` (running costs break ties)."""
+
+    def weight(measure: Measure) -> float:
+        cost = measure_cost(costs, measure.key, values, measure.apply(values), terms)
+        running = max(0.0, cost.annual_net.typical * terms.years)
+        return max(0.0, cost.upfront.typical) + RUNNING_COST_TIE * running
+
+    return Objective("cost", weight)
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A measure outside the pathway that pays for itself over the period (no-regret)."""
+
+    measure: Measure
+    cost: Cost
+
+
+def price(pathway: Pathway, base: Assessment, costs: CostSet, terms: Terms, library: Library) -> Pathway:
+    """`pathway` with its cost, each step's cost and the no-regret measures it leaves out (a
+    pathway with nothing to do, or that cannot reach its target, has no cost, only those)."""
+    values = dict(base.survey.assessment)
+    steps = []
+    for step in pathway.steps:
+        steps.append(StepChange(step.measure.key, values, step.changes, step.tco2e_reduced))
+        values = {**values, **step.changes}
+    whole, each = set_cost(costs, steps, terms)
+    extras = tuple(_no_regret(pathway, base, values, costs, terms, library))
+    if pathway.status != "reachable":
+        return replace(pathway, extras=extras)
+    priced_steps = tuple(replace(s, cost=c) for s, c in zip(pathway.steps, each, strict=True))
+    return replace(
+        pathway, steps=priced_steps, cost=whole, extras=tuple(_no_regret(pathway, base, values, costs, terms, library))
+    )
+
+
+def _no_regret(
+    pathway: Pathway, base: Assessment, values: dict[str, Any], costs: CostSet, terms: Terms, library: Library
+) -> list[Extra]:
+    """Measures not in the pathway whose net cost over the period is negative, taken after it
+    (their reduction from the inventory alone: no score is needed)."""
+    from carbon_cli.inventory import compute_inventory
+
+    taken = {s.measure.key for s in pathway.steps}
+    year = base.survey.assessment_year
+    before = None
+    extras = []
+    for measure in library.measures:
+        if measure.key in taken:
+            continue
+        change = measure.apply(values)
+        if not change:
+            continue
+        cost = measure_cost(costs, measure.key, values, change, terms)
+        if cost.net_cost.typical >= 0:
+            continue
+        if before is None:
+            before = compute_inventory(values, base.factors, year).net_tco2e
+        reduced = before - compute_inventory({**values, **change}, base.factors, year).net_tco2e
+        extras.append(Extra(measure, replace(cost, tco2e_reduced=reduced)))
+    return extras
+
+
+@dataclass(frozen=True)
+class Planning:
+    """How a run chooses and prices pathways: the measures, the objective and the cost terms."""
+
+    library: Library
+    costs: CostSet
+    objective: str = "cost"  # cost | effort
+    years: int | None = None  # None: the cost set's
+    discount_rate: float | None = None
+    include_expired: bool = False
+    on: str | None = None  # ISO date subsidies are judged on; None: today
+
+    def terms(self, values: dict[str, Any]) -> Terms:
+        from datetime import date
+
+        from carbon_cli.planning.costs import terms_for
+        from carbon_cli.planning.policies import parse_date
+
+        return terms_for(
+            self.costs,
+            values,
+            years=self.years,
+            discount_rate=self.discount_rate,
+            include_expired=self.include_expired,
+            on=self.on if parse_date(self.on) else date.today().isoformat(),
+        )
+
+
+def load_planning(
+    measures: str | None = None,
+    costs: str | None = None,
+    objective: str = "cost",
+    years: int | None = None,
+    discount_rate: float | None = None,
+    include_expired: bool = False,
+    on: str | None = None,
+) -> Planning:
+    from carbon_cli.planning.costs import load_cost_set
+    from carbon_cli.planning.measures import load_measures
+
+    return Planning(load_measures(measures), load_cost_set(costs), objective, years, discount_rate, include_expired, on)
+
+
+def planned(assessment: Assessment, planning: Planning, targets: tuple[str, ...] | None = None) -> Assessment:
+    """`assessment` with its pathways (to 通过 and 优秀 by default) found under the planning's
+    objective and priced."""
+    from carbon_cli.planning.objective import EFFORT
+    from carbon_cli.planning.pathway import TARGETS, _Search, find_pathway
+
+    values = assessment.survey.assessment
+    terms = planning.terms(values)
+    objective = cost_objective(planning.costs, terms, values) if planning.objective == "cost" else EFFORT
+    search = _Search(assessment, planning.library, objective)  # the targets share it
+    pathways = {
+        t: price(find_pathway(assessment, target=t, search=search), assessment, planning.costs, terms, planning.library)
+        for t in targets or TARGETS
+    }
+    return replace(assessment, pathways=pathways)

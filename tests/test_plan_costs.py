@@ -1,0 +1,124 @@
+"""`carbon plan` in yuan: the cost objective, the priced pathway in JSON, replay through assess."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from carbon_cli.assessment import assess
+from carbon_cli.cli.app import app
+from carbon_cli.planning.costs import load_cost_set
+from carbon_cli.planning.pricing import cost_objective, load_planning, planned
+from carbon_cli.survey.reader import read_survey
+from tests.conftest import SAMPLES
+
+runner = CliRunner()
+ON = "2026-11-30"
+COST_KEYS = {
+    "upfront_yuan",
+    "capex_yuan",
+    "subsidy_yuan",
+    "annual_net_yuan",
+    "net_cost_yuan",
+    "years",
+    "yuan_per_tco2e",
+}
+
+
+def plan_json(*args: str) -> dict:
+    result = runner.invoke(app, ["plan", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_json_pathway_cost_contract():
+    data = plan_json(str(SAMPLES / "communities" / "FT-SH-05.xlsx"))
+    cost = data["pathway"]["cost"]
+    assert set(cost) >= COST_KEYS
+    for key in ("upfront_yuan", "capex_yuan", "subsidy_yuan", "annual_net_yuan", "net_cost_yuan", "yuan_per_tco2e"):
+        r = cost["range"][key]
+        assert r["low"] <= cost[key] <= r["high"], key
+    assert data["pathway"]["objective"] == "cost"
+    steps = data["pathway"]["steps"]
+    assert all("cost" in s for s in steps)
+    assert sum(s["cost"]["upfront_yuan"] for s in steps) == pytest.approx(cost["upfront_yuan"])
+    assert data["pilot_award_yuan"] == 1_000_000
+    assert cost["upfront_yuan"] > 0 and cost["years"] == 10
+
+
+def test_years_and_discount_rate_change_the_appraisal():
+    path = str(SAMPLES / "communities" / "FT-SH-05.xlsx")
+    ten = plan_json(path)["pathway"]["cost"]
+    five = plan_json(path, "--years", "5", "--discount-rate", "0.05")["pathway"]["cost"]
+    assert five["years"] == 5 and five["upfront_yuan"] == ten["upfront_yuan"]
+    flows = ten["annual_net_yuan"]
+    assert five["net_cost_yuan"] == pytest.approx(five["upfront_yuan"] + sum(flows / 1.05**t for t in range(1, 6)))
+
+
+@pytest.mark.parametrize("name", ["FT-SH-02", "FT-SH-05", "FT-SH-07", "FT-SH-08", "FT-SH-11"])
+def test_cost_pathway_is_the_cheapest_by_brute_force(name, factors, criteria):
+    """Every subset of the applicable measures, assessed in full: none reaching 通过 with every
+    control passing has a smaller total weight than the pathway's."""
+    survey = read_survey(SAMPLES / "communities" / f"{name}.xlsx")
+    base = assess(survey, factors, criteria)
+    planning = load_planning(on=ON)
+    pathway = planned(base, planning, ("pass",)).pathways["pass"]
+    if pathway.status == "ready":
+        return
+    values = survey.assessment
+    objective = cost_objective(planning.costs, planning.terms(values), values)
+    applicable = [m for m in planning.library.measures if m.apply(values)]
+    order = [m for m in planning.library.measures if m.action != "green_power"] + [
+        m for m in planning.library.measures if m.action == "green_power"
+    ]
+    weights = objective.weights(applicable)
+    best = None
+    # only subsets no dearer than the pathway need checking; enumerate by size
+    for size in range(len(applicable) + 1):
+        for chosen in itertools.combinations(applicable, size):
+            weight = sum(weights[m.key] for m in chosen)
+            if best is not None and weight >= best - 1e-6:
+                continue
+            keys = {m.key for m in chosen}
+            changed = dict(values)
+            for m in order:
+                if m.key in keys:
+                    changed.update(m.apply(changed))
+            diff = {k: v for k, v in changed.items() if values.get(k) != v}
+            after = assess(survey.with_values(diff, "measures"), factors, criteria, detail=False)
+            if after.evaluation.reaches("pass"):
+                best = weight
+    if pathway.status == "not_feasible":
+        assert best is None
+    else:
+        assert pathway.weight == pytest.approx(best, abs=1e-6)
+
+
+def test_replaying_the_cost_pathway_gives_its_score(factors, criteria):
+    path = SAMPLES / "communities" / "FT-SH-05.xlsx"
+    data = plan_json(str(path))
+    merged: dict = {}
+    for step in data["pathway"]["steps"]:
+        merged.update(step["changes"])
+    args = ["assess", str(path), "-f", "json"]
+    for key, value in merged.items():
+        args += ["--set", f"{key}={'是' if value is True else value}"]
+    replay = json.loads(runner.invoke(app, args).stdout)
+    assert replay["score"] == pytest.approx(data["pathway"]["score_after"], abs=1e-9)
+    assert replay["verdict"] == data["pathway"]["verdict_after"] == "eligible"
+
+
+def test_terminal_plan_shows_cost_award_and_extras():
+    result = runner.invoke(app, ["plan", str(SAMPLES / "communities" / "FT-SH-05.xlsx"), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    for text in ("Upfront", "Pilot award after acceptance", "not netted", "Also worth doing", "least upfront cost"):
+        assert text in result.output
+
+
+def test_cost_set_is_listed():
+    result = runner.invoke(app, ["costs", "sz-2025", "--lang", "en"])
+    assert result.exit_code == 0 and "M1_capex" in result.output
+    assert load_cost_set().award.value.typical == 1_000_000
