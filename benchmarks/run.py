@@ -790,6 +790,7 @@ STAGES = (
     ("read: sheet XML parsing (openpyxl WorkSheetParser.parse)", "openpyxl", "_reader.py", "parse"),
     ("assess (every call)", "carbon_cli", "assessment.py", "assess"),
     ("pathways (with_pathways)", "carbon_cli", "pathway.py", "with_pathways"),
+    ("pathways, found and priced (planned)", "carbon_cli", "pricing.py", "planned"),
     ("reports (render_assessment)", "carbon_cli", "report.py", "render_assessment"),
     ("outputs in memory (output_files)", "carbon_cli", "results.py", "output_files"),
     ("outputs: results.xlsx (xlsx_bytes)", "carbon_cli", "export.py", "xlsx_bytes"),
@@ -944,12 +945,12 @@ def batch_stages(folder: Path) -> str:
     from carbon_cli.assessment import assess
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
-    from carbon_cli.planning.pathway import load_measures, with_pathways
+    from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.report import render_assessment
     from carbon_cli.survey.reader import read_workbook
 
     paths = sorted(folder.glob("*.xlsx"))
-    criteria, factors, library = load_criteria(None), load_factor_set(None), load_measures(None)
+    criteria, factors, planning = load_criteria(None), load_factor_set(None), load_planning()
     state: dict[str, Any] = {}
 
     def read() -> None:
@@ -959,7 +960,7 @@ def batch_stages(folder: Path) -> str:
         state["assessments"] = [assess(s, factors, criteria) for s in state["surveys"]]
 
     def pathways() -> None:
-        state["planned"] = [with_pathways(a, library) for a in state["assessments"]]
+        state["planned"] = [planned(a, planning) for a in state["assessments"]]
 
     def render_all() -> None:
         for a in state["planned"]:
@@ -971,7 +972,7 @@ def batch_stages(folder: Path) -> str:
             ("openpyxl: load_workbook + every cell of every sheet", lambda: read_every_cell(paths)),
             ("carbon: read_workbook", read),
             ("carbon: assess", assess_all),
-            ("carbon: with_pathways (both targets)", pathways),
+            ("carbon: pathways to both targets, found by cost and priced (planned)", pathways),
             ("carbon: render_assessment (Markdown report)", render_all),
         ],
         len(paths),
