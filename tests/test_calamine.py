@@ -238,3 +238,19 @@ def test_a_part_stored_twice_is_refused(tmp_path):
     with pytest.raises(InputError) as err:
         read_workbook(path)
     assert err.value.issue.code == "corrupt_workbook"
+
+
+def test_a_lying_dimension_is_ignored(tmp_path):
+    """The declared <dimension> (here the whole of Excel's grid) is not what calamine lays out."""
+    from tests.hostile.make_corpus import form_book, survey_values
+
+    data = xlsx_bytes(form_book(survey_values("HX-DIM")))
+    path = tmp_path / "dimension.xlsx"
+    lie = {
+        "xl/worksheets/sheet1.xml": lambda xml: re.sub(
+            rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml
+        )
+    }
+    path.write_bytes(edit_xlsx(data, lie))
+    survey = read_workbook(path).surveys[0]
+    assert survey.community_id == "HX-DIM" and not survey.errors
