@@ -129,9 +129,14 @@ def scale(work: Path, communities: int) -> list[tuple[str, dict[str, float]]]:
         )
     )
     bench.log(f"{communities}: openpyxl {rows[-1][1]['seconds']:.1f} s")
+    cache = work / f"cache-{communities}"
+    shutil.rmtree(cache, ignore_errors=True)
+    bench.CHILD_ENV["CARBON_CACHE_DIR"] = str(cache)
     for label, extra in (
         ("`carbon batch --jobs 1 --no-pathways --no-reports --no-cache`", ["--jobs", "1", "--no-cache"]),
         ("`carbon batch --jobs 2 --no-pathways --no-reports --no-cache`", ["--jobs", "2", "--no-cache"]),
+        ("`carbon batch --jobs 1 --no-pathways --no-reports`, cache on, empty", ["--jobs", "1"]),
+        ("the same again: cache on, table unchanged", ["--jobs", "1"]),
     ):
         shutil.rmtree(out, ignore_errors=True)
         args = [*bench.carbon("batch", path, "-o", out, "--quiet", "--no-pathways", "--no-reports"), *extra]
@@ -139,6 +144,8 @@ def scale(work: Path, communities: int) -> list[tuple[str, dict[str, float]]]:
         check(out, communities)
         bench.log(f"{communities}: {label} {rows[-1][1]['seconds']:.1f} s, {rows[-1][1]['peak_rss_mb']:.0f} MB")
     shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    del bench.CHILD_ENV["CARBON_CACHE_DIR"]
     return rows
 
 

@@ -2,7 +2,9 @@
 
 Files are read (in worker processes when --jobs > 1 and there are several), communities
 deduplicated by ID, assessed with their pathways (in worker processes when --jobs > 1, a single
-table's communities too) and each rendered as a report, written out as soon as it is made. What
+table's communities too, unless neither pathways nor reports are made: a bare assessment is
+quicker than sending the survey to a worker) and each rendered as a report, written out as soon
+as it is made. What
 the batch keeps of a community is its result row and summary row, not the assessment, so memory
 grows only by those rows. With a cache, a file whose bytes did not change is not read again and
 a community whose survey did not change is not assessed again (see carbon_cli.cache). Results
@@ -14,12 +16,11 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
 import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -150,8 +151,8 @@ class Found:
 
     community_id: str
     file: str
-    data: str  # digest of its values: duplicates compare this
-    key: str  # digest of the whole survey (values, sources, issues): its results depend on it
+    data: str | None  # digest of its values, when cached: duplicates compare this
+    key: str  # digest of the whole survey (values, sources, issues), when cached: its results depend on it
 
 
 # --- work done in worker processes -------------------------------------------------------
@@ -198,25 +199,30 @@ def settings_version(options: BatchOptions) -> str:
     )
 
 
-def _canonical(value: Any) -> str:
-    """Equal values give equal text (1 == 1.0, as the comparison of duplicates has it)."""
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, int | float):
-        return repr(float(value))
-    return f"{type(value).__name__}:{value!r}"
+def _values_digest(survey: Survey) -> str:
+    """Equal values give equal digests (1 == 1.0, as comparing the surveys themselves has it)."""
+    from carbon_cli.cache import digest
+
+    def canonical(values: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(k, float(v) if type(v) is int else v) for k, v in sorted(values.items())]
+
+    baseline = canonical(survey.baseline) if survey.baseline is not None else None
+    return digest(repr((canonical(survey.assessment), baseline)))
 
 
 def _found(survey: Survey, cached: bool = True) -> Found:
-    """The digests of a survey; the whole survey's (`key`) only when a cache will use it."""
+    """What the batch keeps of a survey it has read; its digests only when a cache will use them."""
     from carbon_cli.cache import digest
 
-    values = [sorted((k, _canonical(v)) for k, v in survey.assessment.items())]
-    if survey.baseline is not None:
-        values.append(sorted((k, _canonical(v)) for k, v in survey.baseline.items()))
-    data = digest(repr(values))
-    key = digest(data, pickle.dumps(survey, protocol=5)) if cached else ""
-    return Found(survey.community_id, survey.file, data, key)
+    if not cached:
+        return Found(survey.community_id, survey.file, None, "")
+    data = _values_digest(survey)
+    # all a survey holds, in text that changes when any of it changes (and is fast to make)
+    sources = "\x1f".join([f"{k}\x1e{w.file}\x1e{w.sheet}\x1e{w.cell}" for k, w in survey.sources.items()])
+    values = repr((survey.assessment, survey.baseline))
+    return Found(
+        survey.community_id, survey.file, data, digest(survey.file, survey.layout, values, sources, repr(survey.issues))
+    )
 
 
 def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[list[Survey], list[Failure]]:
@@ -245,12 +251,13 @@ def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[list[Surve
     return surveys, failures
 
 
-FileRead = tuple[list[Found], list[Survey] | None, list[Failure]]
+FileRead = tuple[list[Found], list[Survey] | None, list[Failure], dict[str, Outcome] | None]
 
 
 def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, settings: str) -> FileRead:
     """A file's communities and failures. From the cache, without parsing, when the file's bytes
-    were read before and every community's results are cached too (surveys are then None)."""
+    were read before and every community's results are cached too: surveys are then None, and
+    the file's cached results come along."""
     from carbon_cli.cache import code_version, digest, file_digest
 
     key = None
@@ -264,14 +271,55 @@ def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, setting
         if content is not None:
             key = digest("read", str(path), content, repr((options.year, options.limits)), code_version())
             hit = cache.get("read", key)
-            if hit is not None and all(cache.has("community", digest(f.key, settings)) for f in hit[0]):
-                return hit[0], None, hit[1]
+            if hit is not None:
+                pack = cache.get("results", Results.key(str(path), settings)) or {}
+                if all(f.key in pack for f in hit[0]):
+                    return hit[0], None, hit[1], pack
     surveys, failures = _read_file(path, options.year, options.limits)
     found = [_found(s, cached=cache is not None) for s in surveys]
     # a bug met while reading (an internal error) is not a property of the file: never kept
-    if key is not None and cache is not None and not any(i.code == "internal_error" for f in failures for i in f.issues):
+    bug = any(i.code == "internal_error" for f in failures for i in f.issues)
+    if key is not None and cache is not None and not bug:
         cache.put("read", key, (found, failures))
-    return found, surveys, failures
+    return found, surveys, failures, None
+
+
+class Results:
+    """The cached results of communities, one entry per input file (and run settings): looked up
+    when first needed, written back once at the end of the run with what the run used."""
+
+    def __init__(self, cache: Cache, settings: str) -> None:
+        self.cache = cache
+        self.settings = settings
+        self.old: dict[str, dict[str, Outcome]] = {}
+        self.new: dict[str, dict[str, Outcome] | None] = {}  # None: too big to keep, given up
+        self.size: dict[str, int] = {}
+
+    @staticmethod
+    def key(file: str, settings: str) -> str:
+        from carbon_cli.cache import digest
+
+        return digest("results", file, settings)
+
+    def get(self, item: Found) -> Outcome | None:
+        if item.file not in self.old:
+            self.old[item.file] = self.cache.get("results", self.key(item.file, self.settings)) or {}
+        return self.old[item.file].get(item.key)
+
+    def keep(self, item: Found, outcome: Outcome) -> None:
+        pack = self.new.setdefault(item.file, {})
+        if pack is None:
+            return
+        pack[item.key] = outcome
+        size = self.size.get(item.file, 0) + 2048 + sum(len(b) for b in outcome.reports.values())
+        self.size[item.file] = size
+        if size > self.cache.max_bytes // 8:  # the cache would refuse it: hold none of it in memory
+            self.new[item.file] = None
+
+    def save(self) -> None:
+        for file, pack in self.new.items():
+            if pack is not None and pack.keys() != self.old.get(file, {}).keys():
+                self.cache.put("results", self.key(file, self.settings), pack)
 
 
 def _render_reports(a: Assessment, options: BatchOptions) -> dict[str, bytes]:
@@ -305,23 +353,15 @@ def _internal(path: Path | str, exc: Exception, community: str | None = None) ->
     return Failure(str(path), community, (issue,))
 
 
-def _assess_chunk(
-    surveys: list[tuple[Survey, str]], options: BatchOptions, cache: Cache | None, settings: str
-) -> list[Outcome | Failure]:
-    from carbon_cli.cache import digest
-
+def _assess_chunk(surveys: list[Survey], options: BatchOptions) -> list[Outcome | Failure]:
     out: list[Outcome | Failure] = []
-    for survey, key in surveys:
+    for survey in surveys:
         try:
-            outcome = _assess_one(survey, options)
+            out.append(_assess_one(survey, options))
         except Exception as exc:  # a bug met on one community must not lose the others
             if os.environ.get("CARBON_DEBUG") == "1":
                 raise
             out.append(_internal(survey.file, exc, survey.community_id))
-            continue
-        if cache is not None:
-            cache.put("community", digest(key, settings), outcome)
-        out.append(outcome)
     return out
 
 
@@ -361,9 +401,10 @@ def _map(
             progress(size)
 
 
-def deduplicate(found: Iterable[Found]) -> tuple[list[Found], list[Failure], list[Issue]]:
-    """Keep the first community of each ID; a later one with the same data is merged (noted),
-    one with different data is a failure naming the first file."""
+def deduplicate(found: Iterable[Found], data: Callable[[Found], str]) -> tuple[list[Found], list[Failure], list[Issue]]:
+    """Keep the first community of each ID; a later one with the same data (`data` gives the
+    digest of its values) is merged (noted), one with different data is a failure naming the
+    first file."""
     first: dict[str, Found] = {}
     kept, failures, notes = [], [], []
     for item in found:
@@ -380,7 +421,7 @@ def deduplicate(found: Iterable[Found]) -> tuple[list[Found], list[Failure], lis
             key,
             params={"community": key, "other": other.file},
         )
-        if item.data == other.data:
+        if data(item) == data(other):
             notes.append(issue)
         else:
             failures.append(Failure(item.file, key, (issue,)))
@@ -411,13 +452,14 @@ def run_batch(
 ) -> BatchResult:
     """Assess every community of `paths`. Reports go to `sink` as they are made (none is kept
     without one); `cache` lets unchanged files and communities be taken from earlier runs."""
-    from carbon_cli.cache import CacheStats, digest
+    from carbon_cli.cache import CacheStats
     from carbon_cli.export import safe_filename, unique_names
 
     files, problems = expand_paths(paths)
     failures = [Failure(p.location.file, None, (p,)) for p in problems]
     jobs = max(1, jobs or os.cpu_count() or 1)
     settings = settings_version(options) if cache is not None else ""
+    cached = Results(cache, settings) if cache is not None else None
     stats = CacheStats()
     _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
@@ -430,47 +472,56 @@ def run_batch(
         found: list[Found] = []
         surveys: dict[int, Survey] = {}  # by position in `found`, for the files that were parsed
         reads = _map(_read_chunk, _chunks(files, jobs), (options, cache, settings), read_pool, progress)
-        for items, parsed, failed in reads:
+        for items, parsed, failed, pack in reads:
             if parsed is not None:
                 stats.files_read += 1
                 surveys.update((len(found) + i, s) for i, s in enumerate(parsed))
             else:
                 stats.files_reused += 1
+            if pack is not None and cached is not None and items:
+                cached.old[items[0].file] = pack
             found.extend(items)
             failures.extend(failed)
         position = {id(f): i for i, f in enumerate(found)}
-        kept, duplicate_failures, notes = deduplicate(found)
+        kept, duplicate_failures, notes = deduplicate(found, partial(_data_of, surveys, position))
         failures.extend(duplicate_failures)
         names = unique_names([safe_filename(f.community_id) for f in kept])
         if on_total:
             on_total(len(files) + len(kept))
-        todo: list[tuple[Survey, str]] = []
-        todo_names: list[str] = []
+        todo: list[Survey] = []
+        todo_items: list[tuple[Found, str]] = []
         for item, name in zip(kept, names, strict=True):
-            hit = cache.get("community", digest(item.key, settings)) if cache is not None else None
+            hit = cached.get(item) if cached is not None else None
             if hit is not None:
                 stats.reused += 1
+                cached.keep(item, hit)
                 outcomes.append((_emit(hit, name, sink), name))
                 if progress:
                     progress(1)
                 continue
             survey = surveys.get(position[id(item)])
-            if survey is None:  # its cache entry went (pruned by another run) after the file was skipped
+            if survey is None:  # its cached result went (pruned by another run) after the file was skipped
                 survey = _survey_again(item, options)
             if survey is None:
                 failures.append(_internal(item.file, RuntimeError("file changed during the run"), item.community_id))
                 continue
-            todo.append((survey, item.key))
-            todo_names.append(name)
+            todo.append(survey)
+            todo_items.append((item, name))
         del surveys, found, position
-        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options, cache, settings), pool, progress)
+        # a community without pathways or reports is assessed faster than it is sent to a worker
+        assess_pool = pool if options.pathways or options.reports else None
+        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options,), assess_pool, progress)
         del todo
-        for name, outcome in zip(todo_names, assessed, strict=True):
+        for (item, name), outcome in zip(todo_items, assessed, strict=True):
             if isinstance(outcome, Failure):
                 failures.append(outcome)
                 continue
             stats.assessed += 1
+            if cached is not None:
+                cached.keep(item, outcome)
             outcomes.append((_emit(outcome, name, sink), name))
+        if cached is not None:
+            cached.save()
     except BaseException:
         if pool is not None:  # interrupted or failed: stop the workers now, not after their chunk
             for process in list(getattr(pool, "_processes", {}).values()):
@@ -500,6 +551,10 @@ def _worker_start() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _data_of(surveys: dict[int, Survey], position: dict[int, int], item: Found) -> str:
+    return item.data or _values_digest(surveys[position[id(item)]])
 
 
 def _emit(outcome: Outcome, name: str, sink: Sink | None) -> Outcome:

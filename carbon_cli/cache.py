@@ -1,11 +1,14 @@
 """A bounded, content-addressed cache of batch work, so a re-run redoes only what changed.
 
-Two kinds of entry, each named by the SHA-256 of everything its value depends on:
-- a file's reading: the file's bytes, the year chosen and the input limits → the communities
-  found (ID and content digests) and the file's failures;
-- a community's result: the content of its survey (values, where each was read, its issues)
-  and the run's settings (criteria, factor, measure and cost sets, report template, language,
-  date, what is computed, carbon-cli's own code and data) → its result row and reports.
+Two kinds of entry:
+- a file's reading, named by the SHA-256 of the file's bytes, its path, the year chosen, the
+  input limits and carbon-cli's code → the communities found (ID and content digests) and the
+  file's failures;
+- the results of a file's communities, named by the file's path and the run's settings
+  (criteria, factor, measure and cost sets, report template, language, date, what is computed,
+  carbon-cli's own code and data) → for each community, by the digest of its survey's content
+  (values, where each was read, its issues): its result row, summary row and reports. One entry
+  per file, not per community: a table of 100,000 communities is one file to write, not 100,000.
 
 A value is only ever reused for the very inputs that made it, so a warm run writes the same
 bytes as a cold one. Entries are compressed pickles in the user's cache folder (created private
@@ -110,9 +113,6 @@ class Cache:
             os.utime(path)  # used now: pruned last
         return value
 
-    def has(self, kind: str, key: str) -> bool:
-        return self._path(kind, key).is_file()
-
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store `value`; a cache that cannot be written (full disk, read-only) is given up for
         the run, never an error."""
@@ -143,7 +143,7 @@ class Cache:
         returns the number removed."""
         entries = []
         total = 0
-        for kind in ("read", "community"):
+        for kind in ("read", "results"):
             root = self.folder / kind
             if not root.is_dir():
                 continue

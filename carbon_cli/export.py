@@ -103,6 +103,7 @@ def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]
     from openpyxl.utils import get_column_letter
 
     from carbon_cli.fileio import workbook_bytes
+    from carbon_cli.outputs import display_width
 
     book = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -118,7 +119,7 @@ def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]
         sheet.freeze_panes = spec.freeze
         for i, (column, header) in enumerate(zip(columns, headers, strict=True), start=1):
             shown = [_shown(r.get(column), spec.formats.get(column)) for r in rows[:200]]
-            width = max([_text_width(header) / (2 if len(header) > 16 else 1), *map(_text_width, shown)])
+            width = max([display_width(header) / (2 if len(header) > 16 else 1), *map(display_width, shown)])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, max(7, width + 2))
         header_cells = []
         for header in headers:
@@ -207,11 +208,6 @@ def people_sheets(
             autofilter=True,
         ),
     ]
-
-
-def _text_width(text: str) -> float:
-    """Width in Excel's units (a digit): CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _shown(value: Any, number_format: str | None) -> str:

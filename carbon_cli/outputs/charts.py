@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from html import escape
+
+from carbon_cli.outputs import display_width
 
 # Print-friendly colours that survive greyscale: dark teal in front, light grey behind.
 FRONT = "#1f6f78"
@@ -113,7 +114,7 @@ def parse_mermaid(source: str) -> Bars | None:
 
 def _width(text: str) -> float:
     """Rough width of `text` in em: CJK and full-width characters are one, others about half."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+    return display_width(text) / 2
 
 
 def _clip(text: str, em: float) -> str:

@@ -487,6 +487,13 @@ class Cost:
     def no_regret(self) -> bool:
         return self.net_cost.typical < 0
 
+    def figures(self) -> list[Figure]:
+        """The cost set's figures this cost used (unit costs, tariffs, subsidy rates), once each."""
+        used = [line.cost.figure for line in self.lines]
+        used += [line.tariff.figure for line in self.saving_lines]
+        used += [line.rule.figure for line in self.subsidy_lines]
+        return list({f.key: f for f in used}.values())
+
     def __add__(self, other: Cost) -> Cost:
         return Cost(
             self.capex + other.capex,

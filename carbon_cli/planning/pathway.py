@@ -123,9 +123,15 @@ class _Search:
         values = base.survey.assessment
         self.applicable = [m for m in order if m.apply(values)]
         self.weights = objective.weights(self.applicable)
-        # the measures searched, cheapest first: bit i of a mask is searchable[i]
+        # the measures searched, cheapest first, then those that write into the items with the
+        # most points still to earn (good sets are found early): bit i of a mask is searchable[i]
+        unearned = {
+            m.key: sum(i.max_points - i.points for i in base.evaluation.items if i.criterion.metric.reads & m.writes)
+            for m in self.applicable
+        }
         self.searchable = sorted(
-            (m for m in self.applicable if self.weights[m.key] < math.inf), key=lambda m: (self.weights[m.key], m.key)
+            (m for m in self.applicable if self.weights[m.key] < math.inf),
+            key=lambda m: (self.weights[m.key], -unearned[m.key], m.key),
         )
         self.evaluator = Evaluator(base, order)
         self._relaxation: Relaxation | None = None

@@ -254,30 +254,49 @@ class Relaxation:
     def _inventory_bound(self, must: int, allowed: int, g: float) -> dict[int, float] | None:
         """The inventory items' best slack by index; None when an inventory control fails in
         every set of the node; {} when the lines cannot bound them."""
-        extremes = self._extremes(must, allowed)
-        key = ("inventory", g, extremes)
-        found = self._memo.get(key, False)
-        if found is not False:
-            return found  # type: ignore[no-any-return]
-        corners = self._corners(*extremes)
-        result: dict[int, float] | None = {}
-        if corners is not None:
-            for entry, c in zip(self.controls, self.base.criteria.controls, strict=True):
-                if entry is None and not any(
-                    control_result(c, self._inventory_metric(c, k)).status in PASSING for k in corners
-                ):
-                    result = None
-                    break
-            else:
-                result = {
-                    j: max(
-                        p - g * a for p, a in (earned_and_applicable(c, self._inventory_metric(c, k)) for k in corners)
-                    )
-                    for j, (entry, c) in enumerate(zip(self.items, self.base.criteria.items, strict=True))
-                    if entry is None
-                }
-        self._memo[key] = result
-        return result
+        low, high, s_low, s_high, factors = self._extremes(must, allowed)
+        low, s_low = low - WIDEN * (abs(low) + 1), s_low - WIDEN * (abs(s_low) + 1)
+        high, s_high = high + WIDEN * (abs(high) + 1), s_high + WIDEN * (abs(s_high) + 1)
+        if low <= 0:
+            return {}  # the gross may reach 0, where a metric turns n/a: no bound from the lines
+        # Every inventory metric lies between its values at two corners: least gross with most
+        # sinks, most gross with least sinks (sinks surveyed or not, where either can happen).
+        corners = [
+            self._corner(gross, sink, used, g) for gross, sink in ((low, s_high), (high, s_low)) for used in factors
+        ]
+        if not all(any(passes) for passes in zip(*(c[0] for c in corners), strict=True)):
+            return None
+        return {j: max(c[1][j] for c in corners) for j in corners[0][1]}
+
+    def _corner(
+        self, gross: float, sinks: float, factors: tuple[str, ...], g: float
+    ) -> tuple[tuple[bool, ...], dict[int, float]]:
+        """At one corner: whether each inventory control passes, and each inventory item's slack."""
+        key = ("corner", g, gross, sinks, factors)
+        found = self._memo.get(key)
+        if found is None:
+            base = self.base
+            now = Inventory(
+                base.inventory.year,
+                (Line("gross", gross, (), ()),),
+                Line("sinks", sinks, (), factors),
+                base.inventory.resident_population,
+                base.inventory.gfa_total_m2,
+                base.inventory.missing_required,
+            )
+            criteria = base.criteria
+            passes = tuple(
+                control_result(c, self._inventory_metric(c, now)).status in PASSING
+                for entry, c in zip(self.controls, criteria.controls, strict=True)
+                if entry is None
+            )
+            slack = {}
+            for j, (entry, c) in enumerate(zip(self.items, criteria.items, strict=True)):
+                if entry is None:
+                    earned, applicable = earned_and_applicable(c, self._inventory_metric(c, now))
+                    slack[j] = earned - g * applicable
+            found = self._memo[key] = (passes, slack)
+        return found  # type: ignore[no-any-return]
 
     def _extremes(self, must: int, allowed: int) -> tuple[float, float, float, float, tuple[tuple[str, ...], ...]]:
         """Least and most gross emissions, least and most sinks over the node's sets, and the
@@ -303,30 +322,6 @@ class Relaxation:
             factors = tuple(dict.fromkeys(s.factors for s in sinks))
             found = memo[key] = (min(s.tco2e for s in sinks), max(s.tco2e for s in sinks), factors)
         return low, high, *found
-
-    def _corners(
-        self, low: float, high: float, s_low: float, s_high: float, factors: tuple[tuple[str, ...], ...]
-    ) -> list[Inventory] | None:
-        """Inventories at whose extremes every inventory metric of the node's sets lies (least
-        gross with most sinks, most gross with least sinks; sinks surveyed or not where either
-        can happen); None when the gross may reach 0 (a metric turns n/a there)."""
-        low, s_low = low - WIDEN * (abs(low) + 1), s_low - WIDEN * (abs(s_low) + 1)
-        high, s_high = high + WIDEN * (abs(high) + 1), s_high + WIDEN * (abs(s_high) + 1)
-        if low <= 0:
-            return None
-        base = self.base.inventory
-        return [
-            Inventory(
-                base.year,
-                (Line("gross", gross, (), ()),),
-                Line("sinks", sink, (), used),
-                base.resident_population,
-                base.gfa_total_m2,
-                base.missing_required,
-            )
-            for gross, sink in ((low, s_high), (high, s_low))
-            for used in factors
-        ]
 
     def _inventory_metric(self, c: Criterion, now: Inventory) -> Any:
         base = self.base
