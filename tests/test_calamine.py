@@ -254,3 +254,13 @@ def test_a_lying_dimension_is_ignored(tmp_path):
     path.write_bytes(edit_xlsx(data, lie))
     survey = read_workbook(path).surveys[0]
     assert survey.community_id == "HX-DIM" and not survey.errors
+
+
+def test_a_tag_split_between_chunks_is_seen_after_a_megabyte_without_a_tag_end():
+    """The pre-scan looks at a sheet up to its last complete tag; text with no tag end for over a
+    megabyte falls back to overlapping chunks, so a <!DOCTYPE> split across two is still seen."""
+    scan = workbook._Scan(keep=False)
+    scan.feed(b"x" * (2 << 20) + b"<!DOC")
+    scan.feed(b'TYPE x [<!ENTITY a "b">]><worksheet/>')
+    scan.feed(b"", last=True)
+    assert scan.entity and scan.odd  # odd: the sheet is measured by the full parse
