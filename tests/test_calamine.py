@@ -261,6 +261,6 @@ def test_a_tag_split_between_chunks_is_seen_after_a_megabyte_without_a_tag_end()
     megabyte falls back to overlapping chunks, so a <!DOCTYPE> split across two is still seen."""
     scan = workbook._Scan(keep=False)
     scan.feed(b"x" * (2 << 20) + b"<!DOC")
-    scan.feed(b'TYPE x [<!ENTITY a "b">]><worksheet/>')
+    scan.feed(b"TYPE x><worksheet/>")
     scan.feed(b"", last=True)
     assert scan.entity and scan.odd  # odd: the sheet is measured by the full parse
