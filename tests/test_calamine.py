@@ -264,3 +264,27 @@ def test_a_tag_split_between_chunks_is_seen_after_a_megabyte_without_a_tag_end()
     scan.feed(b"TYPE x><worksheet/>")
     scan.feed(b"", last=True)
     assert scan.entity and scan.odd  # odd: the sheet is measured by the full parse
+
+
+def test_a_panic_in_calamine_is_a_corrupt_workbook_not_a_crash(tmp_path):
+    """A panic in calamine's Rust code reaches Python as a BaseException (pyo3's PanicException),
+    which `except Exception` (the CLI's and the batch's) would not stop."""
+
+    class PanicException(BaseException):
+        pass
+
+    class Book:
+        def get_sheet_by_name(self, name: str) -> Any:
+            raise PanicException("index out of bounds")
+
+    rows = workbook._calamine_rows(tmp_path / "x.xlsx", Book(), workbook.SheetInfo("表"))
+    with pytest.raises(InputError) as err:
+        list(rows())
+    assert (err.value.issue.code, err.value.issue.location.sheet) == ("corrupt_workbook", "表")
+
+    class Interrupted:
+        def get_sheet_by_name(self, name: str) -> Any:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        list(workbook._calamine_rows(tmp_path / "x.xlsx", Interrupted(), workbook.SheetInfo("表"))())

@@ -656,7 +656,9 @@ def _calamine_grids(path: Path, stream: IO[bytes], infos: list[SheetInfo]) -> tu
     try:
         book = CalamineWorkbook.from_filelike(stream)
         names = [sheet.name for sheet in book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
-    except Exception as exc:  # calamine raises its own types for a broken package
+    except BaseException as exc:  # calamine raises its own types for a broken package
+        if not isinstance(exc, Exception) and not _is_panic(exc):
+            raise
         raise _fail(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
     by_name = {info.name: info for info in infos}
     grids = []
@@ -703,10 +705,17 @@ def _calamine_rows(path: Path, book: Any, info: SheetInfo) -> Any:
             raise
         except RuntimeError:
             raise
-        except Exception as exc:  # calamine parsing hostile XML: any type, never a traceback
+        except BaseException as exc:  # calamine parsing hostile XML: any type, never a traceback
+            if not isinstance(exc, Exception) and not _is_panic(exc):
+                raise  # KeyboardInterrupt, SystemExit
             raise _fail(path, "corrupt_workbook", info.name, detail=f"{type(exc).__name__}: {exc}") from None
 
     return rows
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A panic inside calamine's Rust code reaches Python as pyo3's PanicException, a BaseException."""
+    return type(exc).__name__ == "PanicException"
 
 
 # --- the workbook through openpyxl --------------------------------------------------------------
