@@ -238,3 +238,53 @@ def test_a_part_stored_twice_is_refused(tmp_path):
     with pytest.raises(InputError) as err:
         read_workbook(path)
     assert err.value.issue.code == "corrupt_workbook"
+
+
+def test_a_lying_dimension_is_ignored(tmp_path):
+    """The declared <dimension> (here the whole of Excel's grid) is not what calamine lays out."""
+    from tests.hostile.make_corpus import form_book, survey_values
+
+    data = xlsx_bytes(form_book(survey_values("HX-DIM")))
+    path = tmp_path / "dimension.xlsx"
+    lie = {
+        "xl/worksheets/sheet1.xml": lambda xml: re.sub(
+            rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml
+        )
+    }
+    path.write_bytes(edit_xlsx(data, lie))
+    survey = read_workbook(path).surveys[0]
+    assert survey.community_id == "HX-DIM" and not survey.errors
+
+
+def test_a_tag_split_between_chunks_is_seen_after_a_megabyte_without_a_tag_end():
+    """The pre-scan looks at a sheet up to its last complete tag; text with no tag end for over a
+    megabyte falls back to overlapping chunks, so a <!DOCTYPE> split across two is still seen."""
+    scan = workbook._Scan(keep=False)
+    scan.feed(b"x" * (2 << 20) + b"<!DOC")
+    scan.feed(b"TYPE x><worksheet/>")
+    scan.feed(b"", last=True)
+    assert scan.entity and scan.odd  # odd: the sheet is measured by the full parse
+
+
+def test_a_panic_in_calamine_is_a_corrupt_workbook_not_a_crash(tmp_path):
+    """A panic in calamine's Rust code reaches Python as a BaseException (pyo3's PanicException),
+    which `except Exception` (the CLI's and the batch's) would not stop."""
+
+    class PanicException(BaseException):
+        pass
+
+    class Book:
+        def get_sheet_by_name(self, name: str) -> Any:
+            raise PanicException("index out of bounds")
+
+    rows = workbook._calamine_rows(tmp_path / "x.xlsx", Book(), workbook.SheetInfo("表"))
+    with pytest.raises(InputError) as err:
+        list(rows())
+    assert (err.value.issue.code, err.value.issue.location.sheet) == ("corrupt_workbook", "表")
+
+    class Interrupted:
+        def get_sheet_by_name(self, name: str) -> Any:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        list(workbook._calamine_rows(tmp_path / "x.xlsx", Interrupted(), workbook.SheetInfo("表"))())

@@ -64,11 +64,11 @@ def read_workbook(path: Path | str, *, year: int | None = None, limits: Limits |
         for issue in records.issues:
             if issue.community is not None:
                 own.setdefault(issue.community, []).append(issue)
+        surveys = []
         with _no_collection_pauses():
-            surveys = [
-                _table_survey(file, key, by_year, year, fields, file_issues, own.get(key, []))
-                for key, by_year in records.rows.items()
-            ]
+            for key in list(records.rows):  # each community's rows let go once its survey is made
+                by_year = records.rows.pop(key)
+                surveys.append(_table_survey(file, key, by_year, year, fields, file_issues, own.get(key, [])))
         if not surveys and not any(i.code == "no_data_rows" for i in file_issues):
             file_issues.append(Issue("no_data_rows", Location(file)))
     return WorkbookRead(file, records.layout, surveys, file_issues)
@@ -185,7 +185,9 @@ def _table_survey(
     assessment: dict[str, Any] = {}
     row = by_year.get(current)
     if row is not None:
-        assessment = {k: v for k, v in row.values.items() if v is not MISSING}
+        assessment = row.values  # the row's own dict, not needed once read: no copy per community
+        for k in [k for k, v in assessment.items() if v is MISSING]:
+            del assessment[k]
         rows.append((ASSESSMENT, row.file, row.sheet, row.row, row.letters))
     if current is not None:
         assessment["assessment_year"] = current
@@ -193,7 +195,9 @@ def _table_survey(
     baseline = None
     if earlier:
         row = by_year[earlier[0]]
-        baseline = {k: v for k, v in row.values.items() if v is not MISSING and k in row.baseline_letters}
+        baseline = row.values
+        for k in [k for k, v in baseline.items() if v is MISSING or k not in row.baseline_letters]:
+            del baseline[k]
         rows.append((BASELINE, row.file, row.sheet, row.row, row.baseline_letters))
         assessment["baseline_year"] = earlier[0]
     extra: dict[str, Location] = {}

@@ -58,7 +58,7 @@ _IN_CHUNK = 64 * 1024  # compressed bytes read at a time: a bomb is caught withi
 _OUT_CHUNK = _MB
 _OVERLAP = 64  # bytes kept between chunks so a tag split across two chunks is still seen
 _KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
-# Pictures openpyxl never parses: an SVG logo may well carry a <!DOCTYPE>, harmless there.
+# Pictures no reader parses as XML: an SVG logo may well carry a <!DOCTYPE>, harmless there.
 _MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".wdp", ".bin")
 _MAX_KEPT_BYTES = 16 * _MB
 _MAX_PARTS = 10_000
@@ -275,9 +275,11 @@ class _Scan:
         buffer = self.tail + chunk
         if self.xml:  # looked at up to the last complete tag, so that each tag is counted once
             cut = len(buffer) if last else buffer.rfind(b">") + 1
-            if len(buffer) - cut > _MB:  # a tag a megabyte long: no sheet has one
-                self.odd, cut = True, len(buffer)
-            self.tail, buffer = buffer[cut:], buffer[:cut]
+            if len(buffer) - cut > _MB:  # a megabyte without a tag end: no sheet has one, so the
+                self.odd = True  # full parse measures it; overlapping chunks still show every tag
+                self.tail = buffer[-_OVERLAP:]
+            else:
+                self.tail, buffer = buffer[cut:], buffer[:cut]
         else:
             self.tail = buffer[-_OVERLAP:]
         self.entity = self.entity or bool(_ENTITY.search(buffer))
@@ -654,7 +656,9 @@ def _calamine_grids(path: Path, stream: IO[bytes], infos: list[SheetInfo]) -> tu
     try:
         book = CalamineWorkbook.from_filelike(stream)
         names = [sheet.name for sheet in book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
-    except Exception as exc:  # calamine raises its own types for a broken package
+    except BaseException as exc:  # calamine raises its own types for a broken package
+        if not isinstance(exc, Exception) and not _is_panic(exc):
+            raise
         raise _fail(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
     by_name = {info.name: info for info in infos}
     grids = []
@@ -701,10 +705,17 @@ def _calamine_rows(path: Path, book: Any, info: SheetInfo) -> Any:
             raise
         except RuntimeError:
             raise
-        except Exception as exc:  # calamine parsing hostile XML: any type, never a traceback
+        except BaseException as exc:  # calamine parsing hostile XML: any type, never a traceback
+            if not isinstance(exc, Exception) and not _is_panic(exc):
+                raise  # KeyboardInterrupt, SystemExit
             raise _fail(path, "corrupt_workbook", info.name, detail=f"{type(exc).__name__}: {exc}") from None
 
     return rows
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A panic inside calamine's Rust code reaches Python as pyo3's PanicException, a BaseException."""
+    return type(exc).__name__ == "PanicException"
 
 
 # --- the workbook through openpyxl --------------------------------------------------------------
