@@ -206,6 +206,41 @@ def test_the_samples_are_scored_from_tables():
     assert all(search.relaxation.tabulated for search in tabled)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from(FACTOR_SETS),
+    st.sets(st.sampled_from([*KEYS, "X1", "X2", "X3", "X4", "X5"]), min_size=1, max_size=10),
+    st.integers(0, 2**10 - 1),
+    st.integers(0, 2**10 - 1),
+    st.integers(0, 2**10 - 1),
+    st.sampled_from([0.6, 0.85]),
+)
+def test_the_bounds_hold_for_every_set_between(library_with_lowering, seed, factors, keys, a, b, c, slope):
+    """For a node (taken ⊆ S ⊆ allowed), every item's slack in any S is at most its bound, and a
+    node called hopeless (None) has no S passing every control."""
+    base = assess(generated(seed, 0.3, 0.2), factor_set(factors), CRITERIA)
+    search = _Search(base, small_library(library_with_lowering, sorted(keys)))
+    relaxation = search.relaxation
+    full = (1 << len(search.searchable)) - 1
+    must, allowed = a & b & full, (a | c) & full
+    inside = must | (b & allowed)  # a set between the two
+    bound = relaxation.bound(must, allowed, slope)
+    keys_inside = frozenset(m.key for i, m in enumerate(search.searchable) if inside >> i & 1)
+    outcome = assessed_outcome(search, keys_inside)
+    if bound is None:
+        assert not outcome.evaluation.controls_pass
+        return
+    for item, best in zip(outcome.evaluation.items, bound, strict=True):
+        assert item.points - slope * item.max_points <= best + 1e-9, item.criterion.key
+
+
+def test_the_inventory_fields_are_the_lines_fields():
+    from carbon_cli.inventory import INVENTORY_FIELDS, LINE_FIELDS
+
+    assert frozenset().union(*LINE_FIELDS.values()) | {"resident_population", "gfa_total_m2"} == INVENTORY_FIELDS
+
+
 # --- the search equals brute force ----------------------------------------------------------------
 
 

@@ -51,6 +51,8 @@ class Tabled:
 
 
 class Relaxation:
+    """One community's tables and bounds for the pathway search (see the module docstring)."""
+
     def __init__(self, base: Assessment, measures: Sequence[Measure], application_order: Sequence[Measure]) -> None:
         """`measures`: the measures of the search, bit i of a mask being measures[i]."""
         self.base = base
