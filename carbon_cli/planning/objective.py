@@ -19,8 +19,7 @@ to the community's own survey (planning/pricing.py, `cost_objective`):
     Objective("cost", lambda m: upfront_yuan(m, m.apply(values)))
 
 Pass it to `find_pathway(base, library, target, objective=...)` or `with_pathways(base, library,
-objective)`; to share one search between targets, `_Search(base, library, objective)` and
-`find_pathway(base, target=t, search=search)`.
+objective)`; for several targets from one search, `find_pathways(base, library, objective, targets)`.
 
 The weight is read once per measure per search. The search is exact for any weights ≥ 0, and a
 measure's weight does not need to bear any relation to its effect on the score.

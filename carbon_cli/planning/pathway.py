@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 TARGETS = ("pass", "excellent")
 TOLERANCE = 1e-9  # weights, tCO2e and slack closer than this are equal
-__all__ = ["EFFORT", "Objective", "Pathway", "Step", "find_pathway", "load_measures", "with_pathways"]
+__all__ = ["EFFORT", "Objective", "Pathway", "Step", "find_pathway", "find_pathways", "load_measures", "with_pathways"]
 
 
 @dataclass(frozen=True)
@@ -358,7 +358,17 @@ def find_pathway(
     )
 
 
+def find_pathways(
+    assessment: Assessment,
+    library: Library | None = None,
+    objective: Objective = EFFORT,
+    targets: tuple[str, ...] = TARGETS,
+) -> dict[str, Pathway]:
+    """The pathway to each of `targets`, from one search (its tables and bounds are shared)."""
+    search = _Search(assessment, library or load_measures(), objective)
+    return {t: find_pathway(assessment, target=t, search=search) for t in targets}
+
+
 def with_pathways(assessment: Assessment, library: Library | None = None, objective: Objective = EFFORT) -> Assessment:
     """The assessment with its pathways to 通过 and 优秀 attached (for reports and batches)."""
-    search = _Search(assessment, library or load_measures(), objective)  # both targets share it
-    return replace(assessment, pathways={t: find_pathway(assessment, target=t, search=search) for t in TARGETS})
+    return replace(assessment, pathways=find_pathways(assessment, library, objective))

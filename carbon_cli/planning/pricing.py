@@ -139,14 +139,11 @@ def planned(assessment: Assessment, planning: Planning, targets: tuple[str, ...]
     """`assessment` with its pathways (to 通过 and 优秀 by default) found under the planning's
     objective and priced."""
     from carbon_cli.planning.objective import EFFORT
-    from carbon_cli.planning.pathway import TARGETS, _Search, find_pathway
+    from carbon_cli.planning.pathway import TARGETS, find_pathways
 
     values = assessment.survey.assessment
     terms = planning.terms(values)
     objective = cost_objective(planning.costs, terms, values) if planning.objective == "cost" else EFFORT
-    search = _Search(assessment, planning.library, objective)  # the targets share it
-    pathways = {
-        t: price(find_pathway(assessment, target=t, search=search), assessment, planning.costs, terms, planning.library)
-        for t in targets or TARGETS
-    }
+    found = find_pathways(assessment, planning.library, objective, targets or TARGETS)
+    pathways = {t: price(p, assessment, planning.costs, terms, planning.library) for t, p in found.items()}
     return replace(assessment, pathways=pathways)
