@@ -627,62 +627,74 @@ def generated_surveys(count: int) -> list[Any]:
     return [*samples, *surveys]
 
 
-def pathway_times(count: int, repeats: int) -> list[tuple[str, float, float, str, str]]:
-    """(community, median wall s and median CPU s of `with_pathways` (both targets), status to
-    通过, to 优秀) for every sample and `count` generated communities, in-process."""
+def pathway_times(count: int, repeats: int) -> dict[str, list[tuple[str, float, float, str, str]]]:
+    """For each way of planning (the default: the cost objective, pathways priced; and the effort
+    objective, `with_pathways`): (community, median wall s, median CPU s, status to 通过, to 优秀)
+    for every sample and `count` generated communities, in-process, both targets."""
     from carbon_cli.assessment import assess
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
     from carbon_cli.planning.pathway import load_measures, with_pathways
+    from carbon_cli.planning.pricing import load_planning, planned
 
-    criteria, factors, library = load_criteria(None), load_factor_set(None), load_measures(None)
-    rows = []
+    criteria, factors, library, planning = (
+        load_criteria(None),
+        load_factor_set(None),
+        load_measures(None),
+        load_planning(),
+    )
+    ways = {
+        "default: cost objective, priced (`planned`)": lambda a: planned(a, planning),
+        "effort objective (`with_pathways`)": lambda a: with_pathways(a, library),
+    }
+    rows: dict[str, list[tuple[str, float, float, str, str]]] = {name: [] for name in ways}
     for survey in generated_surveys(count):
         assessment = assess(survey, factors, criteria)
-        walls, cpus = [], []
-        for _ in range(repeats):
-            wall, cpu, planned = cpu_timed(lambda a=assessment: with_pathways(a, library))
-            walls.append(wall)
-            cpus.append(cpu)
-        statuses = [planned.pathways[t].status for t in ("pass", "excellent")]
-        rows.append((survey.community_id, statistics.median(walls), statistics.median(cpus), *statuses))
+        for name, plan in ways.items():
+            walls, cpus = [], []
+            for _ in range(repeats):
+                wall, cpu, result = cpu_timed(lambda a=assessment, plan=plan: plan(a))
+                walls.append(wall)
+                cpus.append(cpu)
+            statuses = [result.pathways[t].status for t in ("pass", "excellent")]
+            rows[name].append((survey.community_id, statistics.median(walls), statistics.median(cpus), *statuses))
     return rows
 
 
 def bench_pathways(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> None:
     repeats = max(3, sizes.repeats)
-    rows = pathway_times(sizes.generated, repeats)
-    report.extra["pathway_search"] = [
-        {"community": c, "wall_s": w, "cpu_s": u, "pass": p, "excellent": e} for c, w, u, p, e in rows
-    ]
-    statuses: dict[str, int] = {}
-    for *_, p, e in rows:
-        statuses[f"通过 {p}"] = statuses.get(f"通过 {p}", 0) + 1
-        statuses[f"优秀 {e}"] = statuses.get(f"优秀 {e}", 0) + 1
-    lines = ["| pathway search, both targets, in-process | wall ms | CPU ms |", "|---|--:|--:|"]
-    for name, column in (("wall", 1), ("CPU", 2)):
-        times = [r[column] for r in rows]
-        slowest = max(rows, key=lambda r: r[column])
-        median = statistics.median(times)
-        lines_for = {"median": median, "90th percentile": statistics.quantiles(times, n=10)[-1]}
-        report.targets += [
-            Target(f"pathways: search median over {len(rows)} communities, {name}", 1000 * median, 10, "ms"),
-            Target(f"pathways: slowest search ({slowest[0]}), {name}", 1000 * slowest[column], 100, "ms"),
+    for way, rows in pathway_times(sizes.generated, repeats).items():
+        short = way.split(":")[0].split(" (")[0]
+        report.extra[f"pathway_search {short}"] = [
+            {"community": c, "wall_s": w, "cpu_s": u, "pass": p, "excellent": e} for c, w, u, p, e in rows
         ]
-        report.extra[f"pathway_search_{name}"] = lines_for
-    walls, cpus = [r[1] for r in rows], [r[2] for r in rows]
-    lines += [
-        f"| median | {1000 * statistics.median(walls):.1f} | {1000 * statistics.median(cpus):.1f} |",
-        f"| 90th percentile | {1000 * statistics.quantiles(walls, n=10)[-1]:.1f} | "
-        f"{1000 * statistics.quantiles(cpus, n=10)[-1]:.1f} |",
-        f"| slowest | {1000 * max(walls):.1f} | {1000 * max(cpus):.1f} |",
-    ]
-    lines += [f"| sample {c} | {1000 * w:.1f} | {1000 * u:.1f} |" for c, w, u, *_ in rows if not c.startswith("GEN-")]
-    outcome = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
-    report.extra_tables.append(
-        f"Pathway search (`with_pathways`, both targets; median of {repeats} per community) over "
-        f"{len(rows)} communities, the samples and {sizes.generated} generated ({outcome}):\n\n" + "\n".join(lines)
-    )
+        statuses: dict[str, int] = {}
+        for *_, p, e in rows:
+            statuses[f"通过 {p}"] = statuses.get(f"通过 {p}", 0) + 1
+            statuses[f"优秀 {e}"] = statuses.get(f"优秀 {e}", 0) + 1
+        for name, column in (("wall", 1), ("CPU", 2)):
+            slowest = max(rows, key=lambda r: r[column])
+            median = statistics.median(r[column] for r in rows)
+            report.targets += [
+                Target(f"pathways ({short}): median over {len(rows)} communities, {name}", 1000 * median, 10, "ms"),
+                Target(f"pathways ({short}): slowest ({slowest[0]}), {name}", 1000 * slowest[column], 100, "ms"),
+            ]
+        walls, cpus = [r[1] for r in rows], [r[2] for r in rows]
+        lines = ["| pathways to both targets, in-process | wall ms | CPU ms |", "|---|--:|--:|"]
+        lines += [
+            f"| median | {1000 * statistics.median(walls):.1f} | {1000 * statistics.median(cpus):.1f} |",
+            f"| 90th percentile | {1000 * statistics.quantiles(walls, n=10)[-1]:.1f} | "
+            f"{1000 * statistics.quantiles(cpus, n=10)[-1]:.1f} |",
+            f"| slowest | {1000 * max(walls):.1f} | {1000 * max(cpus):.1f} |",
+        ]
+        lines += [
+            f"| sample {c} | {1000 * w:.1f} | {1000 * u:.1f} |" for c, w, u, *_ in rows if not c.startswith("GEN-")
+        ]
+        outcome = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+        report.extra_tables.append(
+            f"Pathways, {way}; median of {repeats} per community, over {len(rows)} communities, the samples and "
+            f"{sizes.generated} generated ({outcome}):\n\n" + "\n".join(lines)
+        )
 
     samples = sorted((SAMPLES / "communities").glob("*.xlsx"))
     for command, limits in (("plan", (0.6, 1.2)), ("assess", (0.5, None))):
@@ -778,6 +790,7 @@ STAGES = (
     ("read: sheet XML parsing (openpyxl WorkSheetParser.parse)", "openpyxl", "_reader.py", "parse"),
     ("assess (every call)", "carbon_cli", "assessment.py", "assess"),
     ("pathways (with_pathways)", "carbon_cli", "pathway.py", "with_pathways"),
+    ("pathways, found and priced (planned)", "carbon_cli", "pricing.py", "planned"),
     ("reports (render_assessment)", "carbon_cli", "report.py", "render_assessment"),
     ("outputs in memory (output_files)", "carbon_cli", "results.py", "output_files"),
     ("outputs: results.xlsx (xlsx_bytes)", "carbon_cli", "export.py", "xlsx_bytes"),
@@ -932,12 +945,12 @@ def batch_stages(folder: Path) -> str:
     from carbon_cli.assessment import assess
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
-    from carbon_cli.planning.pathway import load_measures, with_pathways
+    from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.report import render_assessment
     from carbon_cli.survey.reader import read_workbook
 
     paths = sorted(folder.glob("*.xlsx"))
-    criteria, factors, library = load_criteria(None), load_factor_set(None), load_measures(None)
+    criteria, factors, planning = load_criteria(None), load_factor_set(None), load_planning()
     state: dict[str, Any] = {}
 
     def read() -> None:
@@ -947,7 +960,7 @@ def batch_stages(folder: Path) -> str:
         state["assessments"] = [assess(s, factors, criteria) for s in state["surveys"]]
 
     def pathways() -> None:
-        state["planned"] = [with_pathways(a, library) for a in state["assessments"]]
+        state["planned"] = [planned(a, planning) for a in state["assessments"]]
 
     def render_all() -> None:
         for a in state["planned"]:
@@ -959,7 +972,7 @@ def batch_stages(folder: Path) -> str:
             ("openpyxl: load_workbook + every cell of every sheet", lambda: read_every_cell(paths)),
             ("carbon: read_workbook", read),
             ("carbon: assess", assess_all),
-            ("carbon: with_pathways (both targets)", pathways),
+            ("carbon: pathways to both targets, found by cost and priced (planned)", pathways),
             ("carbon: render_assessment (Markdown report)", render_all),
         ],
         len(paths),

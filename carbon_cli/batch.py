@@ -311,9 +311,11 @@ class Results:
         if pack is None:
             return
         pack[item.key] = outcome
-        size = self.size.get(item.file, 0) + 2048 + sum(len(b) for b in outcome.reports.values())
+        # rows compress to ~150 bytes, reports to about a quarter: past the cache's bound for one
+        # entry the pack would be refused, so none of it is held (its reports) in memory
+        size = self.size.get(item.file, 0) + 200 + sum(len(b) for b in outcome.reports.values()) // 4
         self.size[item.file] = size
-        if size > self.cache.max_bytes // 8:  # the cache would refuse it: hold none of it in memory
+        if size > self.cache.max_bytes // 8:
             self.new[item.file] = None
 
     def save(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from carbon_cli.criteria import CriteriaSet, Criterion, Grade, Metric
@@ -325,10 +326,13 @@ def evaluate(
     )
 
 
+_EARNED, _APPLICABLE = itemgetter(0), itemgetter(1)
+
+
 def _total(scored: list[tuple[float, float]]) -> tuple[float, float, float]:
     """(points earned, points applicable, score 0–100) of the items' (earned, applicable)."""
-    earned = sum(p for p, _ in scored)
-    applicable = sum(m for _, m in scored)
+    earned = sum(map(_EARNED, scored))  # left to right, as `sum` over a generator
+    applicable = sum(map(_APPLICABLE, scored))
     return earned, applicable, 100 * earned / applicable if applicable > 0 else 0.0
 
 
@@ -370,6 +374,13 @@ class Score:
         grade = next(g for g in self.criteria.grades if g.key == grade_key)
         return self.controls_pass and self.score >= grade.min_score - EPS
 
+    @classmethod
+    def of(cls, criteria: CriteriaSet, statuses: list[str], scored: list[tuple[float, float]]) -> Score:
+        """The score of the controls' `statuses` and the items' (earned, applicable) points."""
+        earned, applicable, score = _total(scored)
+        verdict = _verdict(statuses, score, criteria.pass_grade.min_score)
+        return cls(criteria, tuple(statuses), tuple(scored), earned, applicable, score, verdict)
+
 
 class Scorer:
     """A criteria set compiled for one community: each criterion with the assessment-year fields
@@ -380,7 +391,6 @@ class Scorer:
         self.criteria = criteria
         self.baseline = survey.baseline
         self.base_inventory = base
-        self.pass_min = criteria.pass_grade.min_score
         self.controls = criteria.controls
         self.items = criteria.items
         self._controls_reading: dict[str, list[int]] = {}
@@ -427,13 +437,4 @@ class Scorer:
         for i in items:
             c = self.items[i]
             scored[i] = earned_and_applicable(c, metric_value(c.metric, values, baseline, now, base))
-        earned, applicable, score = _total(scored)
-        return Score(
-            self.criteria,
-            tuple(statuses),
-            tuple(scored),
-            earned,
-            applicable,
-            score,
-            _verdict(statuses, score, self.pass_min),
-        )
+        return Score.of(self.criteria, statuses, scored)

@@ -180,7 +180,8 @@ class OutputFolder:
     """
 
     def __init__(self, outdir: Path, inputs: list[Path] | None = None, force: bool = False) -> None:
-        self.outdir = Path(outdir)
+        # the folder itself: `out/.` or a link to a folder name the folder the files go into
+        self.outdir = Path(os.path.realpath(outdir))
         self.inputs = list(inputs or [])
         self.force = force
         self.files: list[str] = []
@@ -373,6 +374,8 @@ def _swappable(outdir: Path) -> bool:
     same file system and writable."""
     try:
         parent = outdir.resolve().parent
+        if Path.cwd().resolve().is_relative_to(outdir.resolve()):
+            return False  # the folder we run in: replacing it would leave us in a deleted folder
         return (
             not os.path.ismount(outdir)
             and os.stat(parent).st_dev == os.stat(outdir).st_dev

@@ -256,3 +256,19 @@ def test_an_outdir_that_is_a_mount_point_is_written_in_place(campaign, tmp_path)
         assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".carbon-cli.json"]
     finally:
         subprocess.run(["umount", "-l", str(out)], check=False)
+
+
+def test_a_linked_outdir_stays_a_link_and_the_current_folder_is_written_in_place(tmp_path, monkeypatch):
+    from carbon_cli.outdir import write_outputs
+
+    real, link = tmp_path / "real", tmp_path / "link"
+    real.mkdir()
+    link.symlink_to(real)
+    write_outputs(link, {"summary.md": b"one"}, [])
+    write_outputs(link, {"summary.md": b"two"}, [])
+    assert link.is_symlink() and (real / "summary.md").read_bytes() == b"two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+    monkeypatch.chdir(real)  # `-o .`: the folder we run in is not swapped from under us
+    write_outputs(Path("."), {"summary.md": b"three"}, [])
+    assert Path.cwd().exists() and (real / "summary.md").read_bytes() == b"three"
+    assert sorted(p.name for p in real.iterdir()) == [".carbon-cli.json", "summary.md"]

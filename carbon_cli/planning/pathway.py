@@ -2,12 +2,16 @@
 objective.py) that makes a community reach a grade (通过 or 优秀) with every control passing.
 
 Each candidate set is applied to the survey and scored with the same inventory and criteria as
-`assess` (evaluator.py, incrementally), so a pathway never disagrees with `carbon assess --set`.
-The search is exact branch and bound over the applicable measures, measures taken cheapest first.
-A branch is cut only by bounds that hold whatever the measures do, including measures that lower
-the score (relaxation.py): when no set of it can pass a control or reach the score, or when the
-least weight it still needs (a fractional knapsack over the points the remaining measures can
-move) takes it past the best set found.
+`assess`, so a pathway never disagrees with `carbon assess --set`: from per-criterion tables
+(relaxation.py) where every criterion has one, else incrementally (evaluator.py); the chosen
+pathway's steps always by the evaluator. Both are tested equal to `assess`.
+
+The search is exact branch and bound over the applicable measures, cheapest first. A branch is cut
+only by bounds that hold whatever the measures do, including measures that lower the score
+(relaxation.py): when no set of it can pass a control or reach the score, or when the least
+weight it still needs (fractional knapsacks over the points the remaining measures can move)
+takes it past the best set found. Ties of weight go to the larger tCO2e reduction, then to fewer
+measures, then to the sorted keys.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from carbon_cli.planning.objective import EFFORT, Objective
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
     from carbon_cli.planning.evaluator import Outcome
-    from carbon_cli.planning.relaxation import Relaxation
+    from carbon_cli.planning.relaxation import Relaxation, Tabled
 
 TARGETS = ("pass", "excellent")
 TOLERANCE = 1e-9  # weights, tCO2e and slack closer than this are equal
@@ -163,7 +167,7 @@ class _Search:
         rest = [((1 << n) - 1) & ~((1 << i) - 1) for i in range(n + 1)]  # bits i..n-1
         best: list[Any] = [None, math.inf, math.inf]  # keys, weight, net tCO2e
 
-        def record(keys: frozenset[str], weight: float, out: Outcome) -> None:
+        def record(keys: frozenset[str], weight: float, out: Outcome | Tabled) -> None:
             keys_best, weight_best, net_best = best
             if abs(weight - weight_best) > TOLERANCE:
                 better = weight < weight_best
@@ -174,8 +178,9 @@ class _Search:
             if better:
                 best[:] = [keys, weight, out.net_tco2e]
 
-        def needed(i: int, must: int, out: Outcome, slack_bound: list[float]) -> float:
-            """Least weight a set adding measures i.. to `out`'s still needs."""
+        def needed(i: int, must: int, out: Outcome | Tabled, slack_bound: list[float], budget: float) -> float:
+            """Least weight a set adding measures i.. to `out`'s still needs (once it is over
+            `budget`, the bounds still to try are skipped)."""
             allowed = rest[i]
             least = w[i]
             for j, status in enumerate(out.score.control_statuses):
@@ -183,9 +188,9 @@ class _Search:
                     least = max(least, _cheapest(relax.control_masks[j] & allowed, w))
             slack = [e - slope * a for e, a in out.score.scored]
             short = -sum(slack)
-            if short > TOLERANCE:
+            if short > TOLERANCE and least <= budget:
                 least = max(least, _least_weight(short, slack_bound, slack, relax.item_masks, allowed, w))
-                if relax.grouped and least < math.inf:
+                if relax.grouped and least <= budget:
                     least = max(least, by_groups(i, must, short, slack_bound, slack))
             return least
 
@@ -202,8 +207,10 @@ class _Search:
                 least = min(least, max(cheapest, _cover(steps, short - pooled)))
             return least
 
-        def expand(i: int, must: int, keys: frozenset[str], weight: float, out: Outcome, bound: list[float]) -> None:
-            if i == n or weight + needed(i, must, out, bound) > best[1] + TOLERANCE:
+        def expand(
+            i: int, must: int, keys: frozenset[str], weight: float, out: Outcome | Tabled, bound: list[float]
+        ) -> None:
+            if i == n or weight + needed(i, must, out, bound, best[1] + TOLERANCE - weight) > best[1] + TOLERANCE:
                 return
             for j in range(i, n):
                 weight_j = weight + w[j]
@@ -214,14 +221,17 @@ class _Search:
                 if bound_j is None or sum(bound_j) < -TOLERANCE:
                     continue  # no set of this branch reaches the target
                 keys_j = keys | {measures[j].key}
-                out_j = self.evaluator.extend(out, keys, measures[j])
+                out_j = relax.exact(must_j) if tabulated else self.evaluator.extend(out, keys, measures[j])
                 if out_j.reaches(target):
                     record(keys_j, weight_j, out_j)
                 expand(j + 1, must_j, keys_j, weight_j, out_j, bound_j)
 
+        # Sets are scored from the relaxation's tables where every criterion has one, else by the
+        # evaluator; the pathway's steps are always scored by the evaluator.
+        tabulated = relax.tabulated
         root = relax.bound(0, rest[0], slope)
         if root is not None and sum(root) >= -TOLERANCE:
-            expand(0, 0, frozenset(), 0.0, self.outcome(frozenset()), root)
+            expand(0, 0, frozenset(), 0.0, relax.exact(0) if tabulated else self.outcome(frozenset()), root)
         return best[0]
 
 

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from carbon_cli.evaluation import control_result, earned_and_applicable, metric_value
+from carbon_cli.evaluation import Score, control_result, earned_and_applicable, metric_value
 from carbon_cli.inventory import LINE_FIELDS, SOURCES, Inventory, Line, compute_line, required_read
 
 if TYPE_CHECKING:
@@ -36,6 +37,17 @@ PASSING = ("pass", "na")
 MAX_TABLE = 7  # influencing measures of one table at most (2**7 sets)
 # relative widening of the inventory corners, so float rounding never cuts a set that reaches
 WIDEN = 1e-9
+
+
+@dataclass(frozen=True)
+class Tabled:
+    """A set of measures scored from the tables (what the search needs of an `Outcome`)."""
+
+    score: Score
+    net_tco2e: float
+
+    def reaches(self, grade_key: str) -> bool:
+        return self.score.reaches(grade_key)
 
 
 class Relaxation:
@@ -91,6 +103,12 @@ class Relaxation:
                 self.pool_mask |= mask
         self.grouped = all(mask.bit_count() <= MAX_TABLE for mask, _ in self.groups)
         self._item_values = [dict(entry[1]) if entry and entry[1] is not None else {} for entry in self.items]
+        self._control_values = [dict(entry[1]) if entry and entry[1] is not None else {} for entry in self.controls]
+        self._line_values = [dict(table) for _, table in self.lines or ()]
+        # every criterion tabulated, the inventory's by its lines: `exact` can score any set
+        self.tabulated = self.lines is not None and all(
+            entry is None or entry[1] is not None for entry in (*self.controls, *self.items)
+        )
 
     def hull(self, group: int, must: int, allowed: int, g: float, weights: list[float]) -> list[tuple[float, float]]:
         """The steps (weight added, slack gained) of the upper hull of what one group's items can
@@ -149,7 +167,12 @@ class Relaxation:
         return frozenset(reached)
 
     def _mask(self, criterion: Criterion) -> int:
-        return self.influence(criterion.metric.reads)
+        """The measures that can change the criterion. Whether the required fields are complete
+        depends only on those still absent: a measure never removes a field."""
+        reads = criterion.metric.reads
+        if criterion.metric.kind == "required_fields":
+            reads = frozenset(k for k in reads if k not in self.base.survey.assessment)
+        return self.influence(reads)
 
     def values(self, mask: int) -> dict[str, Any]:
         """The survey values after the measures of `mask`, taken in application order (cached)."""
@@ -204,6 +227,54 @@ class Relaxation:
                 return None
             lines.append((mask, table))
         return lines
+
+    # --- scoring a set from the tables ----------------------------------------------------------
+
+    def exact(self, must: int) -> Tabled:
+        """The set of measures `must` scored from the tables (only when `tabulated`): the very
+        numbers `assess` gives the changed survey, each criterion and inventory line having been
+        computed on the values its influencing measures of `must` leave."""
+        criteria = self.base.criteria
+        inventory, inventory_statuses, inventory_scored = self._exact_inventory(must)
+        statuses = [
+            inventory_statuses[j] if entry is None else self._control_values[j][must & entry[0]]
+            for j, entry in enumerate(self.controls)
+        ]
+        scored = [
+            inventory_scored[j] if entry is None else self._item_values[j][must & entry[0]]
+            for j, entry in enumerate(self.items)
+        ]
+        return Tabled(Score.of(criteria, statuses, scored), inventory.net_tco2e)
+
+    def _exact_inventory(self, must: int) -> tuple[Inventory, dict[int, str], dict[int, tuple[float, float]]]:
+        """The inventory of the set `must`, and its criteria's statuses and points by index."""
+        assert self.lines is not None
+        key = ("exact", must & self._inventory_mask)
+        found = self._memo.get(key)
+        if found is None:
+            lines = [self._line_values[k][must & mask] for k, (mask, _) in enumerate(self.lines)]
+            base = self.base.inventory
+            now = Inventory(
+                base.year,
+                tuple(lines[:-1]),
+                lines[-1],
+                base.resident_population,
+                base.gfa_total_m2,
+                base.missing_required,
+            )
+            criteria = self.base.criteria
+            statuses = {
+                j: control_result(c, self._inventory_metric(c, now)).status
+                for j, (entry, c) in enumerate(zip(self.controls, criteria.controls, strict=True))
+                if entry is None
+            }
+            scored = {
+                j: earned_and_applicable(c, self._inventory_metric(c, now))
+                for j, (entry, c) in enumerate(zip(self.items, criteria.items, strict=True))
+                if entry is None
+            }
+            found = self._memo[key] = (now, statuses, scored)
+        return found  # type: ignore[no-any-return]
 
     # --- bounding a node ----------------------------------------------------------------------
 
