@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -288,3 +290,26 @@ def test_a_panic_in_calamine_is_a_corrupt_workbook_not_a_crash(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         list(workbook._calamine_rows(tmp_path / "x.xlsx", Interrupted(), workbook.SheetInfo("表"))())
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_workbooks_saved_by_libreoffice_read_alike(corpus, tmp_path, monkeypatch):
+    """Another writer's xlsx (its own shared strings, styles and cell attributes) reads the same
+    through both readers too."""
+    chosen = [p for p in corpus if p.name in ("awkward.xlsx", "FT-SH-12.xlsx", "district_table.xlsx")]
+    profile = f"-env:UserInstallation=file://{tmp_path}/profile"
+    subprocess.run(
+        ["soffice", "--headless", profile, "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), *map(str, chosen)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    saved = sorted((tmp_path / "lo").glob("*.xlsx"))
+    assert len(saved) == 3
+    for path in saved:
+        theirs = _with_reader("openpyxl", monkeypatch, _grids, path)
+        ours = _with_reader("calamine", monkeypatch, _grids, path)
+        assert theirs == ours, path.name
+        assert _with_reader("openpyxl", monkeypatch, _survey_reading, path) == _with_reader(
+            "calamine", monkeypatch, _survey_reading, path
+        )
