@@ -61,10 +61,24 @@ def median_of(fn: Callable[[], Any], repeats: int) -> tuple[float, list[float]]:
     return statistics.median(runs), runs
 
 
-def startup(repeats: int) -> dict[str, Any]:
+BARE_APP = """
+from pathlib import Path
+import typer
+app = typer.Typer()
+@app.command()
+def show(path: Path, lang: str = typer.Option("zh")) -> None:
+    print(path, lang)
+app()
+"""
+
+
+def startup(repeats: int, work: Path) -> dict[str, Any]:
     """Wall time of each command, every sample, interleaved; the floor beside it."""
+    bare = work / "bare_typer_app.py"
+    bare.write_text(BARE_APP)
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
+        "bare one-command Typer app running its command": [sys.executable, str(bare), str(FORM)],
         "carbon --help": run.carbon("--help"),
     }
     for path in SAMPLES:
@@ -132,13 +146,34 @@ def read_with(reader: str, path: Path) -> int:
         workbook.XLSX_READER = "calamine"
 
 
-def reading(path: Path, repeats: int, what: str) -> dict[str, Any]:
+def batch(path: Path, work: Path) -> float:
+    """`carbon batch TABLE --jobs 1 --no-pathways --no-reports` as a user first runs it: with
+    `--no-cache`, since each repetition reads the same file (a re-run reuses its results)."""
+    out = work / "out-table"
+    flags = ("--jobs", "1", "--quiet", "--no-pathways", "--no-reports", "--no-cache")
+    result = run.run_command(
+        run.carbon("batch", path, "-o", run.fresh(out), *flags),
+        work / "batch.log",
+        ok_codes=(0, 1),
+    )
+    PEAK_RSS_MB.append(result.peak_rss_mb)
+    return result.seconds
+
+
+PEAK_RSS_MB: list[float] = []
+
+
+def reading(path: Path, repeats: int, what: str, work: Path | None = None) -> dict[str, Any]:
     variants: dict[str, Callable[[], Any]] = {
         "read_workbook (calamine)": lambda: read_with("calamine", path),
         "read_workbook (openpyxl reader)": lambda: read_with("openpyxl", path),
         "openpyxl bare read (read_only, values_only)": lambda: run.read_every_cell([path]),
         "calamine bare read (iter_rows)": lambda: bare_calamine(path),
     }
+    if work is not None:
+        variants["`carbon batch` --jobs 1 --no-pathways --no-reports --no-cache (process, wall)"] = lambda: batch(
+            path, work
+        )
     runs: dict[str, list[float]] = {name: [] for name in variants}
     for rep in range(repeats):
         for name, fn in variants.items():
@@ -156,7 +191,7 @@ def markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         "|---|--:|",
     ]
     medians = results["startup"]["medians"]
-    for name in ("python -c pass", "carbon --help"):
+    for name in ("python -c pass", "bare one-command Typer app running its command", "carbon --help"):
         out.append(f"| `{name}` | {medians[name]:.3f} |")
     for command, s in results["startup"]["summary"].items():
         out.append(
@@ -170,6 +205,8 @@ def markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         for name, r in block.items():
             runs = ", ".join(f"{x:.3f}" for x in r["runs"])
             out.append(f"| {name} | {r['median']:.3f} | {runs} | {r['median'] / floor:.2f} x |")
+    if results.get("batch_peak_rss_mb"):
+        out += ["", f"Peak RSS of the table batch (GNU time): {results['batch_peak_rss_mb']:.0f} MB"]
     for command, totals in results["imports"].items():
         top = ", ".join(f"{k} {v:.0f}" for k, v in list(totals.items())[:8])
         out += ["", f"Import self time by package, `carbon {command}` (ms): {top}"]
@@ -204,13 +241,14 @@ def main(argv: list[str] | None = None) -> int:
         ).stdout.strip(),
         "table_what": f"table of {communities:,} communities ({rows:,} rows)",
     }
-    results["startup"] = startup(repeats)
+    results["startup"] = startup(repeats, work)
     results["imports"] = {
         "assess": imports(["assess", str(FORM)]),
         "plan": imports(["plan", str(FORM)]),
     }
     results["form"] = reading(FORM, max(repeats, 5) * 4, "one form")
-    results["table"] = reading(table, 3 if not args.quick else 1, "table")
+    results["table"] = reading(table, 3 if not args.quick else 1, "table", work)
+    results["batch_peak_rss_mb"] = statistics.median(PEAK_RSS_MB) if PEAK_RSS_MB else None
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(markdown(results, args))

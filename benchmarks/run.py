@@ -11,10 +11,14 @@ invocation, interleaved so that drift in machine speed affects both sides alike.
 as `python -m carbon_cli` (what the `carbon` script calls) with this checkout on PYTHONPATH.
 
 Sections:
-  forms     1,000 form workbooks: openpyxl alone vs `carbon batch` (reports on/off, --jobs 1/2)
+  batch     the batch users run: `carbon batch DIR -o OUT --jobs 1` with its defaults (pathways and
+            reports on) on 150 form workbooks, beside openpyxl alone reading the same files
+  forms     1,000 form workbooks: openpyxl alone vs `carbon batch --no-pathways` (reports on/off,
+            --jobs 1/2)
   table     one table workbook of 10,000 communities: openpyxl alone vs `carbon batch`, peak RSS,
             and `carbon validate --format json`
-  pathways  `carbon batch` of 100 form workbooks with pathways; find_pathway per sample community
+  pathways  the pathway search in-process, both targets, for every sample and 200 generated
+            communities; `carbon plan FILE` and `carbon assess FILE` end to end on every sample
   startup   `carbon --help` and `carbon assess` vs a bare Typer app; modules only carbon imports
 """
 
@@ -47,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"
 sys.path[:0] = [str(ROOT), str(SAMPLES)]  # run from a checkout without installing the package
 
-SECTIONS = ("forms", "table", "pathways", "startup")
+SECTIONS = ("batch", "forms", "table", "pathways", "startup")
 LIBRARIES = ("openpyxl", "typer", "click", "rich", "jinja2", "defusedxml")
 # Dimensions that scale with a community's size; varied together so cross-field checks still hold.
 EXTENSIVE = frozenset(("area", "count", "mass", "energy", "persons", "households"))
@@ -67,14 +71,25 @@ GENERATOR_INPUTS = (
 class Sizes:
     forms: int
     table_communities: int
-    pathway_forms: int
+    batch_forms: int  # the default batch
+    generated: int  # generated communities for the pathway search
     repeats: int
     startup_repeats: int
     profile_forms: int
 
 
-FULL = Sizes(forms=1000, table_communities=10_000, pathway_forms=100, repeats=3, startup_repeats=7, profile_forms=200)
-QUICK = Sizes(forms=60, table_communities=500, pathway_forms=26, repeats=1, startup_repeats=3, profile_forms=60)
+FULL = Sizes(
+    forms=1000,
+    table_communities=10_000,
+    batch_forms=150,
+    generated=200,
+    repeats=3,
+    startup_repeats=7,
+    profile_forms=200,
+)
+QUICK = Sizes(
+    forms=60, table_communities=500, batch_forms=26, generated=20, repeats=1, startup_repeats=3, profile_forms=60
+)
 
 
 @dataclass
@@ -85,6 +100,16 @@ class Measurement:
     items: int | None = None
     unit: str = ""  # what `items` counts: workbooks, communities
     peak_rss_mb: list[float] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)  # user + system CPU time of each run
+
+    def add(self, run: Run) -> None:
+        self.runs_s.append(run.seconds)
+        self.peak_rss_mb.append(run.peak_rss_mb)
+        self.cpu_s.append(run.cpu_seconds)
+
+    @property
+    def median_cpu_s(self) -> float | None:
+        return statistics.median(self.cpu_s) if self.cpu_s else None
 
     @property
     def median_s(self) -> float:
@@ -104,6 +129,7 @@ class Measurement:
             "median_s": self.median_s,
             "rate_per_s": self.rate,
             "median_peak_rss_mb": self.median_rss_mb,
+            "median_cpu_s": self.median_cpu_s,
         }
 
 
@@ -150,8 +176,15 @@ def configure_children(work: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + (os.pathsep + path if path else "")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["CARBON_CACHE_DIR"] = str(work / "carbon-cache")  # `carbon batch` caches by default
     CHILD_ENV.clear()
     CHILD_ENV.update(env)
+
+
+def cold(folder: Path) -> Path:
+    """`folder`, emptied, and `carbon batch`'s cache emptied too: the next batch starts cold."""
+    shutil.rmtree(CHILD_ENV.get("CARBON_CACHE_DIR", ""), ignore_errors=True)
+    return fresh(folder)
 
 
 @dataclass(frozen=True)
@@ -160,6 +193,7 @@ class Run:
     peak_rss_mb: float
     returncode: int
     output: Path
+    cpu_seconds: float = 0.0  # user + system, the command and the processes it waited for
 
 
 def run_command(args: Sequence[str | Path], output: Path, ok_codes: tuple[int, ...] = (0,)) -> Run:
@@ -186,7 +220,7 @@ def run_command(args: Sequence[str | Path], output: Path, ok_codes: tuple[int, .
     peak_kib = usage.ru_maxrss  # KiB on Linux
     if GNU_TIME:
         peak_kib = int(rss_file.read_text().split()[-1])
-    return Run(seconds, peak_kib / 1024, code, output)
+    return Run(seconds, peak_kib / 1024, code, output, usage.ru_utime + usage.ru_stime)
 
 
 def carbon(*args: str | Path) -> list[str | Path]:
@@ -197,6 +231,13 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     value = fn()
     return time.perf_counter() - start, value
+
+
+def cpu_timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """(wall s, CPU s of this process, value)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    value = fn()
+    return time.perf_counter() - start, time.process_time() - cpu, value
 
 
 # --- inputs -----------------------------------------------------------------------------------------
@@ -324,7 +365,7 @@ def generator_digest(sizes: Sizes) -> str:
 @dataclass(frozen=True)
 class Inputs:
     forms: list[Path]
-    pathway_folder: Path
+    batch_folder: Path
     table: Path
     table_rows: int
     bare_app: Path
@@ -345,7 +386,7 @@ def prepare_inputs(workdir: Path, sizes: Sizes, sections: set[str]) -> Inputs:
         shutil.rmtree(forms_dir, ignore_errors=True)
         table.unlink(missing_ok=True)
     jobs = os.cpu_count() or 1
-    if sections & {"forms", "pathways"} and not forms_dir.is_dir():
+    if sections & {"forms", "batch"} and not forms_dir.is_dir():
         seconds, _ = timed(lambda: write_forms(forms_dir, sizes.forms, jobs))
         log(f"wrote {sizes.forms} form workbooks in {seconds:.1f} s")
     forms = sorted(forms_dir.glob("*.xlsx"))
@@ -355,13 +396,13 @@ def prepare_inputs(workdir: Path, sizes: Sizes, sections: set[str]) -> Inputs:
         log(f"wrote {table.name}: {sizes.table_communities} communities, {rows} rows in {seconds:.1f} s")
     stamp.write_text(json.dumps({"digest": digest, "table_rows": rows}))
 
-    pathway_folder = subset(forms, sizes.pathway_forms, workdir / "forms-pathways")  # every sample, cycled
+    batch_folder = subset(forms, sizes.batch_forms, workdir / "forms-batch")  # every sample, cycled
 
     bare_app = workdir / "bare_typer_app.py"
     bare_app.write_text(BARE_APP)
     probe = workdir / "modules_probe.py"
     probe.write_text(MODULES_PROBE)
-    return Inputs(forms, pathway_folder, table, rows, bare_app, probe)
+    return Inputs(forms, batch_folder, table, rows, bare_app, probe)
 
 
 BARE_APP = '''"""A one-command Typer app: the start-up floor any Typer CLI pays."""
@@ -454,6 +495,10 @@ def bench_forms(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> Non
             ["--jobs", "1", "--no-reports"],
         ),
         "forms.batch_jobs2": ("1c `carbon batch` --jobs 2 --no-pathways (reports on)", ["--jobs", "2"]),
+        "forms.batch_all_formats": (
+            "1d `carbon batch` --jobs 1 --no-pathways --report-format md,html,docx",
+            ["--jobs", "1", "--report-format", "md,html,docx"],
+        ),
     }
     for rep in range(sizes.repeats):
         seconds, cells = timed(lambda: read_every_cell(forms))
@@ -462,16 +507,15 @@ def bench_forms(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> Non
         log(f"forms {rep + 1}/{sizes.repeats}: openpyxl {seconds:.1f} s ({cells} cells)")
         for key, (label, extra) in variants.items():
             run = run_command(
-                carbon("batch", folder, "-o", fresh(out), "--quiet", "--no-pathways", *extra), work / "forms.log"
+                carbon("batch", folder, "-o", cold(out), "--quiet", "--no-pathways", *extra), work / "forms.log"
             )
             m = report.measure(key, label, n, "workbooks")
-            m.runs_s.append(run.seconds)
-            m.peak_rss_mb.append(run.peak_rss_mb)
+            m.add(run)
             if rep == 0:
                 check_batch(out, n, report, key)
             log(f"forms {rep + 1}/{sizes.repeats}: {key} {run.seconds:.1f} s")
     base = openpyxl.median_s
-    for key in ("forms.batch", "forms.batch_no_reports", "forms.batch_jobs2"):
+    for key in ("forms.batch", "forms.batch_no_reports", "forms.batch_jobs2", "forms.batch_all_formats"):
         report.ratios[f"{key} / forms.openpyxl"] = report.measurements[key].median_s / base
     speedup = report.measurements["forms.batch"].median_s / report.measurements["forms.batch_jobs2"].median_s
     report.ratios["forms: speed-up of --jobs 2 over --jobs 1"] = speedup
@@ -497,16 +541,14 @@ def bench_table(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> Non
         openpyxl.runs_s.append(seconds)
         report.extra["table_cells"] = cells
         run = run_command(
-            carbon("batch", inputs.table, "-o", fresh(out), "--jobs", "1", "--quiet", "--no-pathways", "--no-reports"),
+            carbon("batch", inputs.table, "-o", cold(out), "--jobs", "1", "--quiet", "--no-pathways", "--no-reports"),
             work / "table.log",
         )
-        batch.runs_s.append(run.seconds)
-        batch.peak_rss_mb.append(run.peak_rss_mb)
+        batch.add(run)
         if rep == 0:
             check_batch(out, communities, report, "table.batch")
         run = run_command(carbon("validate", inputs.table, "--format", "json"), work / "validate.json", ok_codes=(0, 1))
-        validate.runs_s.append(run.seconds)
-        validate.peak_rss_mb.append(run.peak_rss_mb)
+        validate.add(run)
         if rep == 0:
             result = json.loads(run.output.read_text(encoding="utf-8"))
             report.extra["table_validate"] = {"errors": result["errors"], "warnings": result["warnings"]}
@@ -522,67 +564,153 @@ def bench_table(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> Non
     ]
 
 
-def pathway_times(repeats: int) -> list[tuple[str, str, float, float]]:
-    """(community, verdict, median s to 通过, median s to 优秀) for every sample community."""
+def bench_batch(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> None:
+    """The batch as users run it (defaults: pathways and reports on), beside its floor."""
+    paths = sorted(inputs.batch_folder.glob("*.xlsx"))
+    n = len(paths)
+    label = f"0a openpyxl alone reads every cell of {n} form workbooks (in-process)"
+    openpyxl = report.measure("batch.openpyxl", label, n, "workbooks")
+    label = f"0b `carbon batch DIR -o OUT --jobs 1` of the same {n}, cold (defaults: pathways, reports, cache on)"
+    batch = report.measure("batch.default", label, n, "workbooks")
+    label = "0c the same again: a re-run with the cache the cold run left (nothing changed)"
+    warm = report.measure("batch.warm", label, n, "workbooks")
+    out = work / "out-batch"
+    for rep in range(sizes.repeats):
+        seconds, cpu, _ = cpu_timed(lambda: read_every_cell(paths))
+        openpyxl.runs_s.append(seconds)
+        openpyxl.cpu_s.append(cpu)
+        batch.add(
+            run_command(carbon("batch", inputs.batch_folder, "-o", cold(out), "--jobs", "1", "--quiet"), work / "b.log")
+        )
+        if rep == 0:
+            check_batch(out, n, report, "batch.default")
+        warm.add(
+            run_command(
+                carbon("batch", inputs.batch_folder, "-o", fresh(out), "--jobs", "1", "--quiet"), work / "b.log"
+            )
+        )
+        log(
+            f"batch {rep + 1}/{sizes.repeats}: openpyxl {seconds:.1f} s, carbon batch {batch.runs_s[-1]:.1f} s cold, "
+            f"{warm.runs_s[-1]:.1f} s warm"
+        )
+    wall = report.ratios["batch.default / batch.openpyxl (wall)"] = batch.median_s / openpyxl.median_s
+    cpu_ratio = batch.median_cpu_s / openpyxl.median_cpu_s  # type: ignore[operator]
+    report.ratios["batch.default / batch.openpyxl (CPU)"] = cpu_ratio
+    report.targets += [
+        Target("batch: default batch / openpyxl, wall", wall, 1.5, "x"),
+        Target("batch: default batch / openpyxl, CPU", cpu_ratio, 1.5, "x"),
+        Target("batch: moonshot, default batch / openpyxl, CPU", cpu_ratio, 1.0, "x"),
+    ]
+
+
+def generated_surveys(count: int) -> list[Any]:
+    """`count` communities made from the samples: every number times 0.5-1.5 and each yes/no
+    answer flipped with probability 0.3 (seeded), so that their pathways differ widely."""
+    import random
+
+    from carbon_cli.survey.reader import read_survey
+
+    samples = [read_survey(p) for p in sorted((SAMPLES / "communities").glob("*.xlsx"))]
+    surveys = []
+    for k in range(count):
+        rnd = random.Random(k)
+        survey = samples[k % len(samples)]
+        changes: dict[str, Any] = {}
+        for key, value in survey.assessment.items():
+            if isinstance(value, bool):
+                if rnd.random() < 0.3:
+                    changes[key] = not value
+            elif isinstance(value, int | float) and key not in ("assessment_year", "baseline_year"):
+                factor = rnd.uniform(0.5, 1.5)
+                changes[key] = value * factor if isinstance(value, float) else round(value * factor)
+        surveys.append(survey.with_values({**changes, "community_id": f"GEN-{k:03d}"}, origin="generated"))
+    return [*samples, *surveys]
+
+
+def pathway_times(count: int, repeats: int) -> dict[str, list[tuple[str, float, float, str, str]]]:
+    """For each way of planning (the default: the cost objective, pathways priced; and the effort
+    objective, `with_pathways`): (community, median wall s, median CPU s, status to 通过, to 优秀)
+    for every sample and `count` generated communities, in-process, both targets."""
     from carbon_cli.assessment import assess
     from carbon_cli.criteria import load_criteria
     from carbon_cli.factors import load_factor_set
-    from carbon_cli.planning.pathway import find_pathway, load_measures
-    from carbon_cli.survey.reader import read_survey
+    from carbon_cli.planning.pathway import load_measures, with_pathways
+    from carbon_cli.planning.pricing import load_planning, planned
 
-    criteria, factors, library = load_criteria(None), load_factor_set(None), load_measures(None)
-    rows = []
-    for path in sorted((SAMPLES / "communities").glob("*.xlsx")):
-        assessment = assess(read_survey(path), factors, criteria)
-        medians = []
-        for target in ("pass", "excellent"):
-            runs = [timed(lambda a=assessment, t=target: find_pathway(a, library, t))[0] for _ in range(repeats)]
-            medians.append(statistics.median(runs))
-        rows.append((path.stem, assessment.verdict, medians[0], medians[1]))
+    criteria, factors, library, planning = (
+        load_criteria(None),
+        load_factor_set(None),
+        load_measures(None),
+        load_planning(),
+    )
+    ways = {
+        "default: cost objective, priced (`planned`)": lambda a: planned(a, planning),
+        "effort objective (`with_pathways`)": lambda a: with_pathways(a, library),
+    }
+    rows: dict[str, list[tuple[str, float, float, str, str]]] = {name: [] for name in ways}
+    for survey in generated_surveys(count):
+        assessment = assess(survey, factors, criteria)
+        for name, plan in ways.items():
+            walls, cpus = [], []
+            for _ in range(repeats):
+                wall, cpu, result = cpu_timed(lambda a=assessment, plan=plan: plan(a))
+                walls.append(wall)
+                cpus.append(cpu)
+            statuses = [result.pathways[t].status for t in ("pass", "excellent")]
+            rows[name].append((survey.community_id, statistics.median(walls), statistics.median(cpus), *statuses))
     return rows
 
 
 def bench_pathways(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> None:
-    n = len(list(inputs.pathway_folder.glob("*.xlsx")))
-    on = report.measure(
-        "pathways.batch", f"3 `carbon batch` of {n} forms --jobs 2 --no-reports (pathways on)", n, "workbooks"
-    )
-    off = report.measure(
-        "pathways.batch_off", f"3 `carbon batch` of {n} forms --jobs 2 --no-reports --no-pathways", n, "workbooks"
-    )
-    out = work / "out-pathways"
-    for rep in range(sizes.repeats):
-        for m, extra in ((on, []), (off, ["--no-pathways"])):
-            run = run_command(
-                carbon(
-                    "batch", inputs.pathway_folder, "-o", fresh(out), "--jobs", "2", "--quiet", "--no-reports", *extra
-                ),
-                work / "pathways.log",
-            )
-            m.runs_s.append(run.seconds)
-            m.peak_rss_mb.append(run.peak_rss_mb)
-            if rep == 0:
-                check_batch(out, n, report, m.key)
-        log(f"pathways {rep + 1}/{sizes.repeats}: on {on.runs_s[-1]:.1f} s, off {off.runs_s[-1]:.1f} s")
-    # Two workers busy all along: each community's pathways cost about this much CPU time.
-    per_community = 2 * (on.median_s - off.median_s) / n
-    report.ratios["pathways: CPU s per community in the batch, 2 x (on - off) / n"] = per_community
+    repeats = max(3, sizes.repeats)
+    for way, rows in pathway_times(sizes.generated, repeats).items():
+        short = way.split(":")[0].split(" (")[0]
+        report.extra[f"pathway_search {short}"] = [
+            {"community": c, "wall_s": w, "cpu_s": u, "pass": p, "excellent": e} for c, w, u, p, e in rows
+        ]
+        statuses: dict[str, int] = {}
+        for *_, p, e in rows:
+            statuses[f"通过 {p}"] = statuses.get(f"通过 {p}", 0) + 1
+            statuses[f"优秀 {e}"] = statuses.get(f"优秀 {e}", 0) + 1
+        for name, column in (("wall", 1), ("CPU", 2)):
+            slowest = max(rows, key=lambda r: r[column])
+            median = statistics.median(r[column] for r in rows)
+            report.targets += [
+                Target(f"pathways ({short}): median over {len(rows)} communities, {name}", 1000 * median, 10, "ms"),
+                Target(f"pathways ({short}): slowest ({slowest[0]}), {name}", 1000 * slowest[column], 100, "ms"),
+            ]
+        walls, cpus = [r[1] for r in rows], [r[2] for r in rows]
+        lines = ["| pathways to both targets, in-process | wall ms | CPU ms |", "|---|--:|--:|"]
+        lines += [
+            f"| median | {1000 * statistics.median(walls):.1f} | {1000 * statistics.median(cpus):.1f} |",
+            f"| 90th percentile | {1000 * statistics.quantiles(walls, n=10)[-1]:.1f} | "
+            f"{1000 * statistics.quantiles(cpus, n=10)[-1]:.1f} |",
+            f"| slowest | {1000 * max(walls):.1f} | {1000 * max(cpus):.1f} |",
+        ]
+        lines += [
+            f"| sample {c} | {1000 * w:.1f} | {1000 * u:.1f} |" for c, w, u, *_ in rows if not c.startswith("GEN-")
+        ]
+        outcome = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+        report.extra_tables.append(
+            f"Pathways, {way}; median of {repeats} per community, over {len(rows)} communities, the samples and "
+            f"{sizes.generated} generated ({outcome}):\n\n" + "\n".join(lines)
+        )
 
-    rows = pathway_times(max(3, sizes.repeats))
-    slowest = max(rows, key=lambda r: r[2] + r[3])
-    report.extra["find_pathway"] = [
-        {"community": c, "verdict": v, "pass_s": p, "excellent_s": e} for c, v, p, e in rows
-    ]
-    lines = ["| community | verdict | find_pathway → 通过 (ms) | → 优秀 (ms) | both (ms) |", "|---|---|--:|--:|--:|"]
-    lines += [f"| {c} | {v} | {p * 1000:.1f} | {e * 1000:.1f} | {(p + e) * 1000:.1f} |" for c, v, p, e in rows]
-    report.extra_tables.append(
-        f"find_pathway per sample community (in-process, median of {max(3, sizes.repeats)}):\n\n" + "\n".join(lines)
-    )
-    report.targets += [
-        Target(f"pathways: batch of {n} forms, --jobs 2", on.median_s, 60, "s"),
-        Target("pathways: CPU s per community in batch", per_community, 1.0, "s"),
-        Target(f"pathways: slowest find_pathway, both targets ({slowest[0]})", slowest[2] + slowest[3], 1.0, "s"),
-    ]
+    samples = sorted((SAMPLES / "communities").glob("*.xlsx"))
+    for command, limits in (("plan", (0.6, 1.2)), ("assess", (0.5, None))):
+        m = report.measure(f"pathways.{command}", f"5 `carbon {command} FILE`, each of the {len(samples)} samples")
+        run_command(carbon(command, samples[0]), work / "cli.log")  # warm the caches
+        for _ in range(sizes.repeats):
+            for path in samples:
+                m.add(run_command(carbon(command, path.relative_to(ROOT)), work / "cli.log"))
+        report.targets.append(Target(f"pathways: `carbon {command} FILE` median, wall", m.median_s, limits[0], "s"))
+        report.targets.append(
+            Target(f"pathways: `carbon {command} FILE` median, CPU", m.median_cpu_s or 0.0, limits[0], "s")
+        )
+        if limits[1] is not None:
+            report.targets.append(
+                Target(f"pathways: `carbon {command} FILE` slowest, wall", max(m.runs_s), limits[1], "s")
+            )
 
 
 def imported_modules(inputs: Inputs, work: Path, target: str, *args: str) -> set[str]:
@@ -621,8 +749,7 @@ def bench_startup(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> N
         for key, (label, args) in commands.items():
             run = run_command(args, work / "startup.log")
             m = report.measure(key, label)
-            m.runs_s.append(run.seconds)
-            m.peak_rss_mb.append(run.peak_rss_mb)
+            m.add(run)
     bare = report.measurements["startup.bare_help"].median_s
     for key in ("startup.carbon_help", "startup.assess"):
         report.ratios[f"{key} / startup.bare_help"] = report.measurements[key].median_s / bare
@@ -663,6 +790,7 @@ STAGES = (
     ("read: sheet XML parsing (openpyxl WorkSheetParser.parse)", "openpyxl", "_reader.py", "parse"),
     ("assess (every call)", "carbon_cli", "assessment.py", "assess"),
     ("pathways (with_pathways)", "carbon_cli", "pathway.py", "with_pathways"),
+    ("pathways, found and priced (planned)", "carbon_cli", "pricing.py", "planned"),
     ("reports (render_assessment)", "carbon_cli", "report.py", "render_assessment"),
     ("outputs in memory (output_files)", "carbon_cli", "results.py", "output_files"),
     ("outputs: results.xlsx (xlsx_bytes)", "carbon_cli", "export.py", "xlsx_bytes"),
@@ -723,11 +851,11 @@ def profile_in_process(fn: Callable[[], Any]) -> str:
 
 def stage_timings(stages: list[tuple[str, Callable[[], Any]]], items: int, unit: str) -> str:
     """Each stage run once in this process, unprofiled (cProfile inflates Python code more than
-    the C XML parser, so these shares are the truer ones)."""
-    lines = [f"| stage (in-process, unprofiled) | s | ms per {unit} |", "|---|--:|--:|"]
+    the C XML parser, so these shares are the truer ones); wall and CPU time."""
+    lines = [f"| stage (in-process, unprofiled) | s | CPU s | CPU ms per {unit} |", "|---|--:|--:|--:|"]
     for label, fn in stages:
-        elapsed, _ = timed(fn)
-        lines.append(f"| {label} | {elapsed:.2f} | {1000 * elapsed / items:.2f} |")
+        elapsed, cpu, _ = cpu_timed(fn)
+        lines.append(f"| {label} | {elapsed:.2f} | {cpu:.2f} | {1000 * cpu / items:.2f} |")
     return "\n".join(lines)
 
 
@@ -812,6 +940,46 @@ def forms_stages(folder: Path, work: Path) -> str:
     )
 
 
+def batch_stages(folder: Path) -> str:
+    """The default batch's stages, each run once over every workbook in-process, unprofiled."""
+    from carbon_cli.assessment import assess
+    from carbon_cli.criteria import load_criteria
+    from carbon_cli.factors import load_factor_set
+    from carbon_cli.planning.pricing import load_planning, planned
+    from carbon_cli.report import render_assessment
+    from carbon_cli.survey.reader import read_workbook
+
+    paths = sorted(folder.glob("*.xlsx"))
+    criteria, factors, planning = load_criteria(None), load_factor_set(None), load_planning()
+    state: dict[str, Any] = {}
+
+    def read() -> None:
+        state["surveys"] = [s for path in paths for s in read_workbook(path).surveys]
+
+    def assess_all() -> None:
+        state["assessments"] = [assess(s, factors, criteria) for s in state["surveys"]]
+
+    def pathways() -> None:
+        state["planned"] = [planned(a, planning) for a in state["assessments"]]
+
+    def render_all() -> None:
+        for a in state["planned"]:
+            render_assessment(a, "zh")
+
+    render_assessment(assess(read_workbook(paths[0]).surveys[0], factors, criteria), "zh")  # compile the template
+    return stage_timings(
+        [
+            ("openpyxl: load_workbook + every cell of every sheet", lambda: read_every_cell(paths)),
+            ("carbon: read_workbook", read),
+            ("carbon: assess", assess_all),
+            ("carbon: pathways to both targets, found by cost and priced (planned)", pathways),
+            ("carbon: render_assessment (Markdown report)", render_all),
+        ],
+        len(paths),
+        "workbook",
+    )
+
+
 def table_stages(path: Path, communities: int, work: Path) -> str:
     from carbon_cli.assessment import assess
     from carbon_cli.batch import BatchOptions, run_batch
@@ -879,11 +1047,19 @@ def run_profiles(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> No
         profiles[f"{title}: `carbon batch --jobs 1 --no-pathways --no-reports`, cProfile"] = profile_command(
             "table", args, work
         )
+    if "batch" in failed:
+        log("profiling: default batch")
+        profiles["batch: stages"] = batch_stages(inputs.batch_folder)
+        cold(Path(out))
+        args = ["batch", str(inputs.batch_folder), "-o", out, "--jobs", "1", "--quiet"]
+        profiles["batch: `carbon batch --jobs 1` (pathways and reports on), cProfile"] = profile_command(
+            "batch", args, work
+        )
     if "pathways" in failed:
         log("profiling: pathways")
-        fresh(Path(out))
-        args = ["batch", str(inputs.pathway_folder), "-o", out, "--jobs", "1", "--quiet", "--no-reports"]
-        profiles["pathways: `carbon batch --jobs 1 --no-reports`, cProfile"] = profile_command("pathways", args, work)
+        profiles["pathways: `carbon plan` of the slowest sample, cProfile"] = profile_command(
+            "plan", ["plan", str(SAMPLES / "communities" / "FT-SH-07.xlsx")], work
+        )
 
 
 # --- output ------------------------------------------------------------------------------------------
@@ -923,6 +1099,7 @@ def machine() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             versions[name] = None
     return {
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
         "git": git_state(),
         "cpus": os.cpu_count(),
         "cpu_model": cpu,
@@ -939,18 +1116,23 @@ def seconds(value: float) -> str:
 
 def markdown(report: Report, info: dict[str, Any], quick: bool) -> str:
     lines = [
-        f"Date {datetime.date.today().isoformat()}{' (--quick)' if quick else ''}; {info['cpus']} CPU(s) "
+        f"Date {datetime.date.today().isoformat()}{' (--quick)' if quick else ''}; load average "
+        f"{info['load']}; {info['cpus']} CPU(s) "
         f"({info['cpu_model']}), {info['memory_gb']} GB RAM, Python {info['python']}; "
         + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
         + f"; code: {info['git']}.",
         "",
     ]
-    lines += ["| measurement | median s | runs (s) | throughput | peak RSS (MB) |", "|---|--:|---|--:|--:|"]
+    lines += [
+        "| measurement | median s | runs (s) | median CPU s | throughput | peak RSS (MB) |",
+        "|---|--:|---|--:|--:|--:|",
+    ]
     for m in report.measurements.values():
         runs = ", ".join(seconds(s) for s in m.runs_s)
         rate = f"{m.rate:,.1f} {m.unit}/s" if m.rate else ""
         rss = f"{m.median_rss_mb:.0f}" if m.median_rss_mb else ""
-        lines.append(f"| {m.label} | {seconds(m.median_s)} | {runs} | {rate} | {rss} |")
+        cpu = seconds(m.median_cpu_s) if m.median_cpu_s else ""
+        lines.append(f"| {m.label} | {seconds(m.median_s)} | {runs} | {cpu} | {rate} | {rss} |")
     if report.ratios:
         lines += ["", "| derived from this run's medians | value |", "|---|--:|"]
         lines += [f"| {name} | {value:.2f} |" for name, value in report.ratios.items()]
@@ -996,7 +1178,13 @@ def main(argv: list[str] | None = None) -> int:
         configure_children(work)
         inputs = prepare_inputs(work, sizes, sections)
         report = Report()
-        benches = {"forms": bench_forms, "table": bench_table, "pathways": bench_pathways, "startup": bench_startup}
+        benches = {
+            "batch": bench_batch,
+            "forms": bench_forms,
+            "table": bench_table,
+            "pathways": bench_pathways,
+            "startup": bench_startup,
+        }
         for name in SECTIONS:
             if name in sections:
                 benches[name](inputs, sizes, work, report)

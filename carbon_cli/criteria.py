@@ -8,6 +8,7 @@ inventory, one survey field, or a ratio of field sums (in percent); thresholds l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ class Metric:
             return bool(spec and spec.type == "bool")
         return self.kind in ("all_true", "required_fields")
 
-    @property
+    @cached_property
     def needs_baseline(self) -> bool:
         return BUILTIN_METRICS.get(self.kind, ("", False, ""))[1]
 
@@ -62,7 +63,7 @@ class Metric:
             "per_m2_kgco2e",
         )
 
-    @property
+    @cached_property
     def reads(self) -> frozenset[str]:
         """Every assessment-year field the metric's value depends on (the inventory's fields for a
         metric of the inventory): a change to any other field leaves the value as it was."""

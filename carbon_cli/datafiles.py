@@ -41,6 +41,31 @@ class Malformed(Exception):
     """Raised while checking a data file; turned into `bad_data_file` with the file's path."""
 
 
+def set_chain(origin: str, path: Path, folder: str, default: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """(set id, TOML data) of a set file and of every set it `extends`, the root first. A user's
+    file (one outside the built-in folder) extends `default` unless its [set] names another."""
+    chain: list[tuple[str, dict[str, Any]]] = []
+    files: list[Path] = []
+    while True:
+        if path.resolve() in files:
+            raise Malformed(f"`extends` loops through {path}")
+        files.append(path.resolve())
+        data = read_toml(path, kind)
+        meta = data.get("set", {})
+        if not isinstance(meta, dict):
+            raise Malformed("[set] must be a table")
+        set_id = str(meta.get("id", origin))
+        parent = meta.get("extends")
+        if parent is None and origin != default and path.parent.name != folder:
+            parent = default  # a user's file overrides the defaults it names
+        chain.append((set_id, data))
+        if not parent:
+            return chain[::-1]
+        if str(parent) in (i for i, _ in chain):
+            raise Malformed(f"`extends` loops through {parent}")
+        origin, path = locate(str(parent), folder, kind)
+
+
 def require(entry: dict[str, Any], key: str, types: type | tuple[type, ...], where: str) -> Any:
     if key not in entry:
         raise Malformed(f"{where}: missing `{key}`")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from carbon_cli.criteria import CriteriaSet, Criterion, Grade, Metric
@@ -43,9 +44,26 @@ def metric_value(
     metric: Metric, values: dict[str, Any], baseline: dict[str, Any] | None, now: Inventory, base: Inventory | None
 ) -> MetricValue:
     """The metric of the assessment-year `values` (inventory `now`) against the `baseline` year."""
+    kind = metric.kind  # the most common kinds first: the pathway search calls this a lot
+    if kind == "ratio":
+        numerator = [_number(values, k) for k in metric.numerator]
+        denominator = [_number(values, k) for k in metric.denominator]
+        if all(v is None for v in denominator):
+            return _missing(*metric.denominator)
+        if all(v is None for v in numerator):
+            return _missing(*metric.numerator)
+        total = sum(v or 0.0 for v in denominator)
+        if total <= 0:
+            return _na("zero_denominator")
+        return MetricValue(100 * sum(v or 0.0 for v in numerator) / total, "ok")
+    if kind == "field":
+        key = metric.fields[0]
+        value = values.get(key)
+        if value is None:
+            return _missing(key)
+        return MetricValue(value if isinstance(value, bool) else float(value), "ok")
     if metric.needs_baseline and (baseline is None or base is None):
         return _na("no_baseline")
-    kind = metric.kind
     if kind == "required_fields":
         absent = tuple(k for k in required_keys() if k not in values)
         return MetricValue(not absent, "ok", absent)
@@ -91,12 +109,6 @@ def metric_value(
         if now.gross_tco2e <= 0:
             return _na("zero_denominator")
         return MetricValue(100 * now.sinks_tco2e / now.gross_tco2e, "ok")
-    if kind == "field":
-        key = metric.fields[0]
-        value = values.get(key)
-        if value is None:
-            return _missing(key)
-        return MetricValue(value if isinstance(value, bool) else float(value), "ok")
     if kind == "all_true":
         known = [values[k] for k in metric.fields if k in values]
         absent = tuple(k for k in metric.fields if k not in values)
@@ -105,17 +117,6 @@ def metric_value(
                 False, "ok", absent, false_fields=tuple(k for k in metric.fields if values.get(k) is False)
             )
         return _missing(*absent) if absent else MetricValue(True, "ok")
-    if kind == "ratio":
-        numerator = [_number(values, k) for k in metric.numerator]
-        denominator = [_number(values, k) for k in metric.denominator]
-        if all(v is None for v in denominator):
-            return _missing(*metric.denominator)
-        if all(v is None for v in numerator):
-            return _missing(*metric.numerator)
-        total = sum(v or 0.0 for v in denominator)
-        if total <= 0:
-            return _na("zero_denominator")
-        return MetricValue(100 * sum(v or 0.0 for v in numerator) / total, "ok")
     raise AssertionError(f"unknown metric {kind}")
 
 
@@ -325,10 +326,13 @@ def evaluate(
     )
 
 
+_EARNED, _APPLICABLE = itemgetter(0), itemgetter(1)
+
+
 def _total(scored: list[tuple[float, float]]) -> tuple[float, float, float]:
     """(points earned, points applicable, score 0–100) of the items' (earned, applicable)."""
-    earned = sum(p for p, _ in scored)
-    applicable = sum(m for _, m in scored)
+    earned = sum(map(_EARNED, scored))  # left to right, as `sum` over a generator
+    applicable = sum(map(_APPLICABLE, scored))
     return earned, applicable, 100 * earned / applicable if applicable > 0 else 0.0
 
 
@@ -370,6 +374,13 @@ class Score:
         grade = next(g for g in self.criteria.grades if g.key == grade_key)
         return self.controls_pass and self.score >= grade.min_score - EPS
 
+    @classmethod
+    def of(cls, criteria: CriteriaSet, statuses: list[str], scored: list[tuple[float, float]]) -> Score:
+        """The score of the controls' `statuses` and the items' (earned, applicable) points."""
+        earned, applicable, score = _total(scored)
+        verdict = _verdict(statuses, score, criteria.pass_grade.min_score)
+        return cls(criteria, tuple(statuses), tuple(scored), earned, applicable, score, verdict)
+
 
 class Scorer:
     """A criteria set compiled for one community: each criterion with the assessment-year fields
@@ -380,7 +391,6 @@ class Scorer:
         self.criteria = criteria
         self.baseline = survey.baseline
         self.base_inventory = base
-        self.pass_min = criteria.pass_grade.min_score
         self.controls = criteria.controls
         self.items = criteria.items
         self._controls_reading: dict[str, list[int]] = {}
@@ -427,13 +437,4 @@ class Scorer:
         for i in items:
             c = self.items[i]
             scored[i] = earned_and_applicable(c, metric_value(c.metric, values, baseline, now, base))
-        earned, applicable, score = _total(scored)
-        return Score(
-            self.criteria,
-            tuple(statuses),
-            tuple(scored),
-            earned,
-            applicable,
-            score,
-            _verdict(statuses, score, self.pass_min),
-        )
+        return Score.of(self.criteria, statuses, scored)

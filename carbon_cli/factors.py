@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from carbon_cli.datafiles import Malformed, builtin_ids, locate, read_toml, require, status_of
+from carbon_cli.datafiles import Malformed, builtin_ids, locate, require, set_chain, status_of
 from carbon_cli.issues import CarbonError
 
 DEFAULT_SET = "cn-south-2023"
@@ -75,35 +74,25 @@ def load_factor_set(name_or_path: str | None = None) -> FactorSet:
     """A built-in set by id, or a user's TOML file (which extends the default set unless it says)."""
     origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, "排放因子集/factor set")
     try:
-        return _build(origin, path, seen=())
+        return _build(set_chain(origin, path, FOLDER, DEFAULT_SET, "factor set"))
     except Malformed as exc:
         raise CarbonError("bad_data_file", kind="factor", path=str(path), detail=str(exc)) from None
 
 
-def _build(origin: str, path: Path, seen: tuple[str, ...]) -> FactorSet:
-    data = read_toml(path, "factor")
-    meta = data.get("set", {})
-    if not isinstance(meta, dict):
-        raise Malformed("[set] must be a table")
-    set_id = str(meta.get("id", origin))
-    parent_id = meta.get("extends")
-    if parent_id is None and origin != DEFAULT_SET and path.parent.name != FOLDER:
-        parent_id = DEFAULT_SET  # a user's file overrides the defaults it names
+def _build(chain: list[tuple[str, dict[str, Any]]]) -> FactorSet:
+    """The factors of a set's files, each overriding the ones it extends."""
     factors: dict[str, Factor] = {}
-    if parent_id:
-        if parent_id in seen:
-            raise Malformed(f"`extends` loops through {parent_id}")
-        parent_origin, parent_path = locate(str(parent_id), FOLDER, "factor set")
-        factors.update(_build(parent_origin, parent_path, (*seen, set_id)).factors)
-    entries = data.get("factors", {})
-    if not isinstance(entries, dict):
-        raise Malformed("[factors] must be a table of tables")
-    for key, entry in entries.items():
-        factors[key] = _factor(key, entry, set_id)
-    if not seen:
-        absent = [k for k in REQUIRED_FACTORS if k not in factors]
-        if absent:
-            raise Malformed(f"missing factors: {', '.join(absent)}")
+    for set_id, data in chain:
+        entries = data.get("factors", {})
+        if not isinstance(entries, dict):
+            raise Malformed("[factors] must be a table of tables")
+        for key, entry in entries.items():
+            factors[key] = _factor(key, entry, set_id)
+    absent = [k for k in REQUIRED_FACTORS if k not in factors]
+    if absent:
+        raise Malformed(f"missing factors: {', '.join(absent)}")
+    set_id, data = chain[-1]
+    meta = data.get("set", {})
     return FactorSet(
         id=set_id,
         zh=str(meta.get("zh", set_id)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from carbon_cli.factors import FactorSet
@@ -70,7 +70,7 @@ class Inventory:
     def complete(self) -> bool:
         return not self.missing_required
 
-    @property
+    @cached_property
     def gross_tco2e(self) -> float:
         return sum(line.tco2e for line in self.lines)
 

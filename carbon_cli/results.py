@@ -24,14 +24,14 @@ from carbon_cli.serialize import dump_chunks
 
 def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None:
     """summary.<format> for each report format and results.csv|xlsx|json, each made and written in turn."""
-    from carbon_cli.outputs import convert, split_template
+    from carbon_cli.outputs import documents, split_template
     from carbon_cli.summary import render_summary
 
     lang = options.lang
     summary = render_summary(batch, options)
     word_template = split_template(options.template)[1]
-    for fmt in options.report_formats:
-        sink.write(f"summary.{fmt}", convert(summary, fmt, lang, word_template))
+    for fmt, data in documents(summary, options.report_formats, lang, word_template).items():
+        sink.write(f"summary.{fmt}", data)
     del summary
     rows = [output_row(r) for r in batch.results]
     sink.write("results.csv", csv_bytes(RESULT_COLUMNS, rows))

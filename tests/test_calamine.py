@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +227,89 @@ def test_extent_is_measured_from_cells_written_any_way(tmp_path):
     with pytest.raises(InputError) as err:
         read_workbook(path)
     assert err.value.issue.code == "sheet_too_large"
+
+
+def test_a_part_stored_twice_is_refused(tmp_path):
+    """zip readers differ on which copy of a name they take: the pre-scan must measure what is read."""
+    import zipfile
+
+    path = tmp_path / "twice.xlsx"
+    path.write_bytes(xlsx_bytes(Workbook()))
+    with zipfile.ZipFile(path, "a") as zf, pytest.warns(UserWarning):
+        zf.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")
+    with pytest.raises(InputError) as err:
+        read_workbook(path)
+    assert err.value.issue.code == "corrupt_workbook"
+
+
+def test_a_lying_dimension_is_ignored(tmp_path):
+    """The declared <dimension> (here the whole of Excel's grid) is not what calamine lays out."""
+    from tests.hostile.make_corpus import form_book, survey_values
+
+    data = xlsx_bytes(form_book(survey_values("HX-DIM")))
+    path = tmp_path / "dimension.xlsx"
+    lie = {
+        "xl/worksheets/sheet1.xml": lambda xml: re.sub(
+            rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml
+        )
+    }
+    path.write_bytes(edit_xlsx(data, lie))
+    survey = read_workbook(path).surveys[0]
+    assert survey.community_id == "HX-DIM" and not survey.errors
+
+
+def test_a_tag_split_between_chunks_is_seen_after_a_megabyte_without_a_tag_end():
+    """The pre-scan looks at a sheet up to its last complete tag; text with no tag end for over a
+    megabyte falls back to overlapping chunks, so a <!DOCTYPE> split across two is still seen."""
+    scan = workbook._Scan(keep=False)
+    scan.feed(b"x" * (2 << 20) + b"<!DOC")
+    scan.feed(b"TYPE x><worksheet/>")
+    scan.feed(b"", last=True)
+    assert scan.entity and scan.odd  # odd: the sheet is measured by the full parse
+
+
+def test_a_panic_in_calamine_is_a_corrupt_workbook_not_a_crash(tmp_path):
+    """A panic in calamine's Rust code reaches Python as a BaseException (pyo3's PanicException),
+    which `except Exception` (the CLI's and the batch's) would not stop."""
+
+    class PanicException(BaseException):
+        pass
+
+    class Book:
+        def get_sheet_by_name(self, name: str) -> Any:
+            raise PanicException("index out of bounds")
+
+    rows = workbook._calamine_rows(tmp_path / "x.xlsx", Book(), workbook.SheetInfo("表"))
+    with pytest.raises(InputError) as err:
+        list(rows())
+    assert (err.value.issue.code, err.value.issue.location.sheet) == ("corrupt_workbook", "表")
+
+    class Interrupted:
+        def get_sheet_by_name(self, name: str) -> Any:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        list(workbook._calamine_rows(tmp_path / "x.xlsx", Interrupted(), workbook.SheetInfo("表"))())
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_workbooks_saved_by_libreoffice_read_alike(corpus, tmp_path, monkeypatch):
+    """Another writer's xlsx (its own shared strings, styles and cell attributes) reads the same
+    through both readers too."""
+    chosen = [p for p in corpus if p.name in ("awkward.xlsx", "FT-SH-12.xlsx", "district_table.xlsx")]
+    profile = f"-env:UserInstallation=file://{tmp_path}/profile"
+    subprocess.run(
+        ["soffice", "--headless", profile, "--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), *map(str, chosen)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    saved = sorted((tmp_path / "lo").glob("*.xlsx"))
+    assert len(saved) == 3
+    for path in saved:
+        theirs = _with_reader("openpyxl", monkeypatch, _grids, path)
+        ours = _with_reader("calamine", monkeypatch, _grids, path)
+        assert theirs == ours, path.name
+        assert _with_reader("openpyxl", monkeypatch, _survey_reading, path) == _with_reader(
+            "calamine", monkeypatch, _survey_reading, path
+        )

@@ -171,3 +171,25 @@ def test_every_figure_has_source_and_status():
         assert figure.value.low <= figure.value.typical <= figure.value.high
     measures = {m.key for m in load_measures().measures}
     assert {c.measure for c in costs.costs.values()} == measures  # every measure is costed
+
+
+def test_sets_extend_each_other_and_a_loop_is_refused(tmp_path):
+    """A user's file extends the default set, or the set its [set] names; a loop is an error."""
+    from carbon_cli.factors import load_factor_set
+
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[set]\nid = "mine"\nextends = "cn-national-2023"\n'
+        '[factors.EF_gas]\nvalue = 2.0\nunit = "kgCO2/m3"\nsource = "test"\nstatus = "assumed"\n',
+        "utf-8",
+    )
+    factors = load_factor_set(str(mine))
+    national = load_factor_set("cn-national-2023")
+    assert factors.value("EF_gas") == 2.0 and factors["EF_gas"].origin == "mine"
+    assert factors.value("EF_grid") == national.value("EF_grid") != load_factor_set().value("EF_grid")
+    loop = tmp_path / "loop.toml"
+    loop.write_text(f'[set]\nid = "loop"\nextends = "{loop}"\n', "utf-8")
+    for load in (load_factor_set, load_cost_set):
+        with pytest.raises(CarbonError) as err:
+            load(str(loop))
+        assert "loops" in str(err.value.params.get("detail"))

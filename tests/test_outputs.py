@@ -140,6 +140,7 @@ def test_html_pages_are_self_contained(lang, tmp_path):
         assert _remote(page, html) == [], name
         assert "default-src 'none'" in html  # the browser is told so too
         assert "svg" in page.tags, name  # charts drawn inline
+    assert "<pre" not in pages["summary.html"]  # every chart the summary template writes is drawn
     summary = Page(pages["summary.html"])
     links = [v for tag, k, v in summary.attrs if tag == "a" and k == "href"]
     assert links == ["reports/FT-SH-03.html", "reports/FT-SH-05.html"]  # the summary links the pages
@@ -208,6 +209,29 @@ def test_ranking_chart_draws_the_criteria_sets_grade_lines(tmp_path):
     assert len(ranking.labels) == 2 and ranking.axis_max == 100
     svg = svg_chart(re.findall(r"```mermaid\n(.*?)```", markdown, re.S)[-1])
     assert svg.count('stroke-dasharray="5 3"') == 2 and ">90</text>" in svg and ">70</text>" in svg
+
+
+def test_investment_curve_is_drawn_from_the_plan():
+    from carbon_cli.summary import summary_context
+
+    result = run_batch([COMMUNITIES / f"FT-SH-0{i}.xlsx" for i in (2, 3, 4, 5, 8)], BatchOptions(), jobs=1)
+    markdown = render_summary(result, BatchOptions())
+    chart = parse_mermaid(re.findall(r"```mermaid\n(.*?)```", markdown, re.S)[-1])
+    investment = summary_context(result, BatchOptions())["investment"]
+    curve = investment["funded_curve"]
+    # from the communities already eligible (no money), one more per step, cumulated 万元
+    assert chart.labels == [str(investment["ready"])] + [str(p["eligible"]) for p in curve]
+    assert chart.series == [[0.0] + [round(p["cumulative_yuan"] / 1e4, 1) for p in curve]]
+    assert svg_chart(re.findall(r"```mermaid\n(.*?)```", markdown, re.S)[-1]).count("<rect") == len(curve) + 1
+
+
+def test_a_varying_line_is_drawn_as_a_line_chart():
+    block = 'xychart-beta\n  title "t"\n  x-axis "n" [1, 2, 3]\n  y-axis "万元" 0 --> 50\n  line [0, 12.5, 40]\n'
+    chart = parse_mermaid(block)
+    assert (chart.labels, chart.curves, chart.x_title, chart.unit) == (["1", "2", "3"], [[0, 12.5, 40]], "n", "万元")
+    svg = svg_chart(block)
+    assert svg.count("<polyline") == 1 and svg.count("<circle") == 3 and ">12.5</text>" in svg
+    assert svg_chart(block.replace("line [", "bar [1, 2, 3]\n  line [")) is None  # bars with a curve: not drawn
 
 
 def _assess_with(survey, criteria):

@@ -176,6 +176,71 @@ def test_evaluator_equals_assess_on_generated_communities(seed, factors, order):
     assert_same(search.evaluator._outcome(chosen), assessed_outcome(search, chosen))
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(FACTOR_SETS), st.integers(0, 2**17 - 1))
+def test_the_search_tables_score_like_assess(seed, factors, bits):
+    """The search scores sets from its per-criterion tables when it can: the same numbers."""
+    base = assess(
+        generated(seed, 0.3, 0.2) if seed % 3 else sample_survey(SAMPLE_PATHS[seed % 13].stem),
+        factor_set(factors),
+        CRITERIA,
+    )
+    search = _Search(base, LIBRARY)
+    relaxation = search.relaxation
+    if not relaxation.tabulated:
+        return
+    mask = bits & ((1 << len(search.searchable)) - 1)
+    keys = frozenset(m.key for i, m in enumerate(search.searchable) if mask >> i & 1)
+    tabled, a = relaxation.exact(mask), assessed_outcome(search, keys)
+    assert tabled.score.score == pytest.approx(a.evaluation.score, abs=1e-9)
+    assert tabled.score.control_statuses == tuple(c.status for c in a.evaluation.controls)
+    assert tabled.score.verdict == a.verdict
+    assert [p for p, _ in tabled.score.scored] == pytest.approx([i.points for i in a.evaluation.items], abs=1e-9)
+    assert tabled.net_tco2e == pytest.approx(a.inventory.net_tco2e, rel=1e-12, abs=1e-9)
+
+
+def test_the_samples_are_scored_from_tables():
+    tabled = [
+        _Search(assess(sample_survey(p.stem), factor_set("cn-south-2023"), CRITERIA), LIBRARY) for p in SAMPLE_PATHS
+    ]
+    assert all(search.relaxation.tabulated for search in tabled)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from(FACTOR_SETS),
+    st.sets(st.sampled_from([*KEYS, "X1", "X2", "X3", "X4", "X5"]), min_size=1, max_size=10),
+    st.integers(0, 2**10 - 1),
+    st.integers(0, 2**10 - 1),
+    st.integers(0, 2**10 - 1),
+    st.sampled_from([0.6, 0.85]),
+)
+def test_the_bounds_hold_for_every_set_between(library_with_lowering, seed, factors, keys, a, b, c, slope):
+    """For a node (taken ⊆ S ⊆ allowed), every item's slack in any S is at most its bound, and a
+    node called hopeless (None) has no S passing every control."""
+    base = assess(generated(seed, 0.3, 0.2), factor_set(factors), CRITERIA)
+    search = _Search(base, small_library(library_with_lowering, sorted(keys)))
+    relaxation = search.relaxation
+    full = (1 << len(search.searchable)) - 1
+    must, allowed = a & b & full, (a | c) & full
+    inside = must | (b & allowed)  # a set between the two
+    bound = relaxation.bound(must, allowed, slope)
+    keys_inside = frozenset(m.key for i, m in enumerate(search.searchable) if inside >> i & 1)
+    outcome = assessed_outcome(search, keys_inside)
+    if bound is None:
+        assert not outcome.evaluation.controls_pass
+        return
+    for item, best in zip(outcome.evaluation.items, bound, strict=True):
+        assert item.points - slope * item.max_points <= best + 1e-9, item.criterion.key
+
+
+def test_the_inventory_fields_are_the_lines_fields():
+    from carbon_cli.inventory import INVENTORY_FIELDS, LINE_FIELDS
+
+    assert frozenset().union(*LINE_FIELDS.values()) | {"resident_population", "gfa_total_m2"} == INVENTORY_FIELDS
+
+
 # --- the search equals brute force ----------------------------------------------------------------
 
 
@@ -284,6 +349,26 @@ def test_some_measures_do_lower_the_score(library_with_lowering):
                 if m.key == "M3" and after.net_tco2e > base.inventory.net_tco2e + 1e-6:
                     lowered.add("M3 raises emissions")
     assert {"X1", "X2", "M3 raises emissions"} <= lowered
+
+
+@pytest.mark.parametrize("max_table", [0, 2])
+def test_search_without_tables_equals_brute_force(monkeypatch, library_with_lowering, max_table):
+    """With tables too small for most criteria the search bounds with full points and scores sets
+    with the evaluator: still exact."""
+    from carbon_cli.planning import relaxation
+
+    monkeypatch.setattr(relaxation, "MAX_TABLE", max_table)
+    reached = 0
+    for seed in (3, 8, 11, 16):
+        survey, factors = generated(seed, 0.1, 0.0), factor_set("cn-national-2022")
+        line = min(84.0, assess(survey, factors, CRITERIA).score + 6)  # a few measures away
+        base = assess(survey, factors, with_pass_line(line))
+        library = small_library(library_with_lowering, ["M2", "M3", "M4", "M8", "M11", "M15", "M17", "X1", "X5"])
+        assert not _Search(base, library).relaxation.tabulated
+        pathway = found(base, library, "pass")
+        assert pathway == brute_force(base, library, "pass")
+        reached += pathway is not None
+    assert reached >= 2
 
 
 def test_search_exact_on_samples_against_brute_force():

@@ -199,12 +199,39 @@ _KEYS = [f.key for f in dictionary().fields]
 def test_column_reader_reads_as_read_cell(key, unit, raws):
     fields = dictionary()
     spec = fields[key]
-    read = cell_reader(fields, spec, unit)
+    read = cell_reader(fields, spec, unit, "t.xlsx", "表", "C")
     for i, raw in enumerate(raws * 2):  # twice: a remembered text must give the same issues again
         where = Location("t.xlsx", "表", f"C{i + 2}")
         expected_issues: list = []
         found_issues: list = []
         expected = read_cell(fields, spec, raw, unit, where, expected_issues, "A1")
-        found = read(raw, where, found_issues, "A1")
+        found = read(raw, str(i + 2), found_issues, "A1")
         assert (type(found), found) == (type(expected), expected) or (found != found and expected != expected)
         assert [(i, i.params) for i in found_issues] == [(i, i.params) for i in expected_issues]
+
+
+def test_table_sources_name_every_cell_read(tmp_path):
+    header = ["社区编码", "年份", "常住人口", "居民生活用电量（万千瓦时）", "编制近零碳创建方案"]
+    rows = [["A1", 2021, 5000, 1500, "否"], ["A1", 2023, "不详", 1800, "是"]]
+    survey = read_workbook(write_table(tmp_path / "t.xlsx", header, rows)).surveys[0]
+    cells = {name: (loc.file, loc.sheet, loc.cell) for name, loc in survey.sources.items()}
+    where = (str(tmp_path / "t.xlsx"), "社区汇总")
+    assert cells == {
+        "assessment.community_id": (*where, "A3"),
+        "assessment.resident_population": (*where, "C3"),  # read as "no data": still located
+        "assessment.elec_residential_kwh": (*where, "D3"),
+        "assessment.has_creation_plan": (*where, "E3"),
+        "baseline.resident_population": (*where, "C2"),
+        "baseline.elec_residential_kwh": (*where, "D2"),
+        "baseline.has_creation_plan": (*where, "E2"),
+        "assessment.assessment_year": (*where, "A3"),
+        "assessment.baseline_year": (*where, "A3"),
+    }
+    assert "resident_population" not in survey.assessment
+    assert survey.source("baseline", "community_id") is None  # identity fields: assessment year only
+    assert len(survey.sources) == len(cells) and survey.sources == dict(survey.sources)
+    with pytest.raises(KeyError):
+        survey.sources["baseline.community_id"]
+    import pickle
+
+    assert pickle.loads(pickle.dumps(survey)) == survey

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
@@ -28,19 +28,25 @@ def split_template(template: Path | str | None) -> tuple[Path | None, str | None
 
 
 def convert(
-    markdown: str, fmt: str, lang: str = "zh", word_template: str | None = None, home: str | None = None
+    text: str,
+    fmt: str,
+    lang: str = "zh",
+    word_template: str | None = None,
+    home: str | None = None,
+    tokens: list[Any] | None = None,
 ) -> bytes:
-    """A rendered Markdown report in `fmt`. Links to the batch's other reports follow the format."""
+    """The rendered Markdown report `text` in `fmt` (`tokens`: `text` parsed already). Links to
+    the batch's other reports follow the format."""
     if fmt == "md":
-        return markdown.encode("utf-8")
+        return text.encode("utf-8")
     if fmt == "html":
         from carbon_cli.outputs.html import page
 
-        return page(markdown, lang, home=home, link_ext=".html")
+        return page(text, lang, home=home, link_ext=".html", tokens=tokens)
     if fmt == "docx":
         from carbon_cli.outputs.docx import document
 
-        return document(markdown, word_template, link_ext=".docx")
+        return document(text, word_template, link_ext=".docx", tokens=tokens)
     raise ValueError(f"unknown report format {fmt!r}")
 
 
@@ -56,8 +62,29 @@ def report_documents(
     from carbon_cli.report import render_assessment
 
     md_template, word_template = split_template(template)
-    markdown = render_assessment(a, lang, template=md_template, date=date)
-    return {fmt: convert(markdown, fmt, lang, word_template, home) for fmt in formats}
+    text = render_assessment(a, lang, template=md_template, date=date)
+    return documents(text, formats, lang, word_template, home)
+
+
+def documents(
+    text: str,
+    formats: tuple[str, ...] | list[str],
+    lang: str = "zh",
+    word_template: str | None = None,
+    home: str | None = None,
+) -> dict[str, bytes]:
+    """The Markdown report `text` in each of `formats`, parsed once."""
+    tokens = None
+    if {"html", "docx"} & set(formats):
+        from carbon_cli.outputs.markdown import parse
+
+        tokens = parse(text)
+    return {fmt: convert(text, fmt, lang, word_template, home, tokens) for fmt in formats}
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes: CJK and full-width characters count two, others one."""
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
 
 
 def retarget(link: str, fmt: str) -> str:

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from carbon_cli.i18n import Bilingual
 from carbon_cli.issues import CarbonError
-from carbon_cli.outputs import retarget
+from carbon_cli.outputs import display_width, markdown, retarget
 from carbon_cli.resources import templates_dir
 
 DOCUMENT = "word/document.xml"
@@ -39,6 +40,7 @@ CELL_STYLE, HEAD_STYLE = "TableText", "TableHeading"
 QUOTE_STYLE, BULLET_STYLE, NUMBERED_STYLE = "Conclusion", "ListBullet", "NumberedItem"
 MONO = "Consolas"
 HEAD_FILL = "DCE6E8"
+WIDE, SMALL = 9, 16  # a table of 9 columns or more is set in 8 pt to fit A4 portrait
 
 # Characters XML 1.0 cannot hold: a workbook cell may contain them; Word would refuse the file.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -83,12 +85,13 @@ def load_template(path: str | None = None) -> WordTemplate:
             rels = z.read(RELS).decode("utf-8")
             core = z.read(CORE).decode("utf-8") if CORE in z.namelist() else None
     except FileNotFoundError:
-        raise CarbonError("bad_template", path=str(file), detail="no such file") from None
+        raise CarbonError("bad_template", path=str(file), detail=Bilingual("文件不存在", "no such file")) from None
     except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
-        detail = f"not a Word .docx document ({type(exc).__name__}: {exc})"
+        detail = Bilingual(f"不是 Word .docx 文档（{exc}）", f"not a Word .docx document ({exc})")
         raise CarbonError("bad_template", path=str(file), detail=detail) from None
     if "<w:body>" not in document or "</w:body>" not in document:
-        raise CarbonError("bad_template", path=str(file), detail="word/document.xml has no <w:body>")
+        detail = Bilingual("word/document.xml 中没有正文 <w:body>", "word/document.xml has no <w:body>")
+        raise CarbonError("bad_template", path=str(file), detail=detail)
     return WordTemplate(str(file), data, document, rels, core, _text_width(document))
 
 
@@ -111,12 +114,7 @@ def _run(text: str, props: str = "") -> str:
     return f'<w:r>{props}<w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
 
 
-_WORD = re.compile(r"[^\s\u2e80-\uffff]+")
-
-
-def _width(text: str) -> int:
-    """Width in half-width characters: CJK and full-width count two."""
-    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+_WORD = re.compile(r"[^\s\u2e80-\uffff/()-]+")  # a word processor may break at spaces, CJK, - / ( )
 
 
 @dataclass
@@ -127,15 +125,26 @@ class _Cell:
 
     @property
     def chars(self) -> int:
-        return _width(self.text)
+        return display_width(self.text)
+
+    @property
+    def word(self) -> int:
+        """Its longest Latin word or number (Chinese text can break between any two characters)."""
+        return min(16, max([len(w) for w in _WORD.findall(self.text)], default=0))
 
     @property
     def unbreakable(self) -> int:
-        """The width this cell cannot be narrower than: all of a short text, else its longest
-        Latin word or number (Chinese text can break between any two characters)."""
-        if self.chars <= 10:
-            return self.chars
-        return min(16, max([4, *(len(w) for w in _WORD.findall(self.text))]))
+        """The width it should not be narrower than: all of a short text, else its longest word."""
+        return self.chars if self.chars <= 10 else max(4, self.word)
+
+
+def _share(low: list[int], high: list[int], width: int) -> list[int]:
+    """Widths from `low` towards `high`, in proportion to the difference, filling `width`."""
+    extra = [max(0, h - m) for h, m in zip(high, low, strict=True)]
+    room = width - sum(low)
+    if sum(extra) <= room:  # everything fits: share out what is left evenly
+        return [m + e + (room - sum(extra)) // len(low) for m, e in zip(low, extra, strict=True)]
+    return [m + int(room * e / sum(extra)) for m, e in zip(low, extra, strict=True)]
 
 
 @dataclass
@@ -144,7 +153,7 @@ class _Writer:
     link_ext: str | None
     links: list[str] = field(default_factory=list)
     out: list[str] = field(default_factory=list)
-
+    size: int | None = None  # half-points: the smaller text of a wide table
     # --- inline ------------------------------------------------------------------------
 
     def runs(self, inline: Any, mono: bool = False) -> tuple[list[str], str]:
@@ -158,12 +167,14 @@ class _Writer:
             if kind in ("text", "code_inline"):
                 if not tok.content:
                     continue
-                props = "".join(
+                props = "".join(  # in the order the schema requires
                     (
+                        f'<w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}"/>' if kind == "code_inline" or mono else "",
                         "<w:b/>" if bold else "",
                         "<w:i/>" if italic else "",
-                        f'<w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}"/>' if kind == "code_inline" or mono else "",
-                        '<w:color w:val="1F4E5A"/><w:u w:val="single"/>' if link else "",
+                        '<w:color w:val="1F4E5A"/>' if link else "",
+                        f'<w:sz w:val="{self.size}"/><w:szCs w:val="{self.size}"/>' if self.size else "",
+                        '<w:u w:val="single"/>' if link else "",
                     )
                 )
                 runs.append(_run(tok.content, f"<w:rPr>{props}</w:rPr>" if props else ""))
@@ -236,18 +247,20 @@ class _Writer:
 
     def column_widths(self, rows: list[list[_Cell]], columns: int) -> list[int]:
         """Twips per column: each at least as wide as its short texts and longest word (numbers,
-        keys and short labels never break), the rest shared by how much text each holds."""
-        char, pad = 105, 260  # twips per half-width character at the table's 9.5 pt (with slack); margins
+        keys and short labels stay on one line), the rest shared by how much text each holds.
+        A table too wide for that keeps whole words at least, short texts breaking at spaces."""
+        char = 112 * (self.size or 19) // 19  # twips per half-width character (bold Arial at 9.5 pt)
+        pad = 190  # cell margins and some slack
         cells = [[r[c] for r in rows if c < len(r)] for c in range(columns)]
+        words = [max((x.word for x in col), default=2) * char + pad for col in cells]
         least = [max((x.unbreakable for x in col), default=2) * char + pad for col in cells]
         want = [min(80, max((x.chars for x in col), default=2)) * char + pad for col in cells]
-        room = self.text_width - sum(least)
-        if room <= 0:
-            return [int(self.text_width * w / sum(least)) for w in least]
-        extra = [max(0, w - m) for w, m in zip(want, least, strict=True)]
-        if sum(extra) <= room:  # everything fits on one line: share out what is left evenly
-            return [m + e + (room - sum(extra)) // columns for m, e in zip(least, extra, strict=True)]
-        return [m + int(room * e / sum(extra)) for m, e in zip(least, extra, strict=True)]
+        width = self.text_width
+        if sum(least) > width:
+            if sum(words) >= width:
+                return [int(width * w / sum(words)) for w in words]
+            return _share(words, least, width)
+        return _share(least, want, width)
 
     def blocks(self, tokens: list[Any]) -> None:
         quote = 0
@@ -284,6 +297,12 @@ class _Writer:
                 lists.pop()
             elif kind == "table_open":
                 rows, header_rows = [], 0
+                columns = 0
+                for t in tokens[i:]:
+                    if t.type == "tr_close":
+                        break
+                    columns += t.type == "th_open"
+                self.size = SMALL if columns >= WIDE else None
             elif kind == "tr_open":
                 row = []
             elif kind == "tr_close":
@@ -301,6 +320,7 @@ class _Writer:
             elif kind == "table_close":
                 if rows:
                     self.table(rows, header_rows)
+                self.size = None
             elif kind in ("fence", "code_block") and tok.info.strip() != "mermaid":
                 mono = f'<w:rPr><w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}"/></w:rPr>'
                 for line in tok.content.rstrip("\n").split("\n"):
@@ -308,23 +328,22 @@ class _Writer:
             i += 1
 
 
-def body_xml(markdown: str, text_width: int, link_ext: str | None = ".docx") -> tuple[str, str, list[str]]:
-    """(title, body XML, link targets) of `markdown`."""
-    from carbon_cli.outputs.html import _parser, _plain
-
-    tokens = _parser().parse(markdown)
-    title = next(
-        (_plain(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h1"), ""
-    )
+def body_xml(tokens: list[Any], text_width: int, link_ext: str | None = ".docx") -> tuple[str, list[str]]:
+    """(body XML, link targets) of the parsed Markdown `tokens`."""
     writer = _Writer(text_width, link_ext)
     writer.blocks(tokens)
-    return title, "".join(writer.out), writer.links
+    return "".join(writer.out), writer.links
 
 
-def document(markdown: str, template: str | None = None, link_ext: str | None = ".docx") -> bytes:
-    """The .docx of `markdown` on the Word template (built-in or the user's)."""
+def document(
+    text: str, template: str | None = None, link_ext: str | None = ".docx", tokens: list[Any] | None = None
+) -> bytes:
+    """The .docx of the Markdown `text` (or its `tokens`, parsed already) on the Word template
+    (the built-in one or the user's)."""
     tpl = load_template(template)
-    title, body, links = body_xml(markdown, tpl.text_width, link_ext)
+    tokens = markdown.parse(text) if tokens is None else tokens
+    title = markdown.title(tokens)
+    body, links = body_xml(tokens, tpl.text_width, link_ext)
     start = tpl.document.index("<w:body>") + len("<w:body>")
     end = tpl.document.rindex("</w:body>")
     inner = tpl.document[start:end]

@@ -13,8 +13,9 @@ from functools import cache
 from html import escape
 from typing import Any
 
-from carbon_cli.outputs import retarget
+from carbon_cli.outputs import display_width, markdown, retarget
 from carbon_cli.outputs.charts import svg_chart
+from carbon_cli.outputs.markdown import plain
 
 CSS = """
 @page { size: A4 portrait; margin: 18mm 16mm 18mm 16mm;
@@ -75,22 +76,9 @@ pre { white-space: pre-wrap; background: var(--soft); padding: 0.6em; font-size:
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-@cache
-def _parser() -> Any:
-    from markdown_it import MarkdownIt
-
-    # html=False: raw HTML in the Markdown is shown as text, never passed through.
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def _plain(inline: Any) -> str:
-    """The text of an inline token (for a table cell's label on a phone)."""
-    return "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline"))
-
-
 def _short(cell: Any, text: str) -> None:
     """A short cell (a number, a key, a two-word label) is kept on one line."""
-    if sum(2 if ord(c) > 0x2E7F else 1 for c in text) <= 8:
+    if display_width(text) <= 10:
         cell.attrSet("class", "nw")
 
 
@@ -113,12 +101,12 @@ def _label_cells(tokens: list[Any]) -> None:
         elif tok.type == "tr_open":
             col = 0
         elif tok.type == "th_open" and in_head:
-            headers.append(_plain(tokens[i + 1]))
+            headers.append(plain(tokens[i + 1]))
             _short(tok, headers[-1])
         elif tok.type == "td_open":
             if col < len(headers) and headers[col]:
                 tok.attrSet("data-label", headers[col])
-            _short(tok, _plain(tokens[i + 1]))
+            _short(tok, plain(tokens[i + 1]))
             col += 1
 
 
@@ -132,50 +120,46 @@ def _links(tokens: list[Any], link_ext: str | None) -> None:
                     child.attrSet("href", retarget(href, link_ext.lstrip(".")))
 
 
-def body_html(markdown: str, link_ext: str | None = ".html") -> tuple[str, str]:
-    """(title, body) of the page: the HTML of `markdown`, charts as SVG."""
-    parser = _parser()
-    tokens = parser.parse(markdown)
+@cache
+def _renderer() -> Any:
+    from markdown_it.renderer import RendererHTML
+
+    class Page(RendererHTML):  # type: ignore[misc]
+        """CommonMark's HTML, with charts drawn as SVG and tables that scroll on their own."""
+
+        def fence(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+            tok = tokens[idx]
+            svg = svg_chart(tok.content) if tok.info.strip() == "mermaid" else None
+            return svg + "\n" if svg else f"<pre><code>{escape(tok.content)}</code></pre>\n"
+
+        def table_open(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+            return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
+
+        def table_close(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+            return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+    return Page(markdown.parser())
+
+
+def body_html(tokens: list[Any], link_ext: str | None = ".html") -> str:
+    """The HTML of the parsed Markdown `tokens`, charts as SVG."""
     _label_cells(tokens)
     _links(tokens, link_ext)
-    title = ""
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and tok.tag == "h1":
-            title = _plain(tokens[i + 1])
-            break
-    renderer = parser.renderer
-    rules = renderer.rules
-
-    def fence(tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-        tok = tokens[idx]
-        if tok.info.strip() == "mermaid":
-            svg = svg_chart(tok.content)
-            if svg:
-                return svg + "\n"
-        return f"<pre><code>{escape(tok.content)}</code></pre>\n"
-
-    def table_open(tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-        return '<div class="table-wrap">' + renderer.renderToken(tokens, idx, options, env)
-
-    def table_close(tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-        return renderer.renderToken(tokens, idx, options, env) + "</div>\n"
-
-    saved = {k: rules.get(k) for k in ("fence", "table_open", "table_close")}
-    rules.update(fence=fence, table_open=table_open, table_close=table_close)
-    try:
-        body = renderer.render(tokens, parser.options, {})
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                rules.pop(k, None)
-            else:
-                rules[k] = v
-    return title, body
+    return _renderer().render(tokens, markdown.parser().options, {})
 
 
-def page(markdown: str, lang: str = "zh", home: str | None = None, link_ext: str | None = ".html") -> bytes:
-    """The whole page. `home`: a link back to the district summary (a batch's community pages)."""
-    title, body = body_html(markdown, link_ext)
+def page(
+    text: str,
+    lang: str = "zh",
+    home: str | None = None,
+    link_ext: str | None = ".html",
+    tokens: list[Any] | None = None,
+) -> bytes:
+    """The page of the Markdown `text` (or its `tokens`, parsed already). `home`: a link back
+    to the district summary (a batch's community pages)."""
+    tokens = markdown.parse(text) if tokens is None else tokens
+    title = markdown.title(tokens)
+    body = body_html(tokens, link_ext)
     nav = ""
     if home:
         back = "← 返回汇总报告" if lang == "zh" else "← District summary"

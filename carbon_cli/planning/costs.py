@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from carbon_cli.datafiles import Malformed, builtin_ids, locate, read_toml, require, status_of
+from carbon_cli.datafiles import Malformed, builtin_ids, locate, require, set_chain, status_of
 from carbon_cli.issues import CarbonError
 from carbon_cli.planning.policies import expired, parse_date
 
@@ -187,28 +186,18 @@ def load_cost_set(name_or_path: str | None = None) -> CostSet:
     """A built-in cost set by id, or a user's TOML file overriding the default set entry by entry."""
     origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, "成本集/cost set")
     try:
-        return _build(origin, path, seen=())
+        return _build(set_chain(origin, path, FOLDER, DEFAULT_SET, "cost set"))
     except Malformed as exc:
         raise CarbonError("bad_data_file", kind="cost", path=str(path), detail=str(exc)) from None
 
 
-def _build(origin: str, path: Path, seen: tuple[str, ...]) -> CostSet:
-    data = read_toml(path, "cost")
-    meta = _table(data, "set")
-    set_id = str(meta.get("id", origin))
-    parent_id = meta.get("extends")
-    if parent_id is None and origin != DEFAULT_SET and path.parent.name != FOLDER:
-        parent_id = DEFAULT_SET  # a user's file overrides the defaults it names
+def _build(chain: list[tuple[str, dict[str, Any]]]) -> CostSet:
+    """The cost set of a set's files, each entry overriding the same entry of the sets it extends."""
     merged: dict[str, Any] = {"tariffs": {}, "costs": {}, "subsidies": {}, "award": {}, "appraisal": {}}
-    if parent_id:
-        if parent_id in seen:
-            raise Malformed(f"`extends` loops through {parent_id}")
-        _, parent_path = locate(str(parent_id), FOLDER, "cost set")
-        merged = _raw(parent_path, (*seen, set_id), merged)
-    merged = _merge(merged, data)
-    tariffs = {k: _tariff(k, e) for k, e in merged["tariffs"].items()}
-    costs = {k: _unit_cost(k, e) for k, e in merged["costs"].items()}
-    subsidies = {k: _subsidy(k, e) for k, e in merged["subsidies"].items()}
+    for _, data in chain:
+        merged = _merge(merged, data)
+    set_id, data = chain[-1]
+    meta = _table(data, "set")
     appraisal = merged["appraisal"]
     years = appraisal.get("years", 10)
     rate = appraisal.get("discount_rate", 0.0)
@@ -222,26 +211,14 @@ def _build(origin: str, path: Path, seen: tuple[str, ...]) -> CostSet:
         en=str(meta.get("en", set_id)),
         description_zh=str(meta.get("description_zh", "")),
         description_en=str(meta.get("description_en", "")),
-        tariffs=tariffs,
-        costs=costs,
-        subsidies=subsidies,
+        tariffs={k: _tariff(k, e) for k, e in merged["tariffs"].items()},
+        costs={k: _unit_cost(k, e) for k, e in merged["costs"].items()},
+        subsidies={k: _subsidy(k, e) for k, e in merged["subsidies"].items()},
         award=_figure("award", merged["award"], "[award]"),
         award_policy=str(merged["award"].get("policy", "")),
         years=years,
         discount_rate=float(rate),
     )
-
-
-def _raw(path: Path, seen: tuple[str, ...], into: dict[str, Any]) -> dict[str, Any]:
-    """The entries of a set file after its own `extends`, merged into `into`."""
-    data = read_toml(path, "cost")
-    parent_id = _table(data, "set").get("extends")
-    if parent_id:
-        if parent_id in seen:
-            raise Malformed(f"`extends` loops through {parent_id}")
-        _, parent_path = locate(str(parent_id), FOLDER, "cost set")
-        into = _raw(parent_path, (*seen, str(parent_id)), into)
-    return _merge(into, data)
 
 
 def _merge(base: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -486,6 +463,13 @@ class Cost:
     @property
     def no_regret(self) -> bool:
         return self.net_cost.typical < 0
+
+    def figures(self) -> list[Figure]:
+        """The cost set's figures this cost used (unit costs, tariffs, subsidy rates), once each."""
+        used = [line.cost.figure for line in self.lines]
+        used += [line.tariff.figure for line in self.saving_lines]
+        used += [line.rule.figure for line in self.subsidy_lines]
+        return list({f.key: f for f in used}.values())
 
     def __add__(self, other: Cost) -> Cost:
         return Cost(

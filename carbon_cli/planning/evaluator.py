@@ -67,26 +67,34 @@ class Evaluator:
             return found
         rank = self._rank[measure.key]
         later = [m for m, _ in parent.steps if self._rank[m.key] > rank]
-        if not all(self._commutes(measure, m) for m in later):
-            found = self._cache[new] = self._outcome(new)
-            return found
-        values = dict(parent.values)
-        change = measure.apply(values)
-        values.update(change)
+        if all(self._commutes(measure, m) for m in later):
+            values = dict(parent.values)
+            change = measure.apply(values)
+            values.update(change)
+            at = len(parent.steps) - len(later)
+            steps = (*parent.steps[:at], (measure, change), *parent.steps[at:])
+            changed = frozenset(change)
+        else:  # taken before measures it does not commute with: those are taken again after it
+            values, steps = self._apply(new)
+            written = {k for _, change in steps for k in change} | parent.changes.keys()
+            changed = frozenset(k for k in written if values.get(k, _ABSENT) != parent.values.get(k, _ABSENT))
         own = self.base.survey.assessment
-        changes = dict(parent.changes)
-        for k, v in change.items():
-            if own.get(k, _ABSENT) != v:
-                changes[k] = v
-            else:
-                changes.pop(k, None)
-        at = len(parent.steps) - len(later)
-        steps = (*parent.steps[:at], (measure, change), *parent.steps[at:])
-        changed = frozenset(change)
+        changes = {k: values[k] for _, change in steps for k in change if own.get(k, _ABSENT) != values[k]}
         inventory = update_inventory(parent.inventory, values, changed, self.base.factors)
-        score = self.scorer.score(values, changed, inventory, parent.score) if change else parent.score
+        score = self.scorer.score(values, changed, inventory, parent.score) if changed else parent.score
         found = self._cache[new] = Outcome(values, changes, steps, inventory, score)
         return found
+
+    def _apply(self, keys: frozenset[str]) -> tuple[dict[str, Any], tuple[tuple[Measure, dict[str, Any]], ...]]:
+        """The survey values after the measures `keys`, and each measure's changes."""
+        values = dict(self.base.survey.assessment)
+        steps = []
+        for measure in self.order:
+            if measure.key in keys:
+                change = measure.apply(values)
+                values.update(change)
+                steps.append((measure, change))
+        return values, tuple(steps)
 
     def _commutes(self, a: Measure, b: Measure) -> bool:
         """Whether `a` and `b` give the same values taken in either order."""
@@ -99,15 +107,9 @@ class Evaluator:
     def _outcome(self, keys: frozenset[str]) -> Outcome:
         base = self.base
         own = base.survey.assessment
-        values = dict(own)
-        steps = []
-        for measure in self.order:
-            if measure.key in keys:
-                change = measure.apply(values)
-                values.update(change)
-                steps.append((measure, change))
+        values, steps = self._apply(keys)
         changes = {k: values[k] for _, change in steps for k in change if own.get(k, _ABSENT) != values[k]}
         changed = frozenset(changes)
         inventory = update_inventory(base.inventory, values, changed, base.factors)
         score = self.scorer.score(values, changed, inventory) if changes else self.scorer.initial
-        return Outcome(values, changes, tuple(steps), inventory, score)
+        return Outcome(values, changes, steps, inventory, score)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ class Measure:
         change = ACTIONS[self.action](values, self.params, self)
         return {k: v for k, v in change.items() if values.get(k) != v}
 
-    @property
+    @cached_property
     def depends(self) -> dict[str, frozenset[str]]:
         """Each field `apply` can change, with the fields its new value (or whether it changes)
         depends on: any other field may change without changing it."""
@@ -55,12 +56,12 @@ class Measure:
         reads = written | {s["share_of"] for s in self.changes if "share_of" in s}
         return dict.fromkeys(written, reads)
 
-    @property
+    @cached_property
     def writes(self) -> frozenset[str]:
         """The only fields `apply` can change."""
         return frozenset(self.depends)
 
-    @property
+    @cached_property
     def reads(self) -> frozenset[str]:
         """Every field `apply` depends on."""
         return frozenset().union(*self.depends.values())

@@ -2,12 +2,16 @@
 objective.py) that makes a community reach a grade (通过 or 优秀) with every control passing.
 
 Each candidate set is applied to the survey and scored with the same inventory and criteria as
-`assess` (evaluator.py, incrementally), so a pathway never disagrees with `carbon assess --set`.
-The search is exact branch and bound over the applicable measures, measures taken cheapest first.
-A branch is cut only by bounds that hold whatever the measures do, including measures that lower
-the score (relaxation.py): when no set of it can pass a control or reach the score, or when the
-least weight it still needs (a fractional knapsack over the points the remaining measures can
-move) takes it past the best set found.
+`assess`, so a pathway never disagrees with `carbon assess --set`: from per-criterion tables
+(relaxation.py) where every criterion has one, else incrementally (evaluator.py); the chosen
+pathway's steps always by the evaluator. Both are tested equal to `assess`.
+
+The search is exact branch and bound over the applicable measures, cheapest first. A branch is cut
+only by bounds that hold whatever the measures do, including measures that lower the score
+(relaxation.py): when no set of it can pass a control or reach the score, or when the least
+weight it still needs (fractional knapsacks over the points the remaining measures can move)
+takes it past the best set found. Ties of weight go to the larger tCO2e reduction, then to fewer
+measures, then to the sorted keys.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from carbon_cli.planning.objective import EFFORT, Objective
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
     from carbon_cli.planning.evaluator import Outcome
-    from carbon_cli.planning.relaxation import Relaxation
+    from carbon_cli.planning.relaxation import Relaxation, Tabled
 
 TARGETS = ("pass", "excellent")
 TOLERANCE = 1e-9  # weights, tCO2e and slack closer than this are equal
-__all__ = ["EFFORT", "Objective", "Pathway", "Step", "find_pathway", "load_measures", "with_pathways"]
+__all__ = ["EFFORT", "Objective", "Pathway", "Step", "find_pathway", "find_pathways", "load_measures", "with_pathways"]
 
 
 @dataclass(frozen=True)
@@ -123,9 +127,15 @@ class _Search:
         values = base.survey.assessment
         self.applicable = [m for m in order if m.apply(values)]
         self.weights = objective.weights(self.applicable)
-        # the measures searched, cheapest first: bit i of a mask is searchable[i]
+        # the measures searched, cheapest first, then those that write into the items with the
+        # most points still to earn (good sets are found early): bit i of a mask is searchable[i]
+        unearned = {
+            m.key: sum(i.max_points - i.points for i in base.evaluation.items if i.criterion.metric.reads & m.writes)
+            for m in self.applicable
+        }
         self.searchable = sorted(
-            (m for m in self.applicable if self.weights[m.key] < math.inf), key=lambda m: (self.weights[m.key], m.key)
+            (m for m in self.applicable if self.weights[m.key] < math.inf),
+            key=lambda m: (self.weights[m.key], -unearned[m.key], m.key),
         )
         self.evaluator = Evaluator(base, order)
         self._relaxation: Relaxation | None = None
@@ -157,7 +167,7 @@ class _Search:
         rest = [((1 << n) - 1) & ~((1 << i) - 1) for i in range(n + 1)]  # bits i..n-1
         best: list[Any] = [None, math.inf, math.inf]  # keys, weight, net tCO2e
 
-        def record(keys: frozenset[str], weight: float, out: Outcome) -> None:
+        def record(keys: frozenset[str], weight: float, out: Outcome | Tabled) -> None:
             keys_best, weight_best, net_best = best
             if abs(weight - weight_best) > TOLERANCE:
                 better = weight < weight_best
@@ -168,8 +178,9 @@ class _Search:
             if better:
                 best[:] = [keys, weight, out.net_tco2e]
 
-        def needed(i: int, must: int, out: Outcome, slack_bound: list[float]) -> float:
-            """Least weight a set adding measures i.. to `out`'s still needs."""
+        def needed(i: int, must: int, out: Outcome | Tabled, slack_bound: list[float], budget: float) -> float:
+            """Least weight a set adding measures i.. to `out`'s still needs (once it is over
+            `budget`, the bounds still to try are skipped)."""
             allowed = rest[i]
             least = w[i]
             for j, status in enumerate(out.score.control_statuses):
@@ -177,9 +188,9 @@ class _Search:
                     least = max(least, _cheapest(relax.control_masks[j] & allowed, w))
             slack = [e - slope * a for e, a in out.score.scored]
             short = -sum(slack)
-            if short > TOLERANCE:
+            if short > TOLERANCE and least <= budget:
                 least = max(least, _least_weight(short, slack_bound, slack, relax.item_masks, allowed, w))
-                if relax.grouped and least < math.inf:
+                if relax.grouped and least <= budget:
                     least = max(least, by_groups(i, must, short, slack_bound, slack))
             return least
 
@@ -196,8 +207,10 @@ class _Search:
                 least = min(least, max(cheapest, _cover(steps, short - pooled)))
             return least
 
-        def expand(i: int, must: int, keys: frozenset[str], weight: float, out: Outcome, bound: list[float]) -> None:
-            if i == n or weight + needed(i, must, out, bound) > best[1] + TOLERANCE:
+        def expand(
+            i: int, must: int, keys: frozenset[str], weight: float, out: Outcome | Tabled, bound: list[float]
+        ) -> None:
+            if i == n or weight + needed(i, must, out, bound, best[1] + TOLERANCE - weight) > best[1] + TOLERANCE:
                 return
             for j in range(i, n):
                 weight_j = weight + w[j]
@@ -208,14 +221,17 @@ class _Search:
                 if bound_j is None or sum(bound_j) < -TOLERANCE:
                     continue  # no set of this branch reaches the target
                 keys_j = keys | {measures[j].key}
-                out_j = self.evaluator.extend(out, keys, measures[j])
+                out_j = relax.exact(must_j) if tabulated else self.evaluator.extend(out, keys, measures[j])
                 if out_j.reaches(target):
                     record(keys_j, weight_j, out_j)
                 expand(j + 1, must_j, keys_j, weight_j, out_j, bound_j)
 
+        # Sets are scored from the relaxation's tables where every criterion has one, else by the
+        # evaluator; the pathway's steps are always scored by the evaluator.
+        tabulated = relax.tabulated
         root = relax.bound(0, rest[0], slope)
         if root is not None and sum(root) >= -TOLERANCE:
-            expand(0, 0, frozenset(), 0.0, self.outcome(frozenset()), root)
+            expand(0, 0, frozenset(), 0.0, relax.exact(0) if tabulated else self.outcome(frozenset()), root)
         return best[0]
 
 
@@ -342,7 +358,17 @@ def find_pathway(
     )
 
 
+def find_pathways(
+    assessment: Assessment,
+    library: Library | None = None,
+    objective: Objective = EFFORT,
+    targets: tuple[str, ...] = TARGETS,
+) -> dict[str, Pathway]:
+    """The pathway to each of `targets`, from one search (its tables and bounds are shared)."""
+    search = _Search(assessment, library or load_measures(), objective)
+    return {t: find_pathway(assessment, target=t, search=search) for t in targets}
+
+
 def with_pathways(assessment: Assessment, library: Library | None = None, objective: Objective = EFFORT) -> Assessment:
     """The assessment with its pathways to 通过 and 优秀 attached (for reports and batches)."""
-    search = _Search(assessment, library or load_measures(), objective)  # both targets share it
-    return replace(assessment, pathways={t: find_pathway(assessment, target=t, search=search) for t in TARGETS})
+    return replace(assessment, pathways=find_pathways(assessment, library, objective))

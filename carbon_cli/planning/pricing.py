@@ -68,10 +68,12 @@ def price(pathway: Pathway, base: Assessment, costs: CostSet, terms: Terms, libr
 def _no_regret(
     pathway: Pathway, base: Assessment, values: dict[str, Any], costs: CostSet, terms: Terms, library: Library
 ) -> list[Extra]:
-    """Measures not in the pathway whose net cost over the period is negative, taken after it."""
-    from carbon_cli.assessment import assess
+    """Measures not in the pathway whose net cost over the period is negative, taken after it
+    (their reduction from the inventory alone: no score is needed)."""
+    from carbon_cli.inventory import compute_inventory
 
     taken = {s.measure.key for s in pathway.steps}
+    year = base.survey.assessment_year
     before = None
     extras = []
     for measure in library.measures:
@@ -84,16 +86,10 @@ def _no_regret(
         if cost.net_cost.typical >= 0:
             continue
         if before is None:
-            before = _assess_values(base, values, assess)
-        after = _assess_values(base, {**values, **change}, assess)
-        reduced = before.inventory.net_tco2e - after.inventory.net_tco2e
+            before = compute_inventory(values, base.factors, year).net_tco2e
+        reduced = before - compute_inventory({**values, **change}, base.factors, year).net_tco2e
         extras.append(Extra(measure, replace(cost, tco2e_reduced=reduced)))
     return extras
-
-
-def _assess_values(base: Assessment, values: dict[str, Any], assess: Any) -> Assessment:
-    changes = {k: v for k, v in values.items() if base.survey.assessment.get(k) != v}
-    return assess(base.survey.with_values(changes, origin="measures"), base.factors, base.criteria, detail=False)
 
 
 @dataclass(frozen=True)
@@ -143,14 +139,11 @@ def planned(assessment: Assessment, planning: Planning, targets: tuple[str, ...]
     """`assessment` with its pathways (to 通过 and 优秀 by default) found under the planning's
     objective and priced."""
     from carbon_cli.planning.objective import EFFORT
-    from carbon_cli.planning.pathway import TARGETS, _Search, find_pathway
+    from carbon_cli.planning.pathway import TARGETS, find_pathways
 
     values = assessment.survey.assessment
     terms = planning.terms(values)
     objective = cost_objective(planning.costs, terms, values) if planning.objective == "cost" else EFFORT
-    search = _Search(assessment, planning.library, objective)  # the targets share it
-    pathways = {
-        t: price(find_pathway(assessment, target=t, search=search), assessment, planning.costs, terms, planning.library)
-        for t in targets or TARGETS
-    }
+    found = find_pathways(assessment, planning.library, objective, targets or TARGETS)
+    pathways = {t: price(p, assessment, planning.costs, terms, planning.library) for t, p in found.items()}
     return replace(assessment, pathways=pathways)

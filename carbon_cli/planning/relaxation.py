@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from carbon_cli.evaluation import control_result, earned_and_applicable, metric_value
+from carbon_cli.evaluation import Score, control_result, earned_and_applicable, metric_value
 from carbon_cli.inventory import LINE_FIELDS, SOURCES, Inventory, Line, compute_line, required_read
 
 if TYPE_CHECKING:
@@ -38,7 +39,20 @@ MAX_TABLE = 7  # influencing measures of one table at most (2**7 sets)
 WIDEN = 1e-9
 
 
+@dataclass(frozen=True)
+class Tabled:
+    """A set of measures scored from the tables (what the search needs of an `Outcome`)."""
+
+    score: Score
+    net_tco2e: float
+
+    def reaches(self, grade_key: str) -> bool:
+        return self.score.reaches(grade_key)
+
+
 class Relaxation:
+    """One community's tables and bounds for the pathway search (see the module docstring)."""
+
     def __init__(self, base: Assessment, measures: Sequence[Measure], application_order: Sequence[Measure]) -> None:
         """`measures`: the measures of the search, bit i of a mask being measures[i]."""
         self.base = base
@@ -91,6 +105,12 @@ class Relaxation:
                 self.pool_mask |= mask
         self.grouped = all(mask.bit_count() <= MAX_TABLE for mask, _ in self.groups)
         self._item_values = [dict(entry[1]) if entry and entry[1] is not None else {} for entry in self.items]
+        self._control_values = [dict(entry[1]) if entry and entry[1] is not None else {} for entry in self.controls]
+        self._line_values = [dict(table) for _, table in self.lines or ()]
+        # every criterion tabulated, the inventory's by its lines: `exact` can score any set
+        self.tabulated = self.lines is not None and all(
+            entry is None or entry[1] is not None for entry in (*self.controls, *self.items)
+        )
 
     def hull(self, group: int, must: int, allowed: int, g: float, weights: list[float]) -> list[tuple[float, float]]:
         """The steps (weight added, slack gained) of the upper hull of what one group's items can
@@ -149,7 +169,12 @@ class Relaxation:
         return frozenset(reached)
 
     def _mask(self, criterion: Criterion) -> int:
-        return self.influence(criterion.metric.reads)
+        """The measures that can change the criterion. Whether the required fields are complete
+        depends only on those still absent: a measure never removes a field."""
+        reads = criterion.metric.reads
+        if criterion.metric.kind == "required_fields":
+            reads = frozenset(k for k in reads if k not in self.base.survey.assessment)
+        return self.influence(reads)
 
     def values(self, mask: int) -> dict[str, Any]:
         """The survey values after the measures of `mask`, taken in application order (cached)."""
@@ -205,6 +230,54 @@ class Relaxation:
             lines.append((mask, table))
         return lines
 
+    # --- scoring a set from the tables ----------------------------------------------------------
+
+    def exact(self, must: int) -> Tabled:
+        """The set of measures `must` scored from the tables (only when `tabulated`): the very
+        numbers `assess` gives the changed survey, each criterion and inventory line having been
+        computed on the values its influencing measures of `must` leave."""
+        criteria = self.base.criteria
+        inventory, inventory_statuses, inventory_scored = self._exact_inventory(must)
+        statuses = [
+            inventory_statuses[j] if entry is None else self._control_values[j][must & entry[0]]
+            for j, entry in enumerate(self.controls)
+        ]
+        scored = [
+            inventory_scored[j] if entry is None else self._item_values[j][must & entry[0]]
+            for j, entry in enumerate(self.items)
+        ]
+        return Tabled(Score.of(criteria, statuses, scored), inventory.net_tco2e)
+
+    def _exact_inventory(self, must: int) -> tuple[Inventory, dict[int, str], dict[int, tuple[float, float]]]:
+        """The inventory of the set `must`, and its criteria's statuses and points by index."""
+        assert self.lines is not None
+        key = ("exact", must & self._inventory_mask)
+        found = self._memo.get(key)
+        if found is None:
+            lines = [self._line_values[k][must & mask] for k, (mask, _) in enumerate(self.lines)]
+            base = self.base.inventory
+            now = Inventory(
+                base.year,
+                tuple(lines[:-1]),
+                lines[-1],
+                base.resident_population,
+                base.gfa_total_m2,
+                base.missing_required,
+            )
+            criteria = self.base.criteria
+            statuses = {
+                j: control_result(c, self._inventory_metric(c, now)).status
+                for j, (entry, c) in enumerate(zip(self.controls, criteria.controls, strict=True))
+                if entry is None
+            }
+            scored = {
+                j: earned_and_applicable(c, self._inventory_metric(c, now))
+                for j, (entry, c) in enumerate(zip(self.items, criteria.items, strict=True))
+                if entry is None
+            }
+            found = self._memo[key] = (now, statuses, scored)
+        return found  # type: ignore[no-any-return]
+
     # --- bounding a node ----------------------------------------------------------------------
 
     def bound(
@@ -254,30 +327,49 @@ class Relaxation:
     def _inventory_bound(self, must: int, allowed: int, g: float) -> dict[int, float] | None:
         """The inventory items' best slack by index; None when an inventory control fails in
         every set of the node; {} when the lines cannot bound them."""
-        extremes = self._extremes(must, allowed)
-        key = ("inventory", g, extremes)
-        found = self._memo.get(key, False)
-        if found is not False:
-            return found  # type: ignore[no-any-return]
-        corners = self._corners(*extremes)
-        result: dict[int, float] | None = {}
-        if corners is not None:
-            for entry, c in zip(self.controls, self.base.criteria.controls, strict=True):
-                if entry is None and not any(
-                    control_result(c, self._inventory_metric(c, k)).status in PASSING for k in corners
-                ):
-                    result = None
-                    break
-            else:
-                result = {
-                    j: max(
-                        p - g * a for p, a in (earned_and_applicable(c, self._inventory_metric(c, k)) for k in corners)
-                    )
-                    for j, (entry, c) in enumerate(zip(self.items, self.base.criteria.items, strict=True))
-                    if entry is None
-                }
-        self._memo[key] = result
-        return result
+        low, high, s_low, s_high, factors = self._extremes(must, allowed)
+        low, s_low = low - WIDEN * (abs(low) + 1), s_low - WIDEN * (abs(s_low) + 1)
+        high, s_high = high + WIDEN * (abs(high) + 1), s_high + WIDEN * (abs(s_high) + 1)
+        if low <= 0:
+            return {}  # the gross may reach 0, where a metric turns n/a: no bound from the lines
+        # Every inventory metric lies between its values at two corners: least gross with most
+        # sinks, most gross with least sinks (sinks surveyed or not, where either can happen).
+        corners = [
+            self._corner(gross, sink, used, g) for gross, sink in ((low, s_high), (high, s_low)) for used in factors
+        ]
+        if not all(any(passes) for passes in zip(*(c[0] for c in corners), strict=True)):
+            return None
+        return {j: max(c[1][j] for c in corners) for j in corners[0][1]}
+
+    def _corner(
+        self, gross: float, sinks: float, factors: tuple[str, ...], g: float
+    ) -> tuple[tuple[bool, ...], dict[int, float]]:
+        """At one corner: whether each inventory control passes, and each inventory item's slack."""
+        key = ("corner", g, gross, sinks, factors)
+        found = self._memo.get(key)
+        if found is None:
+            base = self.base
+            now = Inventory(
+                base.inventory.year,
+                (Line("gross", gross, (), ()),),
+                Line("sinks", sinks, (), factors),
+                base.inventory.resident_population,
+                base.inventory.gfa_total_m2,
+                base.inventory.missing_required,
+            )
+            criteria = base.criteria
+            passes = tuple(
+                control_result(c, self._inventory_metric(c, now)).status in PASSING
+                for entry, c in zip(self.controls, criteria.controls, strict=True)
+                if entry is None
+            )
+            slack = {}
+            for j, (entry, c) in enumerate(zip(self.items, criteria.items, strict=True)):
+                if entry is None:
+                    earned, applicable = earned_and_applicable(c, self._inventory_metric(c, now))
+                    slack[j] = earned - g * applicable
+            found = self._memo[key] = (passes, slack)
+        return found  # type: ignore[no-any-return]
 
     def _extremes(self, must: int, allowed: int) -> tuple[float, float, float, float, tuple[tuple[str, ...], ...]]:
         """Least and most gross emissions, least and most sinks over the node's sets, and the
@@ -303,30 +395,6 @@ class Relaxation:
             factors = tuple(dict.fromkeys(s.factors for s in sinks))
             found = memo[key] = (min(s.tco2e for s in sinks), max(s.tco2e for s in sinks), factors)
         return low, high, *found
-
-    def _corners(
-        self, low: float, high: float, s_low: float, s_high: float, factors: tuple[tuple[str, ...], ...]
-    ) -> list[Inventory] | None:
-        """Inventories at whose extremes every inventory metric of the node's sets lies (least
-        gross with most sinks, most gross with least sinks; sinks surveyed or not where either
-        can happen); None when the gross may reach 0 (a metric turns n/a there)."""
-        low, s_low = low - WIDEN * (abs(low) + 1), s_low - WIDEN * (abs(s_low) + 1)
-        high, s_high = high + WIDEN * (abs(high) + 1), s_high + WIDEN * (abs(s_high) + 1)
-        if low <= 0:
-            return None
-        base = self.base.inventory
-        return [
-            Inventory(
-                base.year,
-                (Line("gross", gross, (), ()),),
-                Line("sinks", sink, (), used),
-                base.resident_population,
-                base.gfa_total_m2,
-                base.missing_required,
-            )
-            for gross, sink in ((low, s_high), (high, s_low))
-            for used in factors
-        ]
 
     def _inventory_metric(self, c: Criterion, now: Inventory) -> Any:
         base = self.base

@@ -99,6 +99,7 @@ class Dictionary:
         self.max_abs_value = max_abs_value
         self._by_key = {f.key: f for f in fields}
         self._index: dict[str, FieldSpec] = {}
+        self._matches: dict[str, HeaderMatch | None] = {}
         for spec in fields:  # keys first, so a key always wins over another field's alias
             self._index.setdefault(normalize(spec.key), spec)
         for spec in fields:
@@ -125,7 +126,16 @@ class Dictionary:
         """The field a header names, by key, label or alias, with any bracketed unit."""
         if header is None:
             return None
-        text = unicodedata.normalize("NFKC", str(header)).strip()
+        text = str(header)
+        found = self._matches.get(text, self)  # self: not looked up yet
+        if found is self:
+            found = self._match(text)
+            if len(self._matches) < 65_536:  # the same labels come back in every form of a batch
+                self._matches[text] = found
+        return found  # type: ignore[return-value]
+
+    def _match(self, header: str) -> HeaderMatch | None:
+        text = unicodedata.normalize("NFKC", header).strip()
         unit: str | None = None
         for _ in range(3):
             if not text:

@@ -79,13 +79,26 @@ class CellRead:
     location: Location
 
 
+@dataclass(slots=True)
+class TableRow:
+    """One community-year row of a table: the value read for each column's field (MISSING where
+    the cell says no data), and where the row is; a value's cell is its column on this row."""
+
+    values: dict[str, Any]
+    file: str
+    sheet: str
+    row: int
+    letters: dict[str, str]  # field key → column letter, one dict for every row of the sheet
+    baseline_letters: dict[str, str]  # the same for the fields surveyed per year
+
+
 @dataclass
 class Records:
     """What a sheet yielded: values per community per year, plus issues found on the way."""
 
     layout: str
-    # community key → year role or year number → field key → CellRead
-    rows: dict[str, dict[Any, dict[str, CellRead]]] = field(default_factory=dict)
+    # form: "" → year role → field key → CellRead; table: community key → year → TableRow
+    rows: dict[str, dict[Any, Any]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -115,14 +128,17 @@ def read_cell(
     return parsed.value
 
 
-CellReader = Callable[[Any, Location, list[Issue], "str | None"], Any]
+CellReader = Callable[[Any, str, list[Issue], "str | None"], Any]
 _NOWHERE = Location("")
 _MAX_TEXTS = 4096  # distinct texts remembered per column: yes/no, 万/units, "不详" repeat down a table
 
 
-def cell_reader(dictionary: Dictionary, spec: FieldSpec, unit: str | None) -> CellReader:
-    """`read_cell` for every cell of one table column, with the same results: the column's unit
-    factor is worked out once, and what each distinct text reads as is remembered."""
+def cell_reader(
+    dictionary: Dictionary, spec: FieldSpec, unit: str | None, file: str, sheet: str, letter: str
+) -> CellReader:
+    """`read_cell` for every cell of one table column (`letter`), with the same results, given
+    the row number as text: the column's unit factor is worked out once, what each distinct
+    text reads as is remembered, and a cell's Location is made only for an issue."""
     max_abs = dictionary.max_abs_value
     factor: float | None = None
     if spec.is_quantity:
@@ -132,7 +148,7 @@ def cell_reader(dictionary: Dictionary, spec: FieldSpec, unit: str | None) -> Ce
     whole = spec.type == "int"
     texts: dict[str, tuple[Any, tuple[tuple[str, str | None, dict[str, Any]], ...]]] = {}
 
-    def read(raw: Any, location: Location, issues: list[Issue], community: str | None = None) -> Any:
+    def read(raw: Any, row: str, issues: list[Issue], community: str | None = None) -> Any:
         kind = type(raw)
         if raw is None:
             return MISSING
@@ -146,7 +162,8 @@ def cell_reader(dictionary: Dictionary, spec: FieldSpec, unit: str | None) -> Ce
             try:
                 return checked_quantity(number, spec, max_abs)
             except ValueProblem as problem:
-                issues.append(Issue(problem.code, location, spec.key, community, str(raw), problem.params))
+                where = Location(file, sheet, letter + row)
+                issues.append(Issue(problem.code, where, spec.key, community, str(raw), problem.params))
                 return MISSING
         if kind is str:
             outcome = texts.get(raw)
@@ -157,10 +174,12 @@ def cell_reader(dictionary: Dictionary, spec: FieldSpec, unit: str | None) -> Ce
                 if len(texts) < _MAX_TEXTS:
                     texts[raw] = outcome
             value, problems = outcome
-            for code, text, params in problems:
-                issues.append(Issue(code, location, spec.key, community, text, dict(params)))
+            if problems:
+                where = Location(file, sheet, letter + row)
+                for code, text, params in problems:
+                    issues.append(Issue(code, where, spec.key, community, text, dict(params)))
             return value
-        return read_cell(dictionary, spec, raw, unit, location, issues, community)
+        return read_cell(dictionary, spec, raw, unit, Location(file, sheet, letter + row), issues, community)
 
     return read
 
@@ -346,10 +365,13 @@ def read_table(
     year_spec = dictionary["assessment_year"]
     sheet = grid.name
     issues = records.issues
-    readers = [
-        (c, match.field, match.field.key, column_letter(c + 1), cell_reader(dictionary, match.field, match.unit))
-        for c, match in columns
-    ]
+    readers = []
+    for c, match in columns:
+        letter = column_letter(c + 1)
+        read = cell_reader(dictionary, match.field, match.unit, file, sheet, letter)
+        readers.append((c, match.field, match.field.key, letter, read))
+    letters = {key: letter for _, _, key, letter, _ in readers}
+    baseline_letters = {key: letter for key, letter in letters.items() if dictionary[key].per_year}
     data_rows = 0
     for r, values in _after(rows, header_row):
         if not any(v is not None and str(v).strip() for v in values):
@@ -383,16 +405,19 @@ def read_table(
                 Issue("duplicate_year", loc, "year", community_key, params={"community": community_key, "year": year})
             )
             continue
-        target = by_year.setdefault(year, {})
+        target: dict[str, Any] = {}
+        by_year[year] = TableRow(target, file, sheet, r, letters, baseline_letters)
         width = len(values)
         row = str(r)
         for c, spec, key, letter, read in readers:
             raw = values[c] if c < width else None
-            loc = Location(file, sheet, letter + row)
-            if type(raw) is Merged and merged_elsewhere(raw, r, c + 1, False, loc, spec, issues, community_key):
-                target[key] = CellRead(MISSING, loc)
-                continue
-            target[key] = CellRead(read(raw.value if type(raw) is Merged else raw, loc, issues, community_key), loc)
+            if type(raw) is Merged:
+                loc = Location(file, sheet, letter + row)
+                if merged_elsewhere(raw, r, c + 1, False, loc, spec, issues, community_key):
+                    target[key] = MISSING
+                    continue
+                raw = raw.value
+            target[key] = read(raw, row, issues, community_key)
     if data_rows == 0:
         records.issues.append(Issue("no_data_rows", Location(file, grid.name)))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -11,6 +12,52 @@ ASSESSMENT = "assessment"
 BASELINE = "baseline"
 # Who and when: a prefilled form carries these before anyone has surveyed anything.
 IDENTITY = ("community_id", "community_name", "street", "district", "assessment_year", "baseline_year")
+
+
+class RowSources(Mapping[str, Location]):
+    """Where each value of a survey read from a table came from: "role.key" → the cell, made
+    when asked for. Each year role is one row of a sheet, every field one column of it, so
+    this holds a row number per role instead of a Location per value (10,000 communities
+    would otherwise keep a million of them).
+
+    `rows`: (role, file, sheet, row number, {field key: column letter}); `extra`: further
+    "role.key" → Location, taking precedence.
+    """
+
+    __slots__ = ("_extra", "_rows")
+
+    def __init__(
+        self, rows: tuple[tuple[str, str, str, int, Mapping[str, str]], ...], extra: dict[str, Location]
+    ) -> None:
+        self._rows = rows
+        self._extra = extra
+
+    def __getitem__(self, name: str) -> Location:
+        found = self._extra.get(name)
+        if found is not None:
+            return found
+        role, _, key = name.partition(".")
+        for row_role, file, sheet, row, letters in self._rows:
+            if row_role == role and key in letters:
+                return Location(file, sheet, f"{letters[key]}{row}")
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        for role, _, _, _, letters in self._rows:
+            for key in letters:
+                name = f"{role}.{key}"
+                if name not in self._extra:
+                    yield name
+        yield from self._extra
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return RowSources, (self._rows, self._extra)
+
+    def __repr__(self) -> str:
+        return f"RowSources({dict(self)!r})"
 
 
 @dataclass(frozen=True)
@@ -26,7 +73,7 @@ class Survey:
     layout: str
     assessment: dict[str, Any]
     baseline: dict[str, Any] | None = None
-    sources: dict[str, Location] = field(default_factory=dict)
+    sources: Mapping[str, Location] = field(default_factory=dict)
     issues: tuple[Issue, ...] = ()
 
     @property

@@ -12,8 +12,8 @@ from typing import Any
 from carbon_cli.issues import InputError, Issue, Location, UsageError
 from carbon_cli.survey.checks import check_survey
 from carbon_cli.survey.fields import Dictionary, dictionary
-from carbon_cli.survey.layouts import CellRead, Records, find_header, read_form, read_table
-from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
+from carbon_cli.survey.layouts import CellRead, Records, TableRow, find_header, read_form, read_table
+from carbon_cli.survey.model import ASSESSMENT, BASELINE, RowSources, Survey
 from carbon_cli.survey.values import MISSING
 from carbon_cli.survey.workbook import Limits, SheetGrid, opened
 
@@ -64,11 +64,11 @@ def read_workbook(path: Path | str, *, year: int | None = None, limits: Limits |
         for issue in records.issues:
             if issue.community is not None:
                 own.setdefault(issue.community, []).append(issue)
+        surveys = []
         with _no_collection_pauses():
-            surveys = [
-                _table_survey(file, key, by_year, year, fields, file_issues, own.get(key, []))
-                for key, by_year in records.rows.items()
-            ]
+            for key in list(records.rows):  # each community's rows let go once its survey is made
+                by_year = records.rows.pop(key)
+                surveys.append(_table_survey(file, key, by_year, year, fields, file_issues, own.get(key, [])))
         if not surveys and not any(i.code == "no_data_rows" for i in file_issues):
             file_issues.append(Issue("no_data_rows", Location(file)))
     return WorkbookRead(file, records.layout, surveys, file_issues)
@@ -168,34 +168,45 @@ def _form_survey(file: str, cells: dict[str, dict[str, CellRead]], fields: Dicti
 def _table_survey(
     file: str,
     key: str,
-    by_year: dict[Any, dict[str, CellRead]],
+    by_year: dict[Any, TableRow],
     year: int | None,
     fields: Dictionary,
     file_issues: list[Issue],
     own: list[Issue],
 ) -> Survey:
     years = sorted((y for y in by_year if y is not None), key=int)
-    sources: dict[str, Location] = {}
     if year is not None and year in by_year:
         current = year
     elif years:
         current = years[-1]
     else:
         current = None
-    assessment = _values(by_year.get(current), ASSESSMENT, sources)
+    rows: list[tuple[str, str, str, int, dict[str, str]]] = []
+    assessment: dict[str, Any] = {}
+    row = by_year.get(current)
+    if row is not None:
+        assessment = row.values  # the row's own dict, not needed once read: no copy per community
+        for k in [k for k, v in assessment.items() if v is MISSING]:
+            del assessment[k]
+        rows.append((ASSESSMENT, row.file, row.sheet, row.row, row.letters))
     if current is not None:
         assessment["assessment_year"] = current
     earlier = [y for y in years if current is not None and y < current]
     baseline = None
     if earlier:
-        per_year = {k: v for k, v in by_year[earlier[0]].items() if fields[k].per_year}
-        baseline = _values(per_year, BASELINE, sources)
+        row = by_year[earlier[0]]
+        baseline = row.values
+        for k in [k for k, v in baseline.items() if v is MISSING or k not in row.baseline_letters]:
+            del baseline[k]
+        rows.append((BASELINE, row.file, row.sheet, row.row, row.baseline_letters))
         assessment["baseline_year"] = earlier[0]
+    extra: dict[str, Location] = {}
+    sources = RowSources(tuple(rows), extra)
     for role_key in ("assessment_year", "baseline_year"):
         if role_key in assessment:
             row_source = sources.get(f"{ASSESSMENT}.community_id") or sources.get(f"{ASSESSMENT}.community_name")
             if row_source:
-                sources[f"{ASSESSMENT}.{role_key}"] = row_source
+                extra[f"{ASSESSMENT}.{role_key}"] = row_source
     survey = Survey(file, "table", assessment, baseline, sources, tuple(file_issues + own))
     return survey.with_issues(check_survey(survey, fields))
 

@@ -39,25 +39,26 @@ _MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptionInfo", "EncryptedPackage"))
 _ENTITY = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell[ >/]")
+# Each pattern starts with literal text, which the regex engine skips to: a search through a
+# chunk holding none of them costs little (an alternation or a class in front would try every byte).
+_FORMULAS = (re.compile(rb"<f[ >/]"), re.compile(rb":f[ >/]"))  # <f>, or <x:f> with a prefix
+_MERGE = re.compile(rb"mergeCell[ >/]")
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
-_ERROR_CELL = re.compile(rb't="e"')
+# An error value: t="e" as writers put it, or its cached text (#DIV/0!, #N/A …) however written.
+_ERROR_CELLS = (re.compile(rb't="e"'), re.compile(rb"<v>#"), re.compile(rb":v>#"))
 # Cells as Excel, WPS, LibreOffice and openpyxl write them: `<c r="F12"`, the reference first.
 # Their extent is read from the references alone; any other cell (no reference, another
 # attribute first, a namespace prefix, quotes or spaces written otherwise) sends the sheet
 # through the full XML parse instead.
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
-_ODD_CELL = re.compile(rb"""<c[\t\r\n>/]|:c[\s/>]|t(?:\s+=|=\s|\s*=\s*')""")
-# Any of the three, in one pass over a chunk: most chunks of a sheet hold none.
-_NOTABLE = re.compile(b"|".join(p.pattern for p in (_FORMULA, _MERGE, _ODD_CELL)))
+_ODD_CELLS = (re.compile(rb"<c[\t\r\n>/]"), re.compile(rb":c[\s/>]"))
 _IN_CHUNK = 64 * 1024  # compressed bytes read at a time: a bomb is caught within a few MB
 _OUT_CHUNK = _MB
 _OVERLAP = 64  # bytes kept between chunks so a tag split across two chunks is still seen
 _KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
-# Pictures openpyxl never parses: an SVG logo may well carry a <!DOCTYPE>, harmless there.
+# Pictures no reader parses as XML: an SVG logo may well carry a <!DOCTYPE>, harmless there.
 _MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".wdp", ".bin")
 _MAX_KEPT_BYTES = 16 * _MB
 _MAX_PARTS = 10_000
@@ -274,24 +275,25 @@ class _Scan:
         buffer = self.tail + chunk
         if self.xml:  # looked at up to the last complete tag, so that each tag is counted once
             cut = len(buffer) if last else buffer.rfind(b">") + 1
-            if len(buffer) - cut > _MB:  # a tag a megabyte long: no sheet has one
-                self.odd, cut = True, len(buffer)
-            self.tail, buffer = buffer[cut:], buffer[:cut]
+            if len(buffer) - cut > _MB:  # a megabyte without a tag end: no sheet has one, so the
+                self.odd = True  # full parse measures it; overlapping chunks still show every tag
+                self.tail = buffer[-_OVERLAP:]
+            else:
+                self.tail, buffer = buffer[cut:], buffer[:cut]
         else:
             self.tail = buffer[-_OVERLAP:]
         self.entity = self.entity or bool(_ENTITY.search(buffer))
         if self.xml:
-            self.error = self.error or bool(_ERROR_CELL.search(buffer))
+            self.error = self.error or any(p.search(buffer) for p in _ERROR_CELLS)
             columns = _CELL_COLUMN.findall(buffer)
             self.odd = self.odd or len(columns) != buffer.count(b"<c ")
             self.columns.update(columns)
             self.rows.update(_CELL_ROW.findall(buffer))
-            if _NOTABLE.search(buffer):
-                self.formula = self.formula or bool(_FORMULA.search(buffer))
-                self.odd = self.odd or bool(_ODD_CELL.search(buffer))
-                if _MERGE.search(buffer):
-                    self.merge = True
-                    self.merge_refs.update(_MERGE_REF.findall(buffer))
+            self.formula = self.formula or any(p.search(buffer) for p in _FORMULAS)
+            self.odd = self.odd or any(p.search(buffer) for p in _ODD_CELLS)
+            if _MERGE.search(buffer):
+                self.merge = True
+                self.merge_refs.update(_MERGE_REF.findall(buffer))
         if self.keep:
             self.kept += len(chunk)
             if self.kept <= _MAX_KEPT_BYTES:
@@ -435,7 +437,10 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
             if len(infos) > _MAX_PARTS:
                 count = len(infos)
                 raise _Corrupt(f"包含 {count} 个部件，远超任何工作簿", f"{count} parts, far more than any workbook")
-            kind = _kind_of_package({i.filename for i in infos}, zf)
+            names = {i.filename for i in infos}
+            if len(names) < len(infos):  # readers differ on which copy they take: the one measured may not be read
+                raise _Corrupt("同一部件出现两次", "a part appears twice in the package")
+            kind = _kind_of_package(names, zf)
             if kind == "zip":
                 raise _fail(path, "zip_not_workbook")
             if kind != "xlsx":
@@ -651,7 +656,9 @@ def _calamine_grids(path: Path, stream: IO[bytes], infos: list[SheetInfo]) -> tu
     try:
         book = CalamineWorkbook.from_filelike(stream)
         names = [sheet.name for sheet in book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
-    except Exception as exc:  # calamine raises its own types for a broken package
+    except BaseException as exc:  # calamine raises its own types for a broken package
+        if not isinstance(exc, Exception) and not _is_panic(exc):
+            raise
         raise _fail(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
     by_name = {info.name: info for info in infos}
     grids = []
@@ -698,10 +705,17 @@ def _calamine_rows(path: Path, book: Any, info: SheetInfo) -> Any:
             raise
         except RuntimeError:
             raise
-        except Exception as exc:  # calamine parsing hostile XML: any type, never a traceback
+        except BaseException as exc:  # calamine parsing hostile XML: any type, never a traceback
+            if not isinstance(exc, Exception) and not _is_panic(exc):
+                raise  # KeyboardInterrupt, SystemExit
             raise _fail(path, "corrupt_workbook", info.name, detail=f"{type(exc).__name__}: {exc}") from None
 
     return rows
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A panic inside calamine's Rust code reaches Python as pyo3's PanicException, a BaseException."""
+    return type(exc).__name__ == "PanicException"
 
 
 # --- the workbook through openpyxl --------------------------------------------------------------

@@ -166,6 +166,18 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
     )
     if cost is not None:
         head.append("\n" + cost_summary(cost, lang, award_yuan))
+        uncosted = [s.measure.key for s in pathway.steps if s.cost is not None and not s.cost.lines]
+        if uncosted:
+            keys = ", ".join(uncosted)
+            head.append(
+                "\n"
+                + t(
+                    lang,
+                    f"⚠ 成本集中没有 {keys} 的单价，按 0 元计（可用 --costs 文件补充）",
+                    f"⚠ the cost set has no unit cost for {keys}: counted as 0 yuan (add one with --costs FILE)",
+                ),
+                "yellow",
+            )
     table = Table(title=t(lang, "提升路径", "Pathway"), title_justify="left")
     by_effort = pathway.objective == "effort"  # the effort column only where it chose the measures
     headers = [
@@ -226,6 +238,17 @@ def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
         + ": "
         + (f"{money(per_t.typical, lang)}/tCO2e" if per_t is not None else t(lang, "无减排", "nothing avoided")),
     ]
+    used = cost.figures()
+    assumed = [f for f in used if f.status == "assumed"]
+    if assumed:
+        lines.append(
+            t(
+                lang,
+                f"⚠ 所用 {len(used)} 个成本数字中 {len(assumed)} 个为假设值（carbon costs 可查看来源与状态）",
+                f"⚠ {len(assumed)} of the {len(used)} cost figures used are assumed "
+                "(carbon costs lists sources and status)",
+            )
+        )
     if award_yuan:
         lines.append(
             t(
