@@ -379,7 +379,9 @@ def _read_chunk(paths: list[Path], options: BatchOptions, cache: Cache | None, s
 
 
 def _chunks(items: list[Any], jobs: int) -> list[list[Any]]:
-    size = max(1, math.ceil(len(items) / (jobs * 4)))
+    """Four chunks per worker, of at most 256 items: done in-process, each chunk's surveys are
+    let go as soon as it is assessed."""
+    size = max(1, min(256, math.ceil(len(items) / (jobs * 4))))
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -393,7 +395,9 @@ def _map(
     """fn over chunks, in order, item by item, reporting progress per chunk; inline when there
     is no pool."""
     if pool is None:
-        for chunk in chunks:
+        chunks.reverse()
+        while chunks:
+            chunk = chunks.pop()  # held no longer than its work
             yield from fn(chunk, *args)
             if progress:
                 progress(len(chunk))
