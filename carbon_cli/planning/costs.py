@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from carbon_cli.datafiles import Malformed, builtin_ids, locate, require, set_chain, status_of
@@ -393,7 +394,8 @@ class Terms:
 
 @dataclass(frozen=True)
 class Cost:
-    """The cost of one measure or of a measure set, with the appraisal that follows from it."""
+    """The cost of one measure or of a measure set, with the appraisal that follows from it
+    (each derived figure computed once, on first use)."""
 
     capex: Range
     opex: Range  # a year
@@ -406,53 +408,54 @@ class Cost:
     saving_lines: tuple[SavingLine, ...] = ()
     subsidy_lines: tuple[SubsidyLine, ...] = ()
 
-    @property
+    @cached_property
     def upfront(self) -> Range:
         return self.capex - self.one_off_subsidy
 
     def subsidy_in_year(self, t: int) -> Range:
         return total(r for r, years in self.annual_subsidies if years is None or t <= years)
 
-    @property
+    @cached_property
     def annual_subsidy(self) -> Range:
         """Annual subsidies in the first year."""
         return self.subsidy_in_year(1)
 
-    @property
+    @cached_property
     def subsidy(self) -> Range:
         """All subsidies over the appraisal period, undiscounted."""
         years = range(1, self.terms.years + 1)
         return self.one_off_subsidy + total(self.subsidy_in_year(t) for t in years)
 
-    @property
+    @cached_property
     def annual_net(self) -> Range:
         """Opex − savings − annual subsidies, in the first year (negative: the measures pay)."""
         return self.opex - self.savings - self.annual_subsidy
 
+    @cached_property
     def _flows(self) -> list[Range]:
         return [self.opex - self.savings - self.subsidy_in_year(t) for t in range(1, self.terms.years + 1)]
 
-    @property
+    @cached_property
     def net_cost(self) -> Range:
         """Upfront plus every year's net cost over the period, discounted when a rate is set."""
-        return self.upfront + total(f.times(d) for f, d in zip(self._flows(), self.terms.factors(), strict=True))
+        return self.upfront + total(f.times(d) for f, d in zip(self._flows, self.terms.factors(), strict=True))
 
-    @property
+    @cached_property
     def payback_years(self) -> float | None:
         """Years until the cumulative net benefit (typical) covers the upfront cost; None if it
         never does within the period, 0 when nothing is paid upfront."""
         upfront = self.upfront.typical
         if upfront <= 0:
-            return 0.0 if self._flows()[0].typical <= 0 else None
+            return 0.0 if self._flows[0].typical <= 0 else None
         paid = 0.0
-        for t, flow in enumerate(self._flows(), start=1):
+        for t, flow in enumerate(self._flows, start=1):
             benefit = -flow.typical
             if benefit > 0 and paid + benefit >= upfront:
                 return t - 1 + (upfront - paid) / benefit
             paid += benefit
         return None
 
-    @property
+    @cached_property
     def yuan_per_tco2e(self) -> Range | None:
         """Net cost over the period per tonne avoided; None when nothing is avoided."""
         tonnes = self.tco2e_reduced * self.terms.years
@@ -460,7 +463,7 @@ class Cost:
             return None
         return self.net_cost.times(1 / tonnes)
 
-    @property
+    @cached_property
     def no_regret(self) -> bool:
         return self.net_cost.typical < 0
 

@@ -47,7 +47,14 @@ class Extra:
     cost: Cost
 
 
-def price(pathway: Pathway, base: Assessment, costs: CostSet, terms: Terms, library: Library) -> Pathway:
+def price(
+    pathway: Pathway,
+    base: Assessment,
+    costs: CostSet,
+    terms: Terms,
+    library: Library,
+    extras_of: dict[frozenset[str], tuple[Extra, ...]] | None = None,
+) -> Pathway:
     """`pathway` with its cost, each step's cost and the no-regret measures it leaves out (a
     pathway with nothing to do, or that cannot reach its target, has no cost, only those)."""
     values = dict(base.survey.assessment)
@@ -56,7 +63,11 @@ def price(pathway: Pathway, base: Assessment, costs: CostSet, terms: Terms, libr
         steps.append(StepChange(step.measure.key, values, step.changes, step.tco2e_reduced))
         values = {**values, **step.changes}
     whole, each = set_cost(costs, steps, terms)
-    extras = tuple(_no_regret(pathway, base, values, costs, terms, library))
+    taken = frozenset(s.measure.key for s in pathway.steps)
+    extras_of = {} if extras_of is None else extras_of  # pathways with the same measures share them
+    if taken not in extras_of:
+        extras_of[taken] = tuple(_no_regret(pathway, base, values, costs, terms, library))
+    extras = extras_of[taken]
     if pathway.status != "reachable":
         return replace(pathway, extras=extras)
     priced_steps = tuple(replace(s, cost=c) for s, c in zip(pathway.steps, each, strict=True))
@@ -145,5 +156,6 @@ def planned(assessment: Assessment, planning: Planning, targets: tuple[str, ...]
     terms = planning.terms(values)
     objective = cost_objective(planning.costs, terms, values) if planning.objective == "cost" else EFFORT
     found = find_pathways(assessment, planning.library, objective, targets or TARGETS)
-    pathways = {t: price(p, assessment, planning.costs, terms, planning.library) for t, p in found.items()}
+    extras: dict[frozenset[str], tuple[Extra, ...]] = {}
+    pathways = {t: price(p, assessment, planning.costs, terms, planning.library, extras) for t, p in found.items()}
     return replace(assessment, pathways=pathways)
