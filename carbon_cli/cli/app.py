@@ -17,9 +17,10 @@ from carbon_cli.cli.commands import assess, batch, listing, plan, template, vali
 app = typer.Typer(
     name="carbon",
     help=(
-        "carbon-cli — 近零碳社区试点筛查：调研表模板、数据校验、碳排放核算、评价打分、提升路径与全区批量评估。\n\n"
+        "carbon-cli — 近零碳社区试点筛查：调研表模板、数据校验、碳排放核算、评价打分、"
+        "提升路径与投资估算、全区批量评估与调研组织。\n\n"
         "Screens communities for near-zero-carbon community pilots: survey template, validation, "
-        "carbon inventory, criteria scoring, pathways and district batches.\n\n"
+        "carbon inventory, criteria scoring, costed pathways, district batches and the survey campaign.\n\n"
         "Example: carbon batch sample_data -o out/"
     ),
     no_args_is_help=True,
