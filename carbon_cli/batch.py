@@ -70,11 +70,9 @@ class BatchOptions:
     @property
     def on(self) -> str:
         """The date subsidies are judged on: --date when it is a date, else today."""
-        from datetime import date
+        from carbon_cli.planning.policies import judged_on
 
-        from carbon_cli.planning.policies import parse_date
-
-        return self.date if parse_date(self.date) else date.today().isoformat()
+        return judged_on(self.date)
 
 
 @dataclass(frozen=True)

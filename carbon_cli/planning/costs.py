@@ -111,11 +111,16 @@ class UnitCost:
 
     def quantity(self, before: dict[str, Any], after: dict[str, Any]) -> float:
         """How many units the cost multiplies, from the survey before and after the measure."""
-        if self.basis == "fixed":
-            return 1.0
-        old, new = _number(before, self.field), _number(after, self.field)
-        amount = {"increase": new - old, "decrease": old - new, "value": new}[self.basis]
-        return max(0.0, amount) / self.divide
+        return basis_quantity(self.basis, self.field, before, after) / self.divide
+
+
+def basis_quantity(basis: str, field: str | None, before: dict[str, Any], after: dict[str, Any]) -> float:
+    """What a unit cost or a subsidy rate multiplies: the rise, fall or value of `field` (≥ 0),
+    or 1 for a fixed sum."""
+    if basis == "fixed":
+        return 1.0
+    old, new = _number(before, field), _number(after, field)
+    return max(0.0, {"increase": new - old, "decrease": old - new, "value": new}[basis])
 
 
 @dataclass(frozen=True)
@@ -200,8 +205,8 @@ def _build(chain: list[tuple[str, dict[str, Any]]]) -> CostSet:
     set_id, data = chain[-1]
     meta = _table(data, "set")
     appraisal = merged["appraisal"]
-    years = appraisal.get("years", 10)
-    rate = appraisal.get("discount_rate", 0.0)
+    years = require(appraisal, "years", int, "[appraisal]")
+    rate = require(appraisal, "discount_rate", (int, float), "[appraisal]")
     if not isinstance(years, int) or isinstance(years, bool) or years < 1:
         raise Malformed(f"[appraisal]: `years` must be a whole number ≥ 1, not {years!r}")
     if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 <= rate < 1:
@@ -378,8 +383,8 @@ class Terms:
     """The appraisal settings: period, discount rate, the date subsidies are checked against,
     the community's district, and the cost set they come from with its pilot award."""
 
-    years: int = 10
-    discount_rate: float = 0.0
+    years: int  # from the cost set's [appraisal], or --years
+    discount_rate: float
     on: str | None = None  # ISO date; expired policies are judged on it
     include_expired: bool = False
     district: str | None = None
@@ -577,7 +582,7 @@ def measure_cost(
 def _subsidy_line(
     rule: SubsidyRule, before: dict[str, Any], after: dict[str, Any], capex: Range, terms: Terms
 ) -> SubsidyLine | None:
-    units = UnitCost(rule.figure, rule.measure, "capex", rule.basis, rule.field, 1.0).quantity(before, after)
+    units = basis_quantity(rule.basis, rule.field, before, after)
     if units <= 0:
         return None
 

@@ -86,3 +86,11 @@ def expired(valid_until: str | None, on: str | None) -> bool | None:
     if until is None or day is None:
         return None
     return day > until
+
+
+def judged_on(text: str | None) -> str:
+    """The ISO date subsidies are judged on: `text` when it is a full date, else today."""
+    from datetime import date
+
+    day = parse_date(text)
+    return (day or date.today()).isoformat()

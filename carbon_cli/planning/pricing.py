@@ -116,10 +116,8 @@ class Planning:
     on: str | None = None  # ISO date subsidies are judged on; None: today
 
     def terms(self, values: dict[str, Any]) -> Terms:
-        from datetime import date
-
         from carbon_cli.planning.costs import terms_for
-        from carbon_cli.planning.policies import parse_date
+        from carbon_cli.planning.policies import judged_on
 
         return terms_for(
             self.costs,
@@ -127,7 +125,7 @@ class Planning:
             years=self.years,
             discount_rate=self.discount_rate,
             include_expired=self.include_expired,
-            on=self.on if parse_date(self.on) else date.today().isoformat(),
+            on=judged_on(self.on),
         )
 
 
