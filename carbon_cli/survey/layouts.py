@@ -82,9 +82,14 @@ class CellRead:
 @dataclass(slots=True)
 class TableRow:
     """One community-year row of a table: the value read for each column's field (MISSING where
-    the cell says no data), and where the row is; a value's cell is its column on this row."""
+    the cell says no data), and where the row is; a value's cell is its column on this row.
 
-    values: dict[str, Any]
+    `values` line up with `keys`, one tuple of field keys for every row of the sheet: a table of
+    100,000 communities is held as these rows until each survey is made, a dict per row would
+    double that."""
+
+    values: tuple[Any, ...]
+    keys: tuple[str, ...]
     file: str
     sheet: str
     row: int
@@ -370,6 +375,7 @@ def read_table(
         letter = column_letter(c + 1)
         read = cell_reader(dictionary, match.field, match.unit, file, sheet, letter)
         readers.append((c, match.field, match.field.key, letter, read))
+    keys = tuple(key for _, _, key, _, _ in readers)
     letters = {key: letter for _, _, key, letter, _ in readers}
     baseline_letters = {key: letter for key, letter in letters.items() if dictionary[key].per_year}
     data_rows = 0
@@ -405,19 +411,19 @@ def read_table(
                 Issue("duplicate_year", loc, "year", community_key, params={"community": community_key, "year": year})
             )
             continue
-        target: dict[str, Any] = {}
-        by_year[year] = TableRow(target, file, sheet, r, letters, baseline_letters)
+        target: list[Any] = []
         width = len(values)
         row = str(r)
-        for c, spec, key, letter, read in readers:
+        for c, spec, _, letter, read in readers:
             raw = values[c] if c < width else None
             if type(raw) is Merged:
                 loc = Location(file, sheet, letter + row)
                 if merged_elsewhere(raw, r, c + 1, False, loc, spec, issues, community_key):
-                    target[key] = MISSING
+                    target.append(MISSING)
                     continue
                 raw = raw.value
-            target[key] = read(raw, row, issues, community_key)
+            target.append(read(raw, row, issues, community_key))
+        by_year[year] = TableRow(tuple(target), keys, file, sheet, r, letters, baseline_letters)
     if data_rows == 0:
         records.issues.append(Issue("no_data_rows", Location(file, grid.name)))
 

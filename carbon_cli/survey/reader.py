@@ -51,6 +51,31 @@ def _finding(issue: Issue) -> tuple[Any, ...]:
 
 def read_workbook(path: Path | str, *, year: int | None = None, limits: Limits | None = None) -> WorkbookRead:
     """Read every community of a survey file. Raises InputError when the file is unusable."""
+    stream = stream_workbook(path, year=year, limits=limits)
+    return WorkbookRead(stream.file, stream.layout, list(stream), stream.issues)
+
+
+@dataclass
+class WorkbookStream:
+    """A file read, its communities' surveys made one at a time as they are iterated (once).
+
+    The file is read whole first (every problem with it is known before the first survey), then
+    held as compact table rows; each survey is made when asked for, its rows let go, so a batch
+    that assesses and drops surveys as they come never holds a table's surveys all at once."""
+
+    file: str
+    layout: str
+    issues: list[Issue]  # the file's own: complete before the first survey
+    count: int  # communities
+    surveys: Iterator[Survey]
+
+    def __iter__(self) -> Iterator[Survey]:
+        return self.surveys
+
+
+def stream_workbook(path: Path | str, *, year: int | None = None, limits: Limits | None = None) -> WorkbookStream:
+    """As read_workbook, the surveys made as they are iterated. Raises InputError when the file
+    is unusable."""
     path = Path(path)
     file = str(path)
     fields = dictionary()
@@ -58,20 +83,25 @@ def read_workbook(path: Path | str, *, year: int | None = None, limits: Limits |
         records, file_issues = _read_sheets(grids, fields, file)
     file_issues.extend(i for i in records.issues if i.community is None)
     if records.layout == "form":
-        surveys = [_form_survey(file, records.rows.get("", {}), fields, file_issues)]
-    else:
-        own: dict[str, list[Issue]] = {}
-        for issue in records.issues:
-            if issue.community is not None:
-                own.setdefault(issue.community, []).append(issue)
-        surveys = []
-        with _no_collection_pauses():
-            for key in list(records.rows):  # each community's rows let go once its survey is made
-                by_year = records.rows.pop(key)
-                surveys.append(_table_survey(file, key, by_year, year, fields, file_issues, own.get(key, [])))
-        if not surveys and not any(i.code == "no_data_rows" for i in file_issues):
-            file_issues.append(Issue("no_data_rows", Location(file)))
-    return WorkbookRead(file, records.layout, surveys, file_issues)
+        form = _form_survey(file, records.rows.get("", {}), fields, file_issues)
+        return WorkbookStream(file, "form", file_issues, 1, iter([form]))
+    if not records.rows and not any(i.code == "no_data_rows" for i in file_issues):
+        file_issues.append(Issue("no_data_rows", Location(file)))
+    own: dict[str, list[Issue]] = {}
+    for issue in records.issues:
+        if issue.community is not None:
+            own.setdefault(issue.community, []).append(issue)
+
+    def surveys() -> Iterator[Survey]:
+        rows = records.rows
+        for key in list(rows):
+            by_year = rows.pop(key)  # each community's rows let go once its survey is made
+            with _no_collection_pauses():
+                survey = _table_survey(file, key, by_year, year, fields, file_issues, own.pop(key, []))
+            del by_year
+            yield survey
+
+    return WorkbookStream(file, "table", file_issues, len(records.rows), surveys())
 
 
 @contextlib.contextmanager
@@ -185,9 +215,7 @@ def _table_survey(
     assessment: dict[str, Any] = {}
     row = by_year.get(current)
     if row is not None:
-        assessment = row.values  # the row's own dict, not needed once read: no copy per community
-        for k in [k for k, v in assessment.items() if v is MISSING]:
-            del assessment[k]
+        assessment = {k: v for k, v in zip(row.keys, row.values, strict=True) if v is not MISSING}
         rows.append((ASSESSMENT, row.file, row.sheet, row.row, row.letters))
     if current is not None:
         assessment["assessment_year"] = current
@@ -195,9 +223,8 @@ def _table_survey(
     baseline = None
     if earlier:
         row = by_year[earlier[0]]
-        baseline = row.values
-        for k in [k for k, v in baseline.items() if v is MISSING or k not in row.baseline_letters]:
-            del baseline[k]
+        per_year = row.baseline_letters
+        baseline = {k: v for k, v in zip(row.keys, row.values, strict=True) if v is not MISSING and k in per_year}
         rows.append((BASELINE, row.file, row.sheet, row.row, row.baseline_letters))
         assessment["baseline_year"] = earlier[0]
     extra: dict[str, Location] = {}
