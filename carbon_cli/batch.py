@@ -18,7 +18,7 @@ import contextlib
 import math
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
@@ -33,9 +33,11 @@ from carbon_cli.survey.workbook import Limits, expand_paths
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
     from carbon_cli.cache import Cache, CacheStats
+    from carbon_cli.survey.reader import WorkbookStream
 
 Progress = Callable[[int], None]
-WAVE_FILES_PER_JOB = 16  # files read before their communities are assessed and their surveys dropped
+WAVE_FILES_PER_JOB = 16  # files read at once (in the workers when there are several)
+PART_COMMUNITIES = 1024  # per job: communities made before they are assessed and their surveys dropped
 
 
 class Sink(Protocol):
@@ -220,46 +222,74 @@ def _found(survey: Survey, cached: bool = True) -> Found:
         return Found(survey.community_id, survey.file, None, "")
     data = _values_digest(survey)
     # all a survey holds, in text that changes when any of it changes (and is fast to make)
-    sources = "\x1f".join([f"{k}\x1e{w.file}\x1e{w.sheet}\x1e{w.cell}" for k, w in survey.sources.items()])
+    fingerprint = getattr(survey.sources, "fingerprint", None)
+    if fingerprint is not None:  # a table's: its rows and columns, not a location per value
+        sources = fingerprint()
+    else:
+        sources = "\x1f".join([f"{k}\x1e{w.file}\x1e{w.sheet}\x1e{w.cell}" for k, w in survey.sources.items()])
     values = repr((survey.assessment, survey.baseline))
     return Found(
         survey.community_id, survey.file, data, digest(survey.file, survey.layout, values, sources, repr(survey.issues))
     )
 
 
-def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[list[Survey], list[Failure]]:
-    from carbon_cli.survey.reader import read_workbook
+def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[Iterator[Survey], list[Failure]]:
+    """The surveys of a file that can be assessed, made as they are iterated, and its failures:
+    the file's own at once, each community's as its survey is made."""
+    from carbon_cli.survey.reader import stream_workbook
 
     try:
-        book = read_workbook(path, year=year, limits=limits)
+        book = stream_workbook(path, year=year, limits=limits)
     except InputError as exc:
-        return [], [Failure(str(path), None, (exc.issue,))]
+        return iter(()), [Failure(str(path), None, (exc.issue,))]
     except Exception as exc:  # a bug met on one file must not lose the others
-        return [], [_internal(path, exc)]
-    surveys, failures = [], []
+        return iter(()), [_internal(path, exc)]
+    failures = []
     fatal = [i for i in book.issues if i.is_error and i.code in ("no_data_rows",)]
     if fatal:
         failures.append(Failure(book.file, None, tuple(fatal)))
-    for survey in book.surveys:
-        if not survey.assessment.get("community_id") and not survey.assessment.get("community_name"):
-            unnamed = [i for i in survey.issues if i.field in ("community_id", "community_name")]
-            failures.append(
-                Failure(book.file, None, tuple(unnamed) or (Issue("missing_community_id", Location(book.file)),))
-            )
-        elif survey.blocking_errors:
-            failures.append(Failure(book.file, survey.community_id, tuple(survey.blocking_errors)))
-        else:
-            surveys.append(survey)
-    return surveys, failures
+    return _usable(book, failures), failures
 
 
-FileRead = tuple[list[Found], list[Survey] | None, list[Failure], dict[str, Outcome] | None]
+def _usable(book: WorkbookStream, failures: list[Failure]) -> Iterator[Survey]:
+    try:
+        for survey in book:
+            if not survey.assessment.get("community_id") and not survey.assessment.get("community_name"):
+                unnamed = [i for i in survey.issues if i.field in ("community_id", "community_name")]
+                missing = (Issue("missing_community_id", Location(book.file)),)
+                failures.append(Failure(book.file, None, tuple(unnamed) or missing))
+            elif survey.blocking_errors:
+                failures.append(Failure(book.file, survey.community_id, tuple(survey.blocking_errors)))
+            else:
+                yield survey
+    except Exception as exc:  # a bug met making a survey: the file's failure, the others go on
+        failures.append(_internal(book.file, exc))
+
+
+@dataclass
+class FileRead:
+    """A file's communities, each with its survey (None when taken from the cache), and its
+    failures: complete once `communities` has been iterated. `pack`: the file's cached results,
+    when the file was not parsed."""
+
+    file: str
+    communities: Iterable[tuple[Found, Survey | None]]
+    failures: list[Failure]
+    pack: dict[str, Outcome] | None = None
+
+    @property
+    def parsed(self) -> bool:
+        return self.pack is None
+
+    def held(self) -> FileRead:
+        """Everything made now (to be sent back from a worker process)."""
+        return replace(self, communities=list(self.communities))
 
 
 def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, settings: str) -> FileRead:
     """A file's communities and failures. From the cache, without parsing, when the file's bytes
-    were read before and every community's results are cached too: surveys are then None, and
-    the file's cached results come along."""
+    were read before and every community's results are cached too (the file's cached results
+    then come along); else parsed, each survey made as it is iterated."""
     from carbon_cli.cache import code_version, digest, file_digest
 
     key = None
@@ -276,14 +306,21 @@ def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, setting
             if hit is not None:
                 pack = cache.get("results", Results.key(str(path), settings)) or {}
                 if all(f.key in pack for f in hit[0]):
-                    return hit[0], None, hit[1], pack
+                    return FileRead(str(path), [(f, None) for f in hit[0]], hit[1], pack)
     surveys, failures = _read_file(path, options.year, options.limits)
-    found = [_found(s, cached=cache is not None) for s in surveys]
-    # a bug met while reading (an internal error) is not a property of the file: never kept
-    bug = any(i.code == "internal_error" for f in failures for i in f.issues)
-    if key is not None and cache is not None and not bug:
-        cache.put("read", key, (found, failures))
-    return found, surveys, failures, None
+
+    def communities() -> Iterator[tuple[Found, Survey]]:
+        found = []
+        for survey in surveys:
+            item = _found(survey, cached=cache is not None)
+            found.append(item)
+            yield item, survey
+        # a bug met while reading (an internal error) is not a property of the file: never kept
+        bug = any(i.code == "internal_error" for f in failures for i in f.issues)
+        if key is not None and cache is not None and not bug:
+            cache.put("read", key, (found, failures))
+
+    return FileRead(str(path), communities(), failures)
 
 
 class Results:
@@ -370,7 +407,7 @@ def _assess_chunk(surveys: list[Survey], options: BatchOptions) -> list[Outcome 
 
 
 def _read_chunk(paths: list[Path], options: BatchOptions, cache: Cache | None, settings: str) -> list[FileRead]:
-    return [_read_cached(p, options, cache, settings) for p in paths]
+    return [_read_cached(p, options, cache, settings).held() for p in paths]
 
 
 # --- orchestration -----------------------------------------------------------------------
@@ -480,75 +517,95 @@ def run_batch(
     _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) if jobs > 1 else None
+    # a community without pathways or reports is assessed faster than it is sent to a worker
+    assess_pool = pool if options.pathways or options.reports else None
     outcomes: list[tuple[Outcome, str | None]] = []
     communities = Communities()
     total = len(files)
     if on_total:
         on_total(total)
+
+    def take(part: list[tuple[Found, Survey | None]], later: list[Failure], settle: bool) -> None:
+        """Name, look up and assess a part of the communities read, then let their surveys go.
+        `later`: the wave's failures found here (duplicates, then failed assessments); `settle`:
+        a later file may repeat one of these communities (its values' digest is kept)."""
+        nonlocal total
+        surveys = {id(item): survey for item, survey in part if survey is not None}
+        data = partial(_data_of, surveys, options)
+        todo: list[Survey] = []
+        todo_items: list[tuple[Found, str]] = []
+        for item, _ in part:
+            name = communities.add(item, data)
+            if name is None:
+                continue
+            total += 1
+            hit = cached.get(item) if cached is not None else None
+            if hit is not None:
+                stats.reused += 1
+                cached.keep(item, hit)
+                outcomes.append((_emit(hit, name, sink), name))
+                if progress:
+                    progress(1)
+                continue
+            survey = surveys.get(id(item))
+            if survey is None:  # its cached result went (pruned by another run) after the file was skipped
+                survey = _survey_again(item, options)
+            if survey is None:
+                changed = RuntimeError("file changed during the run")
+                communities.failures.append(_internal(item.file, changed, item.community_id))
+                continue
+            todo.append(survey)
+            todo_items.append((item, name))
+        if on_total:
+            on_total(total)
+        if settle:
+            communities.settle(data)
+        part.clear()
+        del surveys, data
+        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options,), assess_pool, progress)
+        del todo
+        for (item, name), outcome in zip(todo_items, assessed, strict=True):
+            if isinstance(outcome, Failure):
+                later.append(outcome)
+                continue
+            stats.assessed += 1
+            if cached is not None:
+                cached.keep(item, outcome)
+            outcomes.append((_emit(outcome, name, sink), name))
+
     try:
-        # files in waves: the surveys of one wave are assessed and dropped before the next is read
+        # files in waves: read (in the workers when there are several), their communities taken a
+        # part at a time: a part's surveys are assessed and let go before the next part is made
         wave_size = WAVE_FILES_PER_JOB * jobs
+        part_size = PART_COMMUNITIES * jobs
         for start in range(0, len(files), wave_size):
             wave = files[start : start + wave_size]
-            read_pool = pool if len(wave) > 1 else None  # one table is read here, not copied back from a worker
-            found: list[Found] = []
-            surveys: dict[int, Survey] = {}  # by position in `found`, for the files that were parsed
-            reads = _map(_read_chunk, _chunks(wave, jobs), (options, cache, settings), read_pool, progress)
-            for items, parsed, failed, pack in reads:
-                if parsed is not None:
+            if pool is not None and len(wave) > 1:
+                chunks = _chunks(wave, jobs)
+                reads: Iterable[FileRead] = _map(_read_chunk, chunks, (options, cache, settings), pool, progress)
+            else:  # one table is read here, not copied back from a worker; its surveys made as needed
+                reads = _read_here(wave, options, cache, settings, progress)
+            read_failures: list[Failure] = []
+            assess_failures: list[Failure] = []
+            part: list[tuple[Found, Survey | None]] = []
+            for position, read in enumerate(reads, start=start):
+                if read.parsed:
                     stats.files_read += 1
-                    surveys.update((len(found) + i, s) for i, s in enumerate(parsed))
                 else:
                     stats.files_reused += 1
-                if pack is not None and cached is not None and items:
-                    cached.old[items[0].file] = pack
-                found.extend(items)
-                failures.extend(failed)
-            position = {id(f): i for i, f in enumerate(found)}
-            data = partial(_data_of, surveys, position)
-            todo: list[Survey] = []
-            todo_items: list[tuple[Found, str]] = []
-            for item in found:
-                name = communities.add(item, data)
-                if name is None:
-                    continue
-                total += 1
-                hit = cached.get(item) if cached is not None else None
-                if hit is not None:
-                    stats.reused += 1
-                    cached.keep(item, hit)
-                    outcomes.append((_emit(hit, name, sink), name))
-                    if progress:
-                        progress(1)
-                    continue
-                survey = surveys.get(position[id(item)])
-                if survey is None:  # its cached result went (pruned by another run) after the file was skipped
-                    survey = _survey_again(item, options)
-                if survey is None:
-                    error = RuntimeError("file changed during the run")
-                    failures.append(_internal(item.file, error, item.community_id))
-                    continue
-                todo.append(survey)
-                todo_items.append((item, name))
-            failures.extend(communities.failures)  # duplicates after the wave's unreadable files
+                    if cached is not None:
+                        cached.old[read.file] = read.pack or {}
+                for pair in read.communities:
+                    part.append(pair)
+                    if len(part) >= part_size:
+                        take(part, assess_failures, settle=position + 1 < len(files))
+                read_failures.extend(read.failures)
+            take(part, assess_failures, settle=start + wave_size < len(files))
+            # in the same order however the wave was cut in parts or spread over processes
+            failures.extend(read_failures)
+            failures.extend(communities.failures)
+            failures.extend(assess_failures)
             communities.failures.clear()
-            if on_total:
-                on_total(total)
-            if start + wave_size < len(files):
-                communities.settle(data)
-            del surveys, found, position, data
-            # a community without pathways or reports is assessed faster than it is sent to a worker
-            assess_pool = pool if options.pathways or options.reports else None
-            assessed = _map(_assess_chunk, _chunks(todo, jobs), (options,), assess_pool, progress)
-            del todo
-            for (item, name), outcome in zip(todo_items, assessed, strict=True):
-                if isinstance(outcome, Failure):
-                    failures.append(outcome)
-                    continue
-                stats.assessed += 1
-                if cached is not None:
-                    cached.keep(item, outcome)
-                outcomes.append((_emit(outcome, name, sink), name))
         if cached is not None:
             cached.save()
         notes = communities.notes
@@ -576,6 +633,16 @@ def run_batch(
     return BatchResult(results, failures, notes, len(files), criteria, factors, stats_kept, investment)
 
 
+def _read_here(
+    wave: list[Path], options: BatchOptions, cache: Cache | None, settings: str, progress: Progress | None
+) -> Iterator[FileRead]:
+    for path in wave:
+        read = _read_cached(path, options, cache, settings)
+        yield read
+        if progress:
+            progress(1)
+
+
 def _worker_start() -> None:
     """Ctrl-C reaches the whole process group: the main process handles it, workers ignore it."""
     import signal
@@ -583,8 +650,13 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _data_of(surveys: dict[int, Survey], position: dict[int, int], item: Found) -> str:
-    return item.data or _values_digest(surveys[position[id(item)]])
+def _data_of(surveys: dict[int, Survey], options: BatchOptions, item: Found) -> str:
+    if item.data:
+        return item.data
+    survey = surveys.get(id(item))
+    if survey is None:  # a first whose survey has gone, met again in its own file (rare): read again
+        survey = _survey_again(item, options)
+    return _values_digest(survey) if survey is not None else ""
 
 
 def _emit(outcome: Outcome, name: str, sink: Sink | None) -> Outcome:
@@ -596,8 +668,12 @@ def _emit(outcome: Outcome, name: str, sink: Sink | None) -> Outcome:
 
 
 def _survey_again(item: Found, options: BatchOptions) -> Survey | None:
+    """The survey `item` was read from, read again: the one with its digest, or without one, the
+    first of its ID."""
     surveys, _ = _read_file(Path(item.file), options.year, options.limits)
-    return next((s for s in surveys if _found(s).key == item.key), None)
+    if item.key:
+        return next((s for s in surveys if _found(s).key == item.key), None)
+    return next((s for s in surveys if s.community_id == item.community_id), None)
 
 
 # --- rows for exports ----------------------------------------------------------------------

@@ -159,16 +159,16 @@ def test_a_bug_met_while_reading_is_not_cached(district, tmp_path, monkeypatch):
 
     cache = Cache(tmp_path / "cache")
     options = BatchOptions(pathways=False)
-    real = reader.read_workbook
+    real = reader.stream_workbook
 
     def broken(path, **kwargs):
         if Path(path).name == "FT-SH-04.xlsx":
             raise RuntimeError("a bug")
         return real(path, **kwargs)
 
-    monkeypatch.setattr(reader, "read_workbook", broken)
+    monkeypatch.setattr(reader, "stream_workbook", broken)
     first = run_batch([district], options, jobs=1, cache=cache)
     assert [f.issues[0].code for f in first.failures] == ["internal_error"]
-    monkeypatch.setattr(reader, "read_workbook", real)
+    monkeypatch.setattr(reader, "stream_workbook", real)
     second = run_batch([district], options, jobs=1, cache=cache)
     assert not second.failures and counts(second) == (1, 4, 1, 4)

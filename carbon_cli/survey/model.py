@@ -56,8 +56,26 @@ class RowSources(Mapping[str, Location]):
     def __reduce__(self) -> tuple[Any, ...]:
         return RowSources, (self._rows, self._extra)
 
+    def fingerprint(self) -> str:
+        """Text that changes when any location changes, made without making the locations: a
+        sheet's column letters, one dict for all its rows, are written out once."""
+        rows = [(role, file, sheet, row, _letters_text(letters)) for role, file, sheet, row, letters in self._rows]
+        return repr((rows, sorted((k, repr(v)) for k, v in self._extra.items())))
+
     def __repr__(self) -> str:
         return f"RowSources({dict(self)!r})"
+
+
+_LETTERS: dict[int, tuple[Mapping[str, str], str]] = {}  # id → (the dict, kept alive so the id is not reused; its text)
+
+
+def _letters_text(letters: Mapping[str, str]) -> str:
+    held = _LETTERS.get(id(letters))
+    if held is None or held[0] is not letters:
+        if len(_LETTERS) >= 64:
+            _LETTERS.clear()
+        held = _LETTERS[id(letters)] = (letters, repr(sorted(letters.items())))
+    return held[1]
 
 
 @dataclass(frozen=True)
