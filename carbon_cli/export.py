@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,7 +88,7 @@ class Sheet:
 
     title: str
     columns: list[str]
-    rows: list[dict[str, Any]]
+    rows: Sequence[Mapping[str, Any]]
     headers: list[str] | None = None
     formats: dict[str, str] = field(default_factory=dict)
     links: tuple[str, ...] = ()
@@ -234,7 +235,7 @@ def people_sheets(
         Sheet(
             column_label("sheet.results", lang),
             columns,
-            [shown(r) for r in rows],
+            Mapped(rows, shown),
             [column_label(c, lang) for c in columns],
             RESULT_FORMATS,
             links=("report",),
@@ -249,6 +250,24 @@ def people_sheets(
             autofilter=True,
         ),
     ]
+
+
+class Mapped(Sequence[Any]):
+    """`fn` over `items`, each made when asked for: rows shown differently, not copied."""
+
+    def __init__(self, items: Sequence[Any], fn: Callable[[Any], Any]) -> None:
+        self.items, self.fn = items, fn
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self.fn(item) for item in self.items[index]]
+        return self.fn(self.items[index])
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self.fn, self.items)
 
 
 def _shown(value: Any, number_format: str | None) -> str:

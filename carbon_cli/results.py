@@ -46,8 +46,13 @@ def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None
     sink.write("results.xlsx", xlsx_bytes(sheets))
     del rows, sheets
     with sink.open("results.json") as f:  # written as it is encoded: not held whole in memory
+        block: list[str] = []
         for chunk in dump_chunks(results_dict(batch, options)):
-            f.write(chunk.encode("utf-8"))
+            block.append(chunk)
+            if len(block) >= 512:
+                f.write("".join(block).encode("utf-8"))
+                block.clear()
+        f.write("".join(block).encode("utf-8"))
 
 
 class _Files(dict):

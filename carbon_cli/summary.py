@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from carbon_cli.batch import BatchOptions, BatchResult, verdict_counts
+from carbon_cli.batch import BatchOptions, BatchResult, Ranked, verdict_counts
 from carbon_cli.report import environment
 from carbon_cli.resources import templates_dir
 
@@ -59,7 +59,7 @@ def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
 
 def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
     lang = options.lang
-    rows = [{"rank": r.rank, **r.summary, "report": r.report_name} for r in batch.results]
+    rows = [Ranked(r.rank, r.summary, r.report_name) for r in batch.results]
     streets: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"communities": 0, "population": 0, "net_tco2e": 0.0, "score_sum": 0.0, "eligible": 0}
     )
