@@ -111,11 +111,14 @@ class Row(Mapping[str, Any]):
     @classmethod
     def of(cls, data: Any) -> Any:
         """`data` with every dict made a Row and every list a tuple."""
-        if isinstance(data, dict):
-            return cls(tuple(data), tuple(cls.of(v) for v in data.values()))
-        if isinstance(data, list):
-            return tuple(cls.of(v) for v in data)
+        if type(data) is dict:
+            return cls(tuple(data), tuple([cls.of(v) if type(v) in _NESTED else v for v in data.values()]))
+        if type(data) is list:
+            return tuple([cls.of(v) if type(v) in _NESTED else v for v in data])
         return data
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(zip(self._keys, self._values, strict=True))
 
     def __getitem__(self, key: str) -> Any:
         return self._values[self._index[key]]
@@ -137,34 +140,7 @@ class Row(Mapping[str, Any]):
         return f"Row({dict(self)!r})"
 
 
-class Ranked(Mapping[str, Any]):
-    """A community's row with its rank first and its report's name: made when written, not kept."""
-
-    __slots__ = ("_rank", "_report", "_row")
-
-    def __init__(self, rank: int, row: Mapping[str, Any], report: str | None) -> None:
-        self._rank, self._row, self._report = rank, row, report
-
-    def __getitem__(self, key: str) -> Any:
-        if key == "rank":
-            return self._rank
-        if key == "report":
-            return self._report
-        return self._row[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def __iter__(self) -> Iterator[str]:
-        yield "rank"
-        yield from self._row
-        yield "report"
-
-    def __len__(self) -> int:
-        return len(self._row) + 2
+_NESTED = (dict, list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,23 +264,22 @@ def _values_digest(survey: Survey) -> str:
     return digest(repr((canonical(survey.assessment), baseline)))
 
 
-def _found(survey: Survey, cached: bool = True) -> Found:
-    """What the batch keeps of a survey it has read; its digests only when a cache will use them."""
+def _found(survey: Survey, cached: bool = True, data: bool = True) -> Found:
+    """What the batch keeps of a survey it has read; its digests only when a cache will use them,
+    the digest of its values only when another file may hold the same community (`data`)."""
+    import pickle
+
     from carbon_cli.cache import digest
 
     if not cached:
         return Found(survey.community_id, survey.file, None, "")
-    data = _values_digest(survey)
-    # all a survey holds, in text that changes when any of it changes (and is fast to make)
+    # all a survey holds, in bytes that change when any of it changes (pickled: the quickest);
+    # a table's locations as its rows and columns, not a location per value
     fingerprint = getattr(survey.sources, "fingerprint", None)
-    if fingerprint is not None:  # a table's: its rows and columns, not a location per value
-        sources = fingerprint()
-    else:
-        sources = "\x1f".join([f"{k}\x1e{w.file}\x1e{w.sheet}\x1e{w.cell}" for k, w in survey.sources.items()])
-    values = repr((survey.assessment, survey.baseline))
-    return Found(
-        survey.community_id, survey.file, data, digest(survey.file, survey.layout, values, sources, repr(survey.issues))
-    )
+    sources = fingerprint() if fingerprint is not None else sorted((k, repr(w)) for k, w in survey.sources.items())
+    held = (survey.file, survey.layout, survey.assessment, survey.baseline, sources, survey.issues)
+    key = digest(pickle.dumps(held, protocol=5))
+    return Found(survey.community_id, survey.file, _values_digest(survey) if data else None, key)
 
 
 def _read_file(path: Path, year: int | None, limits: Limits) -> tuple[Iterator[Survey], list[Failure]]:
@@ -360,10 +335,11 @@ class FileRead:
         return replace(self, communities=list(self.communities))
 
 
-def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, settings: str) -> FileRead:
+def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, settings: str, many: bool) -> FileRead:
     """A file's communities and failures. From the cache, without parsing, when the file's bytes
     were read before and every community's results are cached too (the file's cached results
-    then come along); else parsed, each survey made as it is iterated."""
+    then come along); else parsed, each survey made as it is iterated. `many`: the batch has
+    other files, which may repeat a community of this one."""
     from carbon_cli.cache import code_version, digest, file_digest
 
     key = None
@@ -386,7 +362,7 @@ def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, setting
     def communities() -> Iterator[tuple[Found, Survey]]:
         found = []
         for survey in surveys:
-            item = _found(survey, cached=cache is not None)
+            item = _found(survey, cached=cache is not None, data=many)
             found.append(item)
             yield item, survey
         # a bug met while reading (an internal error) is not a property of the file: never kept
@@ -481,8 +457,10 @@ def _assess_chunk(surveys: list[Survey], options: BatchOptions) -> list[Outcome 
     return out
 
 
-def _read_chunk(paths: list[Path], options: BatchOptions, cache: Cache | None, settings: str) -> list[FileRead]:
-    return [_read_cached(p, options, cache, settings).held() for p in paths]
+def _read_chunk(
+    paths: list[Path], options: BatchOptions, cache: Cache | None, settings: str, many: bool
+) -> list[FileRead]:
+    return [_read_cached(p, options, cache, settings, many).held() for p in paths]
 
 
 # --- orchestration -----------------------------------------------------------------------
@@ -657,9 +635,9 @@ def run_batch(
             wave = files[start : start + wave_size]
             if pool is not None and len(wave) > 1:
                 chunks = _chunks(wave, jobs)
-                reads: Iterable[FileRead] = _map(_read_chunk, chunks, (options, cache, settings), pool, progress)
+                reads: Iterable[FileRead] = _map(_read_chunk, chunks, (options, cache, settings, True), pool, progress)
             else:  # one table is read here, not copied back from a worker; its surveys made as needed
-                reads = _read_here(wave, options, cache, settings, progress)
+                reads = _read_here(wave, options, cache, settings, len(files) > 1, progress)
             read_failures: list[Failure] = []
             assess_failures: list[Failure] = []
             part: list[tuple[Found, Survey | None]] = []
@@ -709,10 +687,10 @@ def run_batch(
 
 
 def _read_here(
-    wave: list[Path], options: BatchOptions, cache: Cache | None, settings: str, progress: Progress | None
+    wave: list[Path], options: BatchOptions, cache: Cache | None, settings: str, many: bool, progress: Progress | None
 ) -> Iterator[FileRead]:
     for path in wave:
-        read = _read_cached(path, options, cache, settings)
+        read = _read_cached(path, options, cache, settings, many)
         yield read
         if progress:
             progress(1)
@@ -820,8 +798,8 @@ def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
     }
 
 
-def output_row(r: CommunityResult) -> Mapping[str, Any]:
-    return Ranked(r.rank, r.row, r.report_name)
+def output_row(r: CommunityResult) -> dict[str, Any]:
+    return {"rank": r.rank, **r.row.as_dict(), "report": r.report_name}
 
 
 def failure_row(f: Failure, lang: str) -> dict[str, Any]:

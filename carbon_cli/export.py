@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +59,7 @@ def unique_names(names: list[str], seen: set[str] | None = None) -> list[str]:
     return out
 
 
-def csv_bytes(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
+def csv_bytes(columns: list[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
     """UTF-8 with BOM so Excel and WPS open Chinese text correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -151,7 +151,12 @@ def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]
                 sheet.write_string(0, i, title, header)
             for r, row in enumerate(rows, start=1):
                 for i, column in enumerate(columns):
-                    value = neutralise(_xlsx_value(row.get(column)))
+                    value = row.get(column)
+                    kind = type(value)
+                    if kind is float or kind is int:  # most cells: nothing to neutralise
+                        sheet.write_number(r, i, value, formats.get(column))
+                        continue
+                    value = neutralise(_xlsx_value(value))
                     if value is None or value == "":
                         continue
                     if isinstance(value, bool):
@@ -209,7 +214,7 @@ RESULT_FORMATS = {
 
 def people_sheets(
     columns: list[str],
-    rows: list[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     failure_columns: list[str],
     failures: list[dict[str, Any]],
     lang: str,

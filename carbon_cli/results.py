@@ -18,7 +18,7 @@ from carbon_cli.batch import (
     output_row,
     results_dict,
 )
-from carbon_cli.export import csv_bytes, people_sheets, xlsx_bytes
+from carbon_cli.export import Mapped, csv_bytes, people_sheets, xlsx_bytes
 from carbon_cli.serialize import dump_chunks
 
 
@@ -33,7 +33,7 @@ def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None
     for fmt, data in documents(summary, options.report_formats, lang, word_template).items():
         sink.write(f"summary.{fmt}", data)
     del summary
-    rows = [output_row(r) for r in batch.results]
+    rows = Mapped(batch.results, output_row)  # each made as it is written
     sink.write("results.csv", csv_bytes(RESULT_COLUMNS, rows))
     failures = [failure_row(f, lang) for f in batch.failures]
     grades = {g.key: g.label(lang) for g in batch.criteria.grades} if batch.criteria is not None else {}

@@ -4,9 +4,10 @@ eligibility, street aggregates, a chart, and the files that could not be assesse
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from carbon_cli.batch import BatchOptions, BatchResult, Ranked, verdict_counts
+from carbon_cli.batch import BatchOptions, BatchResult, verdict_counts
 from carbon_cli.report import environment
 from carbon_cli.resources import templates_dir
 
@@ -55,6 +56,36 @@ def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
             if i.gap
         ],
     }
+
+
+class Ranked(Mapping[str, Any]):
+    """A community's summary row with its rank and its report's name, not a copy of it."""
+
+    __slots__ = ("_rank", "_report", "_row")
+
+    def __init__(self, rank: int, row: Mapping[str, Any], report: str | None) -> None:
+        self._rank, self._row, self._report = rank, row, report
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "rank":
+            return self._rank
+        if key == "report":
+            return self._report
+        return self._row[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __iter__(self) -> Iterator[str]:
+        yield "rank"
+        yield from self._row
+        yield "report"
+
+    def __len__(self) -> int:
+        return len(self._row) + 2
 
 
 def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
