@@ -1,12 +1,11 @@
 """Assessing every community of a district: many files, in parallel, never stopping at a bad one.
 
-Files are read (in worker processes when --jobs > 1 and there are several), communities
-deduplicated by ID, assessed with their pathways (in worker processes when --jobs > 1, a single
-table's communities too, unless neither pathways nor reports are made: a bare assessment is
-quicker than sending the survey to a worker) and each rendered as a report, written out as soon
-as it is made. What
-the batch keeps of a community is its result row and summary row, not the assessment, so memory
-grows only by those rows. With a cache, a file whose bytes did not change is not read again and
+Files are read (in worker processes when --jobs > 1 and there are several; a table's surveys made
+a part at a time as they are needed), communities deduplicated by ID, assessed with their
+pathways (in worker processes when --jobs > 1, a single table's communities too, while the next
+part is read) and each rendered as a report, written out as soon as it is made. What the batch
+keeps of a community is its result row and summary row (compact `Row`s), not the assessment, so
+memory grows only by those rows. With a cache, a file whose bytes did not change is not read again and
 a community whose survey did not change is not assessed again (see carbon_cli.cache). Results
 come back in input order whatever the number of processes, and a community's report name
 depends only on the input order, so serial, parallel and cached runs write the same bytes.
@@ -207,6 +206,9 @@ class Found:
     file: str
     data: str | None  # digest of its values, when cached: duplicates compare this
     key: str  # digest of the whole survey (values, sources, issues), when cached: its results depend on it
+
+
+Named = list[tuple[Found, str]]  # communities to assess, each with its report's name
 
 
 # --- work done in worker processes -------------------------------------------------------
@@ -479,21 +481,28 @@ def _map(
     args: tuple[Any, ...],
     pool: ProcessPoolExecutor | None,
     progress: Progress | None,
-) -> Iterable[Any]:
-    """fn over chunks, in order, item by item, reporting progress per chunk; inline when there
-    is no pool."""
+) -> Iterator[Any]:
+    """fn over chunks, in order, item by item, reporting progress per chunk: in the pool, every
+    chunk sent off now; inline, each done as its items are asked for."""
     if pool is None:
-        chunks.reverse()
-        while chunks:
-            chunk = chunks.pop()  # held no longer than its work
-            yield from fn(chunk, *args)
-            if progress:
-                progress(len(chunk))
-        return
+        return _inline(fn, chunks, args, progress)
     futures = [pool.submit(fn, chunk, *args) for chunk in chunks]
-    chunks_left = [len(c) for c in chunks]
-    del chunks
-    for size, future in zip(chunks_left, futures, strict=True):
+    return _collected(futures, [len(c) for c in chunks], progress)
+
+
+def _inline(
+    fn: Callable[..., list[Any]], chunks: list[list[Any]], args: tuple[Any, ...], progress: Progress | None
+) -> Iterator[Any]:
+    chunks.reverse()
+    while chunks:
+        chunk = chunks.pop()  # held no longer than its work
+        yield from fn(chunk, *args)
+        if progress:
+            progress(len(chunk))
+
+
+def _collected(futures: list[Any], sizes: list[int], progress: Progress | None) -> Iterator[Any]:
+    for size, future in zip(sizes, futures, strict=True):
         yield from future.result()
         if progress:
             progress(size)
@@ -570,13 +579,14 @@ def run_batch(
     _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) if jobs > 1 else None
-    # a community without pathways or reports is assessed faster than it is sent to a worker
-    assess_pool = pool if options.pathways or options.reports else None
     outcomes: list[tuple[Outcome, str | None]] = []
     communities = Communities()
     total = len(files)
     if on_total:
         on_total(total)
+
+    # parts sent to the workers, not yet collected: the next part is read meanwhile
+    pending: list[tuple[Named, Iterator[Outcome | Failure], list[Failure]]] = []
 
     def take(part: list[tuple[Found, Survey | None]], later: list[Failure], settle: bool) -> None:
         """Name, look up and assess a part of the communities read, then let their surveys go.
@@ -615,8 +625,14 @@ def run_batch(
             communities.settle(data)
         part.clear()
         del surveys, data
-        assessed = _map(_assess_chunk, _chunks(todo, jobs), (options,), assess_pool, progress)
+        pending.append((todo_items, _map(_assess_chunk, _chunks(todo, jobs), (options,), pool, progress), later))
         del todo
+        while len(pending) > (1 if pool is not None else 0):
+            collect(*pending.pop(0))
+
+    def collect(
+        todo_items: list[tuple[Found, str]], assessed: Iterator[Outcome | Failure], later: list[Failure]
+    ) -> None:
         for (item, name), outcome in zip(todo_items, assessed, strict=True):
             if isinstance(outcome, Failure):
                 later.append(outcome)
@@ -627,41 +643,46 @@ def run_batch(
             outcomes.append((_emit(outcome, name, sink), name))
 
     try:
-        # files in waves: read (in the workers when there are several), their communities taken a
-        # part at a time: a part's surveys are assessed and let go before the next part is made
-        wave_size = WAVE_FILES_PER_JOB * jobs
-        part_size = PART_COMMUNITIES * jobs
-        for start in range(0, len(files), wave_size):
-            wave = files[start : start + wave_size]
-            if pool is not None and len(wave) > 1:
-                chunks = _chunks(wave, jobs)
-                reads: Iterable[FileRead] = _map(_read_chunk, chunks, (options, cache, settings, True), pool, progress)
-            else:  # one table is read here, not copied back from a worker; its surveys made as needed
-                reads = _read_here(wave, options, cache, settings, len(files) > 1, progress)
-            read_failures: list[Failure] = []
-            assess_failures: list[Failure] = []
-            part: list[tuple[Found, Survey | None]] = []
-            for position, read in enumerate(reads, start=start):
-                if read.parsed:
-                    stats.files_read += 1
-                else:
-                    stats.files_reused += 1
-                    if cached is not None:
-                        cached.old[read.file] = read.pack or {}
-                for pair in read.communities:
-                    part.append(pair)
-                    if len(part) >= part_size:
-                        take(part, assess_failures, settle=position + 1 < len(files))
-                read_failures.extend(read.failures)
-            take(part, assess_failures, settle=start + wave_size < len(files))
-            # in the same order however the wave was cut in parts or spread over processes
-            failures.extend(read_failures)
-            failures.extend(communities.failures)
-            failures.extend(assess_failures)
-            communities.failures.clear()
-        if cached is not None:
-            cached.save()
-        notes = communities.notes
+        with fewer_collections():
+            # files in waves: read (in the workers when there are several), their communities taken a
+            # part at a time: a part's surveys are assessed and let go before the next part is made
+            wave_size = WAVE_FILES_PER_JOB * jobs
+            part_size = PART_COMMUNITIES * jobs
+            for start in range(0, len(files), wave_size):
+                wave = files[start : start + wave_size]
+                if pool is not None and len(wave) > 1:
+                    chunks = _chunks(wave, jobs)
+                    reads: Iterable[FileRead] = _map(
+                        _read_chunk, chunks, (options, cache, settings, True), pool, progress
+                    )
+                else:  # one table is read here, not copied back from a worker; its surveys made as needed
+                    reads = _read_here(wave, options, cache, settings, len(files) > 1, progress)
+                read_failures: list[Failure] = []
+                assess_failures: list[Failure] = []
+                part: list[tuple[Found, Survey | None]] = []
+                for position, read in enumerate(reads, start=start):
+                    if read.parsed:
+                        stats.files_read += 1
+                    else:
+                        stats.files_reused += 1
+                        if cached is not None:
+                            cached.old[read.file] = read.pack or {}
+                    for pair in read.communities:
+                        part.append(pair)
+                        if len(part) >= part_size:
+                            take(part, assess_failures, settle=position + 1 < len(files))
+                    read_failures.extend(read.failures)
+                take(part, assess_failures, settle=start + wave_size < len(files))
+                while pending:
+                    collect(*pending.pop(0))
+                # in the same order however the wave was cut in parts or spread over processes
+                failures.extend(read_failures)
+                failures.extend(communities.failures)
+                failures.extend(assess_failures)
+                communities.failures.clear()
+            if cached is not None:
+                cached.save()
+            notes = communities.notes
     except BaseException:
         if pool is not None:  # interrupted or failed: stop the workers now, not after their chunk
             for process in list(getattr(pool, "_processes", {}).values()):
@@ -696,11 +717,33 @@ def _read_here(
             progress(1)
 
 
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The cycle collector's young generation collected every 10,000 new objects, not every
+    700: a batch makes millions of short-lived objects and few cycles (6 % of a large batch)."""
+    import gc
+
+    threshold = _collect_less()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _collect_less() -> tuple[int, ...]:
+    import gc
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
+    return threshold
+
+
 def _worker_start() -> None:
     """Ctrl-C reaches the whole process group: the main process handles it, workers ignore it."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _collect_less()
 
 
 def _data_of(surveys: dict[int, Survey], options: BatchOptions, item: Found) -> str:

@@ -15,8 +15,12 @@ from carbon_cli.survey.model import Survey
 
 EPS = 1e-9
 
+# The records made for every criterion of every community (MetricValue, Gap, ItemResult,
+# ControlResult) are plain slotted dataclasses, never changed once made: frozen ones cost five
+# times as much to make, a fifth of assessing a community.
 
-@dataclass(frozen=True)
+
+@dataclass(slots=True)
 class MetricValue:
     value: float | bool | None
     status: str  # ok | missing | na
@@ -120,7 +124,7 @@ def metric_value(
     raise AssertionError(f"unknown metric {kind}")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Gap:
     """How far a criterion is from its target, in the metric's own unit."""
 
@@ -134,7 +138,7 @@ class Gap:
     fields: tuple[str, ...] = ()  # fields to collect, or yes/no fields that are "no"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ControlResult:
     criterion: Criterion
     status: str  # pass | fail | missing | na
@@ -143,7 +147,7 @@ class ControlResult:
     gap: Gap | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ItemResult:
     criterion: Criterion
     status: str  # scored | missing | na
@@ -260,7 +264,7 @@ def earned_and_applicable(criterion: Criterion, mv: MetricValue) -> tuple[float,
     return item_points(criterion, mv.value), criterion.points
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Needs:
     """What the whole evaluation knows when an item's gap is written: the applicable maximum and
     the raw points still needed for 通过 and for 优秀."""

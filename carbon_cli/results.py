@@ -15,6 +15,7 @@ from carbon_cli.batch import (
     BatchResult,
     Sink,
     failure_row,
+    fewer_collections,
     output_row,
     results_dict,
 )
@@ -24,6 +25,11 @@ from carbon_cli.serialize import dump_chunks
 
 def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None:
     """summary.<format> for each report format and results.csv|xlsx|json, each made and written in turn."""
+    with fewer_collections():
+        _write_results(batch, options, sink)
+
+
+def _write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None:
     from carbon_cli.outputs import documents, split_template
     from carbon_cli.summary import render_summary
 
