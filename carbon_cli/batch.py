@@ -108,13 +108,10 @@ class Row(Mapping[str, Any]):
         self._values = values
 
     @classmethod
-    def of(cls, data: Any) -> Any:
-        """`data` with every dict made a Row and every list a tuple."""
-        if type(data) is dict:
-            return cls(tuple(data), tuple([cls.of(v) if type(v) in _NESTED else v for v in data.values()]))
-        if type(data) is list:
-            return tuple([cls.of(v) if type(v) in _NESTED else v for v in data])
-        return data
+    def of(cls, data: dict[str, Any]) -> Row:
+        """`data` as a Row, its lists as tuples. Dicts within stay dicts: small, and pickled (to
+        the cache, from the workers) by C code where a Row takes a Python call."""
+        return cls(tuple(data), tuple([_frozen(v) if type(v) is list else v for v in data.values()]))
 
     def as_dict(self) -> dict[str, Any]:
         return dict(zip(self._keys, self._values, strict=True))
@@ -139,7 +136,8 @@ class Row(Mapping[str, Any]):
         return f"Row({dict(self)!r})"
 
 
-_NESTED = (dict, list)
+def _frozen(items: list[Any]) -> tuple[Any, ...]:
+    return tuple([_frozen(v) if type(v) is list else v for v in items])
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +149,9 @@ class Outcome:
     row: Row
     summary: Row
     reports: dict[str, bytes]  # file extension → bytes
+
+    def __reduce__(self) -> tuple[Any, ...]:  # one call, not a slotted dataclass's state dict
+        return Outcome, (self.sort_key, self.row, self.summary, self.reports)
 
 
 @dataclass(slots=True)
