@@ -190,3 +190,112 @@ def test_files_read_in_waves_give_the_same_results(district, monkeypatch):
     ]
     assert [i.to_dict("en") for i in waves.notes] == [i.to_dict("en") for i in whole.notes]
     assert len(whole.notes) >= 3 and any(f.file.endswith("zz-dup.xlsx") for f in whole.failures)
+
+
+def test_a_table_taken_in_parts_gives_the_same_results(district, monkeypatch):
+    """A table's surveys are made, assessed and let go a part at a time (in the workers with
+    --jobs 2, while the next part is read): any part size, serial or parallel, the same
+    results, failures, merged duplicates and output bytes as one part."""
+    import carbon_cli.batch as batch
+    from carbon_cli.results import output_files
+
+    paths = [SAMPLES / "district_table.xlsx", district]  # the forms repeat the table's communities
+    options = BatchOptions(pathways=False, reports=False)
+    whole = run_batch(paths, options, jobs=1)
+    assert len(whole.results) == 13 and len(whole.notes) >= 3
+    monkeypatch.setattr(batch, "PART_COMMUNITIES", 2)
+    monkeypatch.setattr(batch, "WAVE_FILES_PER_JOB", 1)
+    for jobs in (1, 2):
+        parts = run_batch(paths, options, jobs=jobs)
+        assert output_files(parts, options) == output_files(whole, options)
+        assert [i.to_dict("en") for i in parts.notes] == [i.to_dict("en") for i in whole.notes]
+
+
+def test_a_batch_holds_a_table_a_part_at_a_time(monkeypatch):
+    """Never more than two parts of a table's surveys alive at once (one being assessed, one
+    being made), whatever the table's size."""
+    import weakref
+
+    import carbon_cli.batch as batch
+    import carbon_cli.survey.reader as reader
+
+    alive = [0]
+    most = []
+    made = reader._table_survey
+    real = batch.assess
+
+    def survey(*args, **kwargs):
+        s = made(*args, **kwargs)
+        alive[0] += 1
+        weakref.finalize(s, lambda: alive.__setitem__(0, alive[0] - 1))
+        return s
+
+    def assess(s, *args, **kwargs):
+        most.append(alive[0])
+        return real(s, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "_table_survey", survey)
+    monkeypatch.setattr(batch, "assess", assess)
+    monkeypatch.setattr(batch, "PART_COMMUNITIES", 3)
+    result = run_batch([SAMPLES / "district_table.xlsx"], BatchOptions(pathways=False, reports=False), jobs=1)
+    assert len(result.results) == 13 and len(most) == 13
+    assert max(most) <= 2 * 3 < 13
+
+
+def test_a_bug_making_one_survey_fails_its_file_not_the_batch(monkeypatch):
+    """Surveys are made as the batch needs them: a bug met making one is its file's internal
+    error; the communities made before it and the other files are still assessed."""
+    import carbon_cli.survey.reader as reader
+
+    made = reader._table_survey
+
+    def survey(file, key, *args, **kwargs):
+        if key == "FT-SH-05":
+            raise KeyError("boom")
+        return made(file, key, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "_table_survey", survey)
+    paths = [SAMPLES / "district_table.xlsx", COMMUNITIES / "FT-SH-10.xlsx"]
+    result = run_batch(paths, BatchOptions(pathways=False, reports=False), jobs=1)
+    assert sorted(r.community_id for r in result.results) == [
+        "FT-SH-01",
+        "FT-SH-02",
+        "FT-SH-03",
+        "FT-SH-04",
+        "FT-SH-10",
+    ]
+    (failure,) = result.failures
+    assert failure.file.endswith("district_table.xlsx") and failure.issues[0].code == "internal_error"
+    assert "KeyError" in failure.reason("en")
+
+
+def test_results_json_written_row_by_row_is_json_dumps_text():
+    """results.json's rows are encoded one at a time by the C encoder: the text is exactly what
+    json.dumps(indent=2) gives for the whole document, odd values included."""
+    from carbon_cli.serialize import Rows, dumps
+
+    rows = [
+        {"rank": 1, "id": 'A"1\\', "name": "绮澜社区\n二", "score": 61.25, "ok": True, "gap": None, "n": -0.0},
+        {"rank": 2, "id": "B", "name": "", "score": 1e-7, "ok": False, "gap": [1, {"a": 2}], "n": 10**20},
+    ]
+    document = {"files": 2, "results": rows, "failures": [], "plan": {"a": [1, 2]}, "none": []}
+    expected = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    assert dumps({**document, "results": Rows(iter(rows))}) == expected
+    assert (
+        dumps({**document, "results": Rows([]), "none": Rows([])})
+        == json.dumps({**document, "results": []}, ensure_ascii=False, indent=2) + "\n"
+    )
+
+
+def test_a_row_reads_and_pickles_as_the_dict_it_was_made_from():
+    import pickle
+
+    from carbon_cli.batch import Row
+
+    data = {"id": "A", "score": 1.5, "gaps": [{"key": "S1"}, {"key": "S2"}], "pathway": None}
+    row = Row.of(data)
+    assert dict(row) == {**data, "gaps": ({"key": "S1"}, {"key": "S2"})} and row.as_dict() == dict(row)
+    assert row["score"] == 1.5 and row.get("missing", 0) == 0 and list(row) == list(data)
+    again = pickle.loads(pickle.dumps([row, Row.of(data)]))
+    assert [dict(r) for r in again] == [dict(row)] * 2
+    assert again[0]._keys is again[1]._keys is row._keys  # one shared tuple of keys per shape
