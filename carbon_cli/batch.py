@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 WAVE_FILES_PER_JOB = 16  # files read at once (in the workers when there are several)
 PART_COMMUNITIES = 1024  # per job: communities made before they are assessed and their surveys dropped
+WORKER_FILE_BYTES = 256 * 1024  # files up to this size (forms, small tables) are read in the workers
 
 
 class Sink(Protocol):
@@ -580,6 +581,8 @@ def run_batch(
     _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) if jobs > 1 else None
+    if pool is not None:  # the workers start now, forked from this process while it is small,
+        pool.submit(int)  # not when the first part is sent (after a table has been read)
     outcomes: list[tuple[Outcome, str | None]] = []
     communities = Communities()
     total = len(files)
@@ -651,13 +654,7 @@ def run_batch(
             part_size = PART_COMMUNITIES * jobs
             for start in range(0, len(files), wave_size):
                 wave = files[start : start + wave_size]
-                if pool is not None and len(wave) > 1:
-                    chunks = _chunks(wave, jobs)
-                    reads: Iterable[FileRead] = _map(
-                        _read_chunk, chunks, (options, cache, settings, True), pool, progress
-                    )
-                else:  # one table is read here, not copied back from a worker; its surveys made as needed
-                    reads = _read_here(wave, options, cache, settings, len(files) > 1, progress)
+                reads = _reads(wave, options, cache, settings, len(files) > 1, pool, jobs, progress)
                 read_failures: list[Failure] = []
                 assess_failures: list[Failure] = []
                 part: list[tuple[Found, Survey | None]] = []
@@ -708,14 +705,37 @@ def run_batch(
     return BatchResult(results, failures, notes, len(files), criteria, factors, stats_kept, investment)
 
 
-def _read_here(
-    wave: list[Path], options: BatchOptions, cache: Cache | None, settings: str, many: bool, progress: Progress | None
+def _reads(
+    wave: list[Path],
+    options: BatchOptions,
+    cache: Cache | None,
+    settings: str,
+    many: bool,
+    pool: ProcessPoolExecutor | None,
+    jobs: int,
+    progress: Progress | None,
 ) -> Iterator[FileRead]:
-    for path in wave:
-        read = _read_cached(path, options, cache, settings, many)
-        yield read
-        if progress:
-            progress(1)
+    """The wave's files read, in order. Small files (forms) are read in the workers and sent back
+    whole; a larger one (a table) is read here, its surveys made as the batch takes them, so a
+    batch holds one table's rows at a time however many tables it is given."""
+    here = [pool is None or len(wave) == 1 or _size(path) > WORKER_FILE_BYTES for path in wave]
+    small = [path for path, inline in zip(wave, here, strict=True) if not inline]
+    sent = _map(_read_chunk, _chunks(small, jobs), (options, cache, settings, many), pool, progress) if small else None
+    for path, inline in zip(wave, here, strict=True):
+        if inline:
+            yield _read_cached(path, options, cache, settings, many)
+            if progress:
+                progress(1)
+        else:
+            assert sent is not None
+            yield next(sent)
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reading it reports why
 
 
 @contextlib.contextmanager

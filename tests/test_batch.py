@@ -204,11 +204,13 @@ def test_a_table_taken_in_parts_gives_the_same_results(district, monkeypatch):
     whole = run_batch(paths, options, jobs=1)
     assert len(whole.results) == 13 and len(whole.notes) >= 3
     monkeypatch.setattr(batch, "PART_COMMUNITIES", 2)
-    monkeypatch.setattr(batch, "WAVE_FILES_PER_JOB", 1)
-    for jobs in (1, 2):
-        parts = run_batch(paths, options, jobs=jobs)
-        assert output_files(parts, options) == output_files(whole, options)
-        assert [i.to_dict("en") for i in parts.notes] == [i.to_dict("en") for i in whole.notes]
+    for wave, worker_bytes in ((1, batch.WORKER_FILE_BYTES), (16, 20_000)):  # 20 KB: forms read here, the table sent
+        monkeypatch.setattr(batch, "WAVE_FILES_PER_JOB", wave)
+        monkeypatch.setattr(batch, "WORKER_FILE_BYTES", worker_bytes)
+        for jobs in (1, 2):
+            parts = run_batch(paths, options, jobs=jobs)
+            assert output_files(parts, options) == output_files(whole, options)
+            assert [i.to_dict("en") for i in parts.notes] == [i.to_dict("en") for i in whole.notes]
 
 
 def test_a_batch_holds_a_table_a_part_at_a_time(monkeypatch):
