@@ -128,6 +128,7 @@ def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]
             {"bold": True, "bg_color": "#DCE6E8", "pattern": 1, "valign": "top", "text_wrap": True}
         )
         link = book.add_format({"font_color": "#1F4E5A", "underline": 1})
+        linked = False
         number_formats: dict[str, Any] = {}
         for spec in sheets:
             if not isinstance(spec, Sheet):
@@ -165,10 +166,11 @@ def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]
                         sheet.write_number(r, i, value, formats.get(column))
                     elif column in spec.links and not value.startswith("'"):
                         sheet.write_url(r, i, f"external:{value}", link, value)
+                        linked = True
                     else:
                         sheet.write_string(r, i, str(value))
         book.close()
-        return _forward_slashes(path.read_bytes())
+        return _forward_slashes(path.read_bytes()) if linked else path.read_bytes()
 
 
 def _cell_index(ref: str) -> tuple[int, int]:

@@ -87,6 +87,15 @@ class Ranked(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._row) + 2
 
+    def __getattr__(self, name: str) -> Any:
+        """row.name in a template: found at once, where a mapping first raises AttributeError."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
 
 def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
     lang = options.lang

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -56,25 +57,26 @@ class RowSources(Mapping[str, Location]):
     def __reduce__(self) -> tuple[Any, ...]:
         return RowSources, (self._rows, self._extra)
 
-    def fingerprint(self) -> str:
-        """Text that changes when any location changes, made without making the locations: a
-        sheet's column letters, one dict for all its rows, are written out once."""
-        rows = [(role, file, sheet, row, _letters_text(letters)) for role, file, sheet, row, letters in self._rows]
-        return repr((rows, sorted((k, repr(v)) for k, v in self._extra.items())))
+    def fingerprint(self) -> tuple[Any, ...]:
+        """What changes when any location changes, made without making the locations: a
+        sheet's column letters, one dict for all its rows, stand in as a digest made once."""
+        rows = tuple((role, file, sheet, row, _letters_digest(cols)) for role, file, sheet, row, cols in self._rows)
+        return rows, tuple(sorted((k, repr(v)) for k, v in self._extra.items()))
 
     def __repr__(self) -> str:
         return f"RowSources({dict(self)!r})"
 
 
-_LETTERS: dict[int, tuple[Mapping[str, str], str]] = {}  # id → (the dict, kept alive so the id is not reused; its text)
+_LETTERS: dict[int, tuple[Mapping[str, str], str]] = {}  # id → (the dict, kept alive so the id is not reused; digest)
 
 
-def _letters_text(letters: Mapping[str, str]) -> str:
+def _letters_digest(letters: Mapping[str, str]) -> str:
     held = _LETTERS.get(id(letters))
     if held is None or held[0] is not letters:
         if len(_LETTERS) >= 64:
             _LETTERS.clear()
-        held = _LETTERS[id(letters)] = (letters, repr(sorted(letters.items())))
+        text = repr(sorted(letters.items())).encode("utf-8")
+        held = _LETTERS[id(letters)] = (letters, hashlib.sha256(text).hexdigest())
     return held[1]
 
 
