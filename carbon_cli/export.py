@@ -292,7 +292,7 @@ def _xlsx_value(value: Any) -> Any:
     uncover a formula."""
     if isinstance(value, list | tuple | dict):
         return dumps(value).strip()
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.isprintable():  # most text is: no search needed
         return _ILLEGAL_XML.sub("", value)
     return value
 
