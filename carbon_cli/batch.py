@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol
 
 from carbon_cli.assessment import assess
+from carbon_cli.cache import CacheStats
 from carbon_cli.issues import InputError, Issue, Location
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.workbook import Limits, expand_paths
 
 if TYPE_CHECKING:
     from carbon_cli.assessment import Assessment
-    from carbon_cli.cache import Cache, CacheStats
+    from carbon_cli.cache import Cache
     from carbon_cli.survey.reader import WorkbookStream
 
 Progress = Callable[[int], None]
@@ -559,6 +560,87 @@ def rank_key(a: Assessment) -> tuple[Any, ...]:
     return (a.verdict != "eligible", weight, -round(a.score, 9), a.survey.community_id)
 
 
+class _Run:
+    """What one batch has met so far: the communities (named, deduplicated), their outcomes, the
+    parts sent to the workers and not yet collected (the next part is read meanwhile)."""
+
+    def __init__(
+        self,
+        options: BatchOptions,
+        jobs: int,
+        pool: ProcessPoolExecutor | None,
+        cached: Results | None,
+        sink: Sink | None,
+        progress: Progress | None,
+        on_total: Callable[[int], None] | None,
+        total: int,
+    ) -> None:
+        self.options, self.jobs, self.pool, self.cached = options, jobs, pool, cached
+        self.sink, self.progress, self.on_total = sink, progress, on_total
+        self.total = total  # files, then communities too as they are met (for the progress bar)
+        self.communities = Communities()
+        self.outcomes: list[tuple[Outcome, str | None]] = []
+        self.pending: list[tuple[Named, Iterator[Outcome | Failure], list[Failure]]] = []
+        self.stats = CacheStats()
+
+    def take(self, part: list[tuple[Found, Survey | None]], later: list[Failure], settle: bool) -> None:
+        """Name, look up and assess a part of the communities read, then let their surveys go.
+        `later`: the wave's failures found here (duplicates, then failed assessments); `settle`:
+        a later file may repeat one of these communities (its values' digest is kept)."""
+        options, cached = self.options, self.cached
+        surveys = {id(item): survey for item, survey in part if survey is not None}
+        data = partial(_data_of, surveys, options)
+        todo: list[Survey] = []
+        named: Named = []
+        for item, _ in part:
+            name = self.communities.add(item, data)
+            if name is None:
+                continue
+            self.total += 1
+            hit = cached.get(item) if cached is not None else None
+            if hit is not None:
+                self.stats.reused += 1
+                cached.keep(item, hit)
+                self.outcomes.append((_emit(hit, name, self.sink), name))
+                if self.progress:
+                    self.progress(1)
+                continue
+            survey = surveys.get(id(item))
+            if survey is None:  # its cached result went (pruned by another run) after the file was skipped
+                survey = _survey_again(item, options)
+            if survey is None:
+                changed = RuntimeError("file changed during the run")
+                self.communities.failures.append(_internal(item.file, changed, item.community_id))
+                continue
+            todo.append(survey)
+            named.append((item, name))
+        if self.on_total:
+            self.on_total(self.total)
+        if settle:
+            self.communities.settle(data)
+        part.clear()
+        del surveys, data
+        assessed = _map(_assess_chunk, _chunks(todo, self.jobs), (options,), self.pool, self.progress)
+        self.pending.append((named, assessed, later))
+        del todo
+        while len(self.pending) > (1 if self.pool is not None else 0):
+            self.collect(*self.pending.pop(0))
+
+    def collect(self, named: Named, assessed: Iterator[Outcome | Failure], later: list[Failure]) -> None:
+        for (item, name), outcome in zip(named, assessed, strict=True):
+            if isinstance(outcome, Failure):
+                later.append(outcome)
+                continue
+            self.stats.assessed += 1
+            if self.cached is not None:
+                self.cached.keep(item, outcome)
+            self.outcomes.append((_emit(outcome, name, self.sink), name))
+
+    def finish(self) -> None:
+        while self.pending:
+            self.collect(*self.pending.pop(0))
+
+
 def run_batch(
     paths: list[Path],
     options: BatchOptions,
@@ -570,117 +652,52 @@ def run_batch(
 ) -> BatchResult:
     """Assess every community of `paths`. Reports go to `sink` as they are made (none is kept
     without one); `cache` lets unchanged files and communities be taken from earlier runs."""
-    from carbon_cli.cache import CacheStats
-
     files, problems = expand_paths(paths)
     failures = [Failure(p.location.file, None, (p,)) for p in problems]
     jobs = max(1, jobs or os.cpu_count() or 1)
     settings = settings_version(options) if cache is not None else ""
     cached = Results(cache, settings) if cache is not None else None
-    stats = CacheStats()
     _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) if jobs > 1 else None
     if pool is not None:  # the workers start now, forked from this process while it is small,
         pool.submit(int)  # not when the first part is sent (after a table has been read)
-    outcomes: list[tuple[Outcome, str | None]] = []
-    communities = Communities()
-    total = len(files)
+    run = _Run(options, jobs, pool, cached, sink, progress, on_total, len(files))
     if on_total:
-        on_total(total)
-
-    # parts sent to the workers, not yet collected: the next part is read meanwhile
-    pending: list[tuple[Named, Iterator[Outcome | Failure], list[Failure]]] = []
-
-    def take(part: list[tuple[Found, Survey | None]], later: list[Failure], settle: bool) -> None:
-        """Name, look up and assess a part of the communities read, then let their surveys go.
-        `later`: the wave's failures found here (duplicates, then failed assessments); `settle`:
-        a later file may repeat one of these communities (its values' digest is kept)."""
-        nonlocal total
-        surveys = {id(item): survey for item, survey in part if survey is not None}
-        data = partial(_data_of, surveys, options)
-        todo: list[Survey] = []
-        todo_items: list[tuple[Found, str]] = []
-        for item, _ in part:
-            name = communities.add(item, data)
-            if name is None:
-                continue
-            total += 1
-            hit = cached.get(item) if cached is not None else None
-            if hit is not None:
-                stats.reused += 1
-                cached.keep(item, hit)
-                outcomes.append((_emit(hit, name, sink), name))
-                if progress:
-                    progress(1)
-                continue
-            survey = surveys.get(id(item))
-            if survey is None:  # its cached result went (pruned by another run) after the file was skipped
-                survey = _survey_again(item, options)
-            if survey is None:
-                changed = RuntimeError("file changed during the run")
-                communities.failures.append(_internal(item.file, changed, item.community_id))
-                continue
-            todo.append(survey)
-            todo_items.append((item, name))
-        if on_total:
-            on_total(total)
-        if settle:
-            communities.settle(data)
-        part.clear()
-        del surveys, data
-        pending.append((todo_items, _map(_assess_chunk, _chunks(todo, jobs), (options,), pool, progress), later))
-        del todo
-        while len(pending) > (1 if pool is not None else 0):
-            collect(*pending.pop(0))
-
-    def collect(
-        todo_items: list[tuple[Found, str]], assessed: Iterator[Outcome | Failure], later: list[Failure]
-    ) -> None:
-        for (item, name), outcome in zip(todo_items, assessed, strict=True):
-            if isinstance(outcome, Failure):
-                later.append(outcome)
-                continue
-            stats.assessed += 1
-            if cached is not None:
-                cached.keep(item, outcome)
-            outcomes.append((_emit(outcome, name, sink), name))
-
+        on_total(run.total)
     try:
         with fewer_collections():
-            # files in waves: read (in the workers when there are several), their communities taken a
-            # part at a time: a part's surveys are assessed and let go before the next part is made
+            # files in waves: read (in the workers when there are several), their communities taken
+            # a part at a time: a part's surveys are assessed and let go before the next part is made
             wave_size = WAVE_FILES_PER_JOB * jobs
             part_size = PART_COMMUNITIES * jobs
             for start in range(0, len(files), wave_size):
                 wave = files[start : start + wave_size]
-                reads = _reads(wave, options, cache, settings, len(files) > 1, pool, jobs, progress)
                 read_failures: list[Failure] = []
                 assess_failures: list[Failure] = []
                 part: list[tuple[Found, Survey | None]] = []
+                reads = _reads(wave, options, cache, settings, len(files) > 1, pool, jobs, progress)
                 for position, read in enumerate(reads, start=start):
                     if read.parsed:
-                        stats.files_read += 1
+                        run.stats.files_read += 1
                     else:
-                        stats.files_reused += 1
+                        run.stats.files_reused += 1
                         if cached is not None:
                             cached.old[read.file] = read.pack or {}
                     for pair in read.communities:
                         part.append(pair)
                         if len(part) >= part_size:
-                            take(part, assess_failures, settle=position + 1 < len(files))
+                            run.take(part, assess_failures, settle=position + 1 < len(files))
                     read_failures.extend(read.failures)
-                take(part, assess_failures, settle=start + wave_size < len(files))
-                while pending:
-                    collect(*pending.pop(0))
+                run.take(part, assess_failures, settle=start + wave_size < len(files))
+                run.finish()
                 # in the same order however the wave was cut in parts or spread over processes
                 failures.extend(read_failures)
-                failures.extend(communities.failures)
+                failures.extend(run.communities.failures)
                 failures.extend(assess_failures)
-                communities.failures.clear()
+                run.communities.failures.clear()
             if cached is not None:
                 cached.save()
-            notes = communities.notes
     except BaseException:
         if pool is not None:  # interrupted or failed: stop the workers now, not after their chunk
             for process in list(getattr(pool, "_processes", {}).values()):
@@ -689,11 +706,11 @@ def run_batch(
         raise
     if pool is not None:
         pool.shutdown()
-    outcomes.sort(key=lambda pair: pair[0].sort_key)
+    run.outcomes.sort(key=lambda pair: pair[0].sort_key)
     ext = "md" if "md" in options.report_formats else options.report_formats[0]  # the report a row links to
     results = [
         CommunityResult(rank, f"reports/{name}.{ext}" if o.reports else None, o.row, o.summary)
-        for rank, (o, name) in enumerate(outcomes, start=1)
+        for rank, (o, name) in enumerate(run.outcomes, start=1)
     ]
     investment = None
     if options.pathways:
@@ -701,8 +718,8 @@ def run_batch(
 
         award = _planning(options).costs.award.value.typical
         investment = district_investment([r.row for r in results], options.budget, award)
-    stats_kept = stats if cache is not None else None
-    return BatchResult(results, failures, notes, len(files), criteria, factors, stats_kept, investment)
+    stats = run.stats if cache is not None else None
+    return BatchResult(results, failures, run.communities.notes, len(files), criteria, factors, stats, investment)
 
 
 def _reads(
