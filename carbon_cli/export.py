@@ -109,7 +109,7 @@ def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]
     import xlsxwriter
 
     from carbon_cli.fileio import FIXED_TIME
-    from carbon_cli.outputs import display_width
+    from carbon_cli.i18n import display_width
 
     with tempfile.TemporaryDirectory(prefix="carbon-xlsx-") as folder:
         path = Path(folder) / "results.xlsx"

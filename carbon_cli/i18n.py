@@ -718,3 +718,9 @@ def money_range(low: float, high: float, lang: str = "zh") -> str:
     if lang == "zh" and max(abs(low), abs(high)) >= 1e4:
         return f"{low / 1e4:,.1f}–{high / 1e4:,.1f} 万元"
     return f"{low:,.0f}–{high:,.0f} {'元' if lang == 'zh' else 'yuan'}"
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal or a spreadsheet: CJK and full-width characters count
+    two, others one."""
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)

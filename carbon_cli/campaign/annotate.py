@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.i18n import term
+from carbon_cli.i18n import display_width, term
 from carbon_cli.issues import Issue
 from carbon_cli.survey.workbook import Limits, opened, split_coordinate
 
@@ -162,10 +162,6 @@ def text_cell(ws: Any, row: int, col: int, value: Any) -> Any:
     return cell
 
 
-def _width(text: str) -> int:
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
-
-
 def _lost(original: bytes, copy: bytes) -> list[tuple[str, str, int]]:
     def count(data: bytes) -> dict[str, int]:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -246,7 +242,7 @@ def _problems_sheet(wb: Any, name: str, issues: list[Issue], by_cell: dict, lang
             cell.alignment = wrap
         # not every program grows a row to its wrapped text: size it from the widest cell
         ws.row_dimensions[row].height = 15 * max(
-            -(-_width(str(v)) // (headers[c][1] - 1)) for c, v in enumerate(values) if v not in (None, "")
+            -(-display_width(str(v)) // (headers[c][1] - 1)) for c, v in enumerate(values) if v not in (None, "")
         )
         ws.cell(row, 2).fill = _mark(issue.severity)
         if sheet in wb.sheetnames:

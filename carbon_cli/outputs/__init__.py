@@ -82,11 +82,6 @@ def documents(
     return {fmt: convert(text, fmt, lang, word_template, home, tokens) for fmt in formats}
 
 
-def display_width(text: str) -> int:
-    """Columns `text` takes: CJK and full-width characters count two, others one."""
-    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
-
-
 def retarget(link: str, fmt: str) -> str:
     """`reports/X.md` → `reports/X.<fmt>`."""
     return _OWN_FILE.sub("." + fmt, link)

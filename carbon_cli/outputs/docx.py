@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from carbon_cli.i18n import Bilingual
+from carbon_cli.i18n import Bilingual, display_width
 from carbon_cli.issues import CarbonError
-from carbon_cli.outputs import display_width, markdown, retarget
+from carbon_cli.outputs import markdown, retarget
 from carbon_cli.resources import templates_dir
 
 DOCUMENT = "word/document.xml"

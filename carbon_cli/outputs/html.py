@@ -13,7 +13,8 @@ from functools import cache
 from html import escape
 from typing import Any
 
-from carbon_cli.outputs import display_width, markdown, retarget
+from carbon_cli.i18n import display_width
+from carbon_cli.outputs import markdown, retarget
 from carbon_cli.outputs.charts import svg_chart
 from carbon_cli.outputs.markdown import plain
 

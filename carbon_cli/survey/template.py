@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon_cli.fileio import write_workbook
+from carbon_cli.i18n import display_width
 from carbon_cli.survey.fields import FieldSpec, dictionary
 from carbon_cli.survey.values import ValueProblem, unit_factor
 
@@ -199,7 +200,7 @@ def _instructions(wb: Workbook, lang: str) -> None:
             cell.font = TITLE_FONT if row == 1 else BOLD
         elif cell.value:
             # not every spreadsheet program grows a row to fit wrapped text: size it here
-            lines = -(-_display_width(str(cell.value)) // (INSTRUCTIONS_WIDTH - 6))
+            lines = -(-display_width(str(cell.value)) // (INSTRUCTIONS_WIDTH - 6))
             ws.row_dimensions[row].height = 16 * max(1, lines)
     _print_setup(ws, lang, landscape=False)
 
@@ -330,7 +331,7 @@ def table_workbook(lang: str = "zh", rows: Iterable[dict[str, Any]] | None = Non
     for col, (_, text) in enumerate(headers, start=1):
         cell = _put(ws, 1, col, text)
         _style_header(cell)
-        width = _display_width(text) // 2 + 2  # headers wrap onto about two lines
+        width = display_width(text) // 2 + 2  # headers wrap onto about two lines
         ws.column_dimensions[cell.column_letter].width = min(24, max(10, width))
     ws.freeze_panes = "C2"  # header row, and the ID and name while scrolling right
     by_key = {s.key: s for s in specs}
@@ -356,12 +357,7 @@ def table_workbook(lang: str = "zh", rows: Iterable[dict[str, Any]] | None = Non
 def _lines(text: Any, col: int) -> int:
     """Lines a wrapped form cell takes at its column's width."""
     # a CJK character prints a little wider than two digits: allow 15 %
-    return -(-_display_width(str(text or "")) * 115 // (100 * (FORM_WIDTHS[col - 1] - 2))) or 1
-
-
-def _display_width(text: str) -> int:
-    """Columns the text needs: CJK and full-width characters count double."""
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+    return -(-display_width(str(text or "")) * 115 // (100 * (FORM_WIDTHS[col - 1] - 2))) or 1
 
 
 def write_template(path: Path | str, layout: str = "form", lang: str = "zh") -> None:
