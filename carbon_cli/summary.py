@@ -169,10 +169,22 @@ def _investment(batch: BatchResult, rows: list[dict[str, Any]]) -> dict[str, Any
         **data,
         "cost_curve": curve,
         "funded_curve": funded,
+        "chart_curve": _spread(funded, CHART_BARS),
+        "reduced": {p["community_id"]: p["tco2e_reduced"] for p in curve},
         "selected_rows": selected,
         "ready": len(curve) - len(funded),
         "unreachable_rows": [by_id.get(c) for c in data["unreachable"]],
     }
+
+
+CHART_BARS = 40  # the cost curve's chart: at most this many bars, however many communities
+
+
+def _spread(points: list[Any], most: int) -> list[Any]:
+    """At most `most` of `points`, evenly spread, the last always among them."""
+    if len(points) <= most:
+        return points
+    return [points[(k + 1) * len(points) // most - 1] for k in range(most)]
 
 
 def render_summary(batch: BatchResult, options: BatchOptions) -> str:

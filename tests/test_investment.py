@@ -88,3 +88,13 @@ def test_sample_district_plan_equals_exhaustive_search():
         plan = district_investment(rows, budget, 1e6).plan
         got = (len(plan.selected), round(plan.tco2e_reduced, 6), -round(plan.total_upfront_yuan, 6))
         assert got == exhaustive(options, budget)
+
+
+def test_the_cost_curve_chart_has_at_most_forty_bars_and_ends_at_the_last_community():
+    from carbon_cli.summary import CHART_BARS, _spread
+
+    assert _spread(list(range(7)), CHART_BARS) == list(range(7))
+    points = list(range(1, 1001))  # the eligible count after each of 1,000 funded communities
+    shown = _spread(points, CHART_BARS)
+    assert len(shown) == CHART_BARS == 40 and shown[-1] == 1000 and shown == sorted(set(shown))
+    assert shown[:3] == [25, 50, 75]

@@ -95,32 +95,55 @@ def select(options: Sequence[Option], budget_yuan: float) -> Plan:
     most = max(k for k in range(len(pool) + 1) if cheapest[k] <= budget_yuan + _EPS)
     if most == 0:
         return Plan(budget_yuan, (), ready)
-    # states[j]: choices of j communities as (cost, -reduction, indices), none beaten by another
-    states: list[list[tuple[float, float, tuple[int, ...]]]] = [[(0.0, 0.0, ())]] + [[] for _ in range(most)]
+    # states[j]: choices of j communities as (cost, -reduction, chosen), none beaten by another;
+    # `chosen` is a linked list (last index, the rest): a choice grows in O(1), not by copying
+    states: list[list[tuple[float, float, Chosen]]] = [[(0.0, 0.0, None)]] + [[] for _ in range(most)]
     for i, cost in enumerate(costs):
         left = len(pool) - i - 1
+        reduced = pool[i].tco2e_reduced
         for j in range(min(i + 1, most), 0, -1):
-            grown = [(c + cost, r - pool[i].tco2e_reduced, (*chosen, i)) for c, r, chosen in states[j - 1]]
             # keep a choice only if the cheapest communities after i can still complete it
             need = most - j
+            if need > left:
+                continue
+            rest = cheapest[i + 1 + need] - cheapest[i + 1]
             grown = [
-                s
-                for s in grown
-                if need <= left and s[0] + (cheapest[i + 1 + need] - cheapest[i + 1]) <= budget_yuan + _EPS
+                (c + cost, r - reduced, (i, chosen))
+                for c, r, chosen in states[j - 1]
+                if c + cost + rest <= budget_yuan + _EPS
             ]
             if grown:
                 states[j] = _frontier(states[j] + grown)
-    best = min(states[most], key=lambda s: (round(s[1], 6), round(s[0], 6), [pool[k].community for k in s[2]]))
-    return Plan(budget_yuan, tuple(pool[k] for k in best[2]), ready)
+    ids = [o.community for o in pool]
+    best = min(states[most], key=lambda s: (round(s[1], 6), round(s[0], 6), [ids[k] for k in _indices(s[2])]))
+    return Plan(budget_yuan, tuple(pool[k] for k in _indices(best[2])), ready)
 
 
-def _frontier(states: list[tuple[float, float, tuple[int, ...]]]) -> list[tuple[float, float, tuple[int, ...]]]:
+Chosen = tuple[int, "Chosen"] | None
+
+
+def _indices(chosen: Chosen) -> tuple[int, ...]:
+    out = []
+    while chosen is not None:
+        out.append(chosen[0])
+        chosen = chosen[1]
+    return tuple(reversed(out))
+
+
+def _frontier(states: list[tuple[float, float, Chosen]]) -> list[tuple[float, float, Chosen]]:
     """The choices no other beats on both cost and reduction (ties kept once, the first ids)."""
-    kept: list[tuple[float, float, tuple[int, ...]]] = []
-    for state in sorted(states, key=lambda s: (s[0], s[1], s[2])):
-        if kept and kept[-1][1] <= state[1] + _EPS:
-            continue  # costs no less and reduces no more than a kept choice
-        kept.append(state)
+    kept: list[tuple[float, float, Chosen]] = []
+    ordered = sorted(states, key=lambda s: (s[0], s[1]))
+    k = 0
+    while k < len(ordered):
+        state, end = ordered[k], k + 1
+        while end < len(ordered) and ordered[end][:2] == state[:2]:
+            end += 1
+        if not kept or kept[-1][1] > state[1] + _EPS:  # else: costs no less, reduces no more than a kept one
+            if end - k > 1:  # the same cost and reduction: the choice of the first ids
+                state = min(ordered[k:end], key=lambda t: _indices(t[2]))
+            kept.append(state)
+        k = end
     return kept
 
 
