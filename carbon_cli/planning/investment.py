@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cmp_to_key
 from itertools import accumulate
+from operator import itemgetter
 
 _EPS = 1e-6  # yuan and tonnes compared to a millionth
 
@@ -95,23 +97,22 @@ def select(options: Sequence[Option], budget_yuan: float) -> Plan:
     most = max(k for k in range(len(pool) + 1) if cheapest[k] <= budget_yuan + _EPS)
     if most == 0:
         return Plan(budget_yuan, (), ready)
-    # states[j]: choices of j communities as (cost, -reduction, chosen), none beaten by another;
+    # states[j]: choices of j communities as (cost, -reduction, chosen), none beaten by another,
+    # in order of cost;
     # `chosen` is a linked list (last index, the rest): a choice grows in O(1), not by copying
     states: list[list[tuple[float, float, Chosen]]] = [[(0.0, 0.0, None)]] + [[] for _ in range(most)]
     for i, cost in enumerate(costs):
         left = len(pool) - i - 1
         reduced = pool[i].tco2e_reduced
-        for j in range(min(i + 1, most), 0, -1):
-            # keep a choice only if the cheapest communities after i can still complete it
-            need = most - j
-            if need > left:
-                continue
-            rest = cheapest[i + 1 + need] - cheapest[i + 1]
-            grown = [
-                (c + cost, r - reduced, (i, chosen))
-                for c, r, chosen in states[j - 1]
-                if c + cost + rest <= budget_yuan + _EPS
-            ]
+        for j in range(min(i + 1, most), max(0, most - left - 1), -1):  # enough communities left
+            # keep a choice only if the cheapest communities after i can still complete it; the
+            # choices are in order of cost, so the first that cannot ends the list
+            rest = cheapest[i + 1 + most - j] - cheapest[i + 1]
+            grown = []
+            for c, r, chosen in states[j - 1]:
+                if c + cost + rest > budget_yuan + _EPS:
+                    break
+                grown.append((c + cost, r - reduced, (i, chosen)))
             if grown:
                 states[j] = _frontier(states[j] + grown)
     ids = [o.community for o in pool]
@@ -120,6 +121,7 @@ def select(options: Sequence[Option], budget_yuan: float) -> Plan:
 
 
 Chosen = tuple[int, "Chosen"] | None
+_COST_REDUCTION = itemgetter(0, 1)
 
 
 def _indices(chosen: Chosen) -> tuple[int, ...]:
@@ -130,10 +132,23 @@ def _indices(chosen: Chosen) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
+def _by_ids(a: tuple[float, float, Chosen], b: tuple[float, float, Chosen]) -> int:
+    """Compares two choices of as many communities by their indices in order. Two choices share
+    the same list from where they were last the same choice: only the parts before it are read."""
+    x, y = a[2], b[2]
+    own_x, own_y = [], []
+    while x is not y and x is not None and y is not None:
+        own_x.append(x[0])
+        own_y.append(y[0])
+        x, y = x[1], y[1]
+    first_x, first_y = own_x[::-1], own_y[::-1]
+    return (first_x > first_y) - (first_x < first_y)
+
+
 def _frontier(states: list[tuple[float, float, Chosen]]) -> list[tuple[float, float, Chosen]]:
     """The choices no other beats on both cost and reduction (ties kept once, the first ids)."""
     kept: list[tuple[float, float, Chosen]] = []
-    ordered = sorted(states, key=lambda s: (s[0], s[1]))
+    ordered = sorted(states, key=_COST_REDUCTION)  # two runs already in order: merged in linear time
     k = 0
     while k < len(ordered):
         state, end = ordered[k], k + 1
@@ -141,7 +156,7 @@ def _frontier(states: list[tuple[float, float, Chosen]]) -> list[tuple[float, fl
             end += 1
         if not kept or kept[-1][1] > state[1] + _EPS:  # else: costs no less, reduces no more than a kept one
             if end - k > 1:  # the same cost and reduction: the choice of the first ids
-                state = min(ordered[k:end], key=lambda t: _indices(t[2]))
+                state = min(ordered[k:end], key=cmp_to_key(_by_ids))
             kept.append(state)
         k = end
     return kept
