@@ -211,8 +211,9 @@ class OutputFolder:
         except OSError as exc:
             raise write_failed(self._home, exc) from None
         self._lock = Lock(self._home / f"{self._prefix}lock", outdir)
-        self.stale_lock = self._lock.acquire()
         try:
+            with _signals_held():  # a Ctrl-C between creating the lock file and holding it would leave it
+                self.stale_lock = self._lock.acquire()
             self._clear_debris()
             check_outdir(outdir, self.force, self.inputs)  # again, now that no other run can change it
             self.staging = self._home / f"{self._prefix}new-{secrets.token_hex(4)}"

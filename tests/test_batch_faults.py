@@ -27,8 +27,9 @@ COMMUNITIES = SAMPLES / "communities"
 SEED = int(os.environ.get("CARBON_FAULT_SEED", "20261130"))
 
 
-def command(inputs: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "carbon_cli", "batch", str(inputs), "-o", str(out), "--quiet", "--jobs", "1", *extra]
+def command(inputs: Path, out: Path, *extra: str, jobs: int = 1) -> list[str]:
+    args = [sys.executable, "-m", "carbon_cli", "batch", str(inputs), "-o", str(out), "--quiet", "--jobs", str(jobs)]
+    return [*args, *extra]
 
 
 @pytest.fixture
@@ -65,15 +66,19 @@ def duration(args: list[str]) -> float:
     return time.perf_counter() - start
 
 
-@pytest.mark.parametrize("hurt", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
-def test_killed_at_random_moments_outdir_is_old_or_new_never_mixed(campaign, hurt):
+@pytest.mark.parametrize(
+    ("hurt", "jobs"),
+    [(signal.SIGINT, 1), (signal.SIGTERM, 1), (signal.SIGKILL, 1), (signal.SIGINT, 2), (signal.SIGKILL, 2)],
+)
+def test_killed_at_random_moments_outdir_is_old_or_new_never_mixed(campaign, hurt, jobs):
+    """With --jobs 2 the files are read and their communities assessed in worker processes."""
     out, work = campaign["out"], campaign["work"]
-    args = command(campaign["district"], out, "--no-pathways", "--no-cache")
+    args = command(campaign["district"], out, "--no-pathways", "--no-cache", jobs=jobs)
     previous, complete = tree(out), tree(campaign["expected"])
     snapshot = work.parent / "snapshot"
     shutil.copytree(out, snapshot)
-    whole = duration(command(campaign["district"], work.parent / "timing", "--no-pathways", "--no-cache"))
-    rng = random.Random(SEED + hurt)
+    whole = duration(command(campaign["district"], work.parent / "timing", "--no-pathways", "--no-cache", jobs=jobs))
+    rng = random.Random(SEED + hurt + 100 * (jobs - 1))
     for moment in sorted(rng.uniform(0.1, 1.1) * whole for _ in range(3)):
         code, err = run_and_hurt(args, moment, hurt)
         now = tree(out)
