@@ -1,13 +1,13 @@
 """Assessing every community of a district: many files, in parallel, never stopping at a bad one.
 
-Files are read (in worker processes when --jobs > 1 and there are several; a table's surveys made
-a part at a time as they are needed), communities deduplicated by ID, assessed with their
+Files are read (in worker processes when --jobs > 1 and there are several; a table's surveys are
+made a part at a time as they are needed), communities deduplicated by ID, assessed with their
 pathways (in worker processes when --jobs > 1, a single table's communities too, while the next
 part is read) and each rendered as a report, written out as soon as it is made. What the batch
 keeps of a community is its result row and summary row (compact `Row`s), not the assessment, so
-memory grows only by those rows. With a cache, a file whose bytes did not change is not read again and
-a community whose survey did not change is not assessed again (see carbon_cli.cache). Results
-come back in input order whatever the number of processes, and a community's report name
+memory grows only by those rows. With a cache, a file whose bytes did not change is not read
+again and a community whose survey did not change is not assessed again (see carbon_cli.cache).
+Results come back in input order whatever the number of processes, and a community's report name
 depends only on the input order, so serial, parallel and cached runs write the same bytes.
 """
 
