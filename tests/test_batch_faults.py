@@ -84,7 +84,9 @@ def test_killed_at_random_moments_outdir_is_old_or_new_never_mixed(campaign, hur
         now = tree(out)
         assert now in (previous, complete), f"killed at {moment:.2f}s of {whole:.2f}s: OUTDIR mixed"
         if hurt != signal.SIGKILL:  # Ctrl-C and SIGTERM unwind: nothing is left beside OUTDIR
-            assert code in (0, 130, -hurt), err
+            # 130, or killed by SIGINT (a shell shows 130 too): run with -m, CPython 3.11 exits so
+            # when the interrupt came during an exec() (a dataclass made at import), even if caught
+            assert code in (0, 130, -hurt, -signal.SIGINT), err
             assert sorted(p.name for p in work.iterdir()) == ["out"], f"debris after Ctrl-C at {moment:.2f}s"
         if now == complete:  # the kill came after the swap: start the next one from the old outputs
             shutil.rmtree(out)
