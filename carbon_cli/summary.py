@@ -170,6 +170,7 @@ def _investment(batch: BatchResult, rows: list[dict[str, Any]]) -> dict[str, Any
         "cost_curve": curve,
         "funded_curve": funded,
         "chart_curve": _spread(funded, CHART_BARS),
+        "milestones": _milestones(funded),
         "reduced": {p["community_id"]: p["tco2e_reduced"] for p in curve},
         "selected_rows": selected,
         "ready": len(curve) - len(funded),
@@ -185,6 +186,14 @@ def _spread(points: list[Any], most: int) -> list[Any]:
     if len(points) <= most:
         return points
     return [points[(k + 1) * len(points) // most - 1] for k in range(most)]
+
+
+def _milestones(points: list[Any]) -> list[Any]:
+    """The points of the cost curve the summary names in words: the 1st, 3rd, 5th and 10th
+    community funded and the last; past 20, the first, each quarter and the last."""
+    n = len(points)
+    marks = [1, 3, 5, 10] if n <= 20 else [1, n // 4, n // 2, 3 * n // 4]
+    return [points[i - 1] for i in sorted({m for m in marks if m < n} | {n})] if n else []
 
 
 def render_summary(batch: BatchResult, options: BatchOptions) -> str:

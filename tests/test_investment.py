@@ -98,3 +98,12 @@ def test_the_cost_curve_chart_has_at_most_forty_bars_and_ends_at_the_last_commun
     shown = _spread(points, CHART_BARS)
     assert len(shown) == CHART_BARS == 40 and shown[-1] == 1000 and shown == sorted(set(shown))
     assert shown[:3] == [25, 50, 75]
+
+
+def test_the_summary_names_the_first_communities_funded_and_past_twenty_each_quarter():
+    from carbon_cli.summary import _milestones
+
+    assert _milestones(list(range(1, 12))) == [1, 3, 5, 10, 11]
+    assert _milestones(list(range(1, 4))) == [1, 3]
+    assert _milestones([]) == []
+    assert _milestones(list(range(1, 1001))) == [1, 250, 500, 750, 1000]
