@@ -44,22 +44,33 @@ def _number(values: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
+def _sum(values: dict[str, Any], keys: tuple[str, ...]) -> float | None:
+    """The sum of the numbers among `keys` (as `_number` reads each), None when there is none."""
+    total, seen = 0.0, False
+    for key in keys:
+        value = values.get(key)
+        kind = type(value)
+        if kind is float or kind is int or (isinstance(value, int | float) and not isinstance(value, bool)):
+            total += float(value)
+            seen = True
+    return total if seen else None
+
+
 def metric_value(
     metric: Metric, values: dict[str, Any], baseline: dict[str, Any] | None, now: Inventory, base: Inventory | None
 ) -> MetricValue:
     """The metric of the assessment-year `values` (inventory `now`) against the `baseline` year."""
     kind = metric.kind  # the most common kinds first: the pathway search calls this a lot
     if kind == "ratio":
-        numerator = [_number(values, k) for k in metric.numerator]
-        denominator = [_number(values, k) for k in metric.denominator]
-        if all(v is None for v in denominator):
+        total = _sum(values, metric.denominator)
+        if total is None:
             return _missing(*metric.denominator)
-        if all(v is None for v in numerator):
+        part = _sum(values, metric.numerator)
+        if part is None:
             return _missing(*metric.numerator)
-        total = sum(v or 0.0 for v in denominator)
         if total <= 0:
             return _na("zero_denominator")
-        return MetricValue(100 * sum(v or 0.0 for v in numerator) / total, "ok")
+        return MetricValue(100 * part / total, "ok")
     if kind == "field":
         key = metric.fields[0]
         value = values.get(key)
@@ -287,16 +298,15 @@ def _item(criterion: Criterion, mv: MetricValue, points: float, needs: _Needs | 
     if status == "missing":
         gap = Gap(None, None, "collect", short, share, fields=mv.missing_fields)
         return ItemResult(criterion, status, None, points, criterion.points, gap=gap)
-    targets = {
-        name: _value_for_points(criterion, points + need) if need > EPS else None
-        for name, need in (("target_for_pass", needs.to_pass), ("target_for_excellent", needs.to_excellent))
-    }
+    for_pass = _value_for_points(criterion, points + needs.to_pass) if needs.to_pass > EPS else None
+    for_top = _value_for_points(criterion, points + needs.to_excellent) if needs.to_excellent > EPS else None
     target = _value_for_points(criterion, criterion.points)
     if isinstance(target, bool) or target is None:
-        gap = Gap(True, None, "set_true", short, share, **targets)
+        gap = Gap(True, None, "set_true", short, share, target_for_pass=for_pass, target_for_excellent=for_top)
     else:
         direction = "decrease" if criterion.lower_is_better else "increase"
-        gap = Gap(target, abs(target - float(mv.value)), direction, short, share, **targets)  # type: ignore[arg-type]
+        amount = abs(target - float(mv.value))  # type: ignore[arg-type]
+        gap = Gap(target, amount, direction, short, share, target_for_pass=for_pass, target_for_excellent=for_top)
     return ItemResult(criterion, status, mv.value, points, criterion.points, gap=gap)
 
 
