@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.datafiles import Malformed, builtin_ids, locate, read_toml, require, status_of
+from carbon_cli.datafiles import DataSet, Malformed, builtin_ids, locate, read_toml, require, set_names, status_of
 from carbon_cli.inventory import ELECTRICITY_USE, INVENTORY_FIELDS
 from carbon_cli.issues import CarbonError
 from carbon_cli.survey.fields import dictionary
@@ -142,21 +142,13 @@ class Category:
 
 
 @dataclass(frozen=True)
-class CriteriaSet:
-    id: str
-    zh: str
-    en: str
-    description_zh: str
-    description_en: str
+class CriteriaSet(DataSet):
     source: str
     status: str
     grades: tuple[Grade, ...]  # highest first
     categories: tuple[Category, ...]
     controls: tuple[Criterion, ...]
     items: tuple[Criterion, ...]
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
     def grade_for(self, score: float) -> Grade:
         for grade in self.grades:
@@ -221,11 +213,7 @@ def _build(origin: str, path: Path) -> CriteriaSet:
     if duplicates:
         raise Malformed(f"duplicate keys: {', '.join(duplicates)}")
     return CriteriaSet(
-        id=str(meta.get("id", origin)),
-        zh=str(meta.get("zh", origin)),
-        en=str(meta.get("en", origin)),
-        description_zh=str(meta.get("description_zh", "")),
-        description_en=str(meta.get("description_en", "")),
+        **set_names(meta, str(meta.get("id", origin))),
         source=str(meta.get("source", "")),
         status=status_of(meta, "[set]"),
         grades=grades,

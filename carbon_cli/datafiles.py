@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from carbon_cli.issues import CarbonError
 from carbon_cli.resources import DATA_DIR
@@ -39,6 +41,54 @@ def locate(name_or_path: str, folder: str, kind: str) -> tuple[str, Path]:
 
 class Malformed(Exception):
     """Raised while checking a data file; turned into `bad_data_file` with the file's path."""
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """What every data set (criteria, factors, costs) has: its id, names and description."""
+
+    id: str
+    zh: str
+    en: str
+    description_zh: str
+    description_en: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def description(self, lang: str = "zh") -> str:
+        return self.description_zh if lang == "zh" else self.description_en
+
+
+def set_names(meta: dict[str, Any], set_id: str) -> dict[str, str]:
+    """The DataSet fields of a set's [set] table (its names default to its id)."""
+    return {
+        "id": set_id,
+        "zh": str(meta.get("zh", set_id)),
+        "en": str(meta.get("en", set_id)),
+        "description_zh": str(meta.get("description_zh", "")),
+        "description_en": str(meta.get("description_en", "")),
+    }
+
+
+Built = TypeVar("Built")
+
+
+def load_set(
+    name_or_path: str | None,
+    folder: str,
+    default: str,
+    kind: tuple[str, str],
+    build: Callable[[list[tuple[str, dict[str, Any]]]], Built],
+) -> Built:
+    """A built-in set by id, or a user's TOML file, with the sets it extends (`set_chain`) built
+    into one; a malformed file is `bad_data_file` naming it. `kind`: (error kind, words for
+    `unknown_set`), e.g. ("cost", "成本集/cost set")."""
+    origin, path = locate(name_or_path or default, folder, kind[1])
+    try:
+        return build(set_chain(origin, path, folder, default, f"{kind[0]} set"))
+    except Malformed as exc:
+        raise CarbonError("bad_data_file", kind=kind[0], path=str(path), detail=str(exc)) from None
 
 
 def set_chain(origin: str, path: Path, folder: str, default: str, kind: str) -> list[tuple[str, dict[str, Any]]]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from carbon_cli.datafiles import Malformed, builtin_ids, locate, require, set_chain, status_of
-from carbon_cli.issues import CarbonError
+from carbon_cli.datafiles import DataSet, Malformed, builtin_ids, load_set, require, set_names, status_of
 
 DEFAULT_SET = "cn-south-2023"
 FOLDER = "factors"
@@ -48,12 +47,7 @@ class Factor:
 
 
 @dataclass(frozen=True)
-class FactorSet:
-    id: str
-    zh: str
-    en: str
-    description_zh: str
-    description_en: str
+class FactorSet(DataSet):
     factors: dict[str, Factor]
 
     def __getitem__(self, key: str) -> Factor:
@@ -62,9 +56,6 @@ class FactorSet:
     def value(self, key: str) -> float:
         return self.factors[key].value
 
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
-
 
 def available() -> list[str]:
     return builtin_ids(FOLDER)
@@ -72,11 +63,7 @@ def available() -> list[str]:
 
 def load_factor_set(name_or_path: str | None = None) -> FactorSet:
     """A built-in set by id, or a user's TOML file (which extends the default set unless it says)."""
-    origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, "排放因子集/factor set")
-    try:
-        return _build(set_chain(origin, path, FOLDER, DEFAULT_SET, "factor set"))
-    except Malformed as exc:
-        raise CarbonError("bad_data_file", kind="factor", path=str(path), detail=str(exc)) from None
+    return load_set(name_or_path, FOLDER, DEFAULT_SET, ("factor", "排放因子集/factor set"), _build)
 
 
 def _build(chain: list[tuple[str, dict[str, Any]]]) -> FactorSet:
@@ -92,15 +79,7 @@ def _build(chain: list[tuple[str, dict[str, Any]]]) -> FactorSet:
     if absent:
         raise Malformed(f"missing factors: {', '.join(absent)}")
     set_id, data = chain[-1]
-    meta = data.get("set", {})
-    return FactorSet(
-        id=set_id,
-        zh=str(meta.get("zh", set_id)),
-        en=str(meta.get("en", set_id)),
-        description_zh=str(meta.get("description_zh", "")),
-        description_en=str(meta.get("description_en", "")),
-        factors=factors,
-    )
+    return FactorSet(**set_names(data.get("set", {}), set_id), factors=factors)
 
 
 def _factor(key: str, entry: Any, origin: str) -> Factor:

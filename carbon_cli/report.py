@@ -436,7 +436,7 @@ def _evaluation(a: Assessment, lang: str) -> dict[str, Any]:
             "name": cs.label(lang),
             "source": cs.source,
             "status": cs.status,
-            "description": cs.description_zh if lang == "zh" else cs.description_en,
+            "description": cs.description(lang),
             "assumed_count": sum(c.status == "assumed" for c in criteria),
             "count": len(criteria),
             "grades": [

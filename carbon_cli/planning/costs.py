@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from carbon_cli.datafiles import Malformed, builtin_ids, locate, require, set_chain, status_of
-from carbon_cli.issues import CarbonError
+from carbon_cli.datafiles import DataSet, Malformed, builtin_ids, load_set, require, set_names, status_of
 from carbon_cli.planning.policies import expired, parse_date
 
 DEFAULT_SET = "sz-2025"
@@ -154,12 +153,7 @@ class SubsidyRule:
 
 
 @dataclass(frozen=True)
-class CostSet:
-    id: str
-    zh: str
-    en: str
-    description_zh: str
-    description_en: str
+class CostSet(DataSet):
     tariffs: dict[str, Tariff]
     costs: dict[str, UnitCost]
     subsidies: dict[str, SubsidyRule]
@@ -167,9 +161,6 @@ class CostSet:
     award_policy: str
     years: int
     discount_rate: float
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
     def for_measure(self, key: str) -> list[UnitCost]:
         return [c for c in self.costs.values() if c.measure == key]
@@ -190,11 +181,7 @@ def available() -> list[str]:
 
 def load_cost_set(name_or_path: str | None = None) -> CostSet:
     """A built-in cost set by id, or a user's TOML file overriding the default set entry by entry."""
-    origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, "成本集/cost set")
-    try:
-        return _build(set_chain(origin, path, FOLDER, DEFAULT_SET, "cost set"))
-    except Malformed as exc:
-        raise CarbonError("bad_data_file", kind="cost", path=str(path), detail=str(exc)) from None
+    return load_set(name_or_path, FOLDER, DEFAULT_SET, ("cost", "成本集/cost set"), _build)
 
 
 def _build(chain: list[tuple[str, dict[str, Any]]]) -> CostSet:
@@ -212,11 +199,7 @@ def _build(chain: list[tuple[str, dict[str, Any]]]) -> CostSet:
     if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 <= rate < 1:
         raise Malformed(f"[appraisal]: `discount_rate` must be a number in [0, 1), not {rate!r}")
     return CostSet(
-        id=set_id,
-        zh=str(meta.get("zh", set_id)),
-        en=str(meta.get("en", set_id)),
-        description_zh=str(meta.get("description_zh", "")),
-        description_en=str(meta.get("description_en", "")),
+        **set_names(meta, set_id),
         tariffs={k: _tariff(k, e) for k, e in merged["tariffs"].items()},
         costs={k: _unit_cost(k, e) for k, e in merged["costs"].items()},
         subsidies={k: _subsidy(k, e) for k, e in merged["subsidies"].items()},

@@ -44,7 +44,7 @@ def criteria(
         stdout.print(table)
         return
     c = load_criteria(name)
-    stdout.print(f"[bold]{c.label(code)}[/] ({c.id})\n{c.description_zh if code == 'zh' else c.description_en}")
+    stdout.print(f"[bold]{c.label(code)}[/] ({c.id})\n{c.description(code)}")
     grades = "；".join(f"{g.label(code)} ≥ {g.min_score:g}" for g in c.grades[:-1])
     stdout.print(f"{t(code, '等级', 'Grades')}: {grades}")
     table = Table(show_lines=False)
@@ -105,7 +105,7 @@ def factors(
         stdout.print(table)
         return
     fs = load_factor_set(name)
-    stdout.print(f"[bold]{fs.label(code)}[/] ({fs.id})\n{fs.description_zh if code == 'zh' else fs.description_en}")
+    stdout.print(f"[bold]{fs.label(code)}[/] ({fs.id})\n{fs.description(code)}")
     table = Table()
     add_columns(
         table,
@@ -146,7 +146,7 @@ def costs(
         stdout.print(table)
         return
     cs = load_cost_set(name)
-    stdout.print(f"[bold]{cs.label(code)}[/] ({cs.id})\n{cs.description_zh if code == 'zh' else cs.description_en}")
+    stdout.print(f"[bold]{cs.label(code)}[/] ({cs.id})\n{cs.description(code)}")
     table = Table()
     add_columns(
         table,
