@@ -122,6 +122,20 @@ def parse_mermaid(source: str) -> Chart | None:
     return None
 
 
+def _opening(chart: Chart, width: float, height: float, font_px: float) -> list[str]:
+    """A chart's <svg> element opened, with its title."""
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'style="{FONT};font-size:{font_px}px" aria-label="{escape(chart.title)}">'
+    ]
+    if chart.title:
+        out.append(
+            f'<text x="{width / 2:.1f}" y="17" text-anchor="middle" font-weight="bold" fill="{TEXT}">'
+            f"{escape(chart.title)}</text>"
+        )
+    return out
+
+
 def _width(text: str) -> float:
     """Rough width of `text` in em: CJK and full-width characters are one, others about half."""
     return display_width(text) / 2
@@ -175,15 +189,7 @@ def draw_line(chart: Chart, font_px: int = 12) -> str:
     def y(v: float) -> float:
         return top + plot_h * (1 - max(0.0, v) / axis_max)
 
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'style="{FONT};font-size:{font_px}px" aria-label="{escape(chart.title)}">'
-    ]
-    if chart.title:
-        out.append(
-            f'<text x="{width / 2:.1f}" y="17" text-anchor="middle" font-weight="bold" fill="{TEXT}">'
-            f"{escape(chart.title)}</text>"
-        )
+    out = _opening(chart, width, height, font_px)
     if chart.unit:
         out.append(f'<text x="{PAD}" y="{top - 8}" fill="#555">{escape(chart.unit)}</text>')
     for t in ticks:
@@ -238,15 +244,7 @@ def draw(chart: Chart, font_px: int = 12) -> str:
     def x(v: float) -> float:
         return left + plot * max(0.0, v) / axis_max
 
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'style="{FONT};font-size:{font_px}px" aria-label="{escape(chart.title)}">'
-    ]
-    if chart.title:
-        out.append(
-            f'<text x="{width / 2:.1f}" y="17" text-anchor="middle" font-weight="bold" fill="{TEXT}">'
-            f"{escape(chart.title)}</text>"
-        )
+    out = _opening(chart, width, height, font_px)
     for t in ticks:
         out.append(f'<line x1="{x(t):.1f}" y1="{y0}" x2="{x(t):.1f}" y2="{y0 + plot_h}" stroke="#eee"/>')
         out.append(f'<text x="{x(t):.1f}" y="{y0 + plot_h + 15}" text-anchor="middle" fill="#666">{_fmt(t)}</text>')
