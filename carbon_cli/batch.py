@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import pickle
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol
 
 from carbon_cli.assessment import assess
-from carbon_cli.cache import CacheStats
+from carbon_cli.cache import CacheStats, code_version, digest, file_digest, set_version
 from carbon_cli.issues import InputError, Issue, Location
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.workbook import Limits, expand_paths
@@ -243,8 +244,6 @@ def _planning(options: BatchOptions) -> Any:
 
 def settings_version(options: BatchOptions) -> str:
     """Everything besides a survey that a community's results depend on."""
-    from carbon_cli.cache import code_version, digest, set_version
-
     return digest(
         code_version(),
         set_version(options.criteria),
@@ -260,7 +259,6 @@ def settings_version(options: BatchOptions) -> str:
 
 def _values_digest(survey: Survey) -> str:
     """Equal values give equal digests (1 == 1.0, as comparing the surveys themselves has it)."""
-    from carbon_cli.cache import digest
 
     def canonical(values: dict[str, Any]) -> list[tuple[str, Any]]:
         return [(k, float(v) if type(v) is int else v) for k, v in sorted(values.items())]
@@ -272,10 +270,6 @@ def _values_digest(survey: Survey) -> str:
 def _found(survey: Survey, cached: bool = True, data: bool = True) -> Found:
     """What the batch keeps of a survey it has read; its digests only when a cache will use them,
     the digest of its values only when another file may hold the same community (`data`)."""
-    import pickle
-
-    from carbon_cli.cache import digest
-
     if not cached:
         return Found(survey.community_id, survey.file, None, "")
     # all a survey holds, in bytes that change when any of it changes (pickled: the quickest);
@@ -345,8 +339,6 @@ def _read_cached(path: Path, options: BatchOptions, cache: Cache | None, setting
     were read before and every community's results are cached too (the file's cached results
     then come along); else parsed, each survey made as it is iterated. `many`: the batch has
     other files, which may repeat a community of this one."""
-    from carbon_cli.cache import code_version, digest, file_digest
-
     key = None
     if cache is not None:
         try:  # a regular file within the size limit only: a FIFO would block, a huge file is refused
@@ -391,8 +383,6 @@ class Results:
 
     @staticmethod
     def key(file: str, settings: str) -> str:
-        from carbon_cli.cache import digest
-
         return digest("results", file, settings)
 
     def get(self, item: Found) -> Outcome | None:
