@@ -79,30 +79,12 @@ def check_survey(survey: Survey, fields: Dictionary) -> list[Issue]:
             value = values.get(spec.key)
             if value is None or (role == BASELINE and not spec.per_year):
                 continue
-            for other in spec.not_above:
-                if other in values and value > values[other]:
-                    issues.append(
-                        Issue(
-                            "contradiction",
-                            where(role, spec.key),
-                            spec.key,
-                            community,
-                            _fmt(value),
-                            {"other_field": other, "other_value": _fmt(values[other])},
-                        )
-                    )
-            for other in spec.warn_above:
-                if other in values and value > values[other]:
-                    issues.append(
-                        Issue(
-                            "exceeds_other",
-                            where(role, spec.key),
-                            spec.key,
-                            community,
-                            _fmt(value),
-                            {"other_field": other, "other_value": _fmt(values[other])},
-                        )
-                    )
+            # above a field it cannot exceed (an error), or should not (a warning)
+            for code, others in (("contradiction", spec.not_above), ("exceeds_other", spec.warn_above)):
+                for other in others:
+                    if other in values and value > values[other]:
+                        params = {"other_field": other, "other_value": _fmt(values[other])}
+                        issues.append(Issue(code, where(role, spec.key), spec.key, community, _fmt(value), params))
             if spec.range and not spec.range[0] <= value <= spec.range[1]:
                 issues.append(
                     Issue(
