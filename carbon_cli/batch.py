@@ -61,7 +61,8 @@ class BatchOptions:
     pathways: bool = True
     reports: bool = True
     template: str | None = None
-    date: str | None = None
+    date: str | None = None  # printed on the reports
+    as_of: str | None = None  # the day subsidies are judged on (None: today)
     report_formats: tuple[str, ...] = ("md",)  # each report, and the summary, in md / html / docx
     # planning: what a pathway minimises and how it is priced (planning/pricing.py)
     costs: str | None = None
@@ -73,10 +74,10 @@ class BatchOptions:
 
     @property
     def on(self) -> str:
-        """The date subsidies are judged on: --date when it is a date, else today."""
+        """The ISO date subsidies and policies are judged on: --as-of, else today."""
         from carbon_cli.planning.policies import judged_on
 
-        return judged_on(self.date)
+        return judged_on(self.as_of)
 
 
 @dataclass(frozen=True)
@@ -414,7 +415,7 @@ def _render_reports(a: Assessment, options: BatchOptions) -> dict[str, bytes]:
 
     template = Path(options.template) if options.template else None
     formats = options.report_formats
-    return report_documents(a, formats, options.lang, template, options.date, home="../summary.html")
+    return report_documents(a, formats, options.lang, template, options.date, home="../summary.html", as_of=options.on)
 
 
 def _assess_one(survey: Survey, options: BatchOptions) -> Outcome:

@@ -169,9 +169,12 @@ def environment(folders: tuple[str, ...], sandboxed: bool = True) -> jinja2.Envi
     return env
 
 
-def render_assessment(a: Assessment, lang: str = "zh", template: Path | None = None, date: str | None = None) -> str:
-    """The Markdown report of `a`: the built-in template for `lang`, or the user's `template`."""
-    context = report_context(a, lang, date)
+def render_assessment(
+    a: Assessment, lang: str = "zh", template: Path | None = None, date: str | None = None, as_of: str | None = None
+) -> str:
+    """The Markdown report of `a`: the built-in template for `lang`, or the user's `template`.
+    `date` is printed on it; policies are judged in force on `as_of` (unknown when None)."""
+    context = report_context(a, lang, date, as_of)
     if template is None:
         builtin = environment((str(templates_dir()),), sandboxed=False)
         return builtin.get_template(f"report.{lang}.md.j2").render(context)
@@ -648,7 +651,9 @@ def _provenance(a: Assessment, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def report_context(a: Assessment, lang: str = "zh", date: str | None = None) -> dict[str, Any]:
+def report_context(
+    a: Assessment, lang: str = "zh", date: str | None = None, as_of: str | None = None
+) -> dict[str, Any]:
     """Everything a report template can use (documented in templates/README.md)."""
     s, fields = a.survey, dictionary()
     evaluation = _evaluation(a, lang)
@@ -669,7 +674,7 @@ def report_context(a: Assessment, lang: str = "zh", date: str | None = None) -> 
             "date": m.policy.date,
             "date_note": _t(lang, m.policy.date_note_zh, m.policy.date_note_en),
             "valid_until": m.policy.valid_until,
-            "expired": expired(m.policy.valid_until, date),
+            "expired": expired(m.policy.valid_until, as_of),
             "funds": _t(lang, m.policy.funds_zh, m.policy.funds_en),
             "pilot_award": m.policy.pilot_award,
             "measures": [{"key": k, "label": measure_labels[k]} for k in m.measures],
@@ -694,6 +699,7 @@ def report_context(a: Assessment, lang: str = "zh", date: str | None = None) -> 
     return {
         "lang": lang,
         "date": date,
+        "as_of": as_of,
         "assessment": a,
         "community": {k: s.assessment.get(k) for k in IDENTITY} | {"name": s.name, "id": s.community_id},
         "survey": {

@@ -20,6 +20,21 @@ from carbon_cli.survey.model import Survey
 # `carbon batch` keeps a cache in the user's cache folder: the tests keep theirs apart
 os.environ.setdefault("CARBON_CACHE_DIR", tempfile.mkdtemp(prefix="carbon-test-cache-"))
 
+# The day the suite's clock shows: every test runs as on this day, whatever the machine's clock
+# says (subsidies are judged in force on "today"). Tests that start carbon-cli in another process
+# pass `--as-of AS_OF` instead; tests/test_clock.py runs the date-sensitive paths on other days.
+AS_OF = "2026-11-30"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    import datetime as dt
+
+    from carbon_cli.planning import policies
+
+    monkeypatch.setattr(policies, "today", lambda: dt.date.fromisoformat(AS_OF))
+
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
 

@@ -51,6 +51,7 @@ def district(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_batch_isolates_failures_and_reports_duplicates(district, tmp_path):
     out = tmp_path / "out"
     proc = carbon("batch", str(district), "-o", str(out), "--jobs", "1", "--lang", "en")
@@ -71,6 +72,7 @@ def test_batch_isolates_failures_and_reports_duplicates(district, tmp_path):
         assert (out / r["report"]).is_file()
 
 
+@pytest.mark.slow
 def test_results_ranked_and_exported_consistently(district, tmp_path):
     out = tmp_path / "out"
     carbon("batch", str(district), "-o", str(out), "--jobs", "1")
@@ -94,6 +96,7 @@ def test_results_ranked_and_exported_consistently(district, tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_serial_and_parallel_runs_are_byte_identical(district, tmp_path):
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     carbon("batch", str(district), "-o", str(serial), "--jobs", "1", "--quiet")
@@ -102,6 +105,7 @@ def test_serial_and_parallel_runs_are_byte_identical(district, tmp_path):
     assert len(tree(serial)) >= 8
 
 
+@pytest.mark.slow
 def test_rerun_replaces_own_outputs_and_refuses_foreign_folder(district, tmp_path):
     out = tmp_path / "out"
     assert carbon("batch", str(COMMUNITIES / "FT-SH-01.xlsx"), "-o", str(out), "-q").returncode == 0
@@ -172,6 +176,7 @@ def test_a_bug_on_one_community_does_not_lose_the_others(monkeypatch):
     assert "ZeroDivisionError: boom" in failure.reason("en")
 
 
+@pytest.mark.slow
 def test_files_read_in_waves_give_the_same_results(district, monkeypatch):
     """Surveys are dropped wave by wave: a duplicate found waves after the first of its ID is
     still merged or reported as before, and reports are named as before."""
@@ -192,6 +197,7 @@ def test_files_read_in_waves_give_the_same_results(district, monkeypatch):
     assert len(whole.notes) >= 3 and any(f.file.endswith("zz-dup.xlsx") for f in whole.failures)
 
 
+@pytest.mark.slow
 def test_a_table_taken_in_parts_gives_the_same_results(district, monkeypatch):
     """A table's surveys are made, assessed and let go a part at a time (in the workers with
     --jobs 2, while the next part is read): any part size, serial or parallel, the same

@@ -23,6 +23,8 @@ import pytest
 from tests.conftest import SAMPLES
 from tests.test_batch import tree
 
+pytestmark = pytest.mark.slow  # subprocesses, kills and full-disk runs
+
 COMMUNITIES = SAMPLES / "communities"
 SEED = int(os.environ.get("CARBON_FAULT_SEED", "20261130"))
 

@@ -83,6 +83,7 @@ def test_one_changed_workbook_of_five_is_the_only_one_read_and_assessed(district
     assert [r.summary for r in warm.results] == [r.summary for r in cold.results]
 
 
+@pytest.mark.slow
 def test_warm_outputs_equal_a_cold_run_byte_for_byte(district, tmp_path):
     cache, out, cold = tmp_path / "cache", tmp_path / "out", tmp_path / "cold"
     assert carbon(district, "-o", out, cache=cache).returncode == 0

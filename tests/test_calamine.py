@@ -162,6 +162,7 @@ def test_calamine_is_the_reader():
     assert workbook.XLSX_READER == "calamine"
 
 
+@pytest.mark.slow
 def test_both_readers_give_the_same_grids(corpus, monkeypatch):
     differ = []
     for path in corpus:
@@ -172,6 +173,7 @@ def test_both_readers_give_the_same_grids(corpus, monkeypatch):
     assert not differ, differ[0]
 
 
+@pytest.mark.slow
 def test_both_readers_give_the_same_surveys(corpus, monkeypatch):
     differ = []
     for path in corpus:
@@ -182,6 +184,7 @@ def test_both_readers_give_the_same_surveys(corpus, monkeypatch):
     assert not differ, differ[0]
 
 
+@pytest.mark.slow
 def test_awkward_cells_read_as_excel_shows_them(corpus):
     path = next(p for p in corpus if p.name == "awkward.xlsx")
     with workbook.opened(path) as grids:
@@ -206,6 +209,7 @@ def test_awkward_cells_read_as_excel_shows_them(corpus):
         ("row_past_excel", "corrupt_workbook"),
     ],
 )
+@pytest.mark.slow
 def test_grids_too_large_to_lay_out_are_refused_first(tmp_path, monkeypatch, case, code):
     path = make_corpus(tmp_path)[case]
 
@@ -268,6 +272,7 @@ def test_a_tag_split_between_chunks_is_seen_after_a_megabyte_without_a_tag_end()
     assert scan.entity and scan.odd  # odd: the sheet is measured by the full parse
 
 
+@pytest.mark.slow
 def test_a_panic_in_calamine_is_a_corrupt_workbook_not_a_crash(tmp_path):
     """A panic in calamine's Rust code reaches Python as a BaseException (pyo3's PanicException),
     which `except Exception` (the CLI's and the batch's) would not stop."""
@@ -292,6 +297,7 @@ def test_a_panic_in_calamine_is_a_corrupt_workbook_not_a_crash(tmp_path):
         list(workbook._calamine_rows(tmp_path / "x.xlsx", Interrupted(), workbook.SheetInfo("表"))())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_workbooks_saved_by_libreoffice_read_alike(corpus, tmp_path, monkeypatch):
     """Another writer's xlsx (its own shared strings, styles and cell attributes) reads the same

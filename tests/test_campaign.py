@@ -127,6 +127,7 @@ def test_roster_headers_are_matched_like_survey_headers(tmp_path: Path) -> None:
     assert caught.value.code == "roster_no_header"
 
 
+@pytest.mark.slow
 def test_forms_are_named_by_id_prefilled_and_locked(campaign: dict[str, Any]) -> None:
     forms = campaign["forms"]
     assert sorted(p.name for p in forms.iterdir()) == ["DM-01.xlsx", "DM-02.xlsx", "NS-01.xlsx", "NS-02.xlsx"]
@@ -413,6 +414,7 @@ def _soffice(source: Path, tmp_path: Path, to: str) -> Path:
     return written
 
 
+@pytest.mark.slow
 @needs_soffice
 def test_libreoffice_opens_the_copy_and_reads_its_comments(campaign: dict[str, Any], tmp_path: Path) -> None:
     copy = campaign["marked"] / "DM-02.xlsx"

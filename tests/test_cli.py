@@ -128,6 +128,7 @@ def test_user_factor_file_overrides_defaults(tmp_path):
     assert data["factors"]["EF_grid"]["value"] == 0.5 and data["factors"]["EF_gas"]["value"] == 2.1622
 
 
+@pytest.mark.slow
 def test_validate_exit_codes_and_json(tmp_path):
     ok = carbon("validate", str(SAMPLE), "--format", "json")
     assert ok.returncode == 0 and json.loads(ok.stdout)["errors"] == 0

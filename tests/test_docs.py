@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # subprocesses, kills and full-disk runs
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

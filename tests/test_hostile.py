@@ -32,6 +32,8 @@ from carbon_cli.survey.workbook import Limits
 from tests.conftest import ROOT, SAMPLES
 from tests.hostile.make_corpus import KEYS, field_row, make_corpus
 
+pytestmark = pytest.mark.slow  # builds and reads a corpus of hostile workbooks (about 20 s)
+
 SHEET = "基本信息"  # the one form sheet of the corpus workbooks
 GOOD = ("FT-SH-01", "FT-SH-02")
 MAX_RSS_MB = 400

@@ -76,9 +76,9 @@ def test_sample_district_plan_equals_exhaustive_search():
     """The batch's investment plan on the fictional sample district, for several budgets."""
     from carbon_cli.batch import BatchOptions, run_batch
     from carbon_cli.planning.investment import district_investment
-    from tests.conftest import SAMPLES
+    from tests.conftest import AS_OF, SAMPLES
 
-    batch = run_batch([SAMPLES / "communities"], BatchOptions(reports=False, date="2026-11-30"), jobs=1)
+    batch = run_batch([SAMPLES / "communities"], BatchOptions(reports=False, as_of=AS_OF), jobs=1)
     rows = [r.row for r in batch.results]
     curve = batch.investment.curve
     assert [p.cumulative_yuan for p in curve] == sorted(p.cumulative_yuan for p in curve)

@@ -26,6 +26,7 @@ from carbon_cli.outputs.docx import document
 from carbon_cli.report import render_assessment, report_context
 from carbon_cli.results import output_files
 from carbon_cli.summary import render_summary
+from tests.conftest import AS_OF
 from tests.test_report import COMMUNITIES, ELIGIBLE, FAILING, _md_tables, assessed, sample, survey_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,7 +149,7 @@ def test_html_pages_are_self_contained(lang, tmp_path):
 
 
 def _options(lang="zh", formats=("md", "html", "docx")):
-    return BatchOptions(lang=lang, report_formats=formats, date="2026-11-30")
+    return BatchOptions(lang=lang, report_formats=formats, date="2026-11-30", as_of=AS_OF)
 
 
 def batch_files(paths: list[Path], options: BatchOptions, jobs: int = 1) -> tuple[BatchResult, dict[str, bytes]]:
@@ -330,6 +331,7 @@ def test_outputs_are_byte_identical_across_runs():
     assert names[0] == "[Content_Types].xml" and {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
 
 
+@pytest.mark.slow
 def test_batch_writes_every_format_the_same_whatever_the_jobs():
     paths = [COMMUNITIES / f"FT-SH-0{i}.xlsx" for i in (2, 3, 5)]
     options = _options()
@@ -384,9 +386,9 @@ def test_assess_writes_web_page_and_word_document(tmp_path):
     survey = str(COMMUNITIES / "FT-SH-05.xlsx")
     for fmt in ("html", "docx"):
         out = tmp_path / f"r.{fmt}"
-        result = runner.invoke(app, ["assess", survey, "--format", fmt, "-o", str(out)])
+        result = runner.invoke(app, ["assess", survey, "--format", fmt, "-o", str(out), "--as-of", AS_OF])
         assert result.exit_code == 0, result.output
-        assert out.read_bytes() == report_documents(sample(FAILING), [fmt])[fmt]
+        assert out.read_bytes() == report_documents(sample(FAILING), [fmt], as_of=AS_OF)[fmt]
     result = runner.invoke(app, ["assess", survey, "--format", "docx"])
     assert result.exit_code == 2 and "FILE.docx" in result.output
 
@@ -447,6 +449,7 @@ def _screenshot(page: Path, png: Path, width: int, height: int, tmp: Path) -> No
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
 def test_chromium_draws_the_community_page_and_the_summary(tmp_path):
     for name, data in batch_files([COMMUNITIES / "FT-SH-05.xlsx", COMMUNITIES / "FT-SH-02.xlsx"], _options())[
@@ -465,6 +468,7 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 WRITER = SOFFICE and shutil.which("lowriter")  # Debian's libreoffice-writer; calc alone cannot read .docx
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not WRITER, reason="LibreOffice Writer is not installed (.ci/run installs it)")
 def test_libreoffice_converts_the_word_report_to_a4_pdf(tmp_path):
     (tmp_path / "report.docx").write_bytes(docx_of("failing"))

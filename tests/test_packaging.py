@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # subprocesses, kills and full-disk runs
+
 
 def test_wheel_contains_data_and_templates(tmp_path):
     proc = subprocess.run(

@@ -137,6 +137,7 @@ def assert_same(outcome, a) -> None:
 # --- the evaluator equals assess ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("factors", ["cn-south-2023", "cn-national-2022"])
 def test_evaluator_equals_assess_on_every_sample(factors):
     """Every sample, every single measure and pair of measures, and sets grown one measure at a
@@ -296,6 +297,7 @@ def with_pass_line(score: float):
     st.sampled_from(TARGETS),
     st.floats(30, 84),
 )
+@pytest.mark.slow
 def test_search_equals_brute_force_with_measures_that_lower_the_score(
     library_with_lowering, seed, factors, keys, target, pass_line
 ):
@@ -371,6 +373,7 @@ def test_search_without_tables_equals_brute_force(monkeypatch, library_with_lowe
     assert reached >= 2
 
 
+@pytest.mark.slow
 def test_search_exact_on_samples_against_brute_force():
     """Two samples whose pathways are short, over every subset of their applicable measures."""
     for name in ("FT-SH-03", "FT-SH-04"):

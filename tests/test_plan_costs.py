@@ -58,6 +58,7 @@ def test_years_and_discount_rate_change_the_appraisal():
     assert five["net_cost_yuan"] == pytest.approx(five["upfront_yuan"] + sum(flows / 1.05**t for t in range(1, 6)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["FT-SH-02", "FT-SH-05", "FT-SH-07", "FT-SH-08", "FT-SH-11"])
 def test_cost_pathway_is_the_cheapest_by_brute_force(name, factors, criteria):
     """Every subset of the applicable measures, assessed in full: none reaching 通过 with every

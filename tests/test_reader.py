@@ -196,6 +196,7 @@ _KEYS = [f.key for f in dictionary().fields]
     unit=st.sampled_from([None, "万千瓦时", "吨", "%", "万", "furlongs"]),
     raws=st.lists(_RAW, min_size=1, max_size=6),
 )
+@pytest.mark.slow
 def test_column_reader_reads_as_read_cell(key, unit, raws):
     fields = dictionary()
     spec = fields[key]
@@ -210,6 +211,7 @@ def test_column_reader_reads_as_read_cell(key, unit, raws):
         assert [(i, i.params) for i in found_issues] == [(i, i.params) for i in expected_issues]
 
 
+@pytest.mark.slow
 def test_table_sources_name_every_cell_read(tmp_path):
     header = ["社区编码", "年份", "常住人口", "居民生活用电量（万千瓦时）", "编制近零碳创建方案"]
     rows = [["A1", 2021, 5000, 1500, "否"], ["A1", 2023, "不详", 1800, "是"]]

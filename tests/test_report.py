@@ -26,6 +26,7 @@ from carbon_cli.planning.pricing import load_planning, planned
 from carbon_cli.report import md, num, pct, render_assessment, report_context
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.reader import read_survey
+from tests.conftest import AS_OF
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNITIES = ROOT / "sample_data" / "communities"
@@ -58,10 +59,10 @@ def survey_of(community: str) -> Survey:
 
 
 def assessed(survey: Survey, changes: dict | None = None) -> Assessment:
-    """Assessed and planned as `carbon assess --format md --date 2026-11-30` would (subsidies are
+    """Assessed and planned as `carbon assess --format md --as-of 2026-11-30` would (subsidies are
     judged on a fixed date, so the snapshots do not change with the calendar)."""
     base = assess_with_changes(survey, load_factor_set(), load_criteria(), changes or {})
-    return planned(base, load_planning(on="2026-11-30"))
+    return planned(base, load_planning(on=AS_OF))
 
 
 @cache
@@ -122,14 +123,15 @@ def test_set_values_are_marked_in_the_report():
     assert "What-if scenario" in en and "changed by `--set`" in en
 
 
-@pytest.mark.parametrize(("date", "expired"), [("2025-03-01", True), ("2024年6月1日", False), (None, None)])
-def test_policy_expiry_follows_the_report_date(date, expired):
-    policies = report_context(sample(FAILING), "zh", date)["policies"]
+@pytest.mark.parametrize(("as_of", "expired"), [("2025-03-01", True), ("2024-06-01", False), (None, None)])
+def test_policy_expiry_follows_the_as_of_day_not_the_printed_date(as_of, expired):
+    policies = report_context(sample(FAILING), "zh", "2024年6月1日", as_of)["policies"]
     futian = next(p for p in policies if p["valid_until"])
     assert futian["expired"] is expired
     assert any(p["pilot_award"] for p in policies)
-    text = render_assessment(sample(FAILING), date=date)
-    assert ("已过期" in text) is bool(expired)
+    text = render_assessment(sample(FAILING), date="2024年6月1日", as_of=as_of)
+    assert "报告日期：2024年6月1日" in text
+    assert (f"按 {as_of} 判断已过期" in text) is bool(expired)
 
 
 # --- Markdown safety -----------------------------------------------------------------------
@@ -299,11 +301,12 @@ def test_assess_writes_the_markdown_report(tmp_path):
     out = tmp_path / "out.md"
     path = COMMUNITIES / f"{FAILING}.xlsx"
     survey_of(FAILING)  # makes the samples when they are missing
-    result = CliRunner().invoke(app, ["assess", str(path), "--format", "md", "-o", str(out)])
+    result = CliRunner().invoke(app, ["assess", str(path), "--format", "md", "-o", str(out), "--as-of", AS_OF])
     assert result.exit_code == 0, result.output
-    assert out.read_text(encoding="utf-8") == render_assessment(sample(FAILING))
+    assert out.read_text(encoding="utf-8") == render_assessment(sample(FAILING), as_of=AS_OF)
 
 
+@pytest.mark.slow
 def test_readme_example_template_renders(tmp_path):
     readme = (ROOT / "templates" / "README.md").read_text(encoding="utf-8")
     example = readme.split("## A tiny template", 1)[1].split("```jinja\n", 1)[1].split("```", 1)[0]

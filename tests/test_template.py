@@ -199,6 +199,7 @@ def test_same_bytes_every_time(tmp_path: Path, layout: str, lang: str) -> None:
     assert first.read_bytes() == second.read_bytes()
 
 
+@pytest.mark.slow
 def test_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
     script = (
         "import sys; from carbon_cli.survey.template import write_template; "
@@ -236,6 +237,7 @@ def _yes_no(value: Any) -> Any:
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 
 
+@pytest.mark.slow
 @needs_soffice
 def test_libreoffice_round_trip_form(tmp_path: Path) -> None:
     """Fill a blank form the way a script would, let LibreOffice re-save it, read it back."""
@@ -255,6 +257,7 @@ def test_libreoffice_round_trip_form(tmp_path: Path) -> None:
     assert survey.baseline == baseline
 
 
+@pytest.mark.slow
 @needs_soffice
 def test_libreoffice_round_trip_table(tmp_path: Path) -> None:
     assessment, baseline = filled_values()
@@ -331,6 +334,7 @@ def test_samples_match_their_profiles() -> None:
             _assert_same(f"{community['id']} baseline", survey.baseline, baseline)
 
 
+@pytest.mark.slow
 def test_samples_are_up_to_date_and_reproducible(tmp_path: Path) -> None:
     _make_samples().main(tmp_path)
     for path in [*_sample_files(), SAMPLES / "roster.txt"]:
@@ -358,6 +362,7 @@ def test_form_sheets_print_on_a4_one_page_wide(lang: str) -> None:
     shutil.which("soffice") is None or shutil.which("pdftotext") is None,
     reason="LibreOffice (soffice) or pdftotext (poppler-utils) not installed",
 )
+@pytest.mark.slow
 def test_printed_form_has_every_column_and_no_keys(tmp_path: Path) -> None:
     """LibreOffice prints the form: one page per sheet, label to note on one line, no keys."""
     form = tmp_path / "form.xlsx"

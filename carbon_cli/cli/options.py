@@ -136,3 +136,35 @@ IncludeExpiredOption = Annotated[
         "--include-expired", help="Count subsidies of policies that have expired (shown as expired otherwise)."
     ),
 ]
+
+
+def _full_date(value: str | None) -> str | None:
+    """--as-of: a full date (2026-12-31, 2026/12/31, 2026年12月31日) as ISO, or None for today."""
+    if value is None:
+        return None
+    from carbon_cli.planning.policies import parse_date
+
+    day = parse_date(value)
+    if day is None:
+        raise typer.BadParameter(f"{value!r} is not a full date; write it as 2026-12-31")
+    return day.isoformat()
+
+
+ReportDateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        metavar="TEXT",
+        help="Date printed on the report (none unless given). It does not decide which subsidies count: see --as-of.",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        callback=_full_date,
+        help="Day on which subsidies and policies are judged in force, e.g. 2026-12-31 (default: today). It "
+        "changes which subsidies a pathway counts and is stated in the report.",
+    ),
+]

@@ -57,12 +57,14 @@ def report_documents(
     template: Path | str | None = None,
     date: str | None = None,
     home: str | None = None,
+    as_of: str | None = None,
 ) -> dict[str, bytes]:
-    """The report of `a` in each of `formats` (format → bytes), rendered once."""
+    """The report of `a` in each of `formats` (format → bytes), rendered once. `date` is printed;
+    policies are judged in force on `as_of`."""
     from carbon_cli.report import render_assessment
 
     md_template, word_template = split_template(template)
-    text = render_assessment(a, lang, template=md_template, date=date)
+    text = render_assessment(a, lang, template=md_template, date=date, as_of=as_of)
     return documents(text, formats, lang, word_template, home)
 
 

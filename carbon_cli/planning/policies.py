@@ -88,9 +88,12 @@ def expired(valid_until: str | None, on: str | None) -> bool | None:
     return day > until
 
 
+def today() -> Date:
+    """The day by the machine's clock: the one place carbon-cli reads it (the tests freeze it here)."""
+    return Date.today()
+
+
 def judged_on(text: str | None) -> str:
     """The ISO date subsidies are judged on: `text` when it is a full date, else today."""
-    from datetime import date
-
     day = parse_date(text)
-    return (day or date.today()).isoformat()
+    return (day or today()).isoformat()

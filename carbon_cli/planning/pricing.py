@@ -115,9 +115,15 @@ class Planning:
     include_expired: bool = False
     on: str | None = None  # ISO date subsidies are judged on; None: today
 
+    @property
+    def on_day(self) -> str:
+        """The ISO date subsidies are judged on: `on`, or today."""
+        from carbon_cli.planning.policies import judged_on
+
+        return judged_on(self.on)
+
     def terms(self, values: dict[str, Any]) -> Terms:
         from carbon_cli.planning.costs import terms_for
-        from carbon_cli.planning.policies import judged_on
 
         return terms_for(
             self.costs,
@@ -125,7 +131,7 @@ class Planning:
             years=self.years,
             discount_rate=self.discount_rate,
             include_expired=self.include_expired,
-            on=judged_on(self.on),
+            on=self.on_day,
         )
 
 

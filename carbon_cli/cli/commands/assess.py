@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from carbon_cli.cli.options import (
+    AsOfOption,
     CommunityOption,
     CostsOption,
     CriteriaOption,
@@ -22,6 +23,7 @@ from carbon_cli.cli.options import (
     Objective,
     ObjectiveOption,
     OutputOption,
+    ReportDateOption,
     ReportFormat,
     SetOption,
     YearOption,
@@ -90,7 +92,8 @@ def assess(
             help="Your own Jinja2 Markdown report template, or a Word template (.docx) for --format docx.",
         ),
     ] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Date printed on the report (none unless given).")] = None,
+    date: ReportDateOption = None,
+    as_of: AsOfOption = None,
     measures: MeasuresOption = None,
     objective: ObjectiveOption = Objective.cost,
     costs: CostsOption = None,
@@ -123,10 +126,10 @@ def assess(
         from carbon_cli.outputs import report_documents
         from carbon_cli.planning.pricing import load_planning, planned
 
-        planning = load_planning(measures, costs, objective.value, years, discount_rate, include_expired, on=date)
+        planning = load_planning(measures, costs, objective.value, years, discount_rate, include_expired, on=as_of)
         result = planned(result, planning)
         fmt = format.value
-        report = report_documents(result, [fmt], code, template=template, date=date)[fmt]
+        report = report_documents(result, [fmt], code, template=template, date=date, as_of=planning.on_day)[fmt]
         write_or_print(report.decode("utf-8") if fmt != "docx" else report, output, [path])
     elif format is ReportFormat.json:
         from carbon_cli.serialize import dumps

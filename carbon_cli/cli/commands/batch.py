@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from carbon_cli.cli.options import (
+    AsOfOption,
     CostsOption,
     CriteriaOption,
     DiscountOption,
@@ -22,6 +23,7 @@ from carbon_cli.cli.options import (
     MeasuresOption,
     Objective,
     ObjectiveOption,
+    ReportDateOption,
     YearOption,
     YearsOption,
 )
@@ -59,7 +61,8 @@ def batch(
             help="Your own Jinja2 Markdown template for the reports, or a Word template (.docx) for their look.",
         ),
     ] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Date printed on the reports (none unless given).")] = None,
+    date: ReportDateOption = None,
+    as_of: AsOfOption = None,
     report_format: Annotated[
         str,
         typer.Option(
@@ -132,6 +135,7 @@ def batch(
         reports=reports,
         template=str(template) if template else None,
         date=date,
+        as_of=as_of,
         report_formats=formats,
         costs=costs,
         objective=objective.value,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from carbon_cli.cli.options import (
+    AsOfOption,
     CommunityOption,
     CostsOption,
     CriteriaOption,
@@ -55,6 +56,7 @@ def plan(
     years: YearsOption = None,
     discount_rate: DiscountOption = None,
     include_expired: IncludeExpiredOption = False,
+    as_of: AsOfOption = None,
     format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or md.")
     ] = OutputFormat.table,
@@ -82,7 +84,7 @@ def plan(
     code = lang.value
     changes = parse_settings(set_ or [])
     criteria_set, factor_set = load_criteria(criteria), load_factor_set(factors)
-    planning = load_planning(measures, costs, objective.value, years, discount_rate, include_expired)
+    planning = load_planning(measures, costs, objective.value, years, discount_rate, include_expired, on=as_of)
     survey = load_for_assessment(
         path, community, year, Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb), code
     )
@@ -90,7 +92,7 @@ def plan(
     if format is OutputFormat.md:
         from carbon_cli.report import render_assessment
 
-        write_or_print(render_assessment(planned(base, planning), code), output, [path])
+        write_or_print(render_assessment(planned(base, planning), code, as_of=planning.on_day), output, [path])
         return
     pathway = planned(base, planning, (target.value,)).pathways[target.value]
     if format is OutputFormat.json:
