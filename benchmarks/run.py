@@ -631,11 +631,11 @@ def pathway_times(count: int, repeats: int) -> dict[str, list[tuple[str, float, 
     """For each way of planning (the default: the cost objective, pathways priced; and the effort
     objective, `with_pathways`): (community, median wall s, median CPU s, status to 通过, to 优秀)
     for every sample and `count` generated communities, in-process, both targets."""
-    from carbon_cli.assessment import assess
-    from carbon_cli.criteria import load_criteria
-    from carbon_cli.factors import load_factor_set
+    from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.planning.pathway import load_measures, with_pathways
     from carbon_cli.planning.pricing import load_planning, planned
+    from carbon_cli.scoring.assessment import assess
+    from carbon_cli.scoring.criteria import load_criteria
 
     criteria, factors, library, planning = (
         load_criteria(None),
@@ -873,13 +873,14 @@ def forms_stages(folder: Path, work: Path) -> str:
 
     from openpyxl import load_workbook
 
-    from carbon_cli.assessment import assess
-    from carbon_cli.batch import BatchOptions, run_batch
-    from carbon_cli.criteria import load_criteria
-    from carbon_cli.factors import load_factor_set
-    from carbon_cli.outdir import write_outputs
-    from carbon_cli.report import render_assessment
-    from carbon_cli.results import output_files
+    from carbon_cli.accounting.factors import load_factor_set
+    from carbon_cli.batch.outdir import write_outputs
+    from carbon_cli.batch.run import run_batch
+    from carbon_cli.outputs.district import BatchOptions
+    from carbon_cli.outputs.report import render_assessment
+    from carbon_cli.outputs.results import output_files
+    from carbon_cli.scoring.assessment import assess
+    from carbon_cli.scoring.criteria import load_criteria
     from carbon_cli.survey.reader import read_workbook
     from carbon_cli.survey.workbook import Limits, inspect_package
 
@@ -942,11 +943,11 @@ def forms_stages(folder: Path, work: Path) -> str:
 
 def batch_stages(folder: Path) -> str:
     """The default batch's stages, each run once over every workbook in-process, unprofiled."""
-    from carbon_cli.assessment import assess
-    from carbon_cli.criteria import load_criteria
-    from carbon_cli.factors import load_factor_set
+    from carbon_cli.accounting.factors import load_factor_set
+    from carbon_cli.outputs.report import render_assessment
     from carbon_cli.planning.pricing import load_planning, planned
-    from carbon_cli.report import render_assessment
+    from carbon_cli.scoring.assessment import assess
+    from carbon_cli.scoring.criteria import load_criteria
     from carbon_cli.survey.reader import read_workbook
 
     paths = sorted(folder.glob("*.xlsx"))
@@ -981,12 +982,13 @@ def batch_stages(folder: Path) -> str:
 
 
 def table_stages(path: Path, communities: int, work: Path) -> str:
-    from carbon_cli.assessment import assess
-    from carbon_cli.batch import BatchOptions, run_batch
-    from carbon_cli.criteria import load_criteria
-    from carbon_cli.factors import load_factor_set
-    from carbon_cli.outdir import write_outputs
-    from carbon_cli.results import output_files
+    from carbon_cli.accounting.factors import load_factor_set
+    from carbon_cli.batch.outdir import write_outputs
+    from carbon_cli.batch.run import run_batch
+    from carbon_cli.outputs.district import BatchOptions
+    from carbon_cli.outputs.results import output_files
+    from carbon_cli.scoring.assessment import assess
+    from carbon_cli.scoring.criteria import load_criteria
     from carbon_cli.survey.reader import read_workbook
 
     criteria, factors = load_criteria(None), load_factor_set(None)

@@ -22,7 +22,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing the package
 
-from carbon_cli.fileio import write_bytes, write_workbook  # noqa: E402
+from carbon_cli.core.fileio import write_bytes, write_workbook  # noqa: E402
 from carbon_cli.survey.fields import dictionary  # noqa: E402
 from carbon_cli.survey.template import form_workbook, table_workbook  # noqa: E402
 

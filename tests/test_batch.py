@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from carbon_cli.batch import BatchOptions, run_batch
+from carbon_cli.batch.run import run_batch
+from carbon_cli.outputs.district import BatchOptions
 from carbon_cli.planning.pathway import find_pathway
 from tests.conftest import SAMPLES
 
@@ -129,7 +130,7 @@ def test_sample_data_has_every_feasibility_class():
 
 
 def test_one_measure_away_and_c4_only(factors, criteria):
-    from carbon_cli.assessment import assess, assess_with_changes
+    from carbon_cli.scoring.assessment import assess, assess_with_changes
     from carbon_cli.survey.reader import read_survey
 
     # FT-SH-03 fails only control C4: the pathway is exactly M15
@@ -147,7 +148,7 @@ def test_one_measure_away_and_c4_only(factors, criteria):
 
 
 def test_hopeless_community_is_not_feasible_and_names_blockers(factors, criteria):
-    from carbon_cli.assessment import assess
+    from carbon_cli.scoring.assessment import assess
     from carbon_cli.survey.reader import read_survey
 
     hopeless = assess(read_survey(COMMUNITIES / "FT-SH-10.xlsx"), factors, criteria)
@@ -158,7 +159,7 @@ def test_hopeless_community_is_not_feasible_and_names_blockers(factors, criteria
 
 
 def test_a_bug_on_one_community_does_not_lose_the_others(monkeypatch):
-    import carbon_cli.batch as batch
+    import carbon_cli.batch.run as batch
 
     real = batch.assess
 
@@ -180,7 +181,7 @@ def test_a_bug_on_one_community_does_not_lose_the_others(monkeypatch):
 def test_files_read_in_waves_give_the_same_results(district, monkeypatch):
     """Surveys are dropped wave by wave: a duplicate found waves after the first of its ID is
     still merged or reported as before, and reports are named as before."""
-    import carbon_cli.batch as batch
+    import carbon_cli.batch.run as batch
 
     paths = [district, SAMPLES / "district_table.xlsx"]  # the table repeats the forms' communities
     options = BatchOptions(pathways=False)
@@ -202,8 +203,8 @@ def test_a_table_taken_in_parts_gives_the_same_results(district, monkeypatch):
     """A table's surveys are made, assessed and let go a part at a time (in the workers with
     --jobs 2, while the next part is read): any part size, serial or parallel, the same
     results, failures, merged duplicates and output bytes as one part."""
-    import carbon_cli.batch as batch
-    from carbon_cli.results import output_files
+    import carbon_cli.batch.run as batch
+    from carbon_cli.outputs.results import output_files
 
     paths = [SAMPLES / "district_table.xlsx", district]  # the forms repeat the table's communities
     options = BatchOptions(pathways=False, reports=False)
@@ -224,7 +225,7 @@ def test_a_batch_holds_a_table_a_part_at_a_time(monkeypatch):
     being made), whatever the table's size."""
     import weakref
 
-    import carbon_cli.batch as batch
+    import carbon_cli.batch.run as batch
     import carbon_cli.survey.reader as reader
 
     alive = [0]
@@ -280,7 +281,7 @@ def test_a_bug_making_one_survey_fails_its_file_not_the_batch(monkeypatch):
 def test_results_json_written_row_by_row_is_json_dumps_text():
     """results.json's rows are encoded one at a time by the C encoder: the text is exactly what
     json.dumps(indent=2) gives for the whole document, odd values included."""
-    from carbon_cli.serialize import Rows, dumps
+    from carbon_cli.core.jsonio import Rows, dumps
 
     rows = [
         {"rank": 1, "id": 'A"1\\', "name": "绮澜社区\n二", "score": 61.25, "ok": True, "gap": None, "n": -0.0},
@@ -298,7 +299,7 @@ def test_results_json_written_row_by_row_is_json_dumps_text():
 def test_a_row_reads_and_pickles_as_the_dict_it_was_made_from():
     import pickle
 
-    from carbon_cli.batch import Row
+    from carbon_cli.outputs.district import Row
 
     data = {"id": "A", "score": 1.5, "gaps": [{"key": "S1"}, {"key": "S2"}], "pathway": None}
     row = Row.of(data)

@@ -168,8 +168,8 @@ def test_a_full_disk_leaves_the_previous_outputs(campaign, tmp_path, monkeypatch
 
 def _full_disk_simulated(campaign, monkeypatch):
     """No tmpfs can be mounted here: the disk fills up under the fifth file instead."""
+    from carbon_cli.batch.outdir import OutputFolder
     from carbon_cli.cli.app import main
-    from carbon_cli.outdir import OutputFolder
 
     out, work = campaign["out"], campaign["work"]
     previous = tree(out)
@@ -179,7 +179,7 @@ def _full_disk_simulated(campaign, monkeypatch):
     def write(self, name, data):
         written.append(name)
         if len(written) == 5:
-            raise __import__("carbon_cli.fileio").fileio.write_failed(
+            raise __import__("carbon_cli.core.fileio").fileio.write_failed(
                 self.outdir / name, OSError(28, "No space left on device")
             )
         real(self, name, data)
@@ -230,8 +230,8 @@ def test_a_read_only_output_folder_is_refused_and_left_alone(campaign):
 def test_without_atomic_exchange_a_swap_killed_half_way_is_undone(tmp_path, monkeypatch):
     """Where the system cannot exchange two folders, OUTDIR is moved aside, then the new one in:
     a kill between the two leaves OUTDIR missing, and the next run puts it back first."""
-    import carbon_cli.outdir as outdir
-    from carbon_cli.outdir import write_outputs
+    import carbon_cli.batch.outdir as outdir
+    from carbon_cli.batch.outdir import write_outputs
 
     monkeypatch.setattr(outdir, "exchange", lambda a, b: False)
     out = tmp_path / "out"
@@ -268,7 +268,7 @@ def test_an_outdir_that_is_a_mount_point_is_written_in_place(campaign, tmp_path)
 
 
 def test_a_linked_outdir_stays_a_link_and_the_current_folder_is_written_in_place(tmp_path, monkeypatch):
-    from carbon_cli.outdir import write_outputs
+    from carbon_cli.batch.outdir import write_outputs
 
     real, link = tmp_path / "real", tmp_path / "link"
     real.mkdir()

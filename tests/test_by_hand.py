@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from carbon_cli.assessment import assess
+from carbon_cli.scoring.assessment import assess
 from carbon_cli.survey.reader import read_survey
 from tests.conftest import SAMPLES
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from carbon_cli.batch import BatchOptions, run_batch
-from carbon_cli.cache import Cache
-from carbon_cli.resources import DATA_DIR
+from carbon_cli.batch.cache import Cache
+from carbon_cli.batch.run import run_batch
+from carbon_cli.core.resources import DATA_DIR
+from carbon_cli.outputs.district import BatchOptions
 from tests.conftest import SAMPLES
 from tests.test_batch import tree
 

@@ -19,8 +19,8 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
-from carbon_cli.issues import InputError
 from carbon_cli.survey import workbook
+from carbon_cli.survey.issues import InputError
 from carbon_cli.survey.reader import read_workbook
 from carbon_cli.survey.template import form_workbook, table_workbook
 from carbon_cli.survey.values import EXCEL_ERRORS

@@ -20,11 +20,11 @@ from typer.testing import CliRunner
 from carbon_cli.campaign.annotate import ERROR_FILL, WARNING_FILL, annotate, comment_text
 from carbon_cli.campaign.roster import read_roster
 from carbon_cli.cli.app import app
-from carbon_cli.issues import InputError
 from carbon_cli.survey.fields import dictionary, field_name
+from carbon_cli.survey.issues import InputError
 from carbon_cli.survey.reader import read_survey
 from carbon_cli.survey.template import form_workbook
-from carbon_cli.validation import validate_file
+from carbon_cli.survey.validation import validate_file
 from tests.conftest import SAMPLES, complete_values, write_table
 
 runner = CliRunner()
@@ -379,7 +379,7 @@ def test_table_layout_one_comment_per_bad_cell(tmp_path: Path) -> None:
 
 
 def test_comment_text_in_english() -> None:
-    from carbon_cli.issues import Issue, Location
+    from carbon_cli.survey.issues import Issue, Location
 
     issue = Issue("negative_value", Location("f.xlsx", "Energy", "F9"), "lpg_kg", "X", "-5")
     assert comment_text([issue], "en") == "error: LPG (kg): cannot be negative\nFound: -5\nExpected: a number ≥ 0"

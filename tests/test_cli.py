@@ -11,10 +11,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from carbon_cli.assessment import assess
+from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.cli.app import app
-from carbon_cli.criteria import load_criteria
-from carbon_cli.factors import load_factor_set
+from carbon_cli.scoring.assessment import assess
+from carbon_cli.scoring.criteria import load_criteria
 from carbon_cli.survey.reader import read_survey
 from tests.conftest import SAMPLES
 

@@ -6,12 +6,12 @@ import math
 
 import pytest
 
-from carbon_cli.assessment import assess
-from carbon_cli.criteria import load_criteria
-from carbon_cli.factors import load_factor_set
-from carbon_cli.issues import CarbonError
+from carbon_cli.accounting.factors import load_factor_set
+from carbon_cli.core.errors import CarbonError
 from carbon_cli.planning.costs import Range, StepChange, load_cost_set, set_cost, terms_for
 from carbon_cli.planning.measures import load_measures
+from carbon_cli.scoring.assessment import assess
+from carbon_cli.scoring.criteria import load_criteria
 from carbon_cli.survey.reader import read_survey
 
 SAMPLES = "sample_data/communities"
@@ -175,7 +175,7 @@ def test_every_figure_has_source_and_status():
 
 def test_sets_extend_each_other_and_a_loop_is_refused(tmp_path):
     """A user's file extends the default set, or the set its [set] names; a loop is an error."""
-    from carbon_cli.factors import load_factor_set
+    from carbon_cli.accounting.factors import load_factor_set
 
     mine = tmp_path / "mine.toml"
     mine.write_text(

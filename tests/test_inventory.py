@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carbon_cli.assessment import assess
-from carbon_cli.evaluation import item_points
-from carbon_cli.factors import load_factor_set
-from carbon_cli.inventory import SOURCES, compute_inventory
+from carbon_cli.accounting.factors import load_factor_set
+from carbon_cli.accounting.inventory import SOURCES, compute_inventory
+from carbon_cli.scoring.assessment import assess
+from carbon_cli.scoring.evaluation import item_points
 from carbon_cli.survey.model import Survey
 from tests.conftest import complete_values
 
@@ -177,7 +177,7 @@ HIGHER_IS_BETTER = {
 @settings(max_examples=80, deadline=None)
 @given(st.sampled_from(sorted(HIGHER_IS_BETTER)), st.floats(0, 1), st.floats(0, 1))
 def test_raising_a_higher_is_better_metric_never_lowers_the_score(key, a, b):
-    from carbon_cli.criteria import load_criteria
+    from carbon_cli.scoring.criteria import load_criteria
 
     low, high = HIGHER_IS_BETTER[key]
     lo, hi = sorted((a, b))
@@ -199,7 +199,7 @@ def test_raising_a_higher_is_better_metric_never_lowers_the_score(key, a, b):
     st.booleans(),
 )
 def test_na_rescaling_never_exceeds_100(zero_fields, with_baseline):
-    from carbon_cli.criteria import load_criteria
+    from carbon_cli.scoring.criteria import load_criteria
 
     values = {
         **complete_values(),

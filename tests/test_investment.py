@@ -74,7 +74,8 @@ def test_worked_district():
 
 def test_sample_district_plan_equals_exhaustive_search():
     """The batch's investment plan on the fictional sample district, for several budgets."""
-    from carbon_cli.batch import BatchOptions, run_batch
+    from carbon_cli.batch.run import run_batch
+    from carbon_cli.outputs.district import BatchOptions
     from carbon_cli.planning.investment import district_investment
     from tests.conftest import AS_OF, SAMPLES
 
@@ -91,7 +92,7 @@ def test_sample_district_plan_equals_exhaustive_search():
 
 
 def test_the_cost_curve_chart_has_at_most_forty_bars_and_ends_at_the_last_community():
-    from carbon_cli.summary import CHART_BARS, _spread
+    from carbon_cli.outputs.summary import CHART_BARS, _spread
 
     assert _spread(list(range(7)), CHART_BARS) == list(range(7))
     points = list(range(1, 1001))  # the eligible count after each of 1,000 funded communities
@@ -101,7 +102,7 @@ def test_the_cost_curve_chart_has_at_most_forty_bars_and_ends_at_the_last_commun
 
 
 def test_the_summary_names_the_first_communities_funded_and_past_twenty_each_quarter():
-    from carbon_cli.summary import _milestones
+    from carbon_cli.outputs.summary import _milestones
 
     assert _milestones(list(range(1, 12))) == [1, 3, 5, 10, 11]
     assert _milestones(list(range(1, 4))) == [1, 3]

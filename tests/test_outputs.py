@@ -16,16 +16,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from carbon_cli.batch import BatchOptions, BatchResult, CommunityResult, run_batch
-from carbon_cli.criteria import load_criteria
-from carbon_cli.factors import load_factor_set
-from carbon_cli.issues import CarbonError
-from carbon_cli.outputs import convert, report_documents
+from carbon_cli.accounting.factors import load_factor_set
+from carbon_cli.batch.run import run_batch
+from carbon_cli.core.errors import CarbonError
 from carbon_cli.outputs.charts import parse_mermaid, svg_chart
+from carbon_cli.outputs.district import BatchOptions, BatchResult, CommunityResult
+from carbon_cli.outputs.documents import convert, report_documents
 from carbon_cli.outputs.docx import document
-from carbon_cli.report import render_assessment, report_context
-from carbon_cli.results import output_files
-from carbon_cli.summary import render_summary
+from carbon_cli.outputs.report import render_assessment, report_context
+from carbon_cli.outputs.results import output_files
+from carbon_cli.outputs.summary import render_summary
+from carbon_cli.scoring.criteria import load_criteria
 from tests.conftest import AS_OF
 from tests.test_report import COMMUNITIES, ELIGIBLE, FAILING, _md_tables, assessed, sample, survey_of
 
@@ -55,8 +56,8 @@ def assessment_of(name):
 
 def summary_markdown(results, lang="zh"):
     """The summary of a batch of these assessments, ranked in the order given."""
-    from carbon_cli.batch import feasibility, result_row
-    from carbon_cli.summary import community_row
+    from carbon_cli.outputs.district import feasibility, result_row
+    from carbon_cli.outputs.summary import community_row
 
     ranked = []
     for rank, a in enumerate(results, 1):
@@ -213,7 +214,7 @@ def test_ranking_chart_draws_the_criteria_sets_grade_lines(tmp_path):
 
 
 def test_investment_curve_is_drawn_from_the_plan():
-    from carbon_cli.summary import summary_context
+    from carbon_cli.outputs.summary import summary_context
 
     result = run_batch([COMMUNITIES / f"FT-SH-0{i}.xlsx" for i in (2, 3, 4, 5, 8)], BatchOptions(), jobs=1)
     markdown = render_summary(result, BatchOptions())
@@ -236,8 +237,8 @@ def test_a_varying_line_is_drawn_as_a_line_chart():
 
 
 def _assess_with(survey, criteria):
-    from carbon_cli.assessment import assess_with_changes
     from carbon_cli.planning.pathway import with_pathways
+    from carbon_cli.scoring.assessment import assess_with_changes
 
     return with_pathways(assess_with_changes(survey, load_factor_set(), criteria, {}))
 
@@ -548,7 +549,7 @@ def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
     assert report.hyperlink.target == report.value == "reports/FT-SH-02.md"  # a working link
     from openpyxl.utils import get_column_letter
 
-    from carbon_cli.batch import RESULT_COLUMNS
+    from carbon_cli.outputs.district import RESULT_COLUMNS
 
     assert people.auto_filter.ref == f"A1:{get_column_letter(len(RESULT_COLUMNS))}3" and people.freeze_panes == "D2"
     assert people.column_dimensions["C"].width >= 10  # a Chinese name fits

@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from carbon_cli.assessment import assess
+from carbon_cli.accounting.factors import available, load_factor_set
 from carbon_cli.cli.app import app
-from carbon_cli.criteria import load_criteria
-from carbon_cli.factors import available, load_factor_set
 from carbon_cli.planning.measures import Library, load_measures
 from carbon_cli.planning.objective import EFFORT, Objective
 from carbon_cli.planning.pathway import TARGETS, _Search, find_pathway, with_pathways
+from carbon_cli.scoring.assessment import assess
+from carbon_cli.scoring.criteria import load_criteria
 from carbon_cli.survey.reader import read_survey
 from tests.conftest import SAMPLES
 
@@ -237,7 +237,7 @@ def test_the_bounds_hold_for_every_set_between(library_with_lowering, seed, fact
 
 
 def test_the_inventory_fields_are_the_lines_fields():
-    from carbon_cli.inventory import INVENTORY_FIELDS, LINE_FIELDS
+    from carbon_cli.accounting.inventory import INVENTORY_FIELDS, LINE_FIELDS
 
     assert frozenset().union(*LINE_FIELDS.values()) | {"resident_population", "gfa_total_m2"} == INVENTORY_FIELDS
 

@@ -8,10 +8,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from carbon_cli.assessment import assess
 from carbon_cli.cli.app import app
 from carbon_cli.planning.costs import load_cost_set
 from carbon_cli.planning.pricing import cost_objective, load_planning, planned
+from carbon_cli.scoring.assessment import assess
 from carbon_cli.survey.reader import read_survey
 from tests.conftest import SAMPLES
 

@@ -9,8 +9,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from carbon_cli.issues import InputError, Location
 from carbon_cli.survey.fields import dictionary
+from carbon_cli.survey.issues import InputError, Location
 from carbon_cli.survey.layouts import cell_reader, read_cell
 from carbon_cli.survey.reader import read_survey, read_workbook
 from tests.conftest import complete_values, write_form, write_table
@@ -119,7 +119,7 @@ def test_table_latest_year_is_assessed_earliest_is_baseline(tmp_path):
 
 
 def test_table_needs_a_community(tmp_path):
-    from carbon_cli.issues import UsageError
+    from carbon_cli.core.errors import UsageError
 
     header = ["社区编码", "年份", "常住人口", "户数"]
     path = write_table(tmp_path / "t.xlsx", header, [["A", 2023, 5000, 2000], ["B", 2023, 6000, 2500]])

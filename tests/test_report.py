@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from typer.testing import CliRunner
 
-from carbon_cli.assessment import Assessment, assess_with_changes
-from carbon_cli.criteria import load_criteria
-from carbon_cli.factors import load_factor_set
-from carbon_cli.issues import CarbonError
+from carbon_cli.accounting.factors import load_factor_set
+from carbon_cli.core.errors import CarbonError
+from carbon_cli.outputs.report import md, num, pct, render_assessment, report_context
 from carbon_cli.planning.pricing import load_planning, planned
-from carbon_cli.report import md, num, pct, render_assessment, report_context
+from carbon_cli.scoring.assessment import Assessment, assess_with_changes
+from carbon_cli.scoring.criteria import load_criteria
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.reader import read_survey
 from tests.conftest import AS_OF

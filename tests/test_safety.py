@@ -20,11 +20,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from carbon_cli.export import MAX_NAME_BYTES, csv_bytes, neutralise, safe_filename, unique_names, xlsx_bytes
-from carbon_cli.fileio import atomic_write, guard_inputs
-from carbon_cli.issues import CarbonError, InputError, Issue, Location, UsageError
-from carbon_cli.outdir import MANIFEST, check_outdir, write_outputs
+from carbon_cli.batch.outdir import MANIFEST, check_outdir, write_outputs
+from carbon_cli.core.errors import CarbonError, UsageError
+from carbon_cli.core.fileio import atomic_write, guard_inputs
+from carbon_cli.outputs.export import MAX_NAME_BYTES, csv_bytes, neutralise, safe_filename, unique_names, xlsx_bytes
 from carbon_cli.survey.fields import dictionary
+from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.values import parse_value
 from tests.conftest import ROOT, SAMPLES
 
@@ -295,9 +296,9 @@ def _boom(*args, **kwargs):
 
 @pytest.fixture
 def broken_validation(monkeypatch):
-    import carbon_cli.validation
+    import carbon_cli.survey.validation
 
-    monkeypatch.setattr(carbon_cli.validation, "validate_paths", _boom)
+    monkeypatch.setattr(carbon_cli.survey.validation, "validate_paths", _boom)
     monkeypatch.delenv("CARBON_DEBUG", raising=False)
 
 

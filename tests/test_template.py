@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from carbon_cli.fileio import write_workbook
+from carbon_cli.core.fileio import write_workbook
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.reader import read_workbook
 from carbon_cli.survey.template import (

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.i18n import display_width, term
-from carbon_cli.issues import Issue
+from carbon_cli.core.i18n import display_width, term
+from carbon_cli.survey.issues import Issue
 from carbon_cli.survey.workbook import Limits, opened, split_coordinate
 
 ERROR_FILL = "FFC7CE"  # Excel's "bad" red
@@ -89,7 +89,7 @@ def annotate(path: Path, issues: list[Issue], lang: str = "zh", limits: Limits |
     import openpyxl
     from openpyxl.comments import Comment
 
-    from carbon_cli.fileio import workbook_bytes
+    from carbon_cli.core.fileio import workbook_bytes
 
     with opened(path, limits):  # the hostile-input screening every survey goes through
         pass
@@ -290,7 +290,7 @@ def annotate_report(files: list[Any], lang: str = "zh", limits: Limits | None = 
 def copy_names(outcomes: list[Outcome]) -> dict[str, Outcome]:
     """File name in the output folder → outcome: the original's name; a second file of the same
     name (from another folder) gets " (2)" before its suffix."""
-    from carbon_cli.export import unique_names
+    from carbon_cli.outputs.export import unique_names
 
     made = [o for o in outcomes if o.copy is not None]
     stems = unique_names([Path(o.file).stem for o in made])

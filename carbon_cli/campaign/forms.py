@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from carbon_cli.campaign.roster import Member, Roster
-from carbon_cli.issues import CarbonError, InputError, Issue
+from carbon_cli.core.errors import CarbonError
 from carbon_cli.survey.fields import dictionary
+from carbon_cli.survey.issues import InputError, Issue
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.workbook import Limits, expand_paths
 
@@ -38,7 +39,7 @@ class Written:
 
 def form_name(community_id: str) -> str:
     """The file name of a community's form: its ID, made safe for every file system."""
-    from carbon_cli.export import safe_filename
+    from carbon_cli.outputs.export import safe_filename
 
     return safe_filename(community_id) + ".xlsx"
 
@@ -92,7 +93,7 @@ def write_forms(
     force: bool = False,
 ) -> list[Written]:
     """Write `<id>.xlsx` in `folder` for every roster member; refuse to overwrite unless `force`."""
-    from carbon_cli.fileio import InputGuard, write_workbook
+    from carbon_cli.core.fileio import InputGuard, write_workbook
     from carbon_cli.survey.template import form_workbook
 
     baselines = baselines or {}

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.issues import InputError, Issue, Location
 from carbon_cli.survey.fields import dictionary, normalize
+from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.workbook import Limits, Merged, coordinate, opened
 
 COLUMNS = ("community_id", "community_name", "street", "district")

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from carbon_cli.campaign.roster import Member, Roster
-from carbon_cli.issues import Issue
 from carbon_cli.survey.fields import dictionary, field_name
+from carbon_cli.survey.issues import Issue
 from carbon_cli.survey.model import Survey
 
 # A roster community's state, from worst to best.
@@ -206,7 +206,7 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from carbon_cli.campaign.annotate import text_cell
-    from carbon_cli.fileio import workbook_bytes
+    from carbon_cli.core.fileio import workbook_bytes
 
     def t(zh: str, en: str) -> str:
         return zh if lang == "zh" else en

@@ -70,7 +70,7 @@ def _click_exceptions() -> tuple[type, type, type]:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning every failure into a message and an exit code."""
 
-    from carbon_cli.issues import CarbonError
+    from carbon_cli.core.errors import CarbonError
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("CARBON_DEBUG") == "1"

@@ -11,12 +11,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from carbon_cli.i18n import term
-from carbon_cli.issues import CarbonError, InputError, Issue
+from carbon_cli.core.errors import CarbonError
+from carbon_cli.core.i18n import term
 from carbon_cli.survey.fields import field_name
+from carbon_cli.survey.issues import InputError, Issue
 
 if TYPE_CHECKING:
-    from carbon_cli.assessment import Assessment
+    from carbon_cli.scoring.assessment import Assessment
 
 stdout = Console(highlight=False, soft_wrap=False)
 stderr = Console(stderr=True, highlight=False)
@@ -374,8 +375,8 @@ def progress_bar(lang: str, enabled: bool = True) -> _ProgressBar:
 
 
 def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
-    from carbon_cli.batch import verdict_counts
-    from carbon_cli.i18n import money
+    from carbon_cli.core.i18n import money
+    from carbon_cli.outputs.district import verdict_counts
 
     counts = verdict_counts(batch)
     table = Table(title=t(lang, "社区排名", "Ranking"), title_justify="left")

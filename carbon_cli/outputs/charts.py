@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 
-from carbon_cli.i18n import display_width
+from carbon_cli.core.i18n import display_width
 
 # Print-friendly colours that survive greyscale: dark teal in front, light grey behind.
 FRONT = "#1f6f78"

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from carbon_cli.i18n import Bilingual, display_width
-from carbon_cli.issues import CarbonError
-from carbon_cli.outputs import markdown, retarget
-from carbon_cli.resources import templates_dir
+from carbon_cli.core.errors import CarbonError
+from carbon_cli.core.i18n import Bilingual, display_width
+from carbon_cli.core.resources import templates_dir
+from carbon_cli.outputs import markdown
+from carbon_cli.outputs.markdown import retarget
 
 DOCUMENT = "word/document.xml"
 RELS = "word/_rels/document.xml.rels"

@@ -13,10 +13,10 @@ from functools import cache
 from html import escape
 from typing import Any
 
-from carbon_cli.i18n import display_width
-from carbon_cli.outputs import markdown, retarget
+from carbon_cli.core.i18n import display_width
+from carbon_cli.outputs import markdown
 from carbon_cli.outputs.charts import svg_chart
-from carbon_cli.outputs.markdown import plain
+from carbon_cli.outputs.markdown import plain, retarget
 
 CSS = """
 @page { size: A4 portrait; margin: 18mm 16mm 18mm 16mm;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -31,3 +32,11 @@ def title(tokens: list[Any]) -> str:
         if tok.type == "heading_open" and tok.tag == "h1":
             return plain(tokens[i + 1])
     return ""
+
+
+_OWN_FILE = re.compile(r"\.(md|html|docx)$")
+
+
+def retarget(link: str, fmt: str) -> str:
+    """`reports/X.md` → `reports/X.<fmt>`."""
+    return _OWN_FILE.sub("." + fmt, link)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from carbon_cli.datafiles import DataSet, Malformed, builtin_ids, load_set, require, set_names, status_of
+from carbon_cli.core.datafiles import DataSet, Malformed, builtin_ids, load_set, require, set_names, status_of
 from carbon_cli.planning.policies import expired, parse_date
 
 DEFAULT_SET = "sz-2025"

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from carbon_cli.evaluation import Score, Scorer
-from carbon_cli.inventory import Inventory, update_inventory
+from carbon_cli.accounting.inventory import Inventory, update_inventory
+from carbon_cli.scoring.evaluation import Score, Scorer
 
 if TYPE_CHECKING:
-    from carbon_cli.assessment import Assessment
     from carbon_cli.planning.measures import Measure
+    from carbon_cli.scoring.assessment import Assessment
 
 _ABSENT = object()
 

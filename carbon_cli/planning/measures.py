@@ -11,10 +11,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.datafiles import Malformed, read_toml, require, status_of
-from carbon_cli.inventory import ELECTRICITY_USE
-from carbon_cli.issues import CarbonError
-from carbon_cli.resources import DATA_DIR, load_toml
+from carbon_cli.accounting.inventory import ELECTRICITY_USE
+from carbon_cli.core.datafiles import Malformed, read_toml, require, status_of
+from carbon_cli.core.errors import CarbonError
+from carbon_cli.core.resources import DATA_DIR, load_toml
 
 Values = dict[str, Any]
 Change = dict[str, Any]

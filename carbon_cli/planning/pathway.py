@@ -24,9 +24,9 @@ from carbon_cli.planning.measures import APPLY_LAST, Library, Measure, load_meas
 from carbon_cli.planning.objective import EFFORT, Objective
 
 if TYPE_CHECKING:
-    from carbon_cli.assessment import Assessment
     from carbon_cli.planning.evaluator import Outcome
     from carbon_cli.planning.relaxation import Relaxation, Tabled
+    from carbon_cli.scoring.assessment import Assessment
 
 TARGETS = ("pass", "excellent")
 TOLERANCE = 1e-9  # weights, tCO2e and slack closer than this are equal
@@ -157,7 +157,7 @@ class _Search:
     def best(self, target: str) -> frozenset[str] | None:
         """The set of least weight that reaches `target` (ties: larger tCO2e reduction, fewer
         measures, sorted keys), or None when no set does."""
-        from carbon_cli.evaluation import EPS
+        from carbon_cli.scoring.evaluation import EPS
 
         goal = next(g for g in self.base.criteria.grades if g.key == target).min_score
         slope = (goal - EPS) / 100  # reaches ⇔ Σ (earned − slope × applicable) ≥ 0 over the items

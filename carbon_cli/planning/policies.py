@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date as Date
 from functools import cache
 
-from carbon_cli.resources import load_toml
+from carbon_cli.core.resources import load_toml
 
 
 @dataclass(frozen=True)

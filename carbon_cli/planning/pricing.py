@@ -21,9 +21,9 @@ from carbon_cli.planning.costs import Cost, CostSet, StepChange, Terms, measure_
 from carbon_cli.planning.objective import Objective
 
 if TYPE_CHECKING:
-    from carbon_cli.assessment import Assessment
     from carbon_cli.planning.measures import Library, Measure
     from carbon_cli.planning.pathway import Pathway
+    from carbon_cli.scoring.assessment import Assessment
 
 RUNNING_COST_TIE = 1e-6  # weight of the period's net running cost beside the upfront cost
 
@@ -81,7 +81,7 @@ def _no_regret(
 ) -> list[Extra]:
     """Measures not in the pathway whose net cost over the period is negative, taken after it
     (their reduction from the inventory alone: no score is needed)."""
-    from carbon_cli.inventory import compute_inventory
+    from carbon_cli.accounting.inventory import compute_inventory
 
     taken = {s.measure.key for s in pathway.steps}
     year = base.survey.assessment_year

@@ -25,13 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from carbon_cli.evaluation import Score, control_result, earned_and_applicable, metric_value
-from carbon_cli.inventory import LINE_FIELDS, SOURCES, Inventory, Line, compute_line, required_read
+from carbon_cli.accounting.inventory import LINE_FIELDS, SOURCES, Inventory, Line, compute_line, required_read
+from carbon_cli.scoring.evaluation import Score, control_result, earned_and_applicable, metric_value
 
 if TYPE_CHECKING:
-    from carbon_cli.assessment import Assessment
-    from carbon_cli.criteria import Criterion
     from carbon_cli.planning.measures import Measure
+    from carbon_cli.scoring.assessment import Assessment
+    from carbon_cli.scoring.criteria import Criterion
 
 PASSING = ("pass", "na")
 MAX_TABLE = 7  # influencing measures of one table at most (2**7 sets)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from carbon_cli.i18n import Bilingual, term
-from carbon_cli.issues import Issue, Location
+from carbon_cli.core.i18n import Bilingual, term
 from carbon_cli.survey.fields import Dictionary, FieldSpec
+from carbon_cli.survey.issues import Issue, Location
 from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
 
 ELECTRICITY_FIELDS = ("elec_residential_kwh", "elec_public_area_kwh", "elec_commercial_kwh", "elec_ev_charging_kwh")

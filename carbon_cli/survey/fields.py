@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from carbon_cli.resources import load_toml
+from carbon_cli.core.resources import load_toml
 
 # A bracketed tail such as （万千瓦时） or [kWh]; after NFKC full-width brackets are ASCII.
 _BRACKET_TAIL = re.compile(r"^(?P<base>.*?)\s*[\(\[【<](?P<inner>[^()\[\]【】<>]*)[\)\]】>]\s*$")

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from carbon_cli.issues import Issue, Location
 from carbon_cli.survey.fields import Dictionary, FieldSpec, HeaderMatch, normalize
+from carbon_cli.survey.issues import Issue, Location
 from carbon_cli.survey.model import ASSESSMENT, BASELINE
 from carbon_cli.survey.values import MISSING, ValueProblem, checked_quantity, parse_value, unit_factor
 from carbon_cli.survey.workbook import (

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from carbon_cli.issues import Issue, Location
+from carbon_cli.survey.issues import Issue, Location
 
 ASSESSMENT = "assessment"
 BASELINE = "baseline"

@@ -19,8 +19,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from carbon_cli.fileio import write_workbook
-from carbon_cli.i18n import display_width
+from carbon_cli.core.fileio import write_workbook
+from carbon_cli.core.i18n import display_width
 from carbon_cli.survey.fields import FieldSpec, dictionary
 from carbon_cli.survey.values import ValueProblem, unit_factor
 

@@ -206,7 +206,7 @@ _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 
 @dataclass
 class ValueProblem(Exception):
-    """Why a cell could not be read; `code` is an issue code of `carbon_cli.i18n`."""
+    """Why a cell could not be read; `code` is an issue code of `carbon_cli.core.i18n`."""
 
     code: str
     params: dict[str, Any] = field(default_factory=dict)

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from carbon_cli.i18n import Bilingual
-from carbon_cli.issues import InputError, Issue, Location
+from carbon_cli.core.i18n import Bilingual
+from carbon_cli.survey.issues import InputError, Issue, Location
 
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # Spreadsheets carbon-cli cannot read: found in a folder they are reported, never silently skipped.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from carbon_cli.cli.common import load_for_assessment, write_or_print
 from carbon_cli.cli.options import (
     AsOfOption,
     CommunityOption,
@@ -29,44 +30,6 @@ from carbon_cli.cli.options import (
     YearOption,
     YearsOption,
 )
-
-if TYPE_CHECKING:
-    from carbon_cli.survey.model import Survey
-    from carbon_cli.survey.workbook import Limits
-
-
-def load_for_assessment(path: Path, community: str | None, year: int | None, limits: Limits, lang: str) -> Survey:
-    """Read the survey to assess; stop with every blocking error listed when there are any."""
-    from carbon_cli.cli.console import issues_table, stderr, t
-    from carbon_cli.survey.reader import read_survey
-
-    survey = read_survey(path, community=community, year=year, limits=limits)
-    if survey.blocking_errors:
-        stderr.print(issues_table(survey.blocking_errors, lang, title=f"{path} ({survey.community_id})"))
-        stderr.print(
-            t(
-                lang,
-                f"这些错误使评价无法进行，请先修正（可用 carbon validate {path} 查看全部问题）。",
-                f"These errors prevent an assessment; fix them first (carbon validate {path} lists every problem).",
-            )
-        )
-        raise typer.Exit(1)
-    return survey
-
-
-def write_or_print(text: str | bytes, output: Path | None, inputs: list[Path]) -> None:
-    from carbon_cli.cli.console import stdout
-    from carbon_cli.fileio import guard_inputs, write_bytes, write_text
-
-    if output is None:
-        stdout.file.write(text if isinstance(text, str) else text.decode("utf-8"))
-        stdout.file.flush()
-        return
-    guard_inputs(output, inputs)
-    if isinstance(text, bytes):
-        write_bytes(output, text)
-    else:
-        write_text(output, text)
 
 
 def assess(
@@ -107,9 +70,9 @@ def assess(
 
     Example: carbon assess sample_data/communities/FT-SH-01.xlsx --format docx -o report.docx
     """
-    from carbon_cli.assessment import assess_with_changes, parse_settings
-    from carbon_cli.criteria import load_criteria
-    from carbon_cli.factors import load_factor_set
+    from carbon_cli.accounting.factors import load_factor_set
+    from carbon_cli.scoring.assessment import assess_with_changes, parse_settings
+    from carbon_cli.scoring.criteria import load_criteria
 
     code = lang.value
     if format is ReportFormat.docx and output is None:
@@ -123,7 +86,7 @@ def assess(
     survey = load_for_assessment(path, community, year, limits, code)
     result = assess_with_changes(survey, factor_set, criteria_set, changes)
     if format in (ReportFormat.md, ReportFormat.html, ReportFormat.docx):
-        from carbon_cli.outputs import report_documents
+        from carbon_cli.outputs.documents import report_documents
         from carbon_cli.planning.pricing import load_planning, planned
 
         planning = load_planning(measures, costs, objective.value, years, discount_rate, include_expired, on=as_of)
@@ -132,7 +95,7 @@ def assess(
         report = report_documents(result, [fmt], code, template=template, date=date, as_of=planning.on_day)[fmt]
         write_or_print(report.decode("utf-8") if fmt != "docx" else report, output, [path])
     elif format is ReportFormat.json:
-        from carbon_cli.serialize import dumps
+        from carbon_cli.core.jsonio import dumps
 
         write_or_print(dumps(result.to_dict(code)), output, [path])
     else:

@@ -29,7 +29,7 @@ from carbon_cli.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from carbon_cli.cache import Cache
+    from carbon_cli.batch.cache import Cache
 
 
 def batch(
@@ -105,16 +105,17 @@ def batch(
 
     Example: carbon batch sample_data -o out/
     """
-    from carbon_cli.batch import BatchOptions, run_batch
+    from carbon_cli.accounting.factors import load_factor_set
+    from carbon_cli.batch.outdir import OutputFolder
+    from carbon_cli.batch.run import run_batch
     from carbon_cli.cli.console import batch_view, emit, progress_bar, stderr, t
-    from carbon_cli.criteria import load_criteria
-    from carbon_cli.factors import load_factor_set
-    from carbon_cli.issues import UsageError
-    from carbon_cli.outdir import OutputFolder
+    from carbon_cli.core.errors import UsageError
+    from carbon_cli.outputs.district import BatchOptions
+    from carbon_cli.outputs.results import write_results
     from carbon_cli.planning.costs import load_cost_set
     from carbon_cli.planning.investment import parse_yuan
     from carbon_cli.planning.measures import load_measures
-    from carbon_cli.results import write_results
+    from carbon_cli.scoring.criteria import load_criteria
     from carbon_cli.survey.workbook import Limits
 
     code = lang.value
@@ -187,7 +188,7 @@ def batch(
 
 def report_formats(value: str) -> tuple[str, ...]:
     """`md,html,docx` → ("md", "html", "docx"); an unknown format is a usage error."""
-    from carbon_cli.outputs import FORMATS
+    from carbon_cli.outputs.documents import FORMATS
 
     formats = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip()))
     unknown = [f for f in formats if f not in FORMATS]
@@ -200,7 +201,7 @@ def report_formats(value: str) -> tuple[str, ...]:
 def _cache() -> Cache:
     import os
 
-    from carbon_cli.cache import DEFAULT_MAX_MB, Cache
+    from carbon_cli.batch.cache import DEFAULT_MAX_MB, Cache
 
     try:
         max_mb = float(os.environ.get("CARBON_CACHE_MB") or DEFAULT_MAX_MB)

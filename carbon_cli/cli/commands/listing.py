@@ -21,8 +21,8 @@ def criteria(
     from rich.table import Table
 
     from carbon_cli.cli.console import add_columns, num, stdout, t
-    from carbon_cli.criteria import available, load_criteria
-    from carbon_cli.i18n import term
+    from carbon_cli.core.i18n import term
+    from carbon_cli.scoring.criteria import available, load_criteria
 
     code = lang.value
     if name is None:
@@ -91,9 +91,9 @@ def factors(
     """
     from rich.table import Table
 
+    from carbon_cli.accounting.factors import available, load_factor_set
     from carbon_cli.cli.console import add_columns, stdout, t
-    from carbon_cli.factors import available, load_factor_set
-    from carbon_cli.i18n import term
+    from carbon_cli.core.i18n import term
 
     code = lang.value
     if name is None:
@@ -133,7 +133,7 @@ def costs(
     from rich.table import Table
 
     from carbon_cli.cli.console import add_columns, num, stdout, t
-    from carbon_cli.i18n import term
+    from carbon_cli.core.i18n import term
     from carbon_cli.planning.costs import available, load_cost_set
 
     code = lang.value

@@ -32,9 +32,9 @@ from carbon_cli.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from carbon_cli.assessment import Assessment
     from carbon_cli.planning.costs import Cost
     from carbon_cli.planning.pathway import Pathway
+    from carbon_cli.scoring.assessment import Assessment
 
 
 class Target(StrEnum):
@@ -74,11 +74,11 @@ def plan(
 
     Example: carbon plan sample_data/communities/FT-SH-05.xlsx --target pass
     """
-    from carbon_cli.assessment import assess_with_changes, parse_settings
-    from carbon_cli.cli.commands.assess import load_for_assessment, write_or_print
-    from carbon_cli.criteria import load_criteria
-    from carbon_cli.factors import load_factor_set
+    from carbon_cli.accounting.factors import load_factor_set
+    from carbon_cli.cli.common import load_for_assessment, write_or_print
     from carbon_cli.planning.pricing import load_planning, planned
+    from carbon_cli.scoring.assessment import assess_with_changes, parse_settings
+    from carbon_cli.scoring.criteria import load_criteria
     from carbon_cli.survey.workbook import Limits
 
     code = lang.value
@@ -90,13 +90,13 @@ def plan(
     )
     base = assess_with_changes(survey, factor_set, criteria_set, changes)
     if format is OutputFormat.md:
-        from carbon_cli.report import render_assessment
+        from carbon_cli.outputs.report import render_assessment
 
         write_or_print(render_assessment(planned(base, planning), code, as_of=planning.on_day), output, [path])
         return
     pathway = planned(base, planning, (target.value,)).pathways[target.value]
     if format is OutputFormat.json:
-        from carbon_cli.serialize import dumps
+        from carbon_cli.core.jsonio import dumps
 
         data = {
             "community": base.survey.community_id,
@@ -125,7 +125,7 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
     from rich.text import Text
 
     from carbon_cli.cli.console import add_columns, grade_lines, num, score_text, t
-    from carbon_cli.i18n import money, term
+    from carbon_cli.core.i18n import money, term
 
     goal = term(pathway.target, lang)
     name, community_id, score, verdict = base.survey.name, base.survey.community_id, base.score, base.verdict
@@ -211,7 +211,7 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
 def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
     """The pathway's money in a few lines: upfront (range), yearly, over the period, payback, per tonne."""
     from carbon_cli.cli.console import num, t
-    from carbon_cli.i18n import money, money_range
+    from carbon_cli.core.i18n import money, money_range
 
     up, net = cost.upfront, cost.net_cost
     per_t = cost.yuan_per_tco2e
@@ -268,7 +268,7 @@ def subsidy_table(pathway: Pathway, lang: str) -> list[Any]:
     from rich.table import Table
 
     from carbon_cli.cli.console import add_columns, t
-    from carbon_cli.i18n import money, term
+    from carbon_cli.core.i18n import money, term
     from carbon_cli.planning.policies import policy
 
     lines = [line for s in pathway.steps if s.cost for line in s.cost.subsidy_lines]
@@ -307,7 +307,7 @@ def no_regret_table(pathway: Pathway, lang: str) -> list[Any]:
     from rich.table import Table
 
     from carbon_cli.cli.console import add_columns, num, t
-    from carbon_cli.i18n import money
+    from carbon_cli.core.i18n import money
 
     if not pathway.extras:
         return []

@@ -71,7 +71,7 @@ def template(
     Example: carbon template --roster roster.csv -o forms/ --from last_year.xlsx
     """
     from carbon_cli.cli.console import stdout, t
-    from carbon_cli.issues import UsageError
+    from carbon_cli.core.errors import UsageError
 
     code = lang.value
     if roster is not None:
@@ -107,7 +107,7 @@ def _forms(
     from carbon_cli.campaign.forms import earlier_baselines, write_forms
     from carbon_cli.campaign.roster import read_roster
     from carbon_cli.cli.console import issues_table, stderr, stdout, t
-    from carbon_cli.issues import UsageError
+    from carbon_cli.core.errors import UsageError
     from carbon_cli.survey.workbook import Limits
 
     if folder is None:

@@ -13,7 +13,7 @@ from carbon_cli.cli.options import IssueFormat, Lang, LangOption, MaxFileOption,
 if TYPE_CHECKING:
     from carbon_cli.campaign.annotate import Outcome
     from carbon_cli.campaign.status import CollectionStatus
-    from carbon_cli.validation import ValidationReport
+    from carbon_cli.survey.validation import ValidationReport
 
 
 def validate(
@@ -61,10 +61,10 @@ def validate(
     Example: carbon validate returned/ --roster roster.csv --annotate marked/ -o status.xlsx
     """
     from carbon_cli.cli.console import stdout
-    from carbon_cli.issues import UsageError
-    from carbon_cli.serialize import dumps
+    from carbon_cli.core.errors import UsageError
+    from carbon_cli.core.jsonio import dumps
+    from carbon_cli.survey.validation import validate_paths
     from carbon_cli.survey.workbook import Limits
-    from carbon_cli.validation import validate_paths
 
     code = lang.value
     if output is not None and roster is None:
@@ -78,7 +78,7 @@ def validate(
 
         members = read_roster(roster, limits)
     if annotate is not None:
-        from carbon_cli.outdir import check_outdir
+        from carbon_cli.batch.outdir import check_outdir
 
         check_outdir(annotate, False, paths)
     report = validate_paths(paths, year=year, limits=limits, exclude=[roster] if roster else [])
@@ -113,8 +113,8 @@ def validate(
 
 
 def _annotate(report: ValidationReport, outdir: Path, inputs: list[Path], lang: str, limits: object) -> list[Outcome]:
+    from carbon_cli.batch.outdir import write_outputs
     from carbon_cli.campaign.annotate import annotate_report, copy_names
-    from carbon_cli.outdir import write_outputs
 
     outcomes = annotate_report(report.files, lang, limits)  # type: ignore[arg-type]
     names = copy_names(outcomes)
@@ -125,11 +125,11 @@ def _annotate(report: ValidationReport, outdir: Path, inputs: list[Path], lang: 
 
 
 def _write_status(status: CollectionStatus, output: Path, inputs: list[Path], lang: str) -> None:
-    from carbon_cli.fileio import guard_inputs, write_bytes
+    from carbon_cli.core.fileio import guard_inputs, write_bytes
 
     guard_inputs(output, inputs)
     if output.suffix.lower() == ".json":
-        from carbon_cli.serialize import dumps
+        from carbon_cli.core.jsonio import dumps
 
         write_bytes(output, dumps(status.to_dict(lang)).encode("utf-8"))
     else:

@@ -24,7 +24,6 @@ import os
 import pickle
 import tempfile
 import zlib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -65,7 +64,7 @@ def code_version() -> str:
     """carbon-cli's version and a digest of its code, data sets and templates: a change to any of
     them (a release, or an edit in a checkout) is a new version."""
     from carbon_cli import __version__
-    from carbon_cli.resources import PACKAGE_DIR, templates_dir
+    from carbon_cli.core.resources import PACKAGE_DIR, templates_dir
 
     h = hashlib.sha256(__version__.encode())
     for root in (PACKAGE_DIR, templates_dir()):
@@ -81,14 +80,6 @@ def set_version(name_or_path: str | None) -> str:
     if name_or_path and Path(name_or_path).is_file():
         return "file:" + file_digest(Path(name_or_path))
     return f"builtin:{name_or_path or ''}"
-
-
-@dataclass
-class CacheStats:
-    files_read: int = 0  # workbooks parsed
-    files_reused: int = 0  # workbooks whose communities all came from the cache, not parsed
-    assessed: int = 0  # communities assessed
-    reused: int = 0  # communities whose results came from the cache
 
 
 class Cache:

@@ -7,12 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from carbon_cli.batch import BatchOptions, BatchResult, verdict_counts
-from carbon_cli.report import environment
-from carbon_cli.resources import templates_dir
+from carbon_cli.core.resources import templates_dir
+from carbon_cli.outputs.district import BatchOptions, BatchResult, verdict_counts
+from carbon_cli.outputs.report import environment
 
 if TYPE_CHECKING:
-    from carbon_cli.assessment import Assessment
+    from carbon_cli.scoring.assessment import Assessment
 
 
 def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:

@@ -6,201 +6,53 @@ pathways (in worker processes when --jobs > 1, a single table's communities too,
 part is read) and each rendered as a report, written out as soon as it is made. What the batch
 keeps of a community is its result row and summary row (compact `Row`s), not the assessment, so
 memory grows only by those rows. With a cache, a file whose bytes did not change is not read
-again and a community whose survey did not change is not assessed again (see carbon_cli.cache).
+again and a community whose survey did not change is not assessed again (see carbon_cli.batch.cache).
 Results come back in input order whatever the number of processes, and a community's report name
 depends only on the input order, so serial, parallel and cached runs write the same bytes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import pickle
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any
 
-from carbon_cli.assessment import assess
-from carbon_cli.cache import CacheStats, code_version, digest, file_digest, set_version
-from carbon_cli.issues import InputError, Issue, Location
+from carbon_cli.batch.cache import code_version, digest, file_digest, set_version
+from carbon_cli.core.memory import _collect_less, fewer_collections
+from carbon_cli.outputs.district import (
+    BatchOptions,
+    BatchResult,
+    CacheStats,
+    CommunityResult,
+    Failure,
+    Outcome,
+    Row,
+    Sink,
+    feasibility,
+    rank_key,
+    result_row,
+)
+from carbon_cli.scoring.assessment import assess
+from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.workbook import Limits, expand_paths
 
 if TYPE_CHECKING:
-    from carbon_cli.assessment import Assessment
-    from carbon_cli.cache import Cache
+    from carbon_cli.batch.cache import Cache
+    from carbon_cli.scoring.assessment import Assessment
     from carbon_cli.survey.reader import WorkbookStream
 
 Progress = Callable[[int], None]
 WAVE_FILES_PER_JOB = 16  # files read at once (in the workers when there are several)
 PART_COMMUNITIES = 1024  # per job: communities made before they are assessed and their surveys dropped
 WORKER_FILE_BYTES = 256 * 1024  # files up to this size (forms, small tables) are read in the workers
-
-
-class Sink(Protocol):
-    """Where a batch writes its files as it makes them (an OutputFolder)."""
-
-    def write(self, name: str, data: bytes) -> None: ...
-
-    def open(self, name: str) -> contextlib.AbstractContextManager[IO[bytes]]: ...
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    criteria: str | None = None
-    factors: str | None = None
-    measures: str | None = None
-    year: int | None = None
-    limits: Limits = field(default_factory=Limits)
-    lang: str = "zh"
-    pathways: bool = True
-    reports: bool = True
-    template: str | None = None
-    date: str | None = None  # printed on the reports
-    as_of: str | None = None  # the day subsidies are judged on (None: today)
-    report_formats: tuple[str, ...] = ("md",)  # each report, and the summary, in md / html / docx
-    # planning: what a pathway minimises and how it is priced (planning/pricing.py)
-    costs: str | None = None
-    objective: str = "cost"
-    years: int | None = None
-    discount_rate: float | None = None
-    include_expired: bool = False
-    budget: float | None = None  # yuan, for the investment plan
-
-    @property
-    def on(self) -> str:
-        """The ISO date subsidies and policies are judged on: --as-of, else today."""
-        from carbon_cli.planning.policies import judged_on
-
-        return judged_on(self.as_of)
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A file, or one community in it, that could not be assessed, and why."""
-
-    file: str
-    community: str | None
-    issues: tuple[Issue, ...]
-
-    def reason(self, lang: str = "zh") -> str:
-        errors = [i for i in self.issues if i.is_error] or list(self.issues)
-        first = errors[0]
-        where = ", ".join(x for x in (first.location.sheet, first.location.cell) if x)
-        text = first.message(lang) + (f" ({where})" if where else "")
-        return text + (f" (+{len(errors) - 1})" if len(errors) > 1 else "")
-
-
-class Row(Mapping[str, Any]):
-    """A read-only row: values under a tuple of keys shared by every row of its shape. A batch
-    keeps two rows a community; as dicts they were 4.6 KB a community (460 MB for 100,000), as
-    rows about a quarter of that."""
-
-    __slots__ = ("_index", "_keys", "_values")
-    _shapes: ClassVar[dict[tuple[str, ...], tuple[tuple[str, ...], dict[str, int]]]] = {}
-
-    def __init__(self, keys: tuple[str, ...], values: tuple[Any, ...]) -> None:
-        shape = Row._shapes.get(keys)
-        if shape is None:
-            shape = Row._shapes[keys] = (keys, {k: i for i, k in enumerate(keys)})
-        self._keys, self._index = shape
-        self._values = values
-
-    @classmethod
-    def of(cls, data: dict[str, Any]) -> Row:
-        """`data` as a Row, its lists as tuples. Dicts within stay dicts: small, and pickled (to
-        the cache, from the workers) by C code where a Row takes a Python call."""
-        return cls(tuple(data), tuple([_frozen(v) if type(v) is list else v for v in data.values()]))
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(zip(self._keys, self._values, strict=True))
-
-    def __getitem__(self, key: str) -> Any:
-        return self._values[self._index[key]]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        i = self._index.get(key)
-        return default if i is None else self._values[i]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return Row, (self._keys, self._values)  # one shared keys tuple: pickled once per dump
-
-    def __repr__(self) -> str:
-        return f"Row({dict(self)!r})"
-
-
-def _frozen(items: list[Any]) -> tuple[Any, ...]:
-    return tuple([_frozen(v) if type(v) is list else v for v in items])
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a community's assessment leaves for the batch (and what the cache keeps): its rank
-    key, its results row and summary row (without rank and report name), and its reports."""
-
-    sort_key: tuple[Any, ...]
-    row: Row
-    summary: Row
-    reports: dict[str, bytes]  # file extension → bytes
-
-    def __reduce__(self) -> tuple[Any, ...]:  # one call, not a slotted dataclass's state dict
-        return Outcome, (self.sort_key, self.row, self.summary, self.reports)
-
-
-@dataclass(slots=True)
-class CommunityResult:
-    rank: int
-    report_name: str | None  # path inside the output folder
-    row: Row  # results.csv/xlsx/json columns but rank and report
-    summary: Row  # the summary report's row but rank and report
-
-    @property
-    def community_id(self) -> str:
-        return self.row["community_id"]
-
-    @property
-    def verdict(self) -> str:
-        return self.row["verdict"]
-
-    @property
-    def feasibility(self) -> str:
-        return self.row["feasibility"]
-
-
-@dataclass
-class BatchResult:
-    results: list[CommunityResult]
-    failures: list[Failure]
-    notes: list[Issue]  # duplicates with identical data, merged
-    files: int
-    criteria: Any = None  # the sets the run used
-    factors: Any = None
-    cache: CacheStats | None = None
-    investment: Any = None  # planning.investment.Investment, when pathways were searched
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-
-def feasibility(a: Assessment) -> str:
-    if a.verdict == "incomplete":
-        return "incomplete"
-    pathway = a.pathways.get("pass")
-    if a.verdict == "eligible":
-        return "ready"
-    return pathway.status if pathway else "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,9 +73,9 @@ Named = list[tuple[Found, str]]  # communities to assess, each with its report's
 
 @cache
 def _sets(criteria: str | None, factors: str | None, measures: str | None) -> tuple[Any, Any, Any]:
-    from carbon_cli.criteria import load_criteria
-    from carbon_cli.factors import load_factor_set
+    from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.planning.measures import load_measures
+    from carbon_cli.scoring.criteria import load_criteria
 
     return load_criteria(criteria), load_factor_set(factors), load_measures(measures)
 
@@ -411,7 +263,7 @@ class Results:
 
 def _render_reports(a: Assessment, options: BatchOptions) -> dict[str, bytes]:
     """A community's report files, by extension: the one place per-community reports are made."""
-    from carbon_cli.outputs import report_documents
+    from carbon_cli.outputs.documents import report_documents
 
     template = Path(options.template) if options.template else None
     formats = options.report_formats
@@ -419,7 +271,7 @@ def _render_reports(a: Assessment, options: BatchOptions) -> dict[str, bytes]:
 
 
 def _assess_one(survey: Survey, options: BatchOptions) -> Outcome:
-    from carbon_cli.summary import community_row
+    from carbon_cli.outputs.summary import community_row
 
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     result = assess(survey, factors, criteria)
@@ -516,7 +368,7 @@ class Communities:
     def add(self, item: Found, data: Callable[[Found], str]) -> str | None:
         """The report name of `item` when it is the first of its ID, else None. `data` gives the
         digest of a community's values (made only when a duplicate needs it)."""
-        from carbon_cli.export import safe_filename, unique_names
+        from carbon_cli.outputs.export import safe_filename, unique_names
 
         key = item.community_id
         other = self.first.get(key)
@@ -536,19 +388,6 @@ class Communities:
         for key, item in self.first.items():
             if item.data is None:
                 self.first[key] = replace(item, data=data(item))
-
-
-def rank_key(a: Assessment) -> tuple[Any, ...]:
-    """Eligible first; then the least weight to 通过 (upfront cost, or effort with --objective
-    effort); then the highest score; then the ID."""
-    pathway = a.pathways.get("pass")
-    if a.verdict == "eligible":
-        weight = 0.0
-    elif a.verdict == "incomplete" or pathway is None or pathway.status != "reachable":
-        weight = math.inf
-    else:
-        weight = round(pathway.weight, 6)
-    return (a.verdict != "eligible", weight, -round(a.score, 9), a.survey.community_id)
 
 
 class _Run:
@@ -746,27 +585,6 @@ def _size(path: Path) -> int:
         return 0  # reading it reports why
 
 
-@contextlib.contextmanager
-def fewer_collections() -> Iterator[None]:
-    """The cycle collector's young generation collected every 10,000 new objects, not every
-    700: a batch makes millions of short-lived objects and few cycles (6 % of a large batch)."""
-    import gc
-
-    threshold = _collect_less()
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-
-
-def _collect_less() -> tuple[int, ...]:
-    import gc
-
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
-    return threshold
-
-
 def _worker_start() -> None:
     """Ctrl-C reaches the whole process group: the main process handles it, workers ignore it."""
     import signal
@@ -802,102 +620,3 @@ def _survey_again(item: Found, options: BatchOptions) -> Survey | None:
 
 
 # --- rows for exports ----------------------------------------------------------------------
-
-
-RESULT_COLUMNS = [
-    "rank",
-    "community_id",
-    "community_name",
-    "street",
-    "district",
-    "assessment_year",
-    "baseline_year",
-    "net_tco2e",
-    "per_capita_tco2e",
-    "score",
-    "grade",
-    "verdict",
-    "feasibility",
-    "pathway_measures",
-    "pathway_measure_names",
-    "pathway_effort",
-    "pathway_upfront_yuan",
-    "pathway_subsidy_yuan",
-    "pathway_annual_net_yuan",
-    "pathway_tco2e_reduced",
-    "score_after_pathway",
-    "failed_controls",
-    "top_gaps",
-    "report",
-    "source_file",
-]
-FAILURE_COLUMNS = ["file", "community_id", "reason"]
-
-
-def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
-    """A community's results row, but its rank and report name (known once all are ranked)."""
-    s, ev = a.survey, a.evaluation
-    pathway = a.pathways.get("pass")
-    gaps = [
-        f"{i.criterion.key} {i.criterion.label(lang)} (+{i.gap.score_recoverable:.1f})" for i in ev.gaps[:3] if i.gap
-    ]
-    return {
-        "community_id": s.community_id,
-        "community_name": s.name,
-        "street": s.assessment.get("street"),
-        "district": s.assessment.get("district"),
-        "assessment_year": s.assessment_year,
-        "baseline_year": s.baseline_year,
-        "net_tco2e": a.inventory.net_tco2e,
-        "per_capita_tco2e": a.inventory.per_capita_tco2e,
-        "score": ev.score,
-        "grade": ev.grade.key,
-        "verdict": a.verdict,
-        "feasibility": fit,
-        "pathway_measures": " ".join(m.key for m in pathway.measures) if pathway else None,
-        "pathway_measure_names": ("、" if lang == "zh" else ", ").join(m.label(lang) for m in pathway.measures)
-        if pathway
-        else None,
-        "pathway_effort": pathway.effort if pathway and pathway.status == "reachable" else None,
-        "pathway_upfront_yuan": pathway.cost.upfront.typical if pathway and pathway.cost is not None else None,
-        "pathway_subsidy_yuan": pathway.cost.subsidy.typical if pathway and pathway.cost is not None else None,
-        "pathway_annual_net_yuan": pathway.cost.annual_net.typical if pathway and pathway.cost is not None else None,
-        "pathway_tco2e_reduced": pathway.tco2e_reduced if pathway and pathway.status == "reachable" else None,
-        "score_after_pathway": pathway.score_after if pathway else None,
-        "failed_controls": " ".join(c.criterion.key for c in ev.failed_controls),
-        "top_gaps": "; ".join(gaps),
-        "source_file": s.file,
-    }
-
-
-def output_row(r: CommunityResult) -> dict[str, Any]:
-    return {"rank": r.rank, **r.row.as_dict(), "report": r.report_name}
-
-
-def failure_row(f: Failure, lang: str) -> dict[str, Any]:
-    return {"file": f.file, "community_id": f.community, "reason": f.reason(lang)}
-
-
-def results_dict(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
-    """results.json: its "results" made as they are written (serialize.Rows)."""
-    from carbon_cli.serialize import Rows
-
-    lang = options.lang
-    return {
-        "criteria_set": batch.criteria.id if batch.results else options.criteria,
-        "factor_set": batch.factors.id if batch.results else options.factors,
-        "files": batch.files,
-        "communities": len(batch.results),
-        "counts": verdict_counts(batch),
-        "results": Rows({c: row[c] for c in RESULT_COLUMNS} for row in map(output_row, batch.results)),
-        "failures": [{**failure_row(f, lang), "issues": [i.to_dict(lang) for i in f.issues]} for f in batch.failures],
-        "duplicates_merged": [i.to_dict(lang) for i in batch.notes],
-        "investment_plan": batch.investment.to_dict() if batch.investment is not None else None,
-    }
-
-
-def verdict_counts(batch: BatchResult) -> dict[str, int]:
-    counts = {k: 0 for k in ("eligible", "not_eligible", "incomplete")}
-    for r in batch.results:
-        counts[r.verdict] += 1
-    return counts

@@ -29,9 +29,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from carbon_cli.fileio import InputGuard, exchange, fsync_folder, write_failed
-from carbon_cli.i18n import Bilingual
-from carbon_cli.issues import CarbonError
+from carbon_cli.core.errors import CarbonError
+from carbon_cli.core.fileio import InputGuard, exchange, fsync_folder, write_failed
+from carbon_cli.core.i18n import Bilingual
 
 MANIFEST = ".carbon-cli.json"
 _TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # left by an atomic write that was killed

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from carbon_cli.issues import CarbonError
-from carbon_cli.resources import DATA_DIR
+from carbon_cli.core.errors import CarbonError
+from carbon_cli.core.resources import DATA_DIR
 
 STATUSES = ("seen", "derived", "assumed")
 

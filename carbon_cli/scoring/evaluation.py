@@ -8,8 +8,8 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from carbon_cli.criteria import CriteriaSet, Criterion, Grade, Metric
-from carbon_cli.inventory import ELECTRICITY_USE, Inventory
+from carbon_cli.accounting.inventory import ELECTRICITY_USE, Inventory
+from carbon_cli.scoring.criteria import CriteriaSet, Criterion, Grade, Metric
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.model import Survey
 

@@ -19,19 +19,19 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from carbon_cli.i18n import money, money_range, term
-from carbon_cli.issues import CarbonError
+from carbon_cli.core.errors import CarbonError
+from carbon_cli.core.i18n import money, money_range, term
+from carbon_cli.core.resources import templates_dir
 from carbon_cli.planning.policies import Policy, expired, load_policies
-from carbon_cli.resources import templates_dir
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.model import ASSESSMENT, BASELINE
 
 if TYPE_CHECKING:
-    from carbon_cli.assessment import Assessment
-    from carbon_cli.evaluation import ControlResult, Gap, ItemResult
-    from carbon_cli.inventory import Inventory
+    from carbon_cli.accounting.inventory import Inventory
     from carbon_cli.planning.costs import Cost
     from carbon_cli.planning.pathway import Pathway
+    from carbon_cli.scoring.assessment import Assessment
+    from carbon_cli.scoring.evaluation import ControlResult, Gap, ItemResult
 
 # ---------------------------------------------------------------------------
 # Filters

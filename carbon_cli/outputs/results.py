@@ -8,19 +8,19 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
-from carbon_cli.batch import (
+from carbon_cli.core.jsonio import dump_chunks
+from carbon_cli.core.memory import fewer_collections
+from carbon_cli.outputs.district import (
     FAILURE_COLUMNS,
     RESULT_COLUMNS,
     BatchOptions,
     BatchResult,
     Sink,
     failure_row,
-    fewer_collections,
     output_row,
     results_dict,
 )
-from carbon_cli.export import Mapped, csv_bytes, people_sheets, xlsx_bytes
-from carbon_cli.serialize import dump_chunks
+from carbon_cli.outputs.export import Mapped, csv_bytes, people_sheets, xlsx_bytes
 
 
 def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None:
@@ -30,8 +30,8 @@ def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None
 
 
 def _write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None:
-    from carbon_cli.outputs import documents, split_template
-    from carbon_cli.summary import render_summary
+    from carbon_cli.outputs.documents import documents, split_template
+    from carbon_cli.outputs.summary import render_summary
 
     lang = options.lang
     summary = render_summary(batch, options)

@@ -1,7 +1,7 @@
 """Problems found in user input, each with its location, and the errors that carry them.
 
 An `Issue` is a finding (error or warning) about one file, sheet, cell and field; its wording
-lives in `carbon_cli.i18n` so the same issue renders in Chinese or English. `InputError` is
+lives in `carbon_cli.core.i18n` so the same issue renders in Chinese or English. `InputError` is
 raised when a whole file cannot be used; `CarbonError` is the base of every error a user can
 cause, and the CLI turns it into a message and an exit code, never a traceback.
 """
@@ -12,7 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from carbon_cli import i18n
+from carbon_cli.core import i18n
+from carbon_cli.core.errors import CarbonError
 
 Severity = Literal["error", "warning"]
 
@@ -94,43 +95,6 @@ class Issue:
             "expected": self.expected(lang) or None,
             "message": self.message(lang),
         }
-
-
-# Errors about outputs whose "expected" wording says what to do; it is part of their message.
-_ADVICE_IN_MESSAGE = frozenset({"output_is_input", "outdir_is_input", "outdir_not_ours", "outdir_locked"})
-
-
-def _rebuild(cls: type[CarbonError], code: str, hint: str | None, params: dict[str, Any]) -> CarbonError:
-    error = cls.__new__(cls)
-    CarbonError.__init__(error, code, hint=hint, **params)
-    return error
-
-
-class CarbonError(Exception):
-    """An error a user can cause and fix: rendered as a message, exit code 1 (or 2)."""
-
-    exit_code = 1
-
-    def __init__(self, code: str, *, hint: str | None = None, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-        self.hint = hint
-
-    def message(self, lang: str = "zh") -> str:
-        text = i18n.message(self.code, lang, **self.params)
-        advice = i18n.expected(self.code, lang, **self.params) if self.code in _ADVICE_IN_MESSAGE else ""
-        return f"{text}{'。' if lang == 'zh' else '; '}{advice}" if advice else text
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Errors cross process boundaries in a parallel batch; keep their code and parameters.
-        return _rebuild, (type(self), self.code, self.hint, self.params)
-
-
-class UsageError(CarbonError):
-    """Wrong options or arguments: exit code 2."""
-
-    exit_code = 2
 
 
 class InputError(CarbonError):

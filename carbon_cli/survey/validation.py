@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.issues import InputError, Issue
+from carbon_cli.survey.issues import InputError, Issue
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.reader import read_workbook
 from carbon_cli.survey.workbook import Limits, expand_paths

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from carbon_cli.datafiles import DataSet, Malformed, builtin_ids, load_set, require, set_names, status_of
+from carbon_cli.core.datafiles import DataSet, Malformed, builtin_ids, load_set, require, set_names, status_of
 
 DEFAULT_SET = "cn-south-2023"
 FOLDER = "factors"

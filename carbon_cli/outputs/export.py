@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from carbon_cli.serialize import dumps
+from carbon_cli.core.jsonio import dumps
 
 # A cell starting with one of these is run as a formula by Excel, WPS and LibreOffice.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -108,8 +108,8 @@ def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]
 
     import xlsxwriter
 
-    from carbon_cli.fileio import FIXED_TIME
-    from carbon_cli.i18n import display_width
+    from carbon_cli.core.fileio import FIXED_TIME
+    from carbon_cli.core.i18n import display_width
 
     with tempfile.TemporaryDirectory(prefix="carbon-xlsx-") as folder:
         path = Path(folder) / "results.xlsx"
@@ -225,7 +225,7 @@ def people_sheets(
     """The results and the failures as people read them: headings, grades (the criteria set's
     own names, `grades`), verdicts and feasibility in `lang`, numbers formatted, a filter on
     every column, the header and the community's rank, ID and name kept in view."""
-    from carbon_cli.i18n import column_label, term
+    from carbon_cli.core.i18n import column_label, term
 
     def shown(row: dict[str, Any]) -> dict[str, Any]:
         feasibility = row.get("feasibility")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
-from carbon_cli.factors import FactorSet
+from carbon_cli.accounting.factors import FactorSet
 from carbon_cli.survey.fields import dictionary
 
 SOURCES = ("electricity", "natural_gas", "lpg", "diesel", "gasoline", "water", "waste")

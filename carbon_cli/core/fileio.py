@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
-from carbon_cli.issues import CarbonError
+from carbon_cli.core.errors import CarbonError
 
 
 class InputGuard:

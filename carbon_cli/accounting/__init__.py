@@ -1,0 +1,1 @@
+"""Accounting: emission factor sets and the carbon inventory of a survey."""

@@ -1,0 +1,1 @@
+"""Scoring: criteria sets, their evaluation, and the Assessment (one community's result object and its JSON form)."""
