@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.accounting.inventory import ELECTRICITY_USE
+from carbon_cli.accounting.inputs import ELECTRICITY_USE
 from carbon_cli.core.datafiles import Malformed, read_toml, require, status_of
 from carbon_cli.core.errors import CarbonError
 from carbon_cli.core.resources import DATA_DIR, load_toml

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.accounting.inventory import ELECTRICITY_USE, INVENTORY_FIELDS
+from carbon_cli.accounting.inputs import ELECTRICITY_USE, INVENTORY_FIELDS
 from carbon_cli.core.datafiles import DataSet, Malformed, builtin_ids, locate, read_toml, require, set_names, status_of
 from carbon_cli.core.errors import CarbonError
 from carbon_cli.survey.fields import dictionary

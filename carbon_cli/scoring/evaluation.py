@@ -6,12 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from carbon_cli.accounting.inventory import ELECTRICITY_USE, Inventory
+from carbon_cli.accounting.inputs import ELECTRICITY_USE
 from carbon_cli.scoring.criteria import CriteriaSet, Criterion, Grade, Metric
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.model import Survey
+
+if TYPE_CHECKING:
+    from carbon_cli.accounting.inventory import Inventory
 
 EPS = 1e-9
 
