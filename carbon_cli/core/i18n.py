@@ -2,8 +2,8 @@
 
 Messages are templates keyed by a stable code; the code is what scripts and tests match on,
 the wording is for people. The wording is data, `carbon_cli/data/messages.toml` (both languages
-side by side, each issue with its severity), read on first use and kept: `carbon --help` and a
-run without an issue never parse it.
+side by side, each issue with its severity), parsed on first use and kept, so `carbon --help`
+never reads it.
 """
 
 from __future__ import annotations
