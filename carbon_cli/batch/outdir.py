@@ -81,7 +81,7 @@ def check_outdir(outdir: Path, force: bool, inputs: list[Path] | None = None) ->
 
 def _input_files(inputs: list[Path]) -> list[Path]:
     """The inputs, with every survey file inside the input folders: none may be written over."""
-    from carbon_cli.survey.workbook import expand_paths
+    from carbon_cli.survey.paths import expand_paths
 
     folders = [p for p in inputs if p.is_dir()]
     return [*inputs, *expand_paths(folders)[0]] if folders else list(inputs)

@@ -40,9 +40,10 @@ from carbon_cli.outputs.district import (
     result_row,
 )
 from carbon_cli.scoring.assessment import assess
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.model import Survey
-from carbon_cli.survey.workbook import Limits, expand_paths
+from carbon_cli.survey.paths import expand_paths
 
 if TYPE_CHECKING:
     from carbon_cli.batch.cache import Cache

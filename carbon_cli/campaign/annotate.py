@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from carbon_cli.core.i18n import display_width, term
+from carbon_cli.survey.cells import split_coordinate
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.issues import Issue
-from carbon_cli.survey.workbook import Limits, opened, split_coordinate
+from carbon_cli.survey.workbook import opened
 
 ERROR_FILL = "FFC7CE"  # Excel's "bad" red
 WARNING_FILL = "FFEB9C"  # Excel's "neutral" amber

@@ -13,10 +13,11 @@ from typing import Any
 
 from carbon_cli.campaign.roster import Member, Roster
 from carbon_cli.core.errors import CarbonError
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.issues import InputError, Issue
 from carbon_cli.survey.model import Survey
-from carbon_cli.survey.workbook import Limits, expand_paths
+from carbon_cli.survey.paths import expand_paths
 
 PREFILLED = ("community_id", "community_name", "street", "district")
 

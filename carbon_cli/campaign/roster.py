@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carbon_cli.survey.cells import Merged, coordinate
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary, normalize
 from carbon_cli.survey.issues import InputError, Issue, Location
-from carbon_cli.survey.workbook import Limits, Merged, coordinate, opened
+from carbon_cli.survey.workbook import opened
 
 COLUMNS = ("community_id", "community_name", "street", "district")
 CONTACT_HEADERS = frozenset(

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.issues import InputError, Issue
 from carbon_cli.survey.model import Survey
+from carbon_cli.survey.paths import expand_paths
 from carbon_cli.survey.reader import read_workbook
-from carbon_cli.survey.workbook import Limits, expand_paths
 
 
 @dataclass

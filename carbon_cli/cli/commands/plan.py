@@ -79,7 +79,7 @@ def plan(
     from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.scoring.assessment import assess_with_changes, parse_settings
     from carbon_cli.scoring.criteria import load_criteria
-    from carbon_cli.survey.workbook import Limits
+    from carbon_cli.survey.container import Limits
 
     code = lang.value
     changes = parse_settings(set_ or [])

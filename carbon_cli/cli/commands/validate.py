@@ -63,8 +63,8 @@ def validate(
     from carbon_cli.cli.console import stdout
     from carbon_cli.core.errors import UsageError
     from carbon_cli.core.jsonio import dumps
+    from carbon_cli.survey.container import Limits
     from carbon_cli.survey.validation import validate_paths
-    from carbon_cli.survey.workbook import Limits
 
     code = lang.value
     if output is not None and roster is None:
