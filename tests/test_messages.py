@@ -92,9 +92,17 @@ def test_help_does_not_read_the_catalogue():
 
 
 # Where an issue code is written in the code base: the first argument of these (the second of
-# `_fail(path, code, …)`), `code=…`, `code = …`, `x.code == …`, `for code, … in ((code, …), …)`
+# `_fail(path, code, …)`, `input_error(path, code, …)`), `code=…`, `code = …`, `x.code == …`, `for code, … in ((code, …), …)`
 # and the (code, params) warnings of the value parser.
-_CODE_ARG = {"CarbonError": 0, "UsageError": 0, "InputError": 0, "Issue": 0, "ValueProblem": 0, "_fail": 1}
+_CODE_ARG = {
+    "CarbonError": 0,
+    "UsageError": 0,
+    "InputError": 0,
+    "Issue": 0,
+    "ValueProblem": 0,
+    "_fail": 1,
+    "input_error": 1,
+}
 
 
 def _strings(node: ast.AST) -> set[str]:

@@ -369,7 +369,7 @@ class Communities:
     def add(self, item: Found, data: Callable[[Found], str]) -> str | None:
         """The report name of `item` when it is the first of its ID, else None. `data` gives the
         digest of a community's values (made only when a duplicate needs it)."""
-        from carbon_cli.outputs.export import safe_filename, unique_names
+        from carbon_cli.core.fileio import safe_filename, unique_names
 
         key = item.community_id
         other = self.first.get(key)

@@ -292,7 +292,7 @@ def annotate_report(files: list[Any], lang: str = "zh", limits: Limits | None = 
 def copy_names(outcomes: list[Outcome]) -> dict[str, Outcome]:
     """File name in the output folder → outcome: the original's name; a second file of the same
     name (from another folder) gets " (2)" before its suffix."""
-    from carbon_cli.outputs.export import unique_names
+    from carbon_cli.core.fileio import unique_names
 
     made = [o for o in outcomes if o.copy is not None]
     stems = unique_names([Path(o.file).stem for o in made])

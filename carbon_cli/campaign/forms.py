@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.campaign.roster import Member, Roster
+from carbon_cli.campaign.roster import Member, Roster, form_name
 from carbon_cli.core.errors import CarbonError
 from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary
@@ -36,13 +36,6 @@ class Written:
     member: Member
     path: Path
     baseline: Baseline | None
-
-
-def form_name(community_id: str) -> str:
-    """The file name of a community's form: its ID, made safe for every file system."""
-    from carbon_cli.outputs.export import safe_filename
-
-    return safe_filename(community_id) + ".xlsx"
 
 
 def earlier_baselines(paths: list[Path], limits: Limits | None = None) -> tuple[dict[str, Baseline], list[Issue]]:

@@ -123,3 +123,10 @@ def _members(file: str, sheet: str, header_row: int, columns: dict[str, int], ro
     if not members:
         raise InputError(Issue("roster_empty", Location(file, sheet)))
     return Roster(file, members, issues)
+
+
+def form_name(community_id: str) -> str:
+    """The file name of a community's form: its ID, made safe for every file system."""
+    from carbon_cli.core.fileio import safe_filename
+
+    return safe_filename(community_id) + ".xlsx"

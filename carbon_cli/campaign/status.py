@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.campaign.roster import Member, Roster
+from carbon_cli.campaign.roster import Member, Roster, form_name
 from carbon_cli.survey.fields import dictionary, field_name
 from carbon_cli.survey.issues import Issue
 from carbon_cli.survey.model import Survey
@@ -190,8 +190,6 @@ def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> Col
 
 
 def _stem(community_id: str) -> str:
-    from carbon_cli.campaign.forms import form_name
-
     return Path(form_name(community_id)).stem
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
@@ -155,3 +157,38 @@ def workbook_bytes(workbook: object) -> bytes:
 
 def write_workbook(target: Path, workbook: object) -> None:
     write_bytes(target, workbook_bytes(workbook))
+
+
+# --- names of output files ------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]|[\ud800-\udfff]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$|clock\$)(\..*)?$", re.IGNORECASE)
+MAX_NAME_BYTES = 120
+
+
+def safe_filename(name: str, fallback: str = "community") -> str:
+    """A file name from a community id or name that cannot leave its folder on any system."""
+    text = unicodedata.normalize("NFKC", name)
+    text = _UNSAFE.sub("_", text).strip(" .")
+    text = re.sub(r"_{2,}", "_", text)
+    if not text or set(text) <= {"_", "."}:
+        text = fallback
+    if _RESERVED.match(text):
+        text = "_" + text
+    text = text.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore")  # cut at a character boundary
+    return text.rstrip(" .") or fallback
+
+
+def unique_names(names: list[str], seen: set[str] | None = None) -> list[str]:
+    """Make names unique case-insensitively (for case-insensitive file systems): a, a-2, a-3;
+    also unlike those in `seen` (lower-cased), which grows by the names given."""
+    seen = set() if seen is None else seen
+    out = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate.lower() in seen:
+            n += 1
+            candidate = f"{name}-{n}"
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out

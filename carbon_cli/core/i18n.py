@@ -23,9 +23,12 @@ IssueEntry = tuple[str, str, str, str, str]
 @cache
 def _catalogue() -> tuple[dict[str, IssueEntry], dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
     """(issues, terms, column labels) of the catalogue, parsed once."""
-    from carbon_cli.core.resources import load_toml  # tomllib is not needed to start up
+    # Read as package data, not through core.resources: every error message comes through this
+    # module, so it stands at the bottom of the import graph (tomllib is not needed to start up).
+    import tomllib
+    from importlib.resources import files
 
-    data = load_toml(CATALOGUE)
+    data = tomllib.loads(files("carbon_cli").joinpath("data", CATALOGUE).read_text(encoding="utf-8"))
     issues = {
         code: (e["severity"], e["zh"], e["en"], e.get("expected_zh", ""), e.get("expected_en", ""))
         for code, e in data["issues"].items()
