@@ -149,3 +149,16 @@ def test_cost_set_lists_the_settled_quantities_and_running_costs():
         assert key in rows, key
         for text in texts:
             assert text in rows[key], (key, text)
+
+
+def test_payback_beyond_the_period_is_shown_as_such():
+    """15.8 years with a 10-year period is printed, marked beyond the period, not as never."""
+    from carbon_cli.cli.commands.plan import cost_summary
+    from carbon_cli.planning.costs import StepChange, set_cost, terms_for
+
+    costs = load_cost_set()
+    before = {"households": 1000, "households_with_saving_fixtures": 0, "water_supply_m3": 100000.0}
+    change = {"households_with_saving_fixtures": 800, "water_supply_m3": 92000.0}
+    cost, _ = set_cost(costs, [StepChange("M11", before, change)], terms_for(costs, before))
+    assert "Simple payback: 15.8 years (beyond the period)" in cost_summary(cost, "en", None)
+    assert "静态回收期: 15.8 年（超过评估期）" in cost_summary(cost, "zh", None)
