@@ -233,8 +233,9 @@ def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
         + ": "
         + (
             t(lang, f"{num(payback, 1)} 年", f"{num(payback, 1)} years")
+            + (t(lang, "（超过评估期）", " (beyond the period)") if payback > cost.terms.years else "")
             if payback is not None
-            else t(lang, "期内不回收", "not within the period")
+            else t(lang, "不回收", "never")
         ),
         t(lang, "单位减排成本", "Cost per tonne avoided")
         + ": "
