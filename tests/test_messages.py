@@ -92,7 +92,8 @@ def test_help_does_not_read_the_catalogue():
 
 
 # Where an issue code is written in the code base: the first argument of these (the second of
-# `_fail(path, code, …)`, `input_error(path, code, …)`), `code=…`, `code = …`, `x.code == …`, `for code, … in ((code, …), …)`
+# `_fail(path, code, …)` and `input_error(path, code, …)`), `code=…`, `code = …`, `x.code == …`,
+# `for code, … in ((code, …), …)`
 # and the (code, params) warnings of the value parser.
 _CODE_ARG = {
     "CarbonError": 0,
