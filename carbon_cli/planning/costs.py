@@ -17,7 +17,7 @@ over the period ÷ (tCO2e/yr reduced × years).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -252,9 +252,13 @@ def _field_of(entry: dict[str, Any], where: str, basis: str) -> str | None:
         raise Malformed(f"{where}: `basis` must be one of {', '.join(BASES)}, not {basis!r}")
     if basis == "fixed":
         return None
+    return _survey_field(entry, where)
+
+
+def _survey_field(entry: dict[str, Any], where: str) -> str:
     from carbon_cli.survey.fields import dictionary
 
-    key = require(entry, "field", str, where)
+    key: str = require(entry, "field", str, where)
     if dictionary().get(key) is None:
         raise Malformed(f"{where}: `field` {key!r} is not a survey field")
     return key
@@ -272,7 +276,7 @@ def _positive(entry: dict[str, Any], key: str, where: str) -> float | None:
 def _tariff(key: str, entry: dict[str, Any]) -> Tariff:
     where = f"[tariffs.{key}]"
     fields = require(entry, "fields", list, where)
-    return Tariff(_figure(key, entry, where), tuple(_field_of({"field": f}, where, "increase") for f in fields))
+    return Tariff(_figure(key, entry, where), tuple(_survey_field({"field": f}, where) for f in fields))
 
 
 def _unit_cost(key: str, entry: dict[str, Any]) -> UnitCost:
@@ -629,17 +633,16 @@ def set_cost(costs: CostSet, steps: Sequence[StepChange], terms: Terms) -> tuple
 
 def terms_for(costs: CostSet, values: dict[str, Any], **overrides: Any) -> Terms:
     """Appraisal terms from the cost set's defaults, the community's district and any overrides."""
-    settings = {
-        "years": costs.years,
-        "discount_rate": costs.discount_rate,
-        "district": values.get("district"),
-        "cost_set": costs.id,
-        "cost_set_label": (costs.zh, costs.en),
-        "award": costs.award,
-        "award_policy": costs.award_policy,
-    }
-    settings.update({k: v for k, v in overrides.items() if v is not None})
-    return Terms(**settings)
+    defaults = Terms(
+        years=costs.years,
+        discount_rate=costs.discount_rate,
+        district=values.get("district"),
+        cost_set=costs.id,
+        cost_set_label=(costs.zh, costs.en),
+        award=costs.award,
+        award_policy=costs.award_policy,
+    )
+    return replace(defaults, **{k: v for k, v in overrides.items() if v is not None})
 
 
 __all__ = [

@@ -100,7 +100,7 @@ def select(options: Sequence[Option], budget_yuan: float) -> Plan:
     # states[j]: choices of j communities as (cost, -reduction, chosen), none beaten by another,
     # in order of cost;
     # `chosen` is a linked list (last index, the rest): a choice grows in O(1), not by copying
-    states: list[list[tuple[float, float, Chosen]]] = [[(0.0, 0.0, None)]] + [[] for _ in range(most)]
+    states: list[list[tuple[float, float, Chosen]]] = [[(0.0, 0.0, None)], *([] for _ in range(most))]
     for i, cost in enumerate(costs):
         left = len(pool) - i - 1
         reduced = pool[i].tco2e_reduced
@@ -108,7 +108,7 @@ def select(options: Sequence[Option], budget_yuan: float) -> Plan:
             # keep a choice only if the cheapest communities after i can still complete it; the
             # choices are in order of cost, so the first that cannot ends the list
             rest = cheapest[i + 1 + most - j] - cheapest[i + 1]
-            grown = []
+            grown: list[tuple[float, float, Chosen]] = []
             for c, r, chosen in states[j - 1]:
                 if c + cost + rest > budget_yuan + _EPS:
                     break
