@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 LANGS = ("zh", "en")
 
+Severity = Literal["error", "warning"]
+
 # code: (severity, zh message, en message, zh expected, en expected)
-ISSUES: dict[str, tuple[str, str, str, str, str]] = {
+ISSUES: dict[str, tuple[Severity, str, str, str, str]] = {
     # whole files
     "file_not_found": (
         "error",
@@ -636,11 +638,11 @@ def _fill(template: str, params: dict[str, Any]) -> str:
     return _formatter.vformat(template, (), values)
 
 
-def _entry(code: str) -> tuple[str, str, str, str, str]:
+def _entry(code: str) -> tuple[Severity, str, str, str, str]:
     return ISSUES.get(code, ("error", code, code, "", ""))
 
 
-def severity(code: str) -> str:
+def severity(code: str) -> Severity:
     return _entry(code)[0]
 
 

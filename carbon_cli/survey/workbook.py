@@ -465,9 +465,9 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
                 flags[info.filename] = scan
             sheets = _sheets(path, kept)
             for sheet in sheets:
-                scan = flags.get(sheet.member)
-                if scan is None:
+                if sheet.member not in flags:
                     raise _Corrupt(f"缺少工作表部件 {sheet.member}", f"the sheet part {sheet.member} is missing")
+                scan = flags[sheet.member]
                 if scan.entity:  # a "picture" that a sheet points to, read as XML
                     raise _fail(path, "unsafe_xml", part=sheet.member)
                 if scan.formula or scan.error or scan.odd or not scan.xml:
@@ -478,7 +478,7 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
                         collect = _merge_collector(path, sheet)
                         for ref in sorted(scan.merge_refs):
                             collect(ref.decode())
-                        sheet.merges = collect.merges  # type: ignore[attr-defined]
+                        sheet.merges = collect.merges
                 _check_extent(path, sheet)
             return sheets
     except InputError:
@@ -607,7 +607,7 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
             f"{sheet.member} is not valid XML (line {exc.lineno}: {why})",
         )
         raise _fail(path, "corrupt_workbook", sheet.name, detail=detail) from None
-    sheet.merges = collect.merges  # type: ignore[attr-defined]
+    sheet.merges = collect.merges
     sheet.rows, sheet.columns = extent
 
 
@@ -643,7 +643,7 @@ def _merge_collector(path: Path, sheet: SheetInfo) -> Any:
                 raise _fail(path, "too_many_merged_cells", sheet.name, limit=f"{_MAX_MERGED_CELLS:,}")
             merges.append((min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)))
 
-    collect.merges = merges  # type: ignore[attr-defined]
+    collect.merges = merges  # type: ignore[attr-defined]  # an attribute on the function itself
     return collect
 
 
