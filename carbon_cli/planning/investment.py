@@ -12,11 +12,12 @@ choice that could not reach the best count even with the cheapest communities le
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cmp_to_key
 from itertools import accumulate
 from operator import itemgetter
+from typing import Any
 
 _EPS = 1e-6  # yuan and tonnes compared to a millionth
 
@@ -197,7 +198,7 @@ class Investment:
         }
 
 
-def district_investment(rows: Sequence[dict], budget_yuan: float | None, award_yuan: float) -> Investment:
+def district_investment(rows: Sequence[Mapping[str, Any]], budget_yuan: float | None, award_yuan: float) -> Investment:
     """The investment plan from batch result rows (`community_id`, `community_name`, `verdict`,
     `feasibility`, `pathway_upfront_yuan`, `pathway_tco2e_reduced`, `pathway_subsidy_yuan`)."""
     options, unreachable = [], []
