@@ -22,7 +22,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -475,10 +475,10 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
                 else:
                     sheet.rows, sheet.columns = scan.extent()
                     if scan.merge:
-                        collect = _merge_collector(path, sheet)
+                        collect, merges = _merge_collector(path, sheet)
                         for ref in sorted(scan.merge_refs):
                             collect(ref.decode())
-                        sheet.merges = collect.merges
+                        sheet.merges = merges
                 _check_extent(path, sheet)
             return sheets
     except InputError:
@@ -540,7 +540,7 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     state: dict[str, Any] = {"row": 0, "col": 0, "t": None, "f": False, "v": None, "in_v": False, "text": []}
-    collect = _merge_collector(path, sheet)
+    collect, merges = _merge_collector(path, sheet)
     extent = [0, 0]
 
     def refuse(*_: Any) -> None:
@@ -607,7 +607,7 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
             f"{sheet.member} is not valid XML (line {exc.lineno}: {why})",
         )
         raise _fail(path, "corrupt_workbook", sheet.name, detail=detail) from None
-    sheet.merges = collect.merges
+    sheet.merges = merges
     sheet.rows, sheet.columns = extent
 
 
@@ -624,8 +624,9 @@ def _check_extent(path: Path, sheet: SheetInfo) -> None:
         raise _fail(path, "sheet_too_large", sheet.name, row=f"{row:,}", limit=f"{_MAX_CELLS:,}")
 
 
-def _merge_collector(path: Path, sheet: SheetInfo) -> Any:
-    """A function taking merged-range refs ("A1:H1") that keeps the ones worth reading."""
+def _merge_collector(path: Path, sheet: SheetInfo) -> tuple[Callable[[str], None], list[tuple[int, int, int, int]]]:
+    """A function taking merged-range refs ("A1:H1") that keeps the ones worth reading, and the
+    list it keeps them in."""
     merges: list[tuple[int, int, int, int]] = []
     area = 0
 
@@ -643,8 +644,7 @@ def _merge_collector(path: Path, sheet: SheetInfo) -> Any:
                 raise _fail(path, "too_many_merged_cells", sheet.name, limit=f"{_MAX_MERGED_CELLS:,}")
             merges.append((min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)))
 
-    collect.merges = merges  # type: ignore[attr-defined]  # an attribute on the function itself
-    return collect
+    return collect, merges
 
 
 # --- the workbook through calamine -------------------------------------------------------------
