@@ -428,8 +428,7 @@ class _Run:
             if name is None:
                 continue
             self.total += 1
-            hit = cached.get(item) if cached is not None else None
-            if hit is not None:
+            if cached is not None and (hit := cached.get(item)) is not None:
                 self.stats.reused += 1
                 cached.keep(item, hit)
                 self.outcomes.append((_emit(hit, name, self.sink), name))

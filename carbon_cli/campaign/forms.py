@@ -109,7 +109,7 @@ def write_forms(
             "street": member.street or None,
             "district": member.district or district or None,
         }
-        assessment = {k: v for k, v in identity.items() if v is not None}
+        assessment: dict[str, Any] = {k: v for k, v in identity.items() if v is not None}
         earlier = baselines.get(member.id)
         baseline = None
         if earlier is not None:

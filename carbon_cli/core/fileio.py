@@ -14,9 +14,12 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from carbon_cli.core.errors import CarbonError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 class InputGuard:
@@ -50,7 +53,7 @@ def guard_inputs(target: Path, inputs: Iterable[Path]) -> None:
     InputGuard(inputs).check(target)
 
 
-def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Call `write` on a temporary file in the target's folder, then move it into place."""
     target = Path(target)
     try:
@@ -125,7 +128,7 @@ def write_text(target: Path, text: str) -> None:
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
-def workbook_bytes(workbook: object) -> bytes:
+def workbook_bytes(workbook: Workbook) -> bytes:
     """An openpyxl workbook as .xlsx bytes that do not change between runs.
 
     openpyxl stamps the save time into docProps/core.xml and every zip entry; both are fixed
@@ -137,11 +140,11 @@ def workbook_bytes(workbook: object) -> bytes:
     import zipfile
 
     fixed = dt.datetime(*FIXED_TIME)
-    props = workbook.properties  # type: ignore[attr-defined]
+    props = workbook.properties
     props.created = fixed
     props.creator = "carbon-cli"
     buffer = io.BytesIO()
-    workbook.save(buffer)  # type: ignore[attr-defined]
+    workbook.save(buffer)
     out = io.BytesIO()
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -155,7 +158,7 @@ def workbook_bytes(workbook: object) -> bytes:
     return out.getvalue()
 
 
-def write_workbook(target: Path, workbook: object) -> None:
+def write_workbook(target: Path, workbook: Workbook) -> None:
     write_bytes(target, workbook_bytes(workbook))
 
 

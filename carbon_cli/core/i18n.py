@@ -11,13 +11,14 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 LANGS = ("zh", "en")
 CATALOGUE = "messages.toml"  # under carbon_cli/data/
 
 # code: (severity, zh message, en message, zh expected, en expected)
-IssueEntry = tuple[str, str, str, str, str]
+Severity = Literal["error", "warning"]
+IssueEntry = tuple[Severity, str, str, str, str]
 
 
 @cache
@@ -81,7 +82,7 @@ def _entry(code: str) -> IssueEntry:
     return _catalogue()[0].get(code, ("error", code, code, "", ""))
 
 
-def severity(code: str) -> str:
+def severity(code: str) -> Severity:
     return _entry(code)[0]
 
 

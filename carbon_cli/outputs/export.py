@@ -64,7 +64,7 @@ class Sheet:
     autofilter: bool = False
 
 
-def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]) -> bytes:
+def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[str, Any]]]]) -> bytes:
     """Sheets (or (title, columns, rows)); strings neutralised, bytes identical across runs.
 
     Written with XlsxWriter in its constant-memory mode (rows stream to a temporary file), at

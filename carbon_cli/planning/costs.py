@@ -21,7 +21,7 @@ tCO2e avoided = net cost over the period ÷ (tCO2e/yr reduced × years).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -376,17 +376,16 @@ def set_cost(costs: CostSet, steps: Sequence[StepChange], terms: Terms) -> tuple
 
 def terms_for(costs: CostSet, values: dict[str, Any], **overrides: Any) -> Terms:
     """Appraisal terms from the cost set's defaults, the community's district and any overrides."""
-    settings = {
-        "years": costs.years,
-        "discount_rate": costs.discount_rate,
-        "district": values.get("district"),
-        "cost_set": costs.id,
-        "cost_set_label": (costs.zh, costs.en),
-        "award": costs.award,
-        "award_policy": costs.award_policy,
-    }
-    settings.update({k: v for k, v in overrides.items() if v is not None})
-    return Terms(**settings)
+    defaults = Terms(
+        years=costs.years,
+        discount_rate=costs.discount_rate,
+        district=values.get("district"),
+        cost_set=costs.id,
+        cost_set_label=(costs.zh, costs.en),
+        award=costs.award,
+        award_policy=costs.award_policy,
+    )
+    return replace(defaults, **{k: v for k, v in overrides.items() if v is not None})
 
 
 __all__ = [

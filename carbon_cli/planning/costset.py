@@ -262,9 +262,13 @@ def _field_of(entry: dict[str, Any], where: str, basis: str) -> str | None:
         raise Malformed(f"{where}: `basis` must be one of {', '.join(BASES)}, not {basis!r}")
     if basis == "fixed":
         return None
+    return _survey_field(entry, where)
+
+
+def _survey_field(entry: dict[str, Any], where: str) -> str:
     from carbon_cli.survey.fields import dictionary
 
-    key = require(entry, "field", str, where)
+    key: str = require(entry, "field", str, where)
     if dictionary().get(key) is None:
         raise Malformed(f"{where}: `field` {key!r} is not a survey field")
     return key
@@ -282,7 +286,7 @@ def _positive(entry: dict[str, Any], key: str, where: str) -> float | None:
 def _tariff(key: str, entry: dict[str, Any]) -> Tariff:
     where = f"[tariffs.{key}]"
     fields = require(entry, "fields", list, where)
-    return Tariff(_figure(key, entry, where), tuple(_field_of({"field": f}, where, "increase") for f in fields))
+    return Tariff(_figure(key, entry, where), tuple(_survey_field({"field": f}, where) for f in fields))
 
 
 def _quantity(key: str, entry: dict[str, Any]) -> Figure:

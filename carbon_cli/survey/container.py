@@ -17,6 +17,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -386,9 +387,9 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
                 flags[info.filename] = scan
             sheets = _sheets(path, kept)
             for sheet in sheets:
-                scan = flags.get(sheet.member)
-                if scan is None:
+                if sheet.member not in flags:
                     raise _Corrupt(f"缺少工作表部件 {sheet.member}", f"the sheet part {sheet.member} is missing")
+                scan = flags[sheet.member]
                 if scan.entity:  # a "picture" that a sheet points to, read as XML
                     raise input_error(path, "unsafe_xml", part=sheet.member)
                 if scan.formula or scan.error or scan.odd or not scan.xml:
@@ -396,10 +397,10 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
                 else:
                     sheet.rows, sheet.columns = scan.extent()
                     if scan.merge:
-                        collect = _merge_collector(path, sheet)
+                        collect, merges = _merge_collector(path, sheet)
                         for ref in sorted(scan.merge_refs):
                             collect(ref.decode())
-                        sheet.merges = collect.merges  # type: ignore[attr-defined]
+                        sheet.merges = merges
                 _check_extent(path, sheet)
             return sheets
     except InputError:
@@ -463,7 +464,7 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     state: dict[str, Any] = {"row": 0, "col": 0, "t": None, "f": False, "v": None, "in_v": False, "text": []}
-    collect = _merge_collector(path, sheet)
+    collect, merges = _merge_collector(path, sheet)
     extent = [0, 0]
 
     def refuse(*_: Any) -> None:
@@ -530,7 +531,7 @@ def _read_cell_facts(path: Path, zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
             f"{sheet.member} is not valid XML (line {exc.lineno}: {why})",
         )
         raise input_error(path, "corrupt_workbook", sheet.name, detail=detail) from None
-    sheet.merges = collect.merges  # type: ignore[attr-defined]
+    sheet.merges = merges
     sheet.rows, sheet.columns = extent
 
 
@@ -547,8 +548,9 @@ def _check_extent(path: Path, sheet: SheetInfo) -> None:
         raise input_error(path, "sheet_too_large", sheet.name, row=f"{row:,}", limit=f"{MAX_CELLS:,}")
 
 
-def _merge_collector(path: Path, sheet: SheetInfo) -> Any:
-    """A function taking merged-range refs ("A1:H1") that keeps the ones worth reading."""
+def _merge_collector(path: Path, sheet: SheetInfo) -> tuple[Callable[[str], None], list[tuple[int, int, int, int]]]:
+    """A function taking merged-range refs ("A1:H1") that keeps the ones worth reading, and the
+    list it keeps them in."""
     merges: list[tuple[int, int, int, int]] = []
     area = 0
 
@@ -566,5 +568,4 @@ def _merge_collector(path: Path, sheet: SheetInfo) -> Any:
                 raise input_error(path, "too_many_merged_cells", sheet.name, limit=f"{_MAX_MERGED_CELLS:,}")
             merges.append((min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)))
 
-    collect.merges = merges  # type: ignore[attr-defined]
-    return collect
+    return collect, merges

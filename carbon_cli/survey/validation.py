@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,7 @@ def validate_file(path: Path, *, year: int | None = None, limits: Limits | None 
 
 
 def validate_paths(
-    paths: list[Path], *, year: int | None = None, limits: Limits | None = None, exclude: list[Path] = ()
+    paths: list[Path], *, year: int | None = None, limits: Limits | None = None, exclude: Iterable[Path] = ()
 ) -> ValidationReport:
     """Validate every survey file named or found in folders; `exclude` (the roster, kept beside
     the surveys) is left out."""
