@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -308,3 +309,76 @@ def test_a_row_reads_and_pickles_as_the_dict_it_was_made_from():
     again = pickle.loads(pickle.dumps([row, Row.of(data)]))
     assert [dict(r) for r in again] == [dict(row)] * 2
     assert again[0]._keys is again[1]._keys is row._keys  # one shared tuple of keys per shape
+
+
+@pytest.fixture(scope="module")
+def sample_batches():
+    return {lang: run_batch([SAMPLES], BatchOptions(reports=False, lang=lang), jobs=1) for lang in ("zh", "en")}
+
+
+def rendered(batch, lang: str, width: int) -> str:
+    from rich.console import Console
+
+    from carbon_cli.cli.console import batch_view
+
+    console = Console(width=width, record=True, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
+    for renderable in batch_view(batch, lang, width=width):
+        console.print(renderable)
+    return console.export_text()
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The ranking's body rows, each as its lines ("│  3 │ …" starts one, "│    │ …" continues it)."""
+    rows: list[list[str]] = []
+    body = False
+    for line in text.splitlines():
+        if line.startswith("┡"):
+            body = True
+        elif line.startswith("└"):
+            break
+        elif body:
+            if line.split("│")[1].strip():
+                rows.append([line])
+            else:
+                rows[-1].append(line)
+    return rows
+
+
+def check_ranking(batch, lang: str, width: int) -> str:
+    from carbon_cli.core.i18n import display_width
+
+    text = rendered(batch, lang, width)
+    assert all(display_width(line.rstrip()) <= width for line in text.splitlines()), text
+    rows = table_rows(text)
+    assert len(rows) == len(batch.results)
+    for row, result in zip(rows, batch.results, strict=True):
+        assert len(row) <= 3, "\n".join(row)
+        community = [line.split("│")[2].strip() for line in row]
+        assert str(result.community_id) in community, "\n".join(row)  # the ID whole, on a line of its own
+    return text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_the_ranking_fits_the_terminal_with_ids_whole_and_rows_short(sample_batches, lang, width):
+    text = check_ranking(sample_batches[lang], lang, width)
+    assert ("排序：" if lang == "zh" else "Order:") in text
+    assert ("FT-SH-13" in text) and ("4 项措施" if lang == "zh" else "4 measures") in text
+    named = ("垃圾分类" if lang == "zh" else "Better waste") in text
+    assert named == (width >= 100)  # the measures are named only where there is room
+
+
+def test_the_ranking_fits_80_columns_with_long_names_streets_and_ids(sample_batches):
+    import dataclasses
+
+    from carbon_cli.outputs.district import Row
+
+    batch = sample_batches["zh"]
+    results = []
+    for n, r in enumerate(batch.results):
+        summary = r.summary.as_dict()
+        summary.update(name="深圳市福田区某某花园社区居民委员会", street="某某某某街道办事处", id=f"440304-001-{n:04d}")
+        row = {**r.row, "community_id": summary["id"]}
+        results.append(dataclasses.replace(r, summary=Row.of(summary), row=Row.of(row)))
+    text = check_ranking(dataclasses.replace(batch, results=results), "zh", 80)
+    assert "深圳市福田区某…" in text and "某某某…" in text  # names and streets cut, IDs whole

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from carbon_cli.core.errors import CarbonError
-from carbon_cli.core.i18n import term
+from carbon_cli.core.i18n import display_width, term
 from carbon_cli.survey.fields import field_name
 from carbon_cli.survey.issues import InputError, Issue
 
@@ -374,57 +374,125 @@ def progress_bar(lang: str, enabled: bool = True) -> _ProgressBar:
     return _ProgressBar(lang, enabled)
 
 
-def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
+def _ranking_table(batch: Any, lang: str, limit: int, caps: tuple[int, int], names: int = 0) -> Table:
+    """The ranking: every cell is one or two lines that never wrap (name over ID, verdict over
+    feasibility, cost over the number of measures); names and streets longer than `caps` end in
+    "…", an ID is never cut. The measures are named, in a column `names` wide, when it is not 0."""
     from carbon_cli.core.i18n import money
-    from carbon_cli.outputs.district import verdict_counts
 
-    counts = verdict_counts(batch)
+    name_cap, street_cap = caps
     table = Table(title=t(lang, "社区排名", "Ranking"), title_justify="left")
-    add_columns(
-        table,
-        (
-            ("#", "right"),
-            (t(lang, "社区", "Community"), "left"),
-            (t(lang, "街道", "Street"), "left"),
-            (t(lang, "人均 tCO2e", "tCO2e/person"), "right"),
-            (t(lang, "得分", "Score"), "right"),
-            (t(lang, "结论", "Verdict"), "left"),
-            (t(lang, "可行性", "Feasibility"), "left"),
-            (t(lang, "达到“通过”的措施", "Measures to reach pass"), "left"),
-            (t(lang, "前期投入", "Upfront"), "right"),
-        ),
-    )
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column(t(lang, "社区", "Community"), no_wrap=True)
+    table.add_column(t(lang, "街道", "Street"), no_wrap=True)
+    table.add_column(t(lang, "人均\ntCO2e", "tCO2e/\nperson"), justify="right", no_wrap=True)
+    table.add_column(t(lang, "得分", "Score"), justify="right", no_wrap=True)
+    table.add_column(t(lang, "结论\n可行性", "Verdict\nfeasibility"), no_wrap=True)
+    table.add_column(t(lang, "达到“通过”\n前期投入", "To reach pass\n(upfront)"), justify="right", no_wrap=True)
+    if names:
+        table.add_column(t(lang, "所需措施", "Measures"), no_wrap=True, width=names, style="dim")
     lines = [g.min_score for g in batch.criteria.grades if g.min_score > 0] if batch.criteria else []
-    objective = "effort"
     for r in batch.results[:limit]:
         row = r.summary
         pathway = row["pathway"]
         steps = pathway["measures"] if pathway else []
-        objective = pathway.get("objective", objective) if pathway else objective
-        table.add_row(
+        community = _clip(str(row["name"]), max(name_cap, display_width(str(row["id"]))))
+        verdict = Text(
+            term(f"{r.verdict}.short", lang) if r.verdict == "eligible" else term(r.verdict, lang),
+            style=VERDICT_STYLE[r.verdict],
+        )
+        if r.verdict == "not_eligible" and r.feasibility != "unknown":  # unknown: --no-pathways
+            verdict.append("\n" + term(r.feasibility, lang), style="dim")
+        to_pass = "—"
+        if steps:
+            upfront = pathway.get("upfront_yuan")
+            cost = "—" if upfront is None else money(upfront, lang)
+            to_pass = cost + "\n" + t(lang, f"{len(steps)} 项措施", f"{len(steps)} measure{'s' * (len(steps) > 1)}")
+        cells: list[Any] = [
             str(r.rank),
-            Text(f"{row['name']}\n{row['id']}"),
-            Text(str(row["street"] or "")),
+            Text(f"{community}\n{row['id']}"),
+            Text(_clip(str(row["street"] or ""), street_cap)),
             num(row["per_capita_tco2e"]),
             score_text(row["score"], lines),
-            Text(
-                term(f"{r.verdict}.short", lang) if r.verdict == "eligible" else term(r.verdict, lang),
-                style=VERDICT_STYLE[r.verdict],
-            ),
-            term(r.feasibility, lang),
-            t(lang, "、", ", ").join(m["name"] for m in steps),
-            money(pathway.get("upfront_yuan"), lang) if steps else "—",
-        )
+            verdict,
+            to_pass,
+        ]
+        if names:
+            cells.append(Text(_two_lines(t(lang, "、", ", ").join(m["name"] for m in steps), names)))
+        table.add_row(*cells)
+    return table
+
+
+def _clip(text: str, width: int) -> str:
+    """`text` cut to `width` terminal columns, ending in "…" when cut."""
+    if display_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def _two_lines(text: str, width: int) -> str:
+    """`text` wrapped to at most two lines of `width` columns; what does not fit ends in "…"."""
+    lines = [line.plain.rstrip() for line in Text(text).wrap(Console(width=width, file=_Null()), width)]
+    if len(lines) > 2:
+        last = lines[1] + "…"
+        lines = [lines[0], last if display_width(last) <= width else _clip(lines[1], width)]
+    return "\n".join(lines)
+
+
+def _natural_width(table: Table) -> int:
+    from rich.measure import Measurement
+
+    probe = Console(width=1000, file=_Null())
+    return Measurement.get(probe, probe.options, table).maximum
+
+
+def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None) -> list[Any]:
+    """The batch's terminal view: a ranking that fits `width` columns (the terminal's by
+    default), how it is ordered, the budget plan, the counts, what could not be assessed."""
+    from carbon_cli.core.i18n import money
+    from carbon_cli.outputs.district import verdict_counts
+
+    counts = verdict_counts(batch)
+    width = width or stdout.width
+    ids = max((display_width(str(r.community_id)) for r in batch.results[:limit]), default=0)
+    name_cap, street_cap = max(12, ids), 10
+    table = _ranking_table(batch, lang, limit, (name_cap, street_cap))
+    while _natural_width(table) > width:  # names and streets give way, never an ID
+        if name_cap > max(ids, 6) and name_cap >= street_cap:
+            name_cap -= 1
+        elif street_cap > 4:
+            street_cap -= 1
+        else:
+            break
+        table = _ranking_table(batch, lang, limit, (name_cap, street_cap))
+    named = any(r.summary["pathway"] and r.summary["pathway"]["measures"] for r in batch.results[:limit])
+    room = width - _natural_width(table) - 3  # a border and two spaces of padding
+    if named and room >= 16:
+        table = _ranking_table(batch, lang, limit, (name_cap, street_cap), names=min(room, 60))
+    objective = next((r.summary["pathway"]["objective"] for r in batch.results if r.summary["pathway"]), "effort")
     out: list[Any] = [table]
-    by = t(lang, "前期投入（投资减一次性补贴）由低到高", "upfront cost (capex less one-off subsidies), least first")
+    by = t(
+        lang,
+        "前期投入（投资减一次性补贴）由低到高",
+        "upfront cost to reach pass (capex less one-off subsidies), least first",
+    )
     if objective == "effort":
-        by = t(lang, "措施工作量由小到大", "effort of the measures, least first")
+        by = t(lang, "措施工作量由小到大", "effort of the measures to reach pass, least first")
+    order = t(lang, f"其余按达到“通过”所需的{by}，再按得分由高到低", f"then by the {by}, then by score")
+    if not any(r.summary["pathway"] for r in batch.results):
+        order = t(lang, "其余按得分由高到低（未搜索达标路径）", "then by score (no pathways searched)")
     out.append(
         Text(
             t(
                 lang,
-                f"排序：已符合的社区在前，其余按达到“通过”所需的{by}，再按得分由高到低。",
-                f"Order: eligible communities first, then by the {by} to reach pass, then by score.",
+                f"排序：已符合的社区在前，{order}。\n所需措施、投入与补贴见 summary.md、results.xlsx 和各社区报告。",
+                f"Order: eligible communities first, {order}.\n"
+                "The measures, their costs and subsidies are in summary.md, results.xlsx and each report.",
             ),
             style="dim",
         )
