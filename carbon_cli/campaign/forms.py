@@ -37,6 +37,23 @@ class Written:
     baseline: Baseline | None
 
 
+def is_untouched(survey: Survey) -> bool:
+    """A form with nothing typed into it beyond what `write_forms` prefilled (the community's
+    identity, and the baseline year and column carried over from earlier data): not a survey
+    returned, a form still waiting to be filled in. One that holds anything else, even only the
+    assessment year, or a cell that could not be read, has been touched."""
+    return (
+        survey.layout == "form"
+        and set(survey.assessment) <= {*PREFILLED, "baseline_year"}
+        and not any(i.location.cell for i in survey.issues)
+    )
+
+
+def untouched_files(files: list[Any]) -> set[str]:
+    """The validated files (`validation.FileResult`) that are forms nobody has filled in."""
+    return {r.file for r in files if r.layout is not None and r.surveys and all(is_untouched(s) for s in r.surveys)}
+
+
 def form_name(community_id: str) -> str:
     """The file name of a community's form: its ID, made safe for every file system."""
     from carbon_cli.outputs.export import safe_filename
