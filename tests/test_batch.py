@@ -382,3 +382,55 @@ def test_the_ranking_fits_80_columns_with_long_names_streets_and_ids(sample_batc
         results.append(dataclasses.replace(r, summary=Row.of(summary), row=Row.of(row)))
     text = check_ranking(dataclasses.replace(batch, results=results), "zh", 80)
     assert "深圳市福田区某…" in text and "某某某…" in text  # names and streets cut, IDs whole
+
+
+def test_the_output_folder_names_what_a_rerun_removed(tmp_path):
+    from carbon_cli.batch.outdir import OutputFolder
+    from carbon_cli.cli.commands.batch import removed_lines
+
+    out = tmp_path / "out"
+    with OutputFolder(out) as folder:
+        for name in ("summary.md", "summary.html", "reports/A.md", "reports/A.docx", "reports/B.md"):
+            folder.write(name, b"x")
+        folder.commit()
+    assert folder.removed == []
+    (out / "reports" / "A.docx").unlink()  # gone already: not said to be removed
+    with OutputFolder(out) as folder:
+        folder.write("summary.md", b"y")
+        folder.write("reports/A.md", b"y")
+        folder.commit()
+    assert folder.removed == ["reports/B.md", "summary.html"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        ".carbon-cli.json",
+        "reports/A.md",
+        "summary.md",
+    ]
+    assert removed_lines(folder.removed, ("md",), "en") == [
+        "removed 1 file(s) of formats not asked for this time: html (to keep them, run with --report-format md,html)",
+        "removed 1 file(s) of the previous run that this run did not write again "
+        "(such as the reports of communities no longer in the input)",
+    ]
+    assert removed_lines([], ("md",), "zh") == []
+
+
+@pytest.mark.slow
+def test_a_rerun_says_which_files_of_the_previous_run_it_removed(tmp_path):
+    out = tmp_path / "out"
+    two = [str(COMMUNITIES / "FT-SH-01.xlsx"), str(COMMUNITIES / "FT-SH-02.xlsx")]
+    first = carbon("batch", *two, "-o", str(out), "--report-format", "md,html,docx", "-q", "--no-cache")
+    assert first.returncode == 0 and "已删除" not in first.stderr
+    assert {p.suffix for p in (out / "reports").iterdir()} == {".md", ".html", ".docx"}
+    again = carbon("batch", two[0], "-o", str(out), "-q", "--no-cache")
+    assert again.returncode == 0
+    assert {p.name for p in (out / "reports").iterdir()} == {"FT-SH-01.md"}
+    flat = "".join(again.stderr.split())
+    # summary and two reports in html and docx; FT-SH-02.md, no longer in the input
+    assert "本次没有要求的格式（html、docx）的6个文件；要一并保留，请用--report-formatmd,html,docx" in flat
+    assert "本次没有再写出的1个文件" in flat
+    same = carbon("batch", two[0], "-o", str(out), "-q", "--no-cache", "--lang", "en")
+    assert same.returncode == 0 and "removed" not in same.stderr  # nothing removed, nothing said
+    back = carbon("batch", *two, "-o", str(out), "-q", "--no-cache", "--lang", "en", "--report-format", "html")
+    assert (
+        "removed 2 file(s) of formats not asked for this time: md (to keep them, run with --report-format html,md)"
+        in " ".join(back.stderr.split())
+    )

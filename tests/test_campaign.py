@@ -346,7 +346,7 @@ def test_forms_nobody_filled_in_are_not_returned(tmp_path: Path) -> None:
     assert rows["DM-02"]["required_missing"] == required  # blank: the count says every one is missing
     for key in ("NS-01", "NS-02"):
         assert rows[key]["action"] == "催交" and [Path(f).name for f in rows[key]["files"]] == [f"{key}.xlsx"]
-        assert rows[key]["reason"].startswith("发出的表格尚未填写")
+        assert rows[key]["reason"] == "表格与发出时相同，尚未填写"
         assert rows[key]["required_missing"] == [] and rows[key]["errors"] == 0
     assert [Path(f).name for f in data["untouched_forms"]] == ["NS-01.xlsx", "NS-02.xlsx"]
     assert sorted(p.name for p in marked.iterdir() if p.suffix == ".xlsx") == ["DM-02.xlsx"]  # none for NS-0x
@@ -356,7 +356,7 @@ def test_forms_nobody_filled_in_are_not_returned(tmp_path: Path) -> None:
     header = [c.value for c in ws[1]]
     table = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert (table["NS-01"]["状态"], table["NS-01"]["下一步"], table["NS-01"]["缺必填项"]) == ("未交回", "催交", None)
-    assert table["NS-01"]["文件"] == "NS-01.xlsx" and table["NS-01"]["缺少的必填项"].startswith("发出的表格尚未填写")
+    assert table["NS-01"]["文件"] == "NS-01.xlsx" and table["NS-01"]["缺少的必填项"] == "表格与发出时相同，尚未填写"
     assert (table["DM-02"]["状态"], table["DM-02"]["缺必填项"]) == ("已交回，空白", len(required))
     assert table["DM-01"]["缺必填项"] == 0
 

@@ -145,10 +145,7 @@ def _row(member: Member, survey: Survey, files: list[str]) -> Row:
     return Row(member, state, files, len(errors), len(survey.issues) - len(errors), missing, completeness(survey))
 
 
-UNTOUCHED = (
-    "发出的表格尚未填写（与 carbon template 写出时相同）",
-    "the form sent out is not filled in yet (as carbon template wrote it)",
-)
+UNTOUCHED = ("表格与发出时相同，尚未填写", "the form is as it was sent out: not filled in yet")
 
 
 def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> CollectionStatus:
