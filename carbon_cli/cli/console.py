@@ -135,21 +135,22 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
     """The terminal view of an assessment: verdict panel, inventory, controls, indicators."""
     ev, s = a.evaluation, a.survey
     verdict = term(a.verdict, lang)
+    colon = t(lang, "：", ": ")
     lines = [
         Text.assemble((f"{s.name} ({s.community_id})", "bold"), f"  {s.assessment.get('street') or ''}"),
         Text.assemble(
-            (f"{t(lang, '结论', 'Verdict')}: {verdict}", VERDICT_STYLE[a.verdict]),
-            f"   {t(lang, '得分', 'Score')}: {score_text(ev.score, grade_lines(a))} / 100"
-            f"   {t(lang, '等级', 'Grade')}: {ev.grade.label(lang)}",
+            (f"{t(lang, '结论', 'Verdict')}{colon}{verdict}", VERDICT_STYLE[a.verdict]),
+            f"   {t(lang, '得分', 'Score')}{colon}{score_text(ev.score, grade_lines(a))} / 100"
+            f"   {t(lang, '等级', 'Grade')}{colon}{ev.grade.label(lang)}",
         ),
     ]
     pc = a.inventory.per_capita_tco2e
     lines.append(
         Text(
-            f"{t(lang, '净排放', 'Net emissions')}: {num(a.inventory.net_tco2e)} tCO2e   "
-            f"{t(lang, '人均', 'Per capita')}: {num(pc)} tCO2e   "
-            f"{t(lang, '评价年', 'Year')}: {s.assessment_year or '—'}"
-            + (f"   {t(lang, '基准年', 'Baseline')}: {s.baseline_year}" if s.baseline_year else "")
+            f"{t(lang, '净排放', 'Net emissions')}{colon}{num(a.inventory.net_tco2e)} tCO2e   "
+            f"{t(lang, '人均', 'Per capita')}{colon}{num(pc)} tCO2e   "
+            f"{t(lang, '评价年', 'Year')}{colon}{s.assessment_year or '—'}"
+            + (f"   {t(lang, '基准年', 'Baseline')}{colon}{s.baseline_year}" if s.baseline_year else "")
         )
     )
     if ev.points_to_pass > 0:
@@ -165,18 +166,18 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
     blockers = [c.criterion for c in ev.failed_controls]
     if blockers:
         names = "、".join(f"{c.key} {c.label(lang)}" for c in blockers)
-        lines.append(Text(f"{t(lang, '未满足控制项', 'Failed controls')}: {names}", style="red"))
+        lines.append(Text(f"{t(lang, '未满足控制项', 'Failed controls')}{colon}{names}", style="red"))
     if ev.fields_to_collect:
         lines.append(
             Text(
-                f"{t(lang, '需补充数据', 'Data to collect')}: "
+                f"{t(lang, '需补充数据', 'Data to collect')}{colon}"
                 + t(lang, "、", ", ").join(field_name(k, lang) for k in ev.fields_to_collect),
                 style="yellow",
             )
         )
     if a.changes:
         changed = ", ".join(f"{k}={v}" for k, v in a.changes.items())
-        lines.append(Text(f"{t(lang, '假设变更', 'What-if changes')}: {changed}", style="cyan"))
+        lines.append(Text(f"{t(lang, '假设变更', 'What-if changes')}{colon}{changed}", style="cyan"))
     panel = Panel(
         Text("\n").join(lines),
         title=t(lang, "近零碳社区评价", "Near-zero-carbon community assessment"),
@@ -197,8 +198,8 @@ def inventory_table(a: Assessment, lang: str) -> Table:
     for line in a.inventory.lines:
         row = [term(line.key, lang)]
         if base:
-            row.append(num(base.sources[line.key]))
-        row += [num(line.tco2e), f"{100 * line.tco2e / gross:.1f}%"]
+            row.append(f"{base.sources[line.key]:,.1f}")
+        row += [f"{line.tco2e:,.1f}", f"{100 * line.tco2e / gross:.1f}%"]
         table.add_row(*row)
     for label, now_value, base_value in (
         (t(lang, "总排放", "Gross"), a.inventory.gross_tco2e, base.gross_tco2e if base else None),
@@ -211,9 +212,10 @@ def inventory_table(a: Assessment, lang: str) -> Table:
         ),
     ):
         row = [Text(label, style="bold")]
+        digits = 3 if "人" in label or "capita" in label else 1  # tonnes to 0.1, per person to 0.001
         if base:
-            row.append(num(base_value, 3 if "人" in label or "capita" in label else 2))
-        row += [num(now_value, 3 if "人" in label or "capita" in label else 2), ""]
+            row.append("—" if base_value is None else f"{base_value:,.{digits}f}")
+        row += ["—" if now_value is None else f"{now_value:,.{digits}f}", ""]
         table.add_row(*row)
     return table
 
@@ -261,8 +263,8 @@ def gap_text(gap: Any, unit: str, lang: str) -> str:
             )
         return t(lang, "需为“是”", "must be yes")
     sign = "+" if gap.direction == "increase" else "−"
-    if unit == "%":
-        return f"{sign}{value_text(gap.distance, '', lang)} {t(lang, '个百分点', 'pp')}"
+    if unit == "%":  # percentage points to one decimal, as the percentages are
+        return f"{sign}{value_text(gap.distance, '%', lang).rstrip('%')} {t(lang, '个百分点', 'pp')}"
     return f"{sign}{value_text(gap.distance, unit, lang)}"
 
 
