@@ -453,14 +453,8 @@ def _natural_width(table: Table) -> int:
     return Measurement.get(probe, probe.options, table).maximum
 
 
-def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None) -> list[Any]:
-    """The batch's terminal view: a ranking that fits `width` columns (the terminal's by
-    default), how it is ordered, the budget plan, the counts, what could not be assessed."""
-    from carbon_cli.core.i18n import money
-    from carbon_cli.outputs.district import verdict_counts
-
-    counts = verdict_counts(batch)
-    width = width or stdout.width
+def _ranking(batch: Any, lang: str, limit: int, width: int) -> list[Any]:
+    """The ranking table, as wide as `width` allows, and how it is ordered."""
     ids = max((display_width(str(r.community_id)) for r in batch.results[:limit]), default=0)
     table, (name_cap, street_cap) = _fitted(lambda caps: _ranking_table(batch, lang, limit, caps), ids, width)
     named = any(r.summary["pathway"] and r.summary["pathway"]["measures"] for r in batch.results[:limit])
@@ -468,7 +462,6 @@ def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None)
     if named and room >= 16:
         table = _ranking_table(batch, lang, limit, (name_cap, street_cap), names=min(room, 60))
     objective = next((r.summary["pathway"]["objective"] for r in batch.results if r.summary["pathway"]), "effort")
-    out: list[Any] = [table]
     by = t(
         lang,
         "前期投入（投资减一次性补贴）由低到高",
@@ -479,17 +472,27 @@ def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None)
     order = t(lang, f"其余按达到“通过”所需的{by}，再按得分由高到低", f"then by the {by}, then by score")
     if not any(r.summary["pathway"] for r in batch.results):
         order = t(lang, "其余按得分由高到低（未搜索达标路径）", "then by score (no pathways searched)")
-    out.append(
-        Text(
-            t(
-                lang,
-                f"排序：已符合的社区在前，{order}。\n所需措施、投入与补贴见 summary.md、results.xlsx 和各社区报告。",
-                f"Order: eligible communities first, {order}.\n"
-                "The measures, their costs and subsidies are in summary.md, results.xlsx and each report.",
-            ),
-            style="dim",
+    notes = t(lang, f"排序：已符合的社区在前，{order}。", f"Order: eligible communities first, {order}.")
+    if named:
+        notes += t(
+            lang,
+            "\n所需措施、投入与补贴见 summary.md、results.xlsx 和各社区报告。",
+            "\nThe measures, their costs and subsidies are in summary.md, results.xlsx and each report.",
         )
-    )
+    return [table, Text(notes, style="dim")]
+
+
+def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None) -> list[Any]:
+    """The batch's terminal view: a ranking that fits `width` columns (the terminal's by
+    default), how it is ordered, the budget plan, the counts, what could not be assessed."""
+    from carbon_cli.core.i18n import money
+    from carbon_cli.outputs.district import verdict_counts
+
+    counts = verdict_counts(batch)
+    width = width or stdout.width
+    out: list[Any] = []
+    if batch.results:
+        out += _ranking(batch, lang, limit, width)
     if len(batch.results) > limit:
         out.append(
             Text(
