@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -308,3 +309,128 @@ def test_a_row_reads_and_pickles_as_the_dict_it_was_made_from():
     again = pickle.loads(pickle.dumps([row, Row.of(data)]))
     assert [dict(r) for r in again] == [dict(row)] * 2
     assert again[0]._keys is again[1]._keys is row._keys  # one shared tuple of keys per shape
+
+
+@pytest.fixture(scope="module")
+def sample_batches():
+    return {lang: run_batch([SAMPLES], BatchOptions(reports=False, lang=lang), jobs=1) for lang in ("zh", "en")}
+
+
+def rendered(batch, lang: str, width: int) -> str:
+    from rich.console import Console
+
+    from carbon_cli.cli.ranking import batch_view
+
+    console = Console(width=width, record=True, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
+    for renderable in batch_view(batch, lang, width=width):
+        console.print(renderable)
+    return console.export_text()
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The ranking's body rows, each as its lines ("│  3 │ …" starts one, "│    │ …" continues it)."""
+    rows: list[list[str]] = []
+    body = False
+    for line in text.splitlines():
+        if line.startswith("┡"):
+            body = True
+        elif line.startswith("└"):
+            break
+        elif body:
+            if line.split("│")[1].strip():
+                rows.append([line])
+            else:
+                rows[-1].append(line)
+    return rows
+
+
+def check_ranking(batch, lang: str, width: int) -> str:
+    from carbon_cli.core.i18n import display_width
+
+    text = rendered(batch, lang, width)
+    assert all(display_width(line.rstrip()) <= width for line in text.splitlines()), text
+    rows = table_rows(text)
+    assert len(rows) == len(batch.results)
+    for row, result in zip(rows, batch.results, strict=True):
+        assert len(row) <= 3, "\n".join(row)
+        community = [line.split("│")[2].strip() for line in row]
+        assert str(result.community_id) in community, "\n".join(row)  # the ID whole, on a line of its own
+    return text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_the_ranking_fits_the_terminal_with_ids_whole_and_rows_short(sample_batches, lang, width):
+    text = check_ranking(sample_batches[lang], lang, width)
+    assert ("排序：" if lang == "zh" else "Order:") in text
+    assert ("FT-SH-13" in text) and ("4 项措施" if lang == "zh" else "4 measures") in text
+    named = ("垃圾分类" if lang == "zh" else "Better waste") in text
+    assert named == (width >= 100)  # the measures are named only where there is room
+
+
+def test_the_ranking_fits_80_columns_with_long_names_streets_and_ids(sample_batches):
+    import dataclasses
+
+    from carbon_cli.outputs.district import Row
+
+    batch = sample_batches["zh"]
+    results = []
+    for n, r in enumerate(batch.results):
+        summary = r.summary.as_dict()
+        summary.update(name="深圳市福田区某某花园社区居民委员会", street="某某某某街道办事处", id=f"440304-001-{n:04d}")
+        row = {**r.row, "community_id": summary["id"]}
+        results.append(dataclasses.replace(r, summary=Row.of(summary), row=Row.of(row)))
+    text = check_ranking(dataclasses.replace(batch, results=results), "zh", 80)
+    assert "深圳市福田区某…" in text and "某某某…" in text  # names and streets cut, IDs whole
+
+
+def test_the_output_folder_names_what_a_rerun_removed(tmp_path):
+    from carbon_cli.batch.outdir import OutputFolder
+    from carbon_cli.cli.commands.batch import removed_lines
+
+    out = tmp_path / "out"
+    with OutputFolder(out) as folder:
+        for name in ("summary.md", "summary.html", "reports/A.md", "reports/A.docx", "reports/B.md"):
+            folder.write(name, b"x")
+        folder.commit()
+    assert folder.removed == []
+    (out / "reports" / "A.docx").unlink()  # gone already: not said to be removed
+    with OutputFolder(out) as folder:
+        folder.write("summary.md", b"y")
+        folder.write("reports/A.md", b"y")
+        folder.commit()
+    assert folder.removed == ["reports/B.md", "summary.html"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        ".carbon-cli.json",
+        "reports/A.md",
+        "summary.md",
+    ]
+    assert removed_lines(folder.removed, ("md",), "en") == [
+        "removed 1 file(s) of formats not asked for this time: html (to keep them, run with --report-format md,html)",
+        "removed 1 file(s) of the previous run that this run did not write again "
+        "(such as the reports of communities no longer in the input)",
+    ]
+    assert removed_lines([], ("md",), "zh") == []
+
+
+@pytest.mark.slow
+def test_a_rerun_says_which_files_of_the_previous_run_it_removed(tmp_path):
+    out = tmp_path / "out"
+    two = [str(COMMUNITIES / "FT-SH-01.xlsx"), str(COMMUNITIES / "FT-SH-02.xlsx")]
+    first = carbon("batch", *two, "-o", str(out), "--report-format", "md,html,docx", "-q", "--no-cache")
+    assert first.returncode == 0 and "已删除" not in first.stderr
+    assert {p.suffix for p in (out / "reports").iterdir()} == {".md", ".html", ".docx"}
+    again = carbon("batch", two[0], "-o", str(out), "-q", "--no-cache")
+    assert again.returncode == 0
+    assert {p.name for p in (out / "reports").iterdir()} == {"FT-SH-01.md"}
+    flat = "".join(again.stderr.split())
+    # summary and two reports in html and docx; FT-SH-02.md, no longer in the input
+    assert "本次没有要求的格式（html、docx）的6个文件；要一并保留，请用--report-formatmd,html,docx" in flat
+    assert "本次没有再写出的1个文件" in flat
+    same = carbon("batch", two[0], "-o", str(out), "-q", "--no-cache", "--lang", "en")
+    assert same.returncode == 0 and "removed" not in same.stderr  # nothing removed, nothing said
+    back = carbon("batch", *two, "-o", str(out), "-q", "--no-cache", "--lang", "en", "--report-format", "html")
+    assert (
+        "removed 2 file(s) of formats not asked for this time: md (to keep them, run with --report-format html,md)"
+        in " ".join(back.stderr.split())
+    )

@@ -87,7 +87,8 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     bad = {**good, "elec_residential_kwh": "约两百万", "households": None, "lpg_kg": -5}
     bad |= {"vehicles_total": 2000, "nev_count": 2500, "outreach_events_per_year": 80}
     fill(forms / "DM-02.xlsx", returned / "DM-02.xlsx", bad)  # planted errors
-    shutil.copy(forms / "NS-01.xlsx", returned / "NS-01.xlsx")  # sent back blank; NS-02 never returned
+    fill(forms / "NS-01.xlsx", returned / "NS-01.xlsx", {"assessment_year": 2023})  # sent back blank
+    # NS-02 never returned
     shutil.copy(SAMPLES / "communities" / "FT-SH-05.xlsx", returned / "FT-SH-05.xlsx")  # not on the roster
     fill(forms / "DM-01.xlsx", returned / "DM-01 (resent).xlsx", good)  # the same community twice
     before = digest(returned)
@@ -310,13 +311,91 @@ def test_status_rows(campaign: dict[str, Any]) -> None:
     assert rows["DM-02"]["required_missing"] == ["households", "elec_residential_kwh"]
     assert rows["DM-02"]["required_missing_names"] == ["户数", "居民生活用电量（千瓦时）"]
     basic = len(dictionary().by_topic("basic"))
-    assert rows["NS-01"]["completeness"]["basic"] == {"filled": 4, "fields": basic}  # the prefilled identity
+    assert rows["NS-01"]["completeness"]["basic"] == {"filled": 5, "fields": basic}  # the identity and the year
+    required = [f.key for f in dictionary().required if f.key not in (*IDENTITY, "assessment_year")]
+    assert rows["NS-01"]["required_missing"] == required  # blank: every required field is missing
     assert rows["NS-02"]["files"] == [] and rows["NS-02"]["action"] == "催交"
     assert status["received"] == 3 and status["states"]["missing"] == 1
     assert [(s["community_id"], Path(s["file"]).name) for s in status["off_roster"]] == [("FT-SH-05", "FT-SH-05.xlsx")]
     assert [(d["community_id"], sorted(Path(f).name for f in d["files"])) for d in status["duplicates"]] == [
         ("DM-01", ["DM-01 (resent).xlsx", "DM-01.xlsx"])
     ]
+
+
+def test_forms_nobody_filled_in_are_not_returned(tmp_path: Path) -> None:
+    """The campaign folder: forms written by `template`, some filled in place, some untouched."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    forms = tmp_path / "forms"
+    assert run("template", "--roster", str(roster), "-o", str(forms), "--district", "示范区").exit_code == 0
+    fill(forms / "DM-01.xlsx", forms / "DM-01.xlsx", typed(complete_values()))
+    fill(forms / "DM-02.xlsx", forms / "DM-02.xlsx", {"assessment_year": 2023})  # returned with only the year
+    before = digest(forms)
+    status_file, marked = tmp_path / "status.xlsx", tmp_path / "marked"
+    args = ["validate", str(forms), "--roster", str(roster), "-o", str(status_file), "--annotate", str(marked)]
+    data = json.loads(run(*args, "-f", "json").stdout)
+    rows = {r["community_id"]: r for r in data["status"]["rows"]}
+    assert {k: r["state"] for k, r in rows.items()} == {
+        "DM-01": "ready",
+        "DM-02": "blank",
+        "NS-01": "missing",
+        "NS-02": "missing",
+    }
+    assert data["status"]["received"] == 2 and data["status"]["duplicates"] == []
+    required = [f.key for f in dictionary().required if f.key not in (*IDENTITY, "assessment_year")]
+    assert rows["DM-02"]["required_missing"] == required  # blank: the count says every one is missing
+    for key in ("NS-01", "NS-02"):
+        assert rows[key]["action"] == "催交" and [Path(f).name for f in rows[key]["files"]] == [f"{key}.xlsx"]
+        assert rows[key]["reason"] == "表格与发出时相同，尚未填写"
+        assert rows[key]["required_missing"] == [] and rows[key]["errors"] == 0
+    assert [Path(f).name for f in data["untouched_forms"]] == ["NS-01.xlsx", "NS-02.xlsx"]
+    assert sorted(p.name for p in marked.iterdir() if p.suffix == ".xlsx") == ["DM-02.xlsx"]  # none for NS-0x
+    assert digest(forms) == before
+
+    ws = openpyxl.load_workbook(status_file).worksheets[0]
+    header = [c.value for c in ws[1]]
+    table = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert (table["NS-01"]["状态"], table["NS-01"]["下一步"], table["NS-01"]["缺必填项"]) == ("未交回", "催交", None)
+    assert table["NS-01"]["文件"] == "NS-01.xlsx" and table["NS-01"]["缺少的必填项"] == "表格与发出时相同，尚未填写"
+    assert (table["DM-02"]["状态"], table["DM-02"]["缺必填项"]) == ("已交回，空白", len(required))
+    assert table["DM-01"]["缺必填项"] == 0
+
+    # the terminal: the next step for each community, and the untouched forms said to be so
+    text = run(*args[:4])
+    assert text.exit_code == 1  # DM-02 came back blank
+    assert "下一步" in text.output and "催交" in text.output and "退回填写" in text.output
+    flat = "".join(text.output.split())  # as read, whatever the wrapping
+    assert "未交回2（其中2份发出的表格尚未填写）" in flat and "其中2份是尚未填写的发出表格（按未交回计）" in flat
+    fill(forms / "DM-02.xlsx", forms / "DM-02.xlsx", typed(complete_values()))
+    assert run(*args[:4]).exit_code == 0  # forms not filled in yet are not files with errors
+
+    # a survey returned in another file wins over the untouched form: not a duplicate
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    fill(forms / "NS-01.xlsx", returned / "NS-01.xlsx", typed(complete_values()))
+    again = json.loads(run("validate", str(forms), str(returned), "--roster", str(roster), "-f", "json").stdout)
+    rows = {r["community_id"]: r for r in again["status"]["rows"]}
+    assert rows["NS-01"]["state"] == "ready" and again["status"]["duplicates"] == []
+
+
+def test_status_table_fits_80_columns_with_the_next_step(campaign: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    from carbon_cli.campaign.roster import read_roster
+    from carbon_cli.campaign.status import collection_status
+    from carbon_cli.cli.collection import status_view
+    from carbon_cli.survey.validation import validate_paths
+
+    report = validate_paths([campaign["returned"]])
+    for lang, step in (("zh", "退回修改"), ("en", "send back")):
+        status = collection_status(read_roster(campaign["tmp"] / "roster.csv"), report.files, lang)
+        for width in (80, 120):
+            console = Console(width=width, record=True, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
+            for renderable in status_view(status, lang, width=width):
+                console.print(renderable)
+            text = console.export_text()
+            assert max(len(line.rstrip()) for line in text.splitlines() if line.startswith("┃")) <= width
+            assert step in text and all(k in text for k in ("DM-01", "DM-02", "NS-01", "NS-02"))
 
 
 def test_status_workbook_sorts_and_filters(campaign: dict[str, Any]) -> None:
@@ -343,7 +422,7 @@ def test_status_in_english_names_fields_in_english(campaign: dict[str, Any]) -> 
         text=True,
         env={**os.environ, "COLUMNS": "250"},
     )
-    assert "received, has errors" in result.stdout and "Households, Household electricity (kWh)" in result.stdout
+    assert "has errors" in result.stdout and "Households, Household electricity (kWh)" in result.stdout
     assert "households" not in result.stdout  # keys are for JSON; people read labels
 
 

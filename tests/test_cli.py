@@ -139,3 +139,54 @@ def test_validate_exit_codes_and_json(tmp_path):
     data = json.loads(proc.stdout)
     assert data["files_with_errors"] == 1 and data["files"][0]["issues"][0]["code"] == "not_a_workbook"
     assert carbon("validate").returncode == 2
+
+
+def _wide(*args: str) -> str:
+    import os
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "carbon_cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "160"},
+    )
+    return proc.stdout
+
+
+def _column(text: str, header: str) -> list[str]:
+    """A column of a Rich table's body, by its header's position."""
+    lines = text.splitlines()
+    head = next(i for i, line in enumerate(lines) if header in line and line.startswith("┃"))
+    index = [c.strip() for c in lines[head].split("┃")].index(header)
+    body = []
+    for line in lines[head + 2 :]:
+        if not line.startswith("│"):
+            break
+        body.append(line.split("│")[index].strip())
+    return [cell for cell in body if cell]
+
+
+def test_plan_says_why_a_measure_adds_no_points_and_keeps_one_precision_a_column():
+    import re
+
+    text = _wide("plan", str(SAMPLES / "communities" / "FT-SH-05.xlsx"))
+    m14 = next(line for line in text.splitlines() if "│ M14" in line)
+    assert "+0.00" in m14 and "C2 碳排放管理机制" in m14  # there for the control, not for points
+    assert "其中补贴" not in text  # no subsidy: not "其中补贴 0 元"
+    assert "当前：" in text and "前期投入：" in text and ": " not in text.split("╰")[0]  # one colon style
+    for header in ("减排 tCO2e", "前期投入（万元）", "年净支出（万元）"):
+        cells = _column(text, header)
+        assert cells and all(re.fullmatch(r"-?[\d,]+\.\d", c) for c in cells), (header, cells)
+    english = _wide("plan", str(SAMPLES / "communities" / "FT-SH-05.xlsx"), "--lang", "en")
+    assert all(re.fullmatch(r"-?[\d,]+", c) for c in _column(english, "Upfront (yuan)"))
+
+
+def test_assess_inventory_keeps_one_precision_a_column():
+    import re
+
+    text = _wide("assess", str(SAMPLES / "communities" / "FT-SH-05.xlsx"))
+    assert "结论：" in text and "净排放：" in text
+    cells = [c for c in _column(text, "2023") if "." in c]
+    per_capita = cells.pop()  # the last row is per person
+    assert re.fullmatch(r"\d\.\d{3}", per_capita)
+    assert all(re.fullmatch(r"-?[\d,]+\.\d", c) for c in cells), cells

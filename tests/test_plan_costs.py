@@ -161,4 +161,4 @@ def test_payback_beyond_the_period_is_shown_as_such():
     change = {"households_with_saving_fixtures": 800, "water_supply_m3": 92000.0}
     cost, _ = set_cost(costs, [StepChange("M11", before, change)], terms_for(costs, before))
     assert "Simple payback: 15.8 years (beyond the period)" in cost_summary(cost, "en", None)
-    assert "静态回收期: 15.8 年（超过评估期）" in cost_summary(cost, "zh", None)
+    assert "静态回收期：15.8 年（超过评估期）" in cost_summary(cost, "zh", None)

@@ -1,7 +1,9 @@
 """The batch output folder: what carbon-cli writes there, refusing to clobber anything else, and
 replacing it all at once.
 
-A manifest (`.carbon-cli.json`) lists the files a run wrote. A run builds its files in a new
+A manifest (`.carbon-cli.json`) lists the files a run wrote; those of the previous run that a run
+does not write again (a report format not asked for this time, a community no longer in the
+input) are removed with it, and named (`OutputFolder.removed`) for the run to say so. A run builds its files in a new
 folder beside OUTDIR and swaps it in only when every file is written and on disk, so a run that
 is interrupted or fails (Ctrl-C, a kill, a full disk, a crash) leaves the previous OUTDIR exactly
 as it was; what a killed run left beside it is cleared by the next run. A lock beside OUTDIR
@@ -186,6 +188,7 @@ class OutputFolder:
         self.inputs = list(inputs or [])
         self.force = force
         self.files: list[str] = []
+        self.removed: list[str] = []  # after commit: files of the previous run this one did not write again
         self.stale_lock: dict[str, Any] | None = None  # what a killed run's lock said, when one was found
         self.staging: Path | None = None
         self._lock: Lock | None = None
@@ -284,6 +287,8 @@ class OutputFolder:
     def commit(self) -> None:
         """Write the manifest, make every file durable, then put the new folder in OUTDIR's place."""
         assert self.staging is not None
+        previous = previous_outputs(self.outdir) - set(self.files) - {MANIFEST}
+        gone = sorted(name for name in previous if (self.outdir / name).is_file())
         manifest = {"tool": "carbon-cli", "files": sorted(self.files)}
         with self.open(MANIFEST) as f:
             f.write((json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
@@ -298,6 +303,7 @@ class OutputFolder:
             except OSError as exc:
                 raise write_failed(self.outdir, exc) from None
             self._committed = True
+            self.removed = [name for name in gone if not (self.outdir / name).exists()]
             if self.staging is not None:
                 shutil.rmtree(self.staging, ignore_errors=True)  # after a swap: the previous OUTDIR
                 self.staging = None

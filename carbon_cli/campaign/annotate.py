@@ -274,17 +274,23 @@ class Outcome:
 
     file: str
     copy: AnnotatedCopy | None = None
-    reason: str = ""  # "clean", "unreadable" or "csv" when there is no copy
+    reason: str = ""  # "clean", "untouched", "unreadable" or "csv" when there is no copy
     name: str = ""  # the copy's file name in the output folder
 
 
 def annotate_report(files: list[Any], lang: str = "zh", limits: Limits | None = None) -> list[Outcome]:
-    """A marked copy for every validated file (`validation.FileResult`) that has problems."""
+    """A marked copy for every validated file (`validation.FileResult`) that has problems, but
+    a form nobody has filled in (there is nothing in it to send back marked)."""
+    from carbon_cli.campaign.roster import untouched_files
+
+    untouched = untouched_files(files)
     outcomes = []
     for result in files:
         path = Path(result.file)
         if not result.issues:
             outcomes.append(Outcome(result.file, reason="clean"))
+        elif result.file in untouched:
+            outcomes.append(Outcome(result.file, reason="untouched"))
         elif result.layout is None or path.is_dir():
             outcomes.append(Outcome(result.file, reason="unreadable"))
         elif not can_annotate(path):

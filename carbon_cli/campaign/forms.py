@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.campaign.roster import Member, Roster, form_name
+from carbon_cli.campaign.roster import PREFILLED, Member, Roster, form_name
 from carbon_cli.core.errors import CarbonError
 from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.issues import InputError, Issue
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.paths import expand_paths
-
-PREFILLED = ("community_id", "community_name", "street", "district")
 
 
 @dataclass(frozen=True)

@@ -138,20 +138,24 @@ def completeness(survey: Survey) -> dict[str, tuple[int, int]]:
 def _row(member: Member, survey: Survey, files: list[str]) -> Row:
     errors = [i for i in survey.issues if i.is_error]
     state = "blank" if survey.is_blank else "errors" if errors else "ready"
-    return Row(
-        member,
-        state,
-        files,
-        len(errors),
-        len(survey.issues) - len(errors),
-        [i.field for i in survey.issues if i.code == "missing_required" and i.field],
-        completeness(survey),
-    )
+    if survey.is_blank:  # one finding says so, but every required field is missing
+        missing = [f.key for f in dictionary().required if f.key not in survey.assessment]
+    else:
+        missing = [i.field for i in survey.issues if i.code == "missing_required" and i.field]
+    return Row(member, state, files, len(errors), len(survey.issues) - len(errors), missing, completeness(survey))
+
+
+UNTOUCHED = ("表格与发出时相同，尚未填写", "the form is as it was sent out: not filled in yet")
 
 
 def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> CollectionStatus:
-    """The status of every roster community from validated files (`validation.FileResult`)."""
+    """The status of every roster community from validated files (`validation.FileResult`). A
+    form nobody has filled in (`forms.is_untouched`) is not a survey returned: its community is
+    missing, the form named, unless a survey of it was returned in another file."""
+    from carbon_cli.campaign.roster import is_untouched
+
     found: dict[str, list[tuple[Survey, str]]] = {}
+    untouched: dict[str, list[tuple[Survey, str]]] = {}
     unreadable: list[Issue] = []
     unreadable_by_stem: dict[str, Issue] = {}
     for result in files:
@@ -162,7 +166,10 @@ def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> Col
                 unreadable.append(issue)
             continue
         for survey in result.surveys:
-            found.setdefault(survey.community_id, []).append((survey, result.file))
+            if is_untouched(survey):
+                untouched.setdefault(survey.community_id, []).append((survey, result.file))
+            else:
+                found.setdefault(survey.community_id, []).append((survey, result.file))
     by_name = {m.name: m.id for m in roster.members}
     for key in list(found):  # a survey whose ID is not on the roster but whose name is
         if roster.find(key) is None and key not in by_name.values():
@@ -181,10 +188,18 @@ def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> Col
             issue = unreadable_by_stem.get(member.id) or unreadable_by_stem[_stem(member.id)]
             claimed.add(id(issue))
             rows.append(Row(member, "unreadable", [issue.location.file], 1, reason=issue.message(lang)))
+        elif member.id in untouched:
+            files = [f for _, f in untouched[member.id]]
+            rows.append(Row(member, "missing", files, reason=UNTOUCHED[lang != "zh"]))
         else:
             rows.append(Row(member, "missing"))
     on_roster = {m.id for m in roster.members}
-    off = [Stray(key, s.name, f) for key, entries in found.items() if key not in on_roster for s, f in entries]
+    off = [
+        Stray(key, s.name, f)
+        for key, entries in [*found.items(), *untouched.items()]
+        if key not in on_roster
+        for s, f in entries
+    ]
     duplicates = {key: [f for _, f in entries] for key, entries in found.items() if len(entries) > 1}
     return CollectionStatus(roster, rows, off, duplicates, [i for i in unreadable if id(i) not in claimed])
 

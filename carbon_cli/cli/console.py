@@ -5,20 +5,24 @@ from __future__ import annotations
 import io
 import math
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import typer
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from carbon_cli.core.errors import CarbonError
-from carbon_cli.core.i18n import term
+from carbon_cli.core.i18n import display_width, term
 from carbon_cli.survey.fields import field_name
 from carbon_cli.survey.issues import InputError, Issue
 
 if TYPE_CHECKING:
     from carbon_cli.scoring.assessment import Assessment
+    from carbon_cli.survey.container import Limits
+    from carbon_cli.survey.model import Survey
 
 stdout = Console(highlight=False, soft_wrap=False)
 stderr = Console(stderr=True, highlight=False)
@@ -136,21 +140,22 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
     """The terminal view of an assessment: verdict panel, inventory, controls, indicators."""
     ev, s = a.evaluation, a.survey
     verdict = term(a.verdict, lang)
+    colon = t(lang, "：", ": ")
     lines = [
         Text.assemble((f"{s.name} ({s.community_id})", "bold"), f"  {s.assessment.get('street') or ''}"),
         Text.assemble(
-            (f"{t(lang, '结论', 'Verdict')}: {verdict}", VERDICT_STYLE[a.verdict]),
-            f"   {t(lang, '得分', 'Score')}: {score_text(ev.score, grade_lines(a))} / 100"
-            f"   {t(lang, '等级', 'Grade')}: {ev.grade.label(lang)}",
+            (f"{t(lang, '结论', 'Verdict')}{colon}{verdict}", VERDICT_STYLE[a.verdict]),
+            f"   {t(lang, '得分', 'Score')}{colon}{score_text(ev.score, grade_lines(a))} / 100"
+            f"   {t(lang, '等级', 'Grade')}{colon}{ev.grade.label(lang)}",
         ),
     ]
     pc = a.inventory.per_capita_tco2e
     lines.append(
         Text(
-            f"{t(lang, '净排放', 'Net emissions')}: {num(a.inventory.net_tco2e)} tCO2e   "
-            f"{t(lang, '人均', 'Per capita')}: {num(pc)} tCO2e   "
-            f"{t(lang, '评价年', 'Year')}: {s.assessment_year or '—'}"
-            + (f"   {t(lang, '基准年', 'Baseline')}: {s.baseline_year}" if s.baseline_year else "")
+            f"{t(lang, '净排放', 'Net emissions')}{colon}{num(a.inventory.net_tco2e)} tCO2e   "
+            f"{t(lang, '人均', 'Per capita')}{colon}{num(pc)} tCO2e   "
+            f"{t(lang, '评价年', 'Year')}{colon}{s.assessment_year or '—'}"
+            + (f"   {t(lang, '基准年', 'Baseline')}{colon}{s.baseline_year}" if s.baseline_year else "")
         )
     )
     if ev.points_to_pass > 0:
@@ -166,18 +171,18 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
     blockers = [c.criterion for c in ev.failed_controls]
     if blockers:
         names = "、".join(f"{c.key} {c.label(lang)}" for c in blockers)
-        lines.append(Text(f"{t(lang, '未满足控制项', 'Failed controls')}: {names}", style="red"))
+        lines.append(Text(f"{t(lang, '未满足控制项', 'Failed controls')}{colon}{names}", style="red"))
     if ev.fields_to_collect:
         lines.append(
             Text(
-                f"{t(lang, '需补充数据', 'Data to collect')}: "
+                f"{t(lang, '需补充数据', 'Data to collect')}{colon}"
                 + t(lang, "、", ", ").join(field_name(k, lang) for k in ev.fields_to_collect),
                 style="yellow",
             )
         )
     if a.changes:
         changed = ", ".join(f"{k}={v}" for k, v in a.changes.items())
-        lines.append(Text(f"{t(lang, '假设变更', 'What-if changes')}: {changed}", style="cyan"))
+        lines.append(Text(f"{t(lang, '假设变更', 'What-if changes')}{colon}{changed}", style="cyan"))
     panel = Panel(
         Text("\n").join(lines),
         title=t(lang, "近零碳社区评价", "Near-zero-carbon community assessment"),
@@ -198,8 +203,8 @@ def inventory_table(a: Assessment, lang: str) -> Table:
     for line in a.inventory.lines:
         row: list[str | Text] = [term(line.key, lang)]
         if base:
-            row.append(num(base.sources[line.key]))
-        row += [num(line.tco2e), f"{100 * line.tco2e / gross:.1f}%"]
+            row.append(f"{base.sources[line.key]:,.1f}")
+        row += [f"{line.tco2e:,.1f}", f"{100 * line.tco2e / gross:.1f}%"]
         table.add_row(*row)
     for label, now_value, base_value in (
         (t(lang, "总排放", "Gross"), a.inventory.gross_tco2e, base.gross_tco2e if base else None),
@@ -212,9 +217,10 @@ def inventory_table(a: Assessment, lang: str) -> Table:
         ),
     ):
         row = [Text(label, style="bold")]
+        digits = 3 if "人" in label or "capita" in label else 1  # tonnes to 0.1, per person to 0.001
         if base:
-            row.append(num(base_value, 3 if "人" in label or "capita" in label else 2))
-        row += [num(now_value, 3 if "人" in label or "capita" in label else 2), ""]
+            row.append("—" if base_value is None else f"{base_value:,.{digits}f}")
+        row += ["—" if now_value is None else f"{now_value:,.{digits}f}", ""]
         table.add_row(*row)
     return table
 
@@ -262,8 +268,8 @@ def gap_text(gap: Any, unit: str, lang: str) -> str:
             )
         return t(lang, "需为“是”", "must be yes")
     sign = "+" if gap.direction == "increase" else "−"
-    if unit == "%":
-        return f"{sign}{value_text(gap.distance, '', lang)} {t(lang, '个百分点', 'pp')}"
+    if unit == "%":  # percentage points to one decimal, as the percentages are
+        return f"{sign}{value_text(gap.distance, '%', lang).rstrip('%')} {t(lang, '个百分点', 'pp')}"
     return f"{sign}{value_text(gap.distance, unit, lang)}"
 
 
@@ -367,177 +373,83 @@ def progress_bar(lang: str, enabled: bool = True) -> _ProgressBar:
     return _ProgressBar(lang, enabled)
 
 
-def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
-    from carbon_cli.core.i18n import money
-    from carbon_cli.outputs.district import verdict_counts
+# --- fitting text and tables to a terminal's width ----------------------------------------
 
-    counts = verdict_counts(batch)
-    table = Table(title=t(lang, "社区排名", "Ranking"), title_justify="left")
-    add_columns(
-        table,
-        (
-            ("#", "right"),
-            (t(lang, "社区", "Community"), "left"),
-            (t(lang, "街道", "Street"), "left"),
-            (t(lang, "人均 tCO2e", "tCO2e/person"), "right"),
-            (t(lang, "得分", "Score"), "right"),
-            (t(lang, "结论", "Verdict"), "left"),
-            (t(lang, "可行性", "Feasibility"), "left"),
-            (t(lang, "达到“通过”的措施", "Measures to reach pass"), "left"),
-            (t(lang, "前期投入", "Upfront"), "right"),
-        ),
-    )
-    lines = [g.min_score for g in batch.criteria.grades if g.min_score > 0] if batch.criteria else []
-    objective = "effort"
-    for r in batch.results[:limit]:
-        row = r.summary
-        pathway = row["pathway"]
-        steps = pathway["measures"] if pathway else []
-        objective = pathway.get("objective", objective) if pathway else objective
-        table.add_row(
-            str(r.rank),
-            Text(f"{row['name']}\n{row['id']}"),
-            Text(str(row["street"] or "")),
-            num(row["per_capita_tco2e"]),
-            score_text(row["score"], lines),
-            Text(
-                term(f"{r.verdict}.short", lang) if r.verdict == "eligible" else term(r.verdict, lang),
-                style=VERDICT_STYLE[r.verdict],
-            ),
-            term(r.feasibility, lang),
-            t(lang, "、", ", ").join(m["name"] for m in steps),
-            money(pathway.get("upfront_yuan"), lang) if steps else "—",
-        )
-    out: list[Any] = [table]
-    by = t(lang, "前期投入（投资减一次性补贴）由低到高", "upfront cost (capex less one-off subsidies), least first")
-    if objective == "effort":
-        by = t(lang, "措施工作量由小到大", "effort of the measures, least first")
-    out.append(
-        Text(
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` terminal columns, ending in "…" when cut."""
+    if display_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def two_lines(text: str, width: int) -> str:
+    """`text` wrapped to at most two lines of `width` columns; what does not fit ends in "…"."""
+    lines = [line.plain.rstrip() for line in Text(text).wrap(Console(width=width, file=io.StringIO()), width)]
+    if len(lines) > 2:
+        last = lines[1] + "…"
+        lines = [lines[0], last if display_width(last) <= width else clip(lines[1], width)]
+    return "\n".join(lines)
+
+
+def natural_width(table: Table) -> int:
+    from rich.measure import Measurement
+
+    probe = Console(width=1000, file=io.StringIO())
+    return Measurement.get(probe, probe.options, table).maximum
+
+
+def fitted(build: Any, ids: int, width: int) -> tuple[Table, tuple[int, int]]:
+    """The table `build((name_cap, street_cap))` makes, names and streets cut until it fits
+    `width` columns; an ID is never cut."""
+    name_cap, street_cap = max(12, ids), 10
+    table = build((name_cap, street_cap))
+    while natural_width(table) > width:
+        if name_cap > max(ids, 6) and name_cap >= street_cap:
+            name_cap -= 1
+        elif street_cap > 4:
+            street_cap -= 1
+        else:
+            break
+        table = build((name_cap, street_cap))
+    return table, (name_cap, street_cap)
+
+
+# --- what several commands do the same way ------------------------------------------------
+
+
+def load_for_assessment(path: Path, community: str | None, year: int | None, limits: Limits, lang: str) -> Survey:
+    """Read the survey to assess; stop with every blocking error listed when there are any."""
+    from carbon_cli.survey.reader import read_survey
+
+    survey = read_survey(path, community=community, year=year, limits=limits)
+    if survey.blocking_errors:
+        stderr.print(issues_table(survey.blocking_errors, lang, title=f"{path} ({survey.community_id})"))
+        stderr.print(
             t(
                 lang,
-                f"排序：已符合的社区在前，其余按达到“通过”所需的{by}，再按得分由高到低。",
-                f"Order: eligible communities first, then by the {by} to reach pass, then by score.",
-            ),
-            style="dim",
-        )
-    )
-    if len(batch.results) > limit:
-        out.append(
-            Text(
-                t(
-                    lang,
-                    f"……另有 {len(batch.results) - limit} 个社区，见 results.csv",
-                    f"… {len(batch.results) - limit} more in results.csv",
-                )
+                f"这些错误使评价无法进行，请先修正（可用 carbon validate {path} 查看全部问题）。",
+                f"These errors prevent an assessment; fix them first (carbon validate {path} lists every problem).",
             )
         )
-    plan = getattr(batch, "investment", None)
-    if plan is not None and plan.plan is not None:
-        p = plan.plan
-        out.append(
-            Text(
-                t(
-                    lang,
-                    f"预算 {money(p.budget_yuan, lang)}：可使 {len(p.selected)} 个社区新达到“通过”"
-                    f"（共 {p.eligible_after} 个），前期投入 {money(p.total_upfront_yuan, lang)}，见 summary.md",
-                    f"Budget {money(p.budget_yuan, lang)}: {len(p.selected)} more communities reach pass "
-                    f"({p.eligible_after} in all) for {money(p.total_upfront_yuan, lang)} upfront; see summary.md",
-                ),
-                style="bold",
-            )
-        )
-    out.append(
-        Text(
-            t(
-                lang,
-                f"符合 {counts['eligible']}，不符合 {counts['not_eligible']}，数据不足 {counts['incomplete']}",
-                f"eligible {counts['eligible']}, not eligible {counts['not_eligible']}, "
-                f"incomplete {counts['incomplete']}",
-            )
-        )
-    )
-    if batch.failures:
-        failed = Table(title=t(lang, "未能评估的文件", "Not assessed"), title_justify="left")
-        failed.add_column(t(lang, "文件", "File"), overflow="fold")
-        failed.add_column(t(lang, "社区", "Community"))
-        failed.add_column(t(lang, "原因", "Reason"), overflow="fold")
-        for f in batch.failures:
-            failed.add_row(Text(f.file), Text(f.community or ""), Text(f.reason(lang)))
-        out.append(failed)
-    return out
+        raise typer.Exit(1)
+    return survey
 
 
-STATE_STYLE = {"missing": "dim", "unreadable": "red", "blank": "yellow", "errors": "red", "ready": "green"}
+def write_or_print(text: str | bytes, output: Path | None, inputs: list[Path]) -> None:
+    from carbon_cli.core.fileio import guard_inputs, write_bytes, write_text
 
-
-def status_view(status: Any, lang: str) -> list[Any]:
-    """The collection status: one row per roster community, then what is not on the roster."""
-    from carbon_cli.campaign.status import state_label
-
-    table = Table(title=t(lang, "收集情况", "Collection status"), title_justify="left")
-    add_columns(
-        table,
-        (
-            (t(lang, "社区", "Community"), "left"),
-            (t(lang, "街道", "Street"), "left"),
-            (t(lang, "状态", "Status"), "left"),
-            (t(lang, "错误", "Errors"), "right"),
-            (t(lang, "警告", "Warn."), "right"),
-            (t(lang, "完整度", "Complete"), "right"),
-            (t(lang, "缺少的必填项", "Required missing"), "left"),
-        ),
-    )
-    for row in status.rows:
-        filled, total = row.filled
-        received = row.state not in ("missing", "unreadable")
-        missing = [field_name(k, lang) for k in row.required_missing]
-        shown = t(lang, "、", ", ").join(missing[:4]) + (
-            t(lang, f" 等 {len(missing)} 项", f" … ({len(missing)})") if len(missing) > 4 else ""
-        )
-        table.add_row(
-            Text(f"{row.member.name}\n{row.member.id}"),
-            Text(row.member.street),
-            Text(state_label(row.state, lang), style=STATE_STYLE[row.state]),
-            str(row.errors) if row.state != "missing" else "",
-            str(row.warnings) if received else "",
-            f"{100 * filled / total:.0f}%" if received and total else "",
-            Text(shown or row.reason),
-        )
-    out: list[Any] = [table]
-    missing_ids = [r.member.id for r in status.rows if r.state == "missing"]
-    out.append(
-        Text(
-            t(
-                lang,
-                f"名单共 {len(status.rows)} 个社区：已交回 {status.received}（可用 {status.count('ready')}，"
-                f"有错误 {status.count('errors')}，空白 {status.count('blank')}，"
-                f"无法读取 {status.count('unreadable')}），"
-                f"未交回 {len(missing_ids)}" + (f"：{'、'.join(missing_ids)}" if missing_ids else ""),
-                f"{len(status.rows)} communities on the roster: {status.received} received (usable "
-                f"{status.count('ready')}, with errors {status.count('errors')}, blank {status.count('blank')}, "
-                f"unreadable {status.count('unreadable')}), {len(missing_ids)} missing"
-                + (f": {', '.join(missing_ids)}" if missing_ids else ""),
-            )
-        )
-    )
-    if status.off_roster or status.duplicates or status.unreadable:
-        other = Table(
-            title=t(lang, "名单外、重复与无法读取", "Off-roster, duplicates, unreadable"), title_justify="left"
-        )
-        add_columns(
-            other,
-            (t(lang, "类型", "Kind"), t(lang, "社区", "Community"), t(lang, "文件", "File"), t(lang, "说明", "Detail")),
-        )
-        for s in status.off_roster:
-            other.add_row(
-                t(lang, "不在名单上", "not on the roster"), Text(f"{s.name} ({s.community_id})"), Text(s.file), ""
-            )
-        for key, files in status.duplicates.items():
-            other.add_row(t(lang, "重复交回", "surveyed twice"), Text(key), Text("\n".join(files)), "")
-        for issue in status.unreadable:
-            other.add_row(t(lang, "无法读取", "unreadable"), "", Text(issue.location.file), Text(issue.message(lang)))
-        out.append(other)
-    if status.roster.issues:
-        out.append(issues_table(status.roster.issues, lang, title=t(lang, "名单中的问题", "Roster problems")))
-    return out
+    if output is None:
+        stdout.file.write(text if isinstance(text, str) else text.decode("utf-8"))
+        stdout.file.flush()
+        return
+    guard_inputs(output, inputs)
+    if isinstance(text, bytes):
+        write_bytes(output, text)
+    else:
+        write_text(output, text)

@@ -45,6 +45,7 @@ class Step:
     verdict_after: str
     grade_after: str
     cost: Any = None  # planning.costs.Cost, once priced
+    controls_met: tuple[str, ...] = ()  # control keys failing (or missing) before this measure, passing after
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Pathway:
                     "tco2e_reduced": s.tco2e_reduced,
                     "score_after": s.score_after,
                     "verdict_after": s.verdict_after,
+                    "controls_met": list(s.controls_met),
                     **({"cost": s.cost.to_dict()} if s.cost is not None else {}),
                 }
                 for s in self.steps
@@ -342,6 +344,13 @@ def find_pathway(
                 score_after=after.score.score,
                 verdict_after=after.score.verdict,
                 grade_after=after.score.grade.key,
+                controls_met=tuple(
+                    c.key
+                    for c, was, now in zip(
+                        base.criteria.controls, before.score.control_statuses, after.score.control_statuses, strict=True
+                    )
+                    if was in ("fail", "missing") and now in ("pass", "na")
+                ),
             )
         )
         before = after

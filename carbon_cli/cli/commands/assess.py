@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from carbon_cli.cli.common import load_for_assessment, write_or_print
+from carbon_cli.cli.console import load_for_assessment, write_or_print
 from carbon_cli.cli.options import (
     AsOfOption,
     CommunityOption,

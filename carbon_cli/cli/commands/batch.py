@@ -108,7 +108,8 @@ def batch(
     from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.batch.outdir import OutputFolder
     from carbon_cli.batch.run import run_batch
-    from carbon_cli.cli.console import batch_view, emit, progress_bar, stderr, t
+    from carbon_cli.cli.console import emit, progress_bar, stderr, t
+    from carbon_cli.cli.ranking import batch_view
     from carbon_cli.core.errors import UsageError
     from carbon_cli.outputs.district import BatchOptions
     from carbon_cli.outputs.results import write_results
@@ -183,7 +184,43 @@ def batch(
             f"Wrote {len(out.files)} file(s) to {outdir}/ ({summaries}, results.csv/xlsx/json)",
         )
     )
+    for line in removed_lines(out.removed, options.report_formats, code):
+        stderr.print(line)
     raise typer.Exit(0 if result.ok else 1)
+
+
+def removed_lines(removed: list[str], formats: tuple[str, ...], lang: str) -> list[str]:
+    """What a re-run removed from the folder: the reports of formats not asked for this time
+    (and how to keep them), then any other file of the previous run not written again."""
+    from carbon_cli.cli.console import t
+    from carbon_cli.outputs.documents import FORMATS
+
+    suffix = {name: name.rsplit(".", 1)[-1].lower() if "." in name else "" for name in removed}
+    dropped = [f for f in FORMATS if f not in formats and f in suffix.values()]
+    by_format = [n for n in removed if suffix[n] in dropped]
+    rest = len(removed) - len(by_format)
+    lines = []
+    if by_format:
+        keep = ",".join([*formats, *dropped])
+        lines.append(
+            t(
+                lang,
+                f"已删除上次运行写入、本次没有要求的格式（{'、'.join(dropped)}）的 {len(by_format)} 个文件；"
+                f"要一并保留，请用 --report-format {keep}",
+                f"removed {len(by_format)} file(s) of formats not asked for this time: {', '.join(dropped)} "
+                f"(to keep them, run with --report-format {keep})",
+            )
+        )
+    if rest:
+        lines.append(
+            t(
+                lang,
+                f"已删除上次运行写入、本次没有再写出的 {rest} 个文件（如已不在输入中的社区的报告）",
+                f"removed {rest} file(s) of the previous run that this run did not write again "
+                "(such as the reports of communities no longer in the input)",
+            )
+        )
+    return lines
 
 
 def report_formats(value: str) -> tuple[str, ...]:

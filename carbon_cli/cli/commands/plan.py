@@ -75,7 +75,7 @@ def plan(
     Example: carbon plan sample_data/communities/FT-SH-05.xlsx --target pass
     """
     from carbon_cli.accounting.factors import load_factor_set
-    from carbon_cli.cli.common import load_for_assessment, write_or_print
+    from carbon_cli.cli.console import load_for_assessment, write_or_print
     from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.scoring.assessment import assess_with_changes, parse_settings
     from carbon_cli.scoring.criteria import load_criteria
@@ -125,14 +125,14 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
     from rich.text import Text
 
     from carbon_cli.cli.console import add_columns, grade_lines, num, score_text, t
-    from carbon_cli.core.i18n import money, term
+    from carbon_cli.core.i18n import term
 
     goal = term(pathway.target, lang)
     name, community_id, score, verdict = base.survey.name, base.survey.community_id, base.score, base.verdict
     lines = grade_lines(base)
     head = Text.assemble(
         (f"{name} ({community_id})", "bold"),
-        f"\n{t(lang, '当前', 'Now')}: {score_text(score, lines)} / 100, {term(verdict, lang)}",
+        f"\n{t(lang, '当前：', 'Now: ')}{score_text(score, lines)} / 100{t(lang, '，', ', ')}{term(verdict, lang)}",
     )
     extras = no_regret_table(pathway, lang)
     if pathway.status == "ready":
@@ -182,30 +182,49 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
             )
     table = Table(title=t(lang, "提升路径", "Pathway"), title_justify="left")
     by_effort = pathway.objective == "effort"  # the effort column only where it chose the measures
+    controls = {c.key: c for c in base.criteria.controls}
+    for_controls = any(step.controls_met for step in pathway.steps)
     headers = [
         "",
         t(lang, "措施", "Measure"),
         *([t(lang, "工作量", "Effort")] if by_effort else []),
-        t(lang, "前期投入", "Upfront"),
-        t(lang, "年净支出", "Net a year"),
-        t(lang, "加分", "Points"),
-        t(lang, "减排 tCO2e", "tCO2e cut"),
-        t(lang, "之后得分", "Score after"),
+        (money_header(t(lang, "前期投入", "Upfront"), lang), "right"),
+        (money_header(t(lang, "年净支出", "Net a year"), lang), "right"),
+        (t(lang, "加分", "Points"), "right"),
+        *([t(lang, "满足控制项", "Meets control")] if for_controls else []),
+        (t(lang, "减排 tCO2e", "tCO2e cut"), "right"),
+        (t(lang, "之后得分", "Score after"), "right"),
     ]
     add_columns(table, headers)
     for step in pathway.steps:
         m = step.measure
+        met = t(lang, "、", ", ").join(f"{k} {controls[k].label(lang)}" for k in step.controls_met if k in controls)
         table.add_row(
             m.key,
             m.label(lang),
             *([term(m.effort, lang)] if by_effort else []),
-            money(step.cost.upfront.typical, lang) if step.cost else "—",
-            money(step.cost.annual_net.typical, lang) if step.cost else "—",
+            column_money(step.cost.upfront.typical, lang) if step.cost else "—",
+            column_money(step.cost.annual_net.typical, lang) if step.cost else "—",
             f"+{step.points_gained:.2f}",
-            num(step.tco2e_reduced),
+            *([met] if for_controls else []),
+            f"{step.tco2e_reduced:,.1f}",
             score_text(step.score_after, lines),
         )
     return [Panel(head), table, *subsidy_table(pathway, lang), *extras]
+
+
+def money_header(header: str, lang: str) -> str:
+    """A money column's header with its unit: every figure below in that one unit and precision."""
+    from carbon_cli.cli.console import t
+
+    return header + t(lang, "（万元）", " (yuan)")
+
+
+def column_money(value: float, lang: str) -> str:
+    """A figure of a money column: 万元 to one decimal in Chinese, whole yuan in English."""
+    from carbon_cli.cli.console import t
+
+    return t(lang, f"{value / 1e4:,.1f}", f"{value:,.0f}")
 
 
 def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
@@ -216,21 +235,25 @@ def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
     up, net = cost.upfront, cost.net_cost
     per_t = cost.yuan_per_tco2e
     payback = cost.payback_years
+    colon = t(lang, "：", ": ")
+    subsidy = cost.one_off_subsidy.typical
     lines = [
         t(lang, "前期投入", "Upfront")
-        + f": {money(up.typical, lang)} ({money_range(up.low, up.high, lang)})"
-        + t(
-            lang,
-            f"，其中补贴 {money(cost.one_off_subsidy.typical, lang)}",
-            f", after {money(cost.one_off_subsidy.typical, lang)} of subsidies",
+        + f"{colon}{money(up.typical, lang)}"
+        + t(lang, f"（{money_range(up.low, up.high, lang)}）", f" ({money_range(up.low, up.high, lang)})")
+        + (
+            t(lang, f"，其中补贴 {money(subsidy, lang)}", f", after {money(subsidy, lang)} of subsidies")
+            if subsidy
+            else ""
         ),
         t(lang, "每年净支出", "Net cost a year")
-        + f": {money(cost.annual_net.typical, lang)}"
+        + f"{colon}{money(cost.annual_net.typical, lang)}"
         + t(lang, "（负数为净节省）", " (negative: a net saving)"),
         t(lang, f"{cost.terms.years} 年净成本", f"Net cost over {cost.terms.years} years")
-        + f": {money(net.typical, lang)} ({money_range(net.low, net.high, lang)})",
+        + f"{colon}{money(net.typical, lang)}"
+        + t(lang, f"（{money_range(net.low, net.high, lang)}）", f" ({money_range(net.low, net.high, lang)})"),
         t(lang, "静态回收期", "Simple payback")
-        + ": "
+        + colon
         + (
             t(lang, f"{num(payback, 1)} 年", f"{num(payback, 1)} years")
             + (t(lang, "（超过评估期）", " (beyond the period)") if payback > cost.terms.years else "")
@@ -238,7 +261,7 @@ def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
             else t(lang, "不回收", "never")
         ),
         t(lang, "单位减排成本", "Cost per tonne avoided")
-        + ": "
+        + colon
         + (f"{money(per_t.typical, lang)}/tCO2e" if per_t is not None else t(lang, "无减排", "nothing avoided")),
     ]
     used = cost.figures()
@@ -307,8 +330,7 @@ def no_regret_table(pathway: Pathway, lang: str) -> list[Any]:
     """Measures outside the pathway that pay for themselves over the period: recommended extras."""
     from rich.table import Table
 
-    from carbon_cli.cli.console import add_columns, num, t
-    from carbon_cli.core.i18n import money
+    from carbon_cli.cli.console import add_columns, t
 
     if not pathway.extras:
         return []
@@ -324,9 +346,9 @@ def no_regret_table(pathway: Pathway, lang: str) -> list[Any]:
         (
             "",
             t(lang, "措施", "Measure"),
-            t(lang, "前期投入", "Upfront"),
-            t(lang, f"{years} 年净成本", f"Net over {years} yrs"),
-            t(lang, "减排 tCO2e", "tCO2e cut"),
+            (money_header(t(lang, "前期投入", "Upfront"), lang), "right"),
+            (money_header(t(lang, f"{years} 年净成本", f"Net over {years} yrs"), lang), "right"),
+            (t(lang, "减排 tCO2e", "tCO2e cut"), "right"),
         ),
     )
     for extra in pathway.extras:
@@ -334,9 +356,9 @@ def no_regret_table(pathway: Pathway, lang: str) -> list[Any]:
         table.add_row(
             extra.measure.key,
             extra.measure.label(lang),
-            money(c.upfront.typical, lang),
-            money(c.net_cost.typical, lang),
-            num(c.tco2e_reduced),
+            column_money(c.upfront.typical, lang),
+            column_money(c.net_cost.typical, lang),
+            f"{c.tco2e_reduced:,.1f}",
         )
     return [table]
 

@@ -55,7 +55,8 @@ def validate(
 ) -> None:
     """Check filled surveys: every error and warning with its file, sheet, cell and field.
 
-    Exit code 0 when no file has an error, 1 when any has.
+    Exit code 0 when no file has an error, 1 when any has. With --roster, a form exactly as
+    `carbon template` wrote it (nothing filled in) is a survey not returned yet, not a file with errors.
 
     Example: carbon validate sample_data/
 
@@ -84,10 +85,13 @@ def validate(
         check_outdir(annotate, False, paths)
     report = validate_paths(paths, year=year, limits=limits, exclude=[roster] if roster else [])
     status = None
+    pending: set[str] = set()  # forms nobody has filled in: not returned, so not checked
     if members is not None:
+        from carbon_cli.campaign.roster import untouched_files
         from carbon_cli.campaign.status import collection_status
 
         status = collection_status(members, report.files, code)
+        pending = untouched_files(report.files)
     outcomes = _annotate(report, annotate, paths, code, limits) if annotate is not None else None
     if output is not None and roster is not None and status is not None:
         _write_status(status, output, [*paths, roster], code)
@@ -95,6 +99,7 @@ def validate(
         data = report.to_dict(code)
         if status is not None:
             data["status"] = status.to_dict(code)
+            data["untouched_forms"] = sorted(pending)
         if outcomes is not None and annotate is not None:
             data["annotated"] = _annotated_dict(outcomes, annotate)
         stdout.file.write(dumps(data))
@@ -103,14 +108,14 @@ def validate(
             _print_files(report, code)
         else:
             _print_status(status, code)
-        _print_summary(report, code)
+        _print_summary(report, code, pending)
         if outcomes is not None and annotate is not None:
             _print_annotated(outcomes, annotate, code)
         if output is not None:
             from carbon_cli.cli.console import t
 
             stdout.print(t(code, f"收集情况已写入 {output}", f"Collection status written to {output}"))
-    raise typer.Exit(1 if report.files_with_errors else 0)
+    raise typer.Exit(1 if any(f.errors for f in report.files if f.file not in pending) else 0)
 
 
 def _annotate(report: ValidationReport, outdir: Path, inputs: list[Path], lang: str, limits: Limits) -> list[Outcome]:
@@ -172,22 +177,33 @@ def _print_files(report: ValidationReport, code: str) -> None:
         stdout.print(issues_table(result.issues, code))
 
 
-def _print_summary(report: ValidationReport, code: str) -> None:
+def _print_summary(report: ValidationReport, code: str, pending: set[str]) -> None:
     from carbon_cli.cli.console import stdout, t
+    from carbon_cli.survey.validation import ValidationReport
 
+    checked = ValidationReport([f for f in report.files if f.file not in pending])
     stdout.print(
         t(
             code,
-            f"共 {len(report.files)} 个文件：{report.error_count} 个错误，{report.warning_count} 个警告，"
-            f"{report.files_with_errors} 个文件有错误。",
-            f"{len(report.files)} file(s): {report.error_count} error(s), {report.warning_count} warning(s), "
-            f"{report.files_with_errors} file(s) with errors.",
+            f"共 {len(report.files)} 个文件"
+            + (f"，其中 {len(pending)} 份是尚未填写的发出表格（按未交回计），其余" if pending else "")
+            + f"：{checked.error_count} 个错误，{checked.warning_count} 个警告，"
+            f"{checked.files_with_errors} 个文件有错误。",
+            f"{len(report.files)} file(s)"
+            + (
+                f", {len(pending)} of them forms sent out and not filled in yet (counted as missing); the rest"
+                if pending
+                else ""
+            )
+            + f": {checked.error_count} error(s), {checked.warning_count} warning(s), "
+            f"{checked.files_with_errors} file(s) with errors.",
         )
     )
 
 
 def _print_status(status: CollectionStatus, code: str) -> None:
-    from carbon_cli.cli.console import status_view, stdout
+    from carbon_cli.cli.collection import status_view
+    from carbon_cli.cli.console import stdout
 
     for renderable in status_view(status, code):
         stdout.print(renderable)
@@ -198,6 +214,7 @@ def _print_annotated(outcomes: list[Outcome], outdir: Path, code: str) -> None:
 
     made = [(o, o.copy) for o in outcomes if o.copy]
     clean = [o for o in outcomes if o.reason == "clean"]
+    untouched = [o for o in outcomes if o.reason == "untouched"]
     stdout.print(
         t(
             code,
@@ -238,6 +255,9 @@ def _print_annotated(outcomes: list[Outcome], outdir: Path, code: str) -> None:
     if clean:
         names = t(code, "、", ", ").join(Path(o.file).name for o in clean)
         stdout.print(t(code, f"没有问题，不需要副本：{names}", f"No problems, so no copy: {names}"))
+    if untouched:
+        names = t(code, "、", ", ").join(Path(o.file).name for o in untouched)
+        stdout.print(t(code, f"尚未填写，不需要副本：{names}", f"Not filled in yet (as sent out), so no copy: {names}"))
     for o in outcomes:
         if o.reason == "csv":
             stdout.print(
