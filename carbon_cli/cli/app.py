@@ -12,7 +12,7 @@ import sys
 import typer
 
 from carbon_cli import __version__
-from carbon_cli.cli.commands import assess, batch, listing, plan, template, validate
+from carbon_cli.cli.commands import assess, batch, listing, plan, template, track, validate
 
 app = typer.Typer(
     name="carbon",
@@ -45,7 +45,7 @@ def _root(
     # --debug is acted on by main(), which sees the arguments before the app runs.
 
 
-for module in (template, validate, assess, plan, batch, listing):
+for module in (template, validate, assess, plan, track, batch, listing):
     module.register(app)
 
 

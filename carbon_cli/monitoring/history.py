@@ -10,6 +10,7 @@ assessment year and the baseline.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +40,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the community's name is “{v1}” in {y1} ({c1}) and “{v2}” in {y2} ({c2}): one ID keeps one name",
     ),
     "id_changed": (
-        "社区“{name}”在 {y1} 年编码为 {v1}（{c1}），{y2} 年为 {v2}（{c2}）：社区编码不应变化，"
-        "两者被当作两个社区",
+        "社区“{name}”在 {y1} 年编码为 {v1}（{c1}），{y2} 年为 {v2}（{c2}）：社区编码不应变化，两者被当作两个社区",
         "community “{name}” has ID {v1} in {y1} ({c1}) and {v2} in {y2} ({c2}): an ID does not change; "
         "they are taken as two communities",
     ),
@@ -244,18 +244,21 @@ def read_history(paths: list[Path], limits: Limits | None = None, rules: Rules |
             by_file_key[record.community] = key
             if record.year is None:
                 record = YearRecord(
-                    record.community, year, {**record.values, "assessment_year": year}, record.sources,
-                    record.file, record.layout, record.carried,
-                )  # fmt: skip
+                    record.community,
+                    year,
+                    {**record.values, "assessment_year": year},
+                    record.sources,
+                    record.file,
+                    record.layout,
+                    record.carried,
+                )
             years = gathered.setdefault(key, {})
             held = years.get(year)
             if held is None or (held.carried and not record.carried):
                 years[year] = record
             elif not record.carried and not held.carried:
                 where = record.sources.get("community_id") or Location(record.file)
-                issues.append(
-                    Issue("duplicate_year", where, "year", key, params={"community": key, "year": year})
-                )
+                issues.append(Issue("duplicate_year", where, "year", key, params={"community": key, "year": year}))
         for issue in read.issues:
             if issue.community is None:
                 issues.append(issue)
@@ -283,7 +286,7 @@ def consistency(history: CommunityHistory, rules: Rules) -> list[Finding]:
     fields = dictionary()
     found: list[Finding] = []
     years = history.years
-    for y1, y2 in zip(years, years[1:], strict=False):
+    for y1, y2 in itertools.pairwise(years):
         a, b = history.records[y1], history.records[y2]
         for key, rule in rules.stable.items():
             v1, v2 = a.values.get(key), b.values.get(key)
@@ -295,18 +298,32 @@ def consistency(history: CommunityHistory, rules: Rules) -> list[Finding]:
                 if change > rule.value + 1e-12:
                     found.append(
                         Finding(
-                            "stable_field_changed", history.community_id, key, (y1, y2),
-                            (a.sources.get(key), b.sources.get(key)), (v1, v2), change, rule.value, rule.status,
+                            "stable_field_changed",
+                            history.community_id,
+                            key,
+                            (y1, y2),
+                            (a.sources.get(key), b.sources.get(key)),
+                            (v1, v2),
+                            change,
+                            rule.value,
+                            rule.status,
                         )
-                    )  # fmt: skip
+                    )
             elif normalize(str(v1)) != normalize(str(v2)):
                 code = "name_changed" if key == "community_name" else "stable_field_changed"
                 found.append(
                     Finding(
-                        code, history.community_id, key, (y1, y2),
-                        (a.sources.get(key), b.sources.get(key)), (v1, v2), None, rule.value, rule.status,
+                        code,
+                        history.community_id,
+                        key,
+                        (y1, y2),
+                        (a.sources.get(key), b.sources.get(key)),
+                        (v1, v2),
+                        None,
+                        rule.value,
+                        rule.status,
                     )
-                )  # fmt: skip
+                )
         factor = rules.jump.value
         for key, v1 in a.values.items():
             spec = fields.get(key)
@@ -321,11 +338,17 @@ def consistency(history: CommunityHistory, rules: Rules) -> list[Finding]:
             if ratio > factor:
                 found.append(
                     Finding(
-                        "year_jump", history.community_id, key, (y1, y2),
-                        (a.sources.get(key), b.sources.get(key)), (v1, b.values[key]), ratio, factor,
+                        "year_jump",
+                        history.community_id,
+                        key,
+                        (y1, y2),
+                        (a.sources.get(key), b.sources.get(key)),
+                        (v1, b.values[key]),
+                        ratio,
+                        factor,
                         rules.jump.status,
                     )
-                )  # fmt: skip
+                )
     return found
 
 
@@ -340,16 +363,20 @@ def _ids_changed(communities: dict[str, CommunityHistory]) -> list[Finding]:
         if len(group) < 2:
             continue
         group.sort(key=lambda h: h.years[0])
-        for earlier, later in zip(group, group[1:], strict=False):
+        for earlier, later in itertools.pairwise(group):
             if earlier.years[-1] >= later.years[0]:
                 continue  # two communities of one name, surveyed in the same years
             y1, y2 = earlier.years[-1], later.years[0]
             a, b = earlier.records[y1], later.records[y2]
             found.append(
                 Finding(
-                    "id_changed", later.community_id, "community_id", (y1, y2),
+                    "id_changed",
+                    later.community_id,
+                    "community_id",
+                    (y1, y2),
                     (a.sources.get("community_id"), b.sources.get("community_id")),
-                    (earlier.community_id, later.community_id), name=later.name,
+                    (earlier.community_id, later.community_id),
+                    name=later.name,
                 )
-            )  # fmt: skip
+            )
     return found

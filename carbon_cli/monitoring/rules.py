@@ -49,7 +49,9 @@ def _threshold(key: str, entry: Any, value_key: str = "value") -> Threshold:
     if not isinstance(entry, dict):
         raise Malformed(f"[{key}] must be a table")
     value = require(entry, value_key, (int, float), f"[{key}]")
-    return Threshold(key, float(value), str(entry.get("unit", "")), status_of(entry, f"[{key}]"), str(entry.get("source", "")))
+    return Threshold(
+        key, float(value), str(entry.get("unit", "")), status_of(entry, f"[{key}]"), str(entry.get("source", ""))
+    )
 
 
 @cache

@@ -268,12 +268,14 @@ def track(
     factors: FactorSet,
     criteria: CriteriaSet,
     rules: Rules | None = None,
+    until: int | None = None,
 ) -> Tracking:
-    """`history` (one community's years) judged against its `plan`."""
+    """`history` (one community's years) judged against its `plan`, up to the year `until`
+    (default: the latest surveyed)."""
     rules = rules or load_rules()
     results = []
     for year in history.years:
-        if year < plan.base_year:
+        if year < plan.base_year or (until is not None and year > until):
             continue
         survey = history.survey(year)
         assessment = assess(survey, factors, criteria)
@@ -304,18 +306,3 @@ def track(
             grade.min_score,
         )
     return Tracking(plan, history, tuple(results), verdict, missing, elapsed, rules)
-
-
-def track_all(
-    plans: list[Plan], history_of: Any, factors_for: Any, criteria_for: Any, rules: Rules | None = None
-) -> list[Tracking | tuple[Plan, str]]:
-    """Each plan tracked against its community's history; (plan, "not_found") when the surveys
-    hold no year of it. `history_of(id)`, `factors_for(plan)` and `criteria_for(plan)` look them up."""
-    out: list[Tracking | tuple[Plan, str]] = []
-    for plan in plans:
-        history = history_of(plan.community_id)
-        if history is None:
-            out.append((plan, "not_found"))
-            continue
-        out.append(track(plan, history, factors_for(plan), criteria_for(plan), rules))
-    return out

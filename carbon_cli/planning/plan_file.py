@@ -173,9 +173,7 @@ def build_years() -> int:
     return int(load_toml("monitoring.toml")["acceptance"]["build_years"]["value"])
 
 
-def make_plan(
-    base: Assessment, pathway: Pathway, planning: Planning, acceptance_year: int | None = None
-) -> Plan:
+def make_plan(base: Assessment, pathway: Pathway, planning: Planning, acceptance_year: int | None = None) -> Plan:
     """The plan of `pathway` (found and priced for `base`), made on the planning's day."""
     survey = base.survey
     base_year = survey.assessment_year
@@ -192,7 +190,9 @@ def make_plan(
             "bad_data_file",
             kind=_KIND_WORDS,
             path=survey.file,
-            detail=Bilingual(f"验收年 {due} 应晚于基准年 {base_year}", f"acceptance year {due} is not after {base_year}"),
+            detail=Bilingual(
+                f"验收年 {due} 应晚于基准年 {base_year}", f"acceptance year {due} is not after {base_year}"
+            ),
         )
     values = dict(survey.assessment)
     measures = []
@@ -275,7 +275,7 @@ def _bad(path: Path, detail: str) -> CarbonError:
 
 def _plan(data: Any, file: str) -> Plan:
     if not isinstance(data, dict) or data.get("kind") != KIND:
-        raise ValueError(f"not a carbon-cli plan (no \"kind\": \"{KIND}\")")
+        raise ValueError(f'not a carbon-cli plan (no "kind": "{KIND}")')
     if data.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"schema_version {data.get('schema_version')!r}, expected {SCHEMA_VERSION}")
     community = data["community"]
@@ -294,9 +294,7 @@ def _plan(data: Any, file: str) -> Plan:
         )
         for m in data["measures"]
     )
-    trajectory = tuple(
-        YearTarget(int(y["year"]), float(y["score"]), float(y["net_tco2e"])) for y in data["trajectory"]
-    )
+    trajectory = tuple(YearTarget(int(y["year"]), float(y["score"]), float(y["net_tco2e"])) for y in data["trajectory"])
     base_year, due = int(data["base_year"]), int(data["acceptance_year"])
     if due <= base_year:
         raise ValueError(f"acceptance_year {due} is not after base_year {base_year}")

@@ -112,8 +112,14 @@ def plan(
         survey = as_judged(survey)
     base = assess_with_changes(survey, factor_set, criteria_set, changes)
     if save_plan is not None:
-        _save_plan(base, planned(base, planning, (target.value,)).pathways[target.value], planning, acceptance_year,
-                   save_plan, [path, *([output] if output else [])])  # fmt: skip
+        _save_plan(
+            base,
+            planned(base, planning, (target.value,)).pathways[target.value],
+            planning,
+            acceptance_year,
+            save_plan,
+            [path, *([output] if output else [])],
+        )
     if format is OutputFormat.md:
         from carbon_cli.outputs.report import render_assessment
 
