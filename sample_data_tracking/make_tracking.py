@@ -58,8 +58,16 @@ def _samples() -> Any:
     return module
 
 
-def _states(way: str, keys: list[str], year: int) -> dict[str, str]:
-    """The status each measure is meant to have in `year`."""
+def _divisible(measure: Any) -> bool:
+    """Whether a measure can be half done: a number to move, or more than one yes/no field."""
+    flags = sum(isinstance(c.after, bool) for c in measure.changes)
+    return flags > 1 or flags < len(measure.changes)
+
+
+def _states(way: str, measures: list[Any], year: int) -> dict[str, str]:
+    """The status each measure is meant to have in `year` (the partly done one is one that can be
+    half done)."""
+    keys = [m.key for m in measures]
     n = len(keys)
     if year == BASE_YEAR or way == "none":
         return dict.fromkeys(keys, "not_started")
@@ -67,9 +75,12 @@ def _states(way: str, keys: list[str], year: int) -> dict[str, str]:
     if way == "all":
         done = half if year == 2025 else n
         return {k: "done" if i < done else "not_started" for i, k in enumerate(keys)}
-    if year == 2025:  # half: one measure under way
-        return {k: "partly" if i == 0 else "not_started" for i, k in enumerate(keys)}
-    return {k: "done" if i < half - 1 else "partly" if i == half - 1 else "not_started" for i, k in enumerate(keys)}
+    start = 0 if year == 2025 else half - 1  # half: one measure under way, those before it done by 2026
+    partly = next(i for i in range(start, n) if _divisible(measures[i]))
+    return {
+        k: "done" if i < partly and year > 2025 else "partly" if i == partly else "not_started"
+        for i, k in enumerate(keys)
+    }
 
 
 def _carry_out(values: dict[str, Any], plan: Any, states: dict[str, str]) -> dict[str, Any]:
@@ -94,15 +105,13 @@ def _carry_out(values: dict[str, Any], plan: Any, states: dict[str, str]) -> dic
     return out
 
 
-def campaign(out: Path = HERE) -> dict[str, Any]:
-    """Write the table and the plans into `out`; return what each pilot was meant to show."""
+def pilots() -> dict[str, dict[str, Any]]:
+    """Each pilot: its plan, its surveyed values per year and what it was meant to show."""
     samples = _samples()
     by_id = {c["id"]: c for c in samples.COMMUNITIES}
     factors, criteria = load_factor_set(), load_criteria()
     planning = load_planning(on=AS_OF)
-    rows: list[dict[str, Any]] = []
-    intent: dict[str, Any] = {}
-    (out / "plans").mkdir(parents=True, exist_ok=True)
+    made: dict[str, dict[str, Any]] = {}
     for pilot, way in PILOTS.items():
         now, _ = samples.years(by_id[pilot])
         base = {k: v for k, v in now.items() if k != "baseline_year"}
@@ -111,19 +120,28 @@ def campaign(out: Path = HERE) -> dict[str, Any]:
         assessment = assess(survey, factors, criteria)
         pathway = planned(assessment, planning, ("pass",)).pathways["pass"]
         plan = make_plan(assessment, pathway, planning)
-        write_text(out / "plans" / f"{pilot}.json", dumps(plan.to_dict()))
-        keys = [m.key for m in plan.measures]
-        intent[pilot] = {"way": way, "measures": {}, "verdict": VERDICT[way]}
+        years, states = {}, {}
         for year in YEARS:
-            states = _states(way, keys, year)
-            intent[pilot]["measures"][year] = states
-            values = _carry_out(base, plan, states)
+            states[year] = _states(way, list(plan.measures), year)
+            values = _carry_out(base, plan, states[year])
             values["assessment_year"] = year
             if (pilot, year) == LAND_TYPO[:2]:
                 values["land_area_m2"] = values["land_area_m2"] * LAND_TYPO[2]
-            rows.append({**values, "year": year})
+            years[year] = values
+        made[pilot] = {"way": way, "plan": plan, "years": years, "measures": states, "verdict": VERDICT[way]}
+    return made
+
+
+def campaign(out: Path = HERE) -> dict[str, dict[str, Any]]:
+    """Write the table and the plans into `out`; return `pilots()`."""
+    made = pilots()
+    (out / "plans").mkdir(parents=True, exist_ok=True)
+    rows = []
+    for pilot, made_one in made.items():
+        write_text(out / "plans" / f"{pilot}.json", dumps(made_one["plan"].to_dict()))
+        rows.extend({**values, "year": year} for year, values in made_one["years"].items())
     write_workbook(out / TABLE, table_workbook("zh", rows))
-    return intent
+    return made
 
 
 if __name__ == "__main__":
