@@ -37,10 +37,18 @@ class Rules:
     evidence_source: str
     build_years: Threshold
     on_course_margin: Threshold
+    retry_years: Threshold
 
     def thresholds(self) -> dict[str, Threshold]:
         table = {f"stable.{k}": v for k, v in self.stable.items()}
-        for t in (self.jump, self.done_share, self.started_share, self.build_years, self.on_course_margin):
+        for t in (
+            self.jump,
+            self.done_share,
+            self.started_share,
+            self.build_years,
+            self.on_course_margin,
+            self.retry_years,
+        ):
             table[t.key] = t
         return table
 
@@ -75,6 +83,7 @@ def load_rules() -> Rules:
             evidence_source=str(evidence.get("source", "")),
             build_years=_threshold("acceptance.build_years", acceptance["build_years"]),
             on_course_margin=_threshold("acceptance.on_course_margin", acceptance["on_course_margin"]),
+            retry_years=_threshold("acceptance.retry_years", acceptance["retry_years"]),
         )
     except (Malformed, KeyError) as exc:
         detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)

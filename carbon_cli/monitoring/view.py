@@ -109,6 +109,15 @@ def headline(tracking: Tracking, lang: str) -> list[str]:
         f"{latest.year}: {score(a.score)} points, {term(a.verdict, lang)}",
     )
     short = ""
+    retry = ""
+    if tracking.verdict == "missed":
+        again = plan.acceptance_year + int(tracking.rules.retry_years.value)
+        retry = t(
+            lang,
+            f"验收未通过的试点可在 {again} 年再验收一次（再不通过即取消试点资格）：下表所缺须在此前补上",
+            f"a pilot failing acceptance may be accepted once more in {again} (a second failure ends the pilot): "
+            "what the table below lists is due by then",
+        )
     if tracking.missing and tracking.missing.points > 0:
         short = t(
             lang, f"，距目标还差 {tracking.missing.points:.1f} 分", f", {tracking.missing.points:.1f} points short"
@@ -118,6 +127,7 @@ def headline(tracking: Tracking, lang: str) -> list[str]:
         t(lang, f"结论：{verdict}", f"Verdict: {verdict}"),
         state + short,
         done + t(lang, "；", "; ") + work,
+        *([retry] if retry else []),
     ]
 
 
@@ -222,6 +232,7 @@ def missing_section(tracking: Tracking, lang: str) -> Section | None:
     rows = []
     for m in missing.measures:
         cost = (m.measure.cost or {}).get("upfront_yuan")
+        yearly = (m.measure.cost or {}).get("annual_net_yuan")
         rows.append(
             (
                 m.measure.key,
@@ -233,6 +244,7 @@ def missing_section(tracking: Tracking, lang: str) -> Section | None:
                 _remaining(m, lang),
                 f"+{m.measure.points_gained:.1f}",
                 money(cost, lang) if cost is not None else "—",
+                money(yearly, lang) if yearly is not None else "—",
             )
         )
     for c in missing.controls:
@@ -241,6 +253,7 @@ def missing_section(tracking: Tracking, lang: str) -> Section | None:
                 c.criterion.key,
                 c.criterion.label(lang),
                 t(lang, f"控制项{term(c.status, lang)}", f"control item: {term(c.status, lang)}"),
+                "",
                 "",
                 "",
             )
@@ -257,6 +270,7 @@ def missing_section(tracking: Tracking, lang: str) -> Section | None:
                 ),
                 "",
                 "",
+                "",
             )
         )
     return Section(
@@ -267,13 +281,15 @@ def missing_section(tracking: Tracking, lang: str) -> Section | None:
             t(lang, "还需要", "What it takes"),
             t(lang, "计划加分", "Planned points"),
             t(lang, "计划前期投入", "Planned upfront"),
+            t(lang, "计划每年净支出", "Planned net a year"),
         ),
         tuple(rows),
         (
             t(
                 lang,
-                "计划加分、前期投入为制定计划时的估算（按计划顺序逐项实施）。",
-                "Planned points and upfront costs are the plan's estimates (measures taken in the plan's order).",
+                "计划加分、前期投入与每年净支出为制定计划时的估算（按计划顺序逐项实施；每年净支出为负即每年净节省）。",
+                "Planned points, upfront and yearly net costs are the plan's estimates (measures taken in the plan's "
+                "order; a negative yearly net cost is a saving).",
             ),
         ),
     )
