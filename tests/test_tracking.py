@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.cli.app import app
 from carbon_cli.cli.commands.track import tracking_document
+from carbon_cli.core.errors import CarbonError
 from carbon_cli.core.fileio import write_workbook
 from carbon_cli.monitoring.history import read_history
 from carbon_cli.monitoring.tracking import track
@@ -243,7 +244,14 @@ def test_a_broken_plan_file_is_named(tmp_path):
         text=True,
     )
     assert proc.returncode == 1, proc.stderr
-    assert "plan.json" in proc.stderr and "not a carbon-cli plan" in proc.stderr and "Traceback" not in proc.stderr
+    said = " ".join(proc.stderr.split())  # as printed, wrapped to the terminal
+    assert "plan.json" in proc.stderr.replace("\n", "") and "not a carbon-cli plan" in said
+    assert "Traceback" not in proc.stderr
+    missing = tmp_path / "short.json"
+    missing.write_text(json.dumps({"kind": "carbon-cli plan", "schema_version": 1}), encoding="utf-8")
+    with pytest.raises(CarbonError) as caught:
+        load_plan(missing)
+    assert "short.json" in caught.value.message("en") and "missing 'community'" in caught.value.message("en")
 
 
 def test_json_equals_the_library_result(campaign):

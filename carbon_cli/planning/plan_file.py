@@ -265,8 +265,10 @@ def load_plan(path: Path | str) -> Plan:
         raise _bad(path, str(exc)) from None
     try:
         return _plan(data, str(path))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _bad(path, f"{type(exc).__name__}: {exc}") from None
+    except KeyError as exc:
+        raise _bad(path, f"missing {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise _bad(path, str(exc)) from None
 
 
 def _bad(path: Path, detail: str) -> CarbonError:
