@@ -290,3 +290,15 @@ def test_sample_tracking_data_is_what_the_generator_writes(tmp_path, generator):
     generator.campaign(tmp_path)
     for name in ["district_2024-2026.xlsx", *(f"plans/{p}.json" for p in generator.PILOTS)]:
         assert (tmp_path / name).read_bytes() == (TRACKING / name).read_bytes(), name
+
+
+def test_one_year_reported_twice_is_an_error_only_when_the_reports_disagree(tmp_path):
+    samples = ROOT / "sample_data"
+    history = read_history([samples])  # every community as a form and again in the district table
+    assert not [i for i in history.issues if i.code == "duplicate_year"]
+    assert history.get("FT-SH-05").years == [2021, 2023] and not history.findings
+    header = ["社区编码", "社区名称", "年份", "常住人口", "居民生活用电量", "辖区用地面积"]
+    other = write_table(tmp_path / "other.xlsx", header, [["FT-SH-05", "棠晖社区", 2023, 1, 1, 1]])
+    history = read_history([samples / "communities" / "FT-SH-05.xlsx", other])
+    clash = [i for i in history.issues if i.code == "duplicate_year"]
+    assert len(clash) == 1 and clash[0].location.file == str(other) and clash[0].is_error

@@ -256,7 +256,7 @@ def read_history(paths: list[Path], limits: Limits | None = None, rules: Rules |
             held = years.get(year)
             if held is None or (held.carried and not record.carried):
                 years[year] = record
-            elif not record.carried and not held.carried:
+            elif not record.carried and not held.carried and _differs(held.values, record.values):
                 where = record.sources.get("community_id") or Location(record.file)
                 issues.append(Issue("duplicate_year", where, "year", key, params={"community": key, "year": year}))
         for issue in read.issues:
@@ -274,6 +274,14 @@ def read_history(paths: list[Path], limits: Limits | None = None, rules: Rules |
         findings.extend(history.findings)
     findings.extend(_ids_changed(communities))
     return History(communities, findings, issues, [str(f) for f in files])
+
+
+def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two reports of one year disagree (the same survey in a form and in a table does not)."""
+    def kept(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in values.items() if v is not None and k != "baseline_year"}
+
+    return kept(a) != kept(b)
 
 
 def _number(value: Any) -> float | None:
