@@ -278,6 +278,7 @@ def read_history(paths: list[Path], limits: Limits | None = None, rules: Rules |
 
 def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two reports of one year disagree (the same survey in a form and in a table does not)."""
+
     def kept(values: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in values.items() if v is not None and k != "baseline_year"}
 
