@@ -19,6 +19,7 @@ from carbon_cli.cli.app import app
 from carbon_cli.cli.commands.track import tracking_document
 from carbon_cli.core.errors import CarbonError
 from carbon_cli.core.fileio import write_workbook
+from carbon_cli.monitoring.district import district_progress
 from carbon_cli.monitoring.history import read_history
 from carbon_cli.monitoring.tracking import track
 from carbon_cli.outputs.tracking import render_tracking
@@ -265,7 +266,9 @@ def test_json_equals_the_library_result(campaign):
         track(load_plan(p), history.get(load_plan(p).community_id), factors, criteria)
         for p in sorted((folder / "plans").glob("*.json"))
     ]
-    assert json.loads(result.stdout) == json.loads(json.dumps(tracking_document(tracked, history, "zh")))
+    district = district_progress(tracked, history, factors)
+    document = tracking_document(tracked, history, "zh", district)
+    assert json.loads(result.stdout) == json.loads(json.dumps(document))
 
 
 def test_terminal_and_markdown_of_a_half_done_pilot_say_what_the_officer_needs(campaign):
@@ -282,7 +285,7 @@ def test_terminal_and_markdown_of_a_half_done_pilot_say_what_the_officer_needs(c
         assert words in en.stdout
     tracking = _tracked(folder, [table])[pilot]
     md = render_tracking([tracking], "zh")
-    assert md.count("\n### ") >= 3 and "| 2026 |" in md and "<br>" in md
+    assert md.count("\n### ") >= 3 and "| 2026 |" in md and "```mermaid" in md
     assert "判断依据" in md and "假设" in md  # every threshold with its status
 
 
@@ -302,3 +305,113 @@ def test_one_year_reported_twice_is_an_error_only_when_the_reports_disagree(tmp_
     history = read_history([samples / "communities" / "FT-SH-05.xlsx", other])
     clash = [i for i in history.issues if i.code == "duplicate_year"]
     assert len(clash) == 1 and clash[0].location.file == str(other) and clash[0].is_error
+
+
+def test_the_district_view_counts_the_pilots_and_adds_up_the_years(campaign):
+    folder, intent = campaign
+    table = folder / "district_2024-2026.xlsx"
+    history = read_history([table])
+    tracked = list(_tracked(folder, [table]).values())
+    district = district_progress(tracked, history, load_factor_set())
+    meant: dict[str, int] = {}
+    for pilot in intent.values():
+        meant[pilot["verdict"]] = meant.get(pilot["verdict"], 0) + 1
+    assert district.by_verdict == meant == {"reached": 2, "missed": 3}
+    assert [(y.year, y.communities, y.pilots) for y in district.years] == [(2024, 5, 5), (2025, 5, 5), (2026, 5, 5)]
+    for year in district.years:
+        nets = [r.assessment.inventory.net_tco2e for t in tracked for r in t.years if r.year == year.year]
+        assert year.pilots_net_tco2e == pytest.approx(sum(nets)) == pytest.approx(year.net_tco2e)
+    assert district.years[0].pilots_planned_net_tco2e == pytest.approx(district.years[0].net_tco2e)
+    rows = {p.community_id: p for p in district.pilots}
+    for pilot, made in intent.items():
+        row = rows[pilot]
+        planned = sum(m.cost["upfront_yuan"] for m in made["plan"].measures)
+        assert row.planned_upfront_yuan == pytest.approx(planned)
+        if made["way"] == "all":
+            assert row.spent_estimate_yuan == pytest.approx(planned) and row.done == row.measures
+        elif made["way"] == "none":
+            assert row.spent_estimate_yuan == 0 and row.done == 0
+        else:
+            assert 0 < row.spent_estimate_yuan < planned and row.partly == 1
+    assert district.planned_upfront_yuan > district.spent_estimate_yuan > 0
+
+
+def _hostile(folder: Path) -> list[Any]:
+    table = folder / "district_2024-2026.xlsx"
+    tracked = list(_tracked(folder, [table]).values())
+    for record in tracked[0].history.records.values():
+        record.values["community_name"] = "<script>alert(1)</script> | *x* [a](javascript:1)"
+    return tracked
+
+
+def test_web_page_draws_three_charts_per_pilot_deterministically_and_escaped(campaign):
+    from carbon_cli.outputs.documents import convert
+
+    folder, intent = campaign
+    tracked = _hostile(folder)
+    text = render_tracking(tracked, "zh")
+    assert text.count("```mermaid") == 3 * len(intent)
+    page = convert(text, "html", "zh").decode("utf-8")
+    assert page.count("<svg") == 3 * len(intent)
+    assert "<script>" not in page and "&lt;script&gt;" in page and 'href="javascript' not in page
+    assert convert(render_tracking(_hostile(folder), "zh"), "html", "zh").decode("utf-8") == page
+    assert "stroke-dasharray" in page  # the 60 / 85 grade lines
+    for lang in ("zh", "en"):
+        words = convert(render_tracking(tracked, lang), "docx", lang)
+        assert words[:2] == b"PK"  # Word: the charts' figures are in the tables beside them
+
+
+def test_track_writes_html_and_docx(campaign, tmp_path):
+    folder, _ = campaign
+    table, plans = folder / "district_2024-2026.xlsx", folder / "plans"
+    page = runner.invoke(
+        app, ["track", str(table), "--plan", str(plans), "--format", "html", "-o", str(tmp_path / "t.html")]
+    )
+    assert page.exit_code == 0, page.output
+    html = (tmp_path / "t.html").read_text(encoding="utf-8")
+    assert "全区试点进展" in html and html.count("<svg") == 15
+    words = runner.invoke(app, ["track", str(table), "--plan", str(plans), "--format", "docx"])
+    assert words.exit_code == 2  # a Word document needs -o
+    words = runner.invoke(
+        app, ["track", str(table), "--plan", str(plans), "--format", "docx", "-o", str(tmp_path / "t.docx")]
+    )
+    assert words.exit_code == 0 and (tmp_path / "t.docx").read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.slow
+def test_chromium_and_libreoffice_open_the_tracking_report(campaign, tmp_path):
+    import shutil
+    import subprocess
+
+    from carbon_cli.outputs.documents import convert
+    from tests.test_outputs import CHROMIUM, SOFFICE, WRITER, _png_size, _screenshot
+
+    folder, _ = campaign
+    text = render_tracking(list(_tracked(folder, [folder / "district_2024-2026.xlsx"]).values()), "zh")
+    if CHROMIUM:
+        (tmp_path / "t.html").write_bytes(convert(text, "html", "zh"))
+        _screenshot(tmp_path / "t.html", tmp_path / "t.png", 1200, 1600, tmp_path)
+        assert _png_size(tmp_path / "t.png") == (1200, 1600) and (tmp_path / "t.png").stat().st_size > 40_000
+    if WRITER:
+        (tmp_path / "t.docx").write_bytes(convert(text, "docx", "zh"))
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(tmp_path / "t.docx"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
+        if shutil.which("pdftotext"):
+            out = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True).stdout
+            assert "澜栖社区" in out and "尚缺" in out
+    if not (CHROMIUM or WRITER):
+        pytest.skip("neither Chromium nor LibreOffice Writer is installed")

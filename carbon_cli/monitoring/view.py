@@ -339,3 +339,104 @@ def not_found_line(plan: Any, lang: str) -> str:
         f"{plan.community_id}（计划 {where}）：调研表中没有这个社区",
         f"{plan.community_id} (plan {where}): no survey of this community",
     )
+
+
+SHORT: dict[str, tuple[str, str]] = {
+    "reached": ("已达到", "reached"),
+    "on_course": ("进度正常", "on course"),
+    "behind": ("落后", "behind"),
+    "missed": ("验收年未达到", "missed"),
+    "no_data": ("无数据", "no data"),
+}
+
+
+def short_verdict(verdict: str, lang: str) -> str:
+    zh, en = SHORT.get(verdict, (verdict, verdict))
+    return zh if lang == "zh" else en
+
+
+def district_sections(progress: Any, lang: str) -> list[Section]:
+    """The pilots side by side, and the district's emissions by year (a DistrictProgress)."""
+    rows = []
+    for p in progress.pilots:
+        rows.append(
+            (
+                p.community_id,
+                p.name,
+                short_verdict(p.verdict, lang),
+                str(p.latest_year) if p.latest_year else "—",
+                score(p.score),
+                t(
+                    lang,
+                    f"{p.done}/{p.measures} 完成，{p.partly} 部分",
+                    f"{p.done}/{p.measures} done, {p.partly} partly",
+                ),
+                pct(p.work_share),
+                money(p.planned_upfront_yuan, lang),
+                money(p.spent_estimate_yuan, lang),
+            )
+        )
+    counts = progress.by_verdict
+    summary = t(
+        lang,
+        "、".join(f"{short_verdict(v, 'zh')} {counts[v]} 个" for v in SHORT if v in counts),
+        ", ".join(f"{counts[v]} {short_verdict(v, 'en')}" for v in SHORT if v in counts),
+    )
+    spend = t(
+        lang,
+        f"计划前期投入合计 {money(progress.planned_upfront_yuan, lang)}，按进度估算已投入 "
+        f"{money(progress.spent_estimate_yuan, lang)}（措施前期投入 × 调研表所示进度，并非实际支出记录）",
+        f"Planned upfront in all {money(progress.planned_upfront_yuan, lang)}; spent so far by progress, an estimate: "
+        f"{money(progress.spent_estimate_yuan, lang)} (each measure's upfront × its progress; "
+        "not an account of payments)",
+    )
+    pilots = Section(
+        t(
+            lang,
+            f"全区试点进展（{len(progress.pilots)} 个试点：{summary}）",
+            f"Pilots ({len(progress.pilots)}: {summary})",
+        ),
+        (
+            "",
+            t(lang, "社区", "Community"),
+            t(lang, "结论", "Verdict"),
+            t(lang, "最新年份", "Latest year"),
+            t(lang, "得分", "Score"),
+            t(lang, "措施", "Measures"),
+            t(lang, "计划工作完成", "Work done"),
+            t(lang, "计划前期投入", "Planned upfront"),
+            t(lang, "估算已投入", "Spent (estimate)"),
+        ),
+        tuple(rows),
+        (spend,),
+    )
+    years = Section(
+        t(lang, "全区逐年排放", "The district's emissions by year"),
+        (
+            t(lang, "年份", "Year"),
+            t(lang, "调研社区数", "Communities"),
+            t(lang, "净排放 tCO2e", "Net tCO2e"),
+            t(lang, "其中试点", "Pilots"),
+            t(lang, "试点净排放", "Pilots' net"),
+            t(lang, "试点计划净排放", "Pilots' planned net"),
+        ),
+        tuple(
+            (
+                str(y.year),
+                str(y.communities),
+                fmt(float(y.net_tco2e), lang),
+                str(y.pilots),
+                fmt(float(y.pilots_net_tco2e), lang) if y.pilots else "—",
+                fmt(float(y.pilots_planned_net_tco2e), lang) if y.pilots_planned_net_tco2e is not None else "—",
+            )
+            for y in progress.years
+        ),
+        (
+            t(
+                lang,
+                "各年调研的社区数不同时，合计不可直接比较。",
+                "Where the number of communities surveyed differs between years, the totals do not compare.",
+            ),
+        ),
+    )
+    return [pilots, years]

@@ -28,6 +28,8 @@ class TrackFormat(StrEnum):
     table = "table"
     json = "json"
     md = "md"
+    html = "html"
+    docx = "docx"
 
 
 def track(
@@ -50,7 +52,10 @@ def track(
     criteria: CriteriaOption = None,
     factors: FactorsOption = None,
     format: Annotated[
-        TrackFormat, typer.Option("--format", "-f", help="table (terminal), json or md.")
+        TrackFormat,
+        typer.Option(
+            "--format", "-f", help="table (terminal), json, md, html (a page with charts) or docx (needs -o)."
+        ),
     ] = TrackFormat.table,
     output: OutputOption = None,
     lang: LangOption = Lang.zh,
@@ -85,18 +90,24 @@ def track(
         factor_set, criteria_set = _sets(p, factors, criteria, loaded)
         results.append(track_one(p, found, factor_set, criteria_set, rules, until))
     inputs = [*paths, *plan]
+    district = _district(results, history, factors)
     if format is TrackFormat.json:
         from carbon_cli.core.jsonio import dumps
 
-        write_or_print(dumps(tracking_document(results, history, code)), output, inputs)
-    elif format is TrackFormat.md:
+        write_or_print(dumps(tracking_document(results, history, code, district)), output, inputs)
+    elif format in (TrackFormat.md, TrackFormat.html, TrackFormat.docx):
+        from carbon_cli.outputs.documents import convert
         from carbon_cli.outputs.tracking import render_tracking
 
-        write_or_print(render_tracking(results, code), output, inputs)
+        if format is TrackFormat.docx and output is None:
+            raise typer.BadParameter("--format docx needs -o FILE", param_hint="--format")
+        shown = district if _tracked(results) > 1 else None
+        text = render_tracking(results, code, shown, chart=format is not TrackFormat.docx)
+        write_or_print(text if format is TrackFormat.md else convert(text, format.value, code), output, inputs)
     else:
         from carbon_cli.cli.console import emit, render_text
 
-        view = tracking_view(results, history, code)
+        view = tracking_view(results, history, code, district)
         if output is None:
             emit(view)
         else:
@@ -125,13 +136,32 @@ def _sets(plan: Plan, factors: str | None, criteria: str | None, loaded: dict[tu
     return loaded[key]
 
 
-def tracking_document(results: list[Any], history: Any, lang: str) -> dict[str, Any]:
-    """The JSON of a run: each pilot's `Tracking.to_dict`, the plans not found, the files' problems."""
+def _tracked(results: list[Any]) -> int:
+    from carbon_cli.monitoring.tracking import Tracking
+
+    return sum(1 for r in results if isinstance(r, Tracking))
+
+
+def _district(results: list[Any], history: Any, factors: str | None) -> Any:
+    """The district's view of the tracked pilots (every community's emissions with the option's
+    factor set, or the default; each pilot's with its plan's)."""
+    from carbon_cli.accounting.factors import load_factor_set
+    from carbon_cli.monitoring.district import district_progress
+    from carbon_cli.monitoring.tracking import Tracking
+
+    tracked = [r for r in results if isinstance(r, Tracking)]
+    return district_progress(tracked, history, load_factor_set(factors)) if tracked else None
+
+
+def tracking_document(results: list[Any], history: Any, lang: str, district: Any = None) -> dict[str, Any]:
+    """The JSON of a run: each pilot's `Tracking.to_dict`, the district's view, the plans not
+    found, the files' problems."""
     from carbon_cli.monitoring.tracking import Tracking
 
     return {
         "kind": KIND,
         "schema_version": 1,
+        "district": district.to_dict() if district is not None else None,
         "pilots": [r.to_dict(lang) for r in results if isinstance(r, Tracking)],
         "not_found": [
             {"community": r[0].community_id, "plan": r[0].file} for r in results if not isinstance(r, Tracking)
@@ -141,17 +171,32 @@ def tracking_document(results: list[Any], history: Any, lang: str) -> dict[str, 
     }
 
 
-def tracking_view(results: list[Any], history: Any, lang: str) -> list[Any]:
-    from rich.panel import Panel
+def _table(section: Any) -> Any:
     from rich.table import Table
+
+    from carbon_cli.cli.console import add_columns
+
+    table = Table(
+        title=section.title, title_justify="left", caption="\n".join(section.notes) or None, caption_justify="left"
+    )
+    add_columns(table, section.headers)
+    for row in section.rows:
+        table.add_row(*row)
+    return table
+
+
+def tracking_view(results: list[Any], history: Any, lang: str, district: Any = None) -> list[Any]:
+    from rich.panel import Panel
     from rich.text import Text
 
-    from carbon_cli.cli.console import add_columns, issues_table
+    from carbon_cli.cli.console import issues_table
     from carbon_cli.monitoring.tracking import Tracking
-    from carbon_cli.monitoring.view import headline, not_found_line, sections
+    from carbon_cli.monitoring.view import district_sections, headline, not_found_line, sections
 
     style = {"reached": "green", "on_course": "green", "behind": "yellow", "missed": "red", "no_data": "yellow"}
     out: list[Any] = []
+    if district is not None and len(district.pilots) > 1:
+        out.extend(_table(section) for section in district_sections(district, lang))
     for result in results:
         if not isinstance(result, Tracking):
             out.append(Text(not_found_line(result[0], lang), style="yellow"))
@@ -161,17 +206,7 @@ def tracking_view(results: list[Any], history: Any, lang: str) -> list[Any]:
         for i, line in enumerate(head[1:]):
             text.append("\n" + line, style=style[result.verdict] if i == 1 else "")
         out.append(Panel(text))
-        for section in sections(result, lang):
-            table = Table(
-                title=section.title,
-                title_justify="left",
-                caption="\n".join(section.notes) or None,
-                caption_justify="left",
-            )
-            add_columns(table, section.headers)
-            for row in section.rows:
-                table.add_row(*row)
-            out.append(table)
+        out.extend(_table(section) for section in sections(result, lang))
     if history.issues:
         out.append(issues_table(history.issues, lang))
     return out
