@@ -41,7 +41,7 @@ from carbon_cli.survey.fields import dictionary  # noqa: E402
 from carbon_cli.survey.model import Survey  # noqa: E402
 from carbon_cli.survey.template import table_workbook  # noqa: E402
 
-AS_OF = "2026-11-30"
+AS_OF = "2025-03-31"  # the plans were made in the spring after the baseline year
 BASE_YEAR, YEARS = 2024, (2024, 2025, 2026)
 TABLE = "district_2024-2026.xlsx"
 # pilot → how it carries out its plan; the land-area typo: (pilot, year, factor)
