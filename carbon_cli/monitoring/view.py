@@ -115,7 +115,7 @@ def headline(tracking: Tracking, lang: str) -> list[str]:
         retry = t(
             lang,
             f"验收未通过的试点可在 {again} 年再验收一次（再不通过即取消试点资格）：下表所缺须在此前补上",
-            f"a pilot failing acceptance may be accepted once more in {again} (a second failure ends the pilot): "
+            f"A pilot failing acceptance may be accepted once more in {again} (a second failure ends the pilot): "
             "what the table below lists is due by then",
         )
     if tracking.missing and tracking.missing.points > 0:
