@@ -415,3 +415,16 @@ def test_chromium_and_libreoffice_open_the_tracking_report(campaign, tmp_path):
             assert "澜栖社区" in out and "尚缺" in out
     if not (CHROMIUM or WRITER):
         pytest.skip("neither Chromium nor LibreOffice Writer is installed")
+
+
+def test_no_year_from_the_plan_on_is_no_data_and_renders(campaign):
+    folder, _ = campaign
+    table = folder / "district_2024-2026.xlsx"
+    plan = load_plan(folder / "plans" / "FT-SH-07.json")
+    tracking = track(plan, read_history([table]).get("FT-SH-07"), load_factor_set(), load_criteria(), until=2023)
+    assert tracking.verdict == "no_data" and tracking.years == () and tracking.missing is None
+    assert "没有计划基准年及以后的调研数据" in render_tracking([tracking], "zh")
+    result = runner.invoke(app, ["track", str(table), "--plan", str(folder / "plans"), "--year", "2025", "-f", "json"])
+    data = json.loads(result.stdout)
+    assert {p["latest_year"] for p in data["pilots"]} == {2025}
+    assert [y["year"] for y in data["district"]["years"]] == [2024, 2025]

@@ -130,9 +130,11 @@ def _pilot(tracking: Tracking) -> PilotRow:
     )
 
 
-def district_progress(trackings: list[Tracking], history: History, factors: FactorSet) -> DistrictProgress:
-    """The pilots of `trackings` and, per year, the emissions of every community of `history`
-    (each year's inventory with `factors`; a pilot's the same as its tracking's)."""
+def district_progress(
+    trackings: list[Tracking], history: History, factors: FactorSet, until: int | None = None
+) -> DistrictProgress:
+    """The pilots of `trackings` and, per year up to `until`, the emissions of every community of
+    `history` (each year's inventory with `factors`; a pilot's the same as its tracking's)."""
     pilots = tuple(_pilot(t) for t in trackings)
     tracked = {t.plan.community_id: t for t in trackings}
     totals: dict[int, list[float]] = {}  # year → [communities, net, pilots, pilots' net, pilots' planned net]
@@ -141,6 +143,8 @@ def district_progress(trackings: list[Tracking], history: History, factors: Fact
         tracking = tracked.get(key)
         by_year = {y.year: y for y in tracking.years} if tracking else {}
         for year, record in community.records.items():
+            if until is not None and year > until:
+                continue
             row = totals.setdefault(year, [0, 0.0, 0, 0.0, 0.0])
             result = by_year.get(year)
             net = (

@@ -90,7 +90,7 @@ def track(
         factor_set, criteria_set = _sets(p, factors, criteria, loaded)
         results.append(track_one(p, found, factor_set, criteria_set, rules, until))
     inputs = [*paths, *plan]
-    district = _district(results, history, factors)
+    district = _district(results, history, factors, until)
     if format is TrackFormat.json:
         from carbon_cli.core.jsonio import dumps
 
@@ -142,7 +142,7 @@ def _tracked(results: list[Any]) -> int:
     return sum(1 for r in results if isinstance(r, Tracking))
 
 
-def _district(results: list[Any], history: Any, factors: str | None) -> Any:
+def _district(results: list[Any], history: Any, factors: str | None, until: int | None) -> Any:
     """The district's view of the tracked pilots (every community's emissions with the option's
     factor set, or the default; each pilot's with its plan's)."""
     from carbon_cli.accounting.factors import load_factor_set
@@ -150,7 +150,7 @@ def _district(results: list[Any], history: Any, factors: str | None) -> Any:
     from carbon_cli.monitoring.tracking import Tracking
 
     tracked = [r for r in results if isinstance(r, Tracking)]
-    return district_progress(tracked, history, load_factor_set(factors)) if tracked else None
+    return district_progress(tracked, history, load_factor_set(factors), until) if tracked else None
 
 
 def tracking_document(results: list[Any], history: Any, lang: str, district: Any = None) -> dict[str, Any]:
