@@ -1,6 +1,7 @@
 """Every year of every community: read from tables (a row per community per year), from forms of
 several campaigns, or from a folder per year; checked for consistency across years; made into
-one survey per year, each with the community's earliest year as its baseline.
+one survey per year, each with the community's earliest year as its baseline (the earliest year
+against itself, so the baseline items score a reduction of 0 there, as the plan assumed).
 
 A community's id, name and land area do not change between years; any other quantity that moves
 by more than the documented factor year on year (data/monitoring.toml) is a warning naming both
