@@ -16,6 +16,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "partly": ("部分完成", "partly done"),
     "not_started": ("未开始", "not started"),
     "no_data": ("无数据", "no data"),
+    "stable_field_changed": ("应不变的数值变了", "should not change"),
+    "name_changed": ("名称变了", "name changed"),
+    "id_changed": ("编码变了", "ID changed"),
+    "year_jump": ("逐年突变", "jump between years"),
     "verdict.reached": ("已达到{goal}", "reaches {goal}"),
     "verdict.on_course": ("进度正常，有望按期达到{goal}", "on course for {goal}"),
     "verdict.behind": ("进度落后，按期达到{goal}有风险", "behind: {goal} by the acceptance year is at risk"),
@@ -298,7 +302,7 @@ def missing_section(tracking: Tracking, lang: str) -> Section | None:
 def warnings_section(tracking: Tracking, lang: str) -> Section | None:
     if not tracking.history.findings:
         return None
-    rows = tuple((f.code, f.message(lang)) for f in tracking.history.findings)
+    rows = tuple((word(f.code, lang), f.message(lang)) for f in tracking.history.findings)
     return Section(
         t(lang, "数据一致性警告", "Consistency warnings"), (t(lang, "类型", "Kind"), t(lang, "说明", "Detail")), rows
     )
