@@ -111,21 +111,18 @@ def plan(
 
         survey = as_judged(survey)
     base = assess_with_changes(survey, factor_set, criteria_set, changes)
+    pathway = None
+    if save_plan is not None or format is not OutputFormat.md:
+        pathway = planned(base, planning, (target.value,)).pathways[target.value]
     if save_plan is not None:
-        _save_plan(
-            base,
-            planned(base, planning, (target.value,)).pathways[target.value],
-            planning,
-            acceptance_year,
-            save_plan,
-            [path, *([output] if output else [])],
-        )
+        assert pathway is not None
+        _save_plan(base, pathway, planning, acceptance_year, save_plan, [path, *([output] if output else [])])
     if format is OutputFormat.md:
         from carbon_cli.outputs.report import render_assessment
 
         write_or_print(render_assessment(planned(base, planning), code, as_of=planning.on_day), output, [path])
         return
-    pathway = planned(base, planning, (target.value,)).pathways[target.value]
+    assert pathway is not None
     if format is OutputFormat.json:
         from carbon_cli.core.jsonio import dumps
 
