@@ -82,9 +82,7 @@ def stream_workbook(path: Path | str, *, year: int | None = None, limits: Limits
     path = Path(path)
     file = str(path)
     fields = dictionary()
-    with _no_collection_pauses(), opened(path, limits) as grids:
-        records, file_issues = _read_sheets(grids, fields, file)
-    file_issues.extend(i for i in records.issues if i.community is None)
+    records, file_issues = _records(path, limits, fields)
     if records.layout == "form":
         form = _form_survey(file, records.rows.get("", {}), fields, file_issues)
         return WorkbookStream(file, "form", file_issues, 1, iter([form]))
@@ -105,6 +103,80 @@ def stream_workbook(path: Path | str, *, year: int | None = None, limits: Limits
             yield survey
 
     return WorkbookStream(file, "table", file_issues, len(records.rows), surveys())
+
+
+def _records(path: Path, limits: Limits | None, fields: Dictionary) -> tuple[Records, list[Issue]]:
+    """Every sheet of the file read into records (all years of a table), and the file's own issues."""
+    with _no_collection_pauses(), opened(path, limits) as grids:
+        records, file_issues = _read_sheets(grids, fields, str(path))
+    file_issues.extend(i for i in records.issues if i.community is None)
+    return records, file_issues
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    """One community's values for one year, as a file holds them: a table row, or one value
+    column of a form (`carried`: the baseline column, a year reported again by a later form).
+
+    `values` holds identity fields too; `sources` maps a field key to its cell."""
+
+    community: str
+    year: int | None
+    values: dict[str, Any]
+    sources: dict[str, Location]
+    file: str
+    layout: str
+    carried: bool = False
+
+
+@dataclass
+class YearsRead:
+    """Every year of every community one file holds, and the problems found reading it."""
+
+    file: str
+    layout: str
+    records: list[YearRecord]
+    issues: list[Issue]  # the file's own, and each community's (tagged with it)
+
+
+def read_years(path: Path | str, *, limits: Limits | None = None) -> YearsRead:
+    """Every year of every community of a survey file, each year on its own (no year is chosen as
+    assessment or baseline: see monitoring/history.py). Raises InputError when the file is unusable.
+
+    A table gives one record per row; a form one for its assessment column and, when it names a
+    baseline year, one (carried) for its baseline column, holding the identity fields too."""
+    path = Path(path)
+    file = str(path)
+    fields = dictionary()
+    records, file_issues = _records(path, limits, fields)
+    issues = file_issues + [i for i in records.issues if i.community is not None]
+    out: list[YearRecord] = []
+    if records.layout == "form":
+        cells = records.rows.get("", {})
+        sources: dict[str, Location] = {}
+        now = _values(cells.get(ASSESSMENT), ASSESSMENT, sources)
+        then_sources: dict[str, Location] = {}
+        then = _values(cells.get(BASELINE), BASELINE, then_sources)
+        own = {k.partition(".")[2]: v for k, v in sources.items()}
+        key = str(now.get("community_id") or now.get("community_name") or file)
+        out.append(YearRecord(key, now.get("assessment_year"), now, own, file, "form"))
+        if now.get("baseline_year") is not None and then:
+            identity = {k: v for k, v in now.items() if not fields[k].per_year and k != "assessment_year"}
+            carried_sources = {k: own[k] for k in identity if k in own}
+            carried_sources.update({k.partition(".")[2]: v for k, v in then_sources.items()})
+            values = {**identity, **then}
+            out.append(YearRecord(key, now["baseline_year"], values, carried_sources, file, "form", carried=True))
+        return YearsRead(file, "form", out, issues)
+    if not records.rows and not any(i.code == "no_data_rows" for i in issues):
+        issues.append(Issue("no_data_rows", Location(file)))
+    for key, by_year in records.rows.items():
+        for year, row in by_year.items():
+            values = {k: v for k, v in zip(row.keys, row.values, strict=True) if v is not MISSING}
+            where = {k: Location(row.file, row.sheet, f"{row.letters[k]}{row.row}") for k in row.keys}
+            if year is not None:
+                values["assessment_year"] = year
+            out.append(YearRecord(key, year, values, where, file, "table"))
+    return YearsRead(file, "table", out, issues)
 
 
 @contextlib.contextmanager

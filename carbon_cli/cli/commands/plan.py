@@ -66,13 +66,31 @@ def plan(
     year: YearOption = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
+    save_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-plan",
+            help="Also write the plan as data (JSON): measures, the survey changes each should bring, costs, "
+            "the planned score and emissions per year; read by carbon track.",
+        ),
+    ] = None,
+    acceptance_year: Annotated[
+        int | None,
+        typer.Option(
+            "--acceptance-year",
+            help="Year the pilot is due for acceptance (验收), for --save-plan; default: the survey's year + 2 "
+            "(data/monitoring.toml).",
+        ),
+    ] = None,
 ) -> None:
     """Find the cheapest set of measures that makes a community eligible (every control passing).
 
     Cheapest is the least upfront cost (capex less one-off subsidies) by default, or the least
     effort with --objective effort. Shows each measure's cost, savings, subsidies and payback.
+    --save-plan FILE keeps the chosen pathway as a plan file to follow it with carbon track.
 
     Example: carbon plan sample_data/communities/FT-SH-05.xlsx --target pass
+    Example: carbon plan sample_data/communities/FT-SH-05.xlsx --save-plan plan.json
     """
     from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.cli.console import load_for_assessment, write_or_print
@@ -88,13 +106,23 @@ def plan(
     survey = load_for_assessment(
         path, community, year, Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb), code
     )
+    if save_plan is not None:  # planned as the acceptance will judge it (against the base year)
+        from carbon_cli.planning.plan_file import as_judged
+
+        survey = as_judged(survey)
     base = assess_with_changes(survey, factor_set, criteria_set, changes)
+    pathway = None
+    if save_plan is not None or format is not OutputFormat.md:
+        pathway = planned(base, planning, (target.value,)).pathways[target.value]
+    if save_plan is not None:
+        assert pathway is not None
+        _save_plan(base, pathway, planning, acceptance_year, save_plan, [path, *([output] if output else [])])
     if format is OutputFormat.md:
         from carbon_cli.outputs.report import render_assessment
 
         write_or_print(render_assessment(planned(base, planning), code, as_of=planning.on_day), output, [path])
         return
-    pathway = planned(base, planning, (target.value,)).pathways[target.value]
+    assert pathway is not None
     if format is OutputFormat.json:
         from carbon_cli.core.jsonio import dumps
 
@@ -117,6 +145,16 @@ def plan(
         emit(view)
     else:
         write_or_print(render_text(view), output, [path])
+
+
+def _save_plan(
+    base: Assessment, pathway: Pathway, planning: Any, acceptance_year: int | None, to: Path, inputs: list[Path]
+) -> None:
+    from carbon_cli.cli.common import write_or_print
+    from carbon_cli.core.jsonio import dumps
+    from carbon_cli.planning.plan_file import make_plan
+
+    write_or_print(dumps(make_plan(base, pathway, planning, acceptance_year).to_dict()), to, inputs)
 
 
 def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: float | None = None) -> list[Any]:
