@@ -20,11 +20,12 @@ from typing import Any
 from carbon_cli.monitoring.rules import Rules, load_rules
 from carbon_cli.planning.plan_file import as_judged
 from carbon_cli.survey.checks import check_survey
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary, field_name, normalize
 from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
+from carbon_cli.survey.paths import expand_paths
 from carbon_cli.survey.reader import YearRecord, read_years
-from carbon_cli.survey.workbook import Limits, expand_paths
 
 _YEAR_FOLDER = re.compile(r"^(?:19|20)\d\d$")
 

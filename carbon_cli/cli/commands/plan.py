@@ -150,7 +150,7 @@ def plan(
 def _save_plan(
     base: Assessment, pathway: Pathway, planning: Any, acceptance_year: int | None, to: Path, inputs: list[Path]
 ) -> None:
-    from carbon_cli.cli.common import write_or_print
+    from carbon_cli.cli.console import write_or_print
     from carbon_cli.core.jsonio import dumps
     from carbon_cli.planning.plan_file import make_plan
 

@@ -70,11 +70,11 @@ def track(
 
     Example: carbon track sample_data_tracking/district_2024-2026.xlsx --plan sample_data_tracking/plans/FT-SH-07.json
     """
-    from carbon_cli.cli.common import write_or_print
+    from carbon_cli.cli.console import write_or_print
     from carbon_cli.monitoring.history import read_history
     from carbon_cli.monitoring.rules import load_rules
     from carbon_cli.monitoring.tracking import track as track_one
-    from carbon_cli.survey.workbook import Limits
+    from carbon_cli.survey.container import Limits
 
     code = lang.value
     plans = _plans(plan)

@@ -13,8 +13,8 @@ from carbon_cli.cli.options import IssueFormat, Lang, LangOption, MaxFileOption,
 if TYPE_CHECKING:
     from carbon_cli.campaign.annotate import Outcome
     from carbon_cli.campaign.status import CollectionStatus
+    from carbon_cli.survey.container import Limits
     from carbon_cli.survey.validation import ValidationReport
-    from carbon_cli.survey.workbook import Limits
 
 
 def validate(
