@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from carbon_cli.accounting.inputs import ELECTRICITY_USE, INVENTORY_FIELDS
@@ -173,16 +172,25 @@ def available() -> list[str]:
     return builtin_ids(FOLDER)
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
 def load_criteria(name_or_path: str | None = None) -> CriteriaSet:
+    """A built-in set by id, a user's TOML file, or a criteria workbook (`carbon criteria export`)."""
     origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, "评价标准/criteria set")
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from carbon_cli.scoring.criteria_workbook import read_criteria_workbook
+
+        return read_criteria_workbook(path)
     try:
-        return _build(origin, path)
+        return build_criteria(origin, read_toml(path, "criteria"))
     except Malformed as exc:
         raise CarbonError("bad_data_file", kind="criteria", path=str(path), detail=str(exc)) from None
 
 
-def _build(origin: str, path: Path) -> CriteriaSet:
-    data = read_toml(path, "criteria")
+def build_criteria(origin: str, data: dict[str, Any]) -> CriteriaSet:
+    """A criteria set from the tables of a TOML file (or a workbook read into the same shape);
+    raises Malformed naming the entry (`items[3] (S4)`) that is wrong."""
     meta = data.get("set")
     if not isinstance(meta, dict):
         raise Malformed("missing [set] table with id, zh, en")
