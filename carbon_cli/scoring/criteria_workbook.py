@@ -886,6 +886,7 @@ class _Reader:
         self.sheets = sheets
         self.problems: list[Problem] = []
         self.rows_of: dict[str, list[tuple[str, int]]] = {"controls": [], "items": [], "grades": [], "categories": []}
+        self.points: float | None = 0.0  # the scored rows' points summed; None when one cannot be read
 
     def problem(self, code: str, sheet: str, cell: str = "", field: str = "", found: Any = "", **params: Any) -> None:
         self.problems.append(Problem(code, sheet, cell, field, _text(found), params))
@@ -968,14 +969,12 @@ class _Reader:
         grades = self.read_grades()
         categories = self.read_categories()
         controls, items = self.read_items({c["key"] for c in categories})
+        if total is not None and self.points is not None:  # every scored row's points could be read
+            value, cell = total
+            if abs(self.points - value) > 1e-9:
+                self.problem("points_total", SHEET_SET, cell, "total_points", _num(value), sum=_num(self.points))
         if self.problems:
             return None
-        if total is not None:
-            value, cell = total
-            points = sum(e["points"] for e in items)
-            if abs(points - value) > 1e-9:
-                self.problem("points_total", SHEET_SET, cell, "total_points", _num(value), sum=_num(points))
-                return None
         data = {"set": meta, "grades": grades, "categories": categories, "controls": controls, "items": items}
         try:
             return build_criteria(meta.get("id", self.path.stem), data)
@@ -1282,6 +1281,7 @@ class _Reader:
                 )
             entry["category"] = category
         points = self.number(s, cells, "points", required=True)
+        self.points = None if points is None or self.points is None else self.points + points
         if points is not None:
             if points <= 0:
                 self.problem("bad_points", s, cell("points"), "points", text("points"))
