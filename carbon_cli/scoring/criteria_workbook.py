@@ -16,6 +16,7 @@ thresholds are data here too: nothing in this module knows a threshold of any se
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -29,7 +30,7 @@ from carbon_cli.core.i18n import Bilingual
 from carbon_cli.scoring.criteria import CriteriaSet, Criterion, Metric, build_criteria
 from carbon_cli.scoring.metrics import metric_names, metric_rows
 from carbon_cli.survey.fields import dictionary
-from carbon_cli.survey.workbook import FormulaWithoutValue, Limits, Merged, coordinate, opened
+from carbon_cli.survey.workbook import FormulaWithoutValue, Limits, Merged, coordinate, opened, split_coordinate
 
 # --- the workbook's shape ---------------------------------------------------------------------
 
@@ -110,7 +111,7 @@ ITEM_COLUMNS = (
         "fields",
         "字段",
         "fields",
-        22,
+        26,
         "指标量为 field 或 all_true 时读取的调研字段键，多个用逗号分隔",
         "survey field key(s) read by metric field or all_true, separated by commas",
     ),
@@ -118,7 +119,7 @@ ITEM_COLUMNS = (
         "numerator",
         "分子字段",
         "numerator",
-        22,
+        30,
         "ratio：分子字段，多个用 + 相加",
         "ratio: fields summed above the line, joined by +",
     ),
@@ -126,7 +127,7 @@ ITEM_COLUMNS = (
         "denominator",
         "分母字段",
         "denominator",
-        18,
+        22,
         "ratio：分母字段，多个用 + 相加",
         "ratio: fields summed below the line, joined by +",
     ),
@@ -526,6 +527,39 @@ def item_row(c: Criterion, control: bool, lang: str = "zh") -> dict[str, Any]:
     }
 
 
+def _width(text: str) -> float:
+    """Columns a text takes in a spreadsheet (as LibreOffice renders CJK: about 1.6 columns)."""
+    return sum(1.6 if ord(c) >= 0x2E80 else 1.0 for c in text)
+
+
+def _fit_rows(ws: Any, first: int = 2) -> None:
+    """Row heights for the wrapped text (LibreOffice and WPS keep a row's stored height)."""
+    from openpyxl.styles import Alignment
+
+    widths = {letter: dim.width for letter, dim in ws.column_dimensions.items() if dim.width}
+    for row in ws.iter_rows(min_row=first):
+        lines = 1
+        for cell in row:
+            if cell.value is not None and not cell.alignment.wrap_text:
+                cell.alignment = Alignment(vertical="top")  # in line with the wrapped cells beside it
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                width = max(4.0, (widths.get(cell.column_letter) or 10) - 1)
+                lines = max(lines, sum(max(1, math.ceil(_width(part) / width)) for part in cell.value.split("\n")))
+        ws.row_dimensions[row[0].row].height = 15 * lines + 2
+
+
+def _print_setup(ws: Any, lang: str, landscape: bool = True) -> None:
+    """A4, every column on one page width, the header row on every page, page numbers."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if ws.max_row > 1 and landscape:
+        ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = "&A — " + ("第 &P 页，共 &N 页" if lang == "zh" else "page &P of &N")
+
+
 def criteria_workbook(criteria: CriteriaSet, lang: str = "zh") -> Any:
     """The openpyxl workbook of `criteria`, in `lang` (the sheets' names are in both)."""
     from openpyxl import Workbook
@@ -575,7 +609,7 @@ def criteria_workbook(criteria: CriteriaSet, lang: str = "zh") -> Any:
         ws.cell(r, 1, key)
         ws.cell(r, 2, zh if lang == "zh" else en)
         ws.cell(r, SET_VALUE_COL, values[key]).alignment = wrap
-    for letter, width in (("A", 16), ("B", 22), ("C", 100)):
+    for letter, width in (("A", 16), ("B", 22), ("C", 90)):
         ws.column_dimensions[letter].width = width
     status_row = 2 + [k for k, _, _ in SET_ROWS].index("status")
     lists = _lists_layout()
@@ -616,6 +650,9 @@ def criteria_workbook(criteria: CriteriaSet, lang: str = "zh") -> Any:
             ws.cell(r, i, value)
 
     _lists_sheet(wb.create_sheet(SHEET_LISTS), lang, header_font, header_fill)
+    for ws in wb.worksheets:
+        _fit_rows(ws, 1 if ws.title == SHEET_ABOUT else 2)
+        _print_setup(ws, lang, landscape=ws.title != SHEET_ABOUT)
     wb.active = 0
     return wb
 
@@ -653,6 +690,8 @@ def _numeric_fields() -> list[Any]:
 
 
 def _lists_sheet(ws: Any, lang: str, font: Any, fill: Any) -> None:
+    from openpyxl.styles import Alignment
+
     zh = lang == "zh"
     heads = {
         "A": "指标量" if zh else "metric",
@@ -685,6 +724,7 @@ def _lists_sheet(ws: Any, lang: str, font: Any, fill: Any) -> None:
             "ABCDE", (row.name, row.unit, kind, yes if row.needs_baseline else no, row.formula(lang)), strict=True
         ):
             ws[f"{letter}{r}"] = value or None
+        ws[f"E{r}"].alignment = Alignment(wrap_text=True, vertical="top")
     for key, table in (
         ("type", TYPES),
         ("comparison", COMPARISONS),
@@ -703,7 +743,7 @@ def _lists_sheet(ws: Any, lang: str, font: Any, fill: Any) -> None:
 def _instructions(ws: Any, criteria: CriteriaSet, lang: str) -> None:
     from openpyxl.styles import Alignment, Font
 
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = 80
     if lang == "zh":
         lines = [
             ("title", f"评价标准：{criteria.zh}（{criteria.id}）"),
@@ -820,7 +860,17 @@ def check_criteria_workbook(path: Path | str, limits: Limits | None = None) -> W
         sheets = {grid.name: [(r, tuple(_plain(v) for v in values)) for r, values in grid.rows()] for grid in grids}
     reader = _Reader(path, sheets)
     criteria = reader.read()
-    return WorkbookCheck(str(path), reader.problems, criteria if not reader.problems else None)
+    return WorkbookCheck(str(path), sorted(reader.problems, key=_place), criteria if not reader.problems else None)
+
+
+_SHEET_ORDER = (SHEET_ABOUT, SHEET_SET, SHEET_ITEMS, SHEET_GRADES, SHEET_CATEGORIES, SHEET_LISTS)
+
+
+def _place(problem: Problem) -> tuple[int, int, int]:
+    """Problems in the order a person meets them: sheet by sheet, row by row, left to right."""
+    sheet = _SHEET_ORDER.index(problem.sheet) if problem.sheet in _SHEET_ORDER else len(_SHEET_ORDER)
+    row, col = split_coordinate(problem.cell) or (0, 0)
+    return sheet, row, col
 
 
 def _plain(value: Any) -> Any:
