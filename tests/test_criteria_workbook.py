@@ -106,6 +106,7 @@ def test_round_trip_evaluates_every_community_as_the_toml_set(set_id, lang, comm
     write_criteria_workbook(toml_set, path, lang)
     check = check_criteria_workbook(path)
     assert check.ok, [p.describe("en") for p in check.problems]
+    assert check.notes(lang) == []
     from_workbook = load_criteria(str(path))
     assert from_workbook == toml_set  # every item, threshold, step, source and status
     factors = load_factor_set(None)
@@ -253,6 +254,7 @@ def test_edited_workbook_changes_the_verdicts_as_expected(tmp_path):
     wb.save(path)
     edited = load_criteria(str(path))
     default = load_criteria(None)
+    assert check_criteria_workbook(path).notes("en")  # still named sz-nzc-community: said so
     s1 = next(c for c in edited.items if c.key == "S1")
     assert (s1.zero, s1.full) == (3.0, 1.0) and next(c for c in edited.items if c.key == "S11").points == 15
     factors = load_factor_set(None)

@@ -431,6 +431,30 @@ class WorkbookCheck:
     criteria: CriteriaSet | None = None
 
     @property
+    def renamed_builtin(self) -> bool:
+        """The set is a built-in one edited but still under the built-in id: reports would name
+        it as the built-in set."""
+        from carbon_cli.scoring.criteria import available, load_criteria
+
+        c = self.criteria
+        return c is not None and c.id in available() and load_criteria(c.id) != c
+
+    def notes(self, lang: str = "zh") -> list[str]:
+        if not self.renamed_builtin:
+            return []
+        assert self.criteria is not None
+        if lang == "zh":
+            return [
+                f"注意：此标准与内置标准 {self.criteria.id} 不同，却仍用其编号；报告会把它写成内置标准。"
+                f"请在“{SHEET_SET}”表改编号和名称（如 {self.criteria.id}-edited）"
+            ]
+        return [
+            f"note: this set differs from the built-in set {self.criteria.id} but keeps its id, so reports "
+            f"would name it as the built-in one. Change the id and names on the {SHEET_SET} sheet "
+            f"(e.g. {self.criteria.id}-edited)"
+        ]
+
+    @property
     def ok(self) -> bool:
         return not self.problems and self.criteria is not None
 
@@ -462,6 +486,7 @@ class WorkbookCheck:
             "items": len(c.items) if c else None,
             "total_points": sum(i.points for i in c.items) if c else None,
             "problems": [p.to_dict(lang) for p in self.problems],
+            "notes": self.notes(lang),
         }
 
 
@@ -771,6 +796,7 @@ def _instructions(ws: Any, criteria: CriteriaSet, lang: str) -> None:
             ("head", "注意"),
             ("", "· 每个数字都保留来源和状态：改了阈值或分值，请同时改“来源”并把状态设为相应的值。"),
             ("", "· 要新增一行，复制一行再改；编号不能重复。"),
+            ("", f"· 改过的标准请在“{SHEET_SET}”表改用新的编号和名称，报告会写明所用的标准。"),
         ]
     else:
         lines = [
@@ -818,6 +844,7 @@ def _instructions(ws: Any, criteria: CriteriaSet, lang: str) -> None:
             ("head", "Note"),
             ("", "· Every figure keeps its source and status: when you change a threshold or points, update both."),
             ("", "· To add a row, copy one and edit it; ids must be unique."),
+            ("", f"· Give an edited set a new id and names on the {SHEET_SET} sheet: reports name the set used."),
         ]
     for r, (kind, text) in enumerate(lines, 1):
         cell = ws.cell(r, 1, text)

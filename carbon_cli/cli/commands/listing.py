@@ -177,7 +177,7 @@ def check(
     """
     from rich.table import Table
 
-    from carbon_cli.cli.console import add_columns, stdout, t
+    from carbon_cli.cli.console import add_columns, stderr, stdout, t
     from carbon_cli.core.jsonio import dumps
     from carbon_cli.scoring.criteria import WORKBOOK_SUFFIXES, load_criteria
     from carbon_cli.scoring.criteria_workbook import WorkbookCheck, check_criteria_workbook
@@ -208,6 +208,9 @@ def check(
         stdout.print(table)
     else:
         stdout.print(result.summary(code))
+    if format is not IssueFormat.json:
+        for note in result.notes(code):
+            stderr.print(note, style="yellow")
     raise typer.Exit(0 if result.ok else 1)
 
 
