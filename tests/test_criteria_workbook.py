@@ -289,6 +289,15 @@ def test_metrics_page_is_generated_from_the_engine():
         assert f"| `{name}` |" in page
 
 
+def test_the_example_workbook_is_the_default_set_exported(tmp_path):
+    """docs/criteria.xlsx (used by the README's examples) is what `criteria export` writes today."""
+    fresh = tmp_path / "criteria.xlsx"
+    write_criteria_workbook(load_criteria(None), fresh, "zh")
+    assert (ROOT / "docs" / "criteria.xlsx").read_bytes() == fresh.read_bytes(), (
+        "regenerate: carbon criteria export -o docs/criteria.xlsx"
+    )
+
+
 # --- LibreOffice ----------------------------------------------------------------------------------
 
 
