@@ -1,16 +1,27 @@
-"""What each metric a criterion can read means: its unit and formula, in both languages.
+"""The metrics a criterion can read: the engine's list, with each one's unit and formula.
 
-The names and units are the engine's own (`criteria.BUILTIN_METRICS`); this module only words
-them. `docs/metrics.md` and the Lists sheet of a criteria workbook are made from `metric_rows`,
-and a test fails when a metric of the engine has no formula here, or one here is not the
-engine's, or the page differs from what `metrics_markdown` makes.
+`BUILTIN_METRICS` is the engine's own list (what `evaluation.metric_value` computes, what
+`criteria` accepts); the formulas beside it word each one in both languages. `docs/metrics.md`
+and the Lists sheet of a criteria workbook are made from `metric_rows`, and a test fails when a
+metric of the engine has no formula here, or one here is not the engine's, or the page differs
+from what `metrics_markdown` makes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carbon_cli.scoring.criteria import BUILTIN_METRICS
+# Built-in metrics: name → (unit, needs a baseline year, value kind)
+BUILTIN_METRICS: dict[str, tuple[str, bool, str]] = {
+    "required_fields": ("", False, "bool"),
+    "per_capita_tco2e": ("tCO2e/person", False, "number"),
+    "per_capita_change_tco2e": ("tCO2e/person", True, "number"),
+    "per_capita_reduction_pct": ("%", True, "number"),
+    "renewable_electricity_pct": ("%", False, "number"),
+    "public_elec_reduction_pct": ("%", True, "number"),
+    "sinks_share_pct": ("%", False, "number"),
+    "per_m2_kgco2e": ("kgCO2e/m2", False, "number"),
+}
 
 # Metrics that read survey fields named in the criterion itself (not computed by the engine).
 FIELD_METRICS: dict[str, tuple[str, str]] = {
