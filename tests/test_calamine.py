@@ -19,7 +19,8 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
-from carbon_cli.survey import workbook
+from carbon_cli.survey import container, workbook
+from carbon_cli.survey.cells import FORMULA_WITHOUT_VALUE, Merged
 from carbon_cli.survey.issues import InputError
 from carbon_cli.survey.reader import read_workbook
 from carbon_cli.survey.template import form_workbook, table_workbook
@@ -112,7 +113,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _typed(value: Any) -> Any:
-    if isinstance(value, workbook.Merged):
+    if isinstance(value, Merged):
         return ("Merged", _typed(value.value), value.anchor, value.area, _typed(value.hidden))
     return (type(value).__name__, value)
 
@@ -192,12 +193,12 @@ def test_awkward_cells_read_as_excel_shows_them(corpus):
     assert rows[1][:5] == (2021, 2021.5, 1e20, 0.1, -3) and type(rows[1][0]) is int
     assert rows[2][:2] == (dt.datetime(2023, 5, 1), dt.datetime(2023, 1, 1))
     assert rows[3][:7] == tuple(sorted(EXCEL_ERRORS)[:7])
-    assert rows[40][:6] == (2, "a", "#DIV/0!", True, workbook.FORMULA_WITHOUT_VALUE, None)
+    assert rows[40][:6] == (2, "a", "#DIV/0!", True, FORMULA_WITHOUT_VALUE, None)
     assert rows[41][1:4] == (7, 8, "#N/A")
     assert rows[42][:2] == ("富文本", " 两端 ")
     merged = rows[8][8]  # I8: under H7:H9? no, under H5:J6? neither: its own value, shown as is
     assert merged == "hidden under a merge"
-    assert rows[6][8] == workbook.Merged("合并", "H5", 5, 8, "H5:J6", None)
+    assert rows[6][8] == Merged("合并", "H5", 5, 8, "H5:J6", None)
 
 
 @pytest.mark.parametrize(
@@ -265,7 +266,7 @@ def test_a_lying_dimension_is_ignored(tmp_path):
 def test_a_tag_split_between_chunks_is_seen_after_a_megabyte_without_a_tag_end():
     """The pre-scan looks at a sheet up to its last complete tag; text with no tag end for over a
     megabyte falls back to overlapping chunks, so a <!DOCTYPE> split across two is still seen."""
-    scan = workbook._Scan(keep=False)
+    scan = container._Scan(keep=False)
     scan.feed(b"x" * (2 << 20) + b"<!DOC")
     scan.feed(b"TYPE x><worksheet/>")
     scan.feed(b"", last=True)
@@ -284,7 +285,7 @@ def test_a_panic_in_calamine_is_a_corrupt_workbook_not_a_crash(tmp_path):
         def get_sheet_by_name(self, name: str) -> Any:
             raise PanicException("index out of bounds")
 
-    rows = workbook._calamine_rows(tmp_path / "x.xlsx", Book(), workbook.SheetInfo("表"))
+    rows = workbook._calamine_rows(tmp_path / "x.xlsx", Book(), container.SheetInfo("表"))
     with pytest.raises(InputError) as err:
         list(rows())
     assert (err.value.issue.code, err.value.issue.location.sheet) == ("corrupt_workbook", "表")
@@ -294,7 +295,7 @@ def test_a_panic_in_calamine_is_a_corrupt_workbook_not_a_crash(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        list(workbook._calamine_rows(tmp_path / "x.xlsx", Interrupted(), workbook.SheetInfo("表"))())
+        list(workbook._calamine_rows(tmp_path / "x.xlsx", Interrupted(), container.SheetInfo("表"))())
 
 
 @pytest.mark.slow

@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 
 from carbon_cli.core import i18n
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.issues import InputError
 from carbon_cli.survey.reader import read_workbook
-from carbon_cli.survey.workbook import Limits
 from tests.conftest import ROOT, SAMPLES
 from tests.hostile.make_corpus import KEYS, field_row, make_corpus
 

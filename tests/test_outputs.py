@@ -23,7 +23,8 @@ from carbon_cli.outputs.charts import parse_mermaid, svg_chart
 from carbon_cli.outputs.district import BatchOptions, BatchResult, CommunityResult
 from carbon_cli.outputs.documents import convert, report_documents
 from carbon_cli.outputs.docx import document
-from carbon_cli.outputs.report import render_assessment, report_context
+from carbon_cli.outputs.report import render_assessment
+from carbon_cli.outputs.report_context import report_context
 from carbon_cli.outputs.results import output_files
 from carbon_cli.outputs.summary import render_summary
 from carbon_cli.scoring.criteria import load_criteria

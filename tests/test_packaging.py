@@ -30,6 +30,7 @@ def test_wheel_contains_data_and_templates(tmp_path):
         "carbon_cli/data/factors/cn-south-2023.toml",
         "carbon_cli/data/measures.toml",
         "carbon_cli/data/policies.toml",
+        "carbon_cli/data/messages.toml",
         "carbon_cli/templates/report.zh.md.j2",
         "carbon_cli/templates/report.en.md.j2",
         "carbon_cli/templates/summary.zh.md.j2",

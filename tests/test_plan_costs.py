@@ -123,3 +123,42 @@ def test_cost_set_is_listed():
     result = runner.invoke(app, ["costs", "sz-2025", "--lang", "en"])
     assert result.exit_code == 0 and "M1_capex" in result.output
     assert load_cost_set().award.value.typical == 1_000_000
+
+
+def test_cost_set_lists_the_settled_quantities_and_running_costs():
+    """Issue 25's figures, each on its row with its value(s), status and source."""
+    from carbon_cli.cli import console
+
+    console.stdout.width = 400  # one line per row
+    try:
+        output = runner.invoke(app, ["costs", "sz-2025", "--lang", "en"]).output
+    finally:
+        console.stdout.width = None
+    rows = {line.split("│")[2].strip(): line for line in output.splitlines() if line.count("│") > 6}
+    expected = {
+        "households_per_lift": ("100 ", "derived", "1,000 households has e.g. 10 lifts"),
+        "sorting_points_per_supervisor": ("1 ", "assumed", "buildings_with_sorting_points after the measure"),
+        "harvest_m3_per_storage_m3": ("130.8", "derived", "3,923.56 ÷ 30 = 130.8"),
+        "M13_upkeep": ("5 / 10 / 15", "assumed", "5–15 yuan/m2/yr"),
+        "M10_running": ("0 / 6,000 / 12,000", "assumed", "0–12,000 yuan/yr"),
+        "M8_consumables": ("5,000 / 10,000 / 15,000", "assumed", "5,000–15,000 yuan/yr per point"),
+        "M8_supervisors": ("18,000 / 22,000 / 26,000", "derived", "one supervisor per sorting point"),
+        "M5_lifts": ("8,000 / 15,000 / 25,000", "assumed", "yuan per lift"),
+    }
+    for key, texts in expected.items():
+        assert key in rows, key
+        for text in texts:
+            assert text in rows[key], (key, text)
+
+
+def test_payback_beyond_the_period_is_shown_as_such():
+    """15.8 years with a 10-year period is printed, marked beyond the period, not as never."""
+    from carbon_cli.cli.commands.plan import cost_summary
+    from carbon_cli.planning.costs import StepChange, set_cost, terms_for
+
+    costs = load_cost_set()
+    before = {"households": 1000, "households_with_saving_fixtures": 0, "water_supply_m3": 100000.0}
+    change = {"households_with_saving_fixtures": 800, "water_supply_m3": 92000.0}
+    cost, _ = set_cost(costs, [StepChange("M11", before, change)], terms_for(costs, before))
+    assert "Simple payback: 15.8 years (beyond the period)" in cost_summary(cost, "en", None)
+    assert "静态回收期: 15.8 年（超过评估期）" in cost_summary(cost, "zh", None)

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.core.errors import CarbonError
-from carbon_cli.outputs.report import md, num, pct, render_assessment, report_context
+from carbon_cli.outputs.report import md, num, pct, render_assessment
+from carbon_cli.outputs.report_context import report_context
 from carbon_cli.planning.pricing import load_planning, planned
 from carbon_cli.scoring.assessment import Assessment, assess_with_changes
 from carbon_cli.scoring.criteria import load_criteria

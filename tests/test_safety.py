@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 
 from carbon_cli.batch.outdir import MANIFEST, check_outdir, write_outputs
 from carbon_cli.core.errors import CarbonError, UsageError
-from carbon_cli.core.fileio import atomic_write, guard_inputs
-from carbon_cli.outputs.export import MAX_NAME_BYTES, csv_bytes, neutralise, safe_filename, unique_names, xlsx_bytes
+from carbon_cli.core.fileio import MAX_NAME_BYTES, atomic_write, guard_inputs, safe_filename, unique_names
+from carbon_cli.outputs.export import csv_bytes, neutralise, xlsx_bytes
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.values import parse_value

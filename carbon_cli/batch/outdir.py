@@ -24,6 +24,7 @@ import re
 import secrets
 import shutil
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,7 +82,7 @@ def check_outdir(outdir: Path, force: bool, inputs: list[Path] | None = None) ->
 
 def _input_files(inputs: list[Path]) -> list[Path]:
     """The inputs, with every survey file inside the input folders: none may be written over."""
-    from carbon_cli.survey.workbook import expand_paths
+    from carbon_cli.survey.paths import expand_paths
 
     folders = [p for p in inputs if p.is_dir()]
     return [*inputs, *expand_paths(folders)[0]] if folders else list(inputs)
@@ -141,9 +142,7 @@ class Lock:
 
 
 def _try_lock(fd: int) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
+    if sys.platform == "win32":  # no fcntl
         import msvcrt
 
         try:
@@ -151,6 +150,8 @@ def _try_lock(fd: int) -> bool:
             return True
         except OSError:
             return False
+    import fcntl
+
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True

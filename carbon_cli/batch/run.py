@@ -40,9 +40,10 @@ from carbon_cli.outputs.district import (
     result_row,
 )
 from carbon_cli.scoring.assessment import assess
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.model import Survey
-from carbon_cli.survey.workbook import Limits, expand_paths
+from carbon_cli.survey.paths import expand_paths
 
 if TYPE_CHECKING:
     from carbon_cli.batch.cache import Cache
@@ -368,7 +369,7 @@ class Communities:
     def add(self, item: Found, data: Callable[[Found], str]) -> str | None:
         """The report name of `item` when it is the first of its ID, else None. `data` gives the
         digest of a community's values (made only when a duplicate needs it)."""
-        from carbon_cli.outputs.export import safe_filename, unique_names
+        from carbon_cli.core.fileio import safe_filename, unique_names
 
         key = item.community_id
         other = self.first.get(key)
@@ -427,8 +428,7 @@ class _Run:
             if name is None:
                 continue
             self.total += 1
-            hit = cached.get(item) if cached is not None else None
-            if hit is not None:
+            if cached is not None and (hit := cached.get(item)) is not None:
                 self.stats.reused += 1
                 cached.keep(item, hit)
                 self.outcomes.append((_emit(hit, name, self.sink), name))

@@ -16,11 +16,16 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carbon_cli.core.i18n import display_width, term
+from carbon_cli.survey.cells import split_coordinate
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.issues import Issue
-from carbon_cli.survey.workbook import Limits, opened, split_coordinate
+from carbon_cli.survey.workbook import opened
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 ERROR_FILL = "FFC7CE"  # Excel's "bad" red
 WARNING_FILL = "FFEB9C"  # Excel's "neutral" amber
@@ -131,7 +136,7 @@ def _without_consequences(issues: list[Issue]) -> list[Issue]:
     return [i for i in issues if i.code != "missing_required" or (i.location, i.field) not in explained]
 
 
-def _in_sheet_order(issues: list[Issue], by_cell: dict, sheets: list[str]) -> list[Issue]:
+def _in_sheet_order(issues: list[Issue], by_cell: dict[tuple[str, str], list[Issue]], sheets: list[str]) -> list[Issue]:
     """Problems as the person fixing them meets them: those with no cell first, then sheet by
     sheet, top to bottom, left to right."""
     cell_of = {id(i): key for key, found in by_cell.items() for i in found}
@@ -172,7 +177,9 @@ def _lost(original: bytes, copy: bytes) -> list[tuple[str, str, int]]:
     return [(*_KEPT_KINDS[k], before[k] - after[k]) for k in _KEPT_KINDS if before[k] > after[k]]
 
 
-def _problems_sheet(wb: Any, name: str, issues: list[Issue], by_cell: dict, lang: str) -> None:
+def _problems_sheet(
+    wb: Workbook, name: str, issues: list[Issue], by_cell: dict[tuple[str, str], list[Issue]], lang: str
+) -> None:
     """The first sheet: every problem with a link to its cell."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -290,7 +297,7 @@ def annotate_report(files: list[Any], lang: str = "zh", limits: Limits | None = 
 def copy_names(outcomes: list[Outcome]) -> dict[str, Outcome]:
     """File name in the output folder → outcome: the original's name; a second file of the same
     name (from another folder) gets " (2)" before its suffix."""
-    from carbon_cli.outputs.export import unique_names
+    from carbon_cli.core.fileio import unique_names
 
     made = [o for o in outcomes if o.copy is not None]
     stems = unique_names([Path(o.file).stem for o in made])

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.campaign.roster import Member, Roster
+from carbon_cli.campaign.roster import Member, Roster, form_name
 from carbon_cli.core.errors import CarbonError
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.issues import InputError, Issue
 from carbon_cli.survey.model import Survey
-from carbon_cli.survey.workbook import Limits, expand_paths
+from carbon_cli.survey.paths import expand_paths
 
 PREFILLED = ("community_id", "community_name", "street", "district")
 
@@ -35,13 +36,6 @@ class Written:
     member: Member
     path: Path
     baseline: Baseline | None
-
-
-def form_name(community_id: str) -> str:
-    """The file name of a community's form: its ID, made safe for every file system."""
-    from carbon_cli.outputs.export import safe_filename
-
-    return safe_filename(community_id) + ".xlsx"
 
 
 def earlier_baselines(paths: list[Path], limits: Limits | None = None) -> tuple[dict[str, Baseline], list[Issue]]:
@@ -115,7 +109,7 @@ def write_forms(
             "street": member.street or None,
             "district": member.district or district or None,
         }
-        assessment = {k: v for k, v in identity.items() if v is not None}
+        assessment: dict[str, Any] = {k: v for k, v in identity.items() if v is not None}
         earlier = baselines.get(member.id)
         baseline = None
         if earlier is not None:

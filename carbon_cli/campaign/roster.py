@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carbon_cli.survey.cells import Merged, coordinate
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary, normalize
 from carbon_cli.survey.issues import InputError, Issue, Location
-from carbon_cli.survey.workbook import Limits, Merged, coordinate, opened
+from carbon_cli.survey.workbook import opened
 
 COLUMNS = ("community_id", "community_name", "street", "district")
 CONTACT_HEADERS = frozenset(
@@ -121,3 +123,10 @@ def _members(file: str, sheet: str, header_row: int, columns: dict[str, int], ro
     if not members:
         raise InputError(Issue("roster_empty", Location(file, sheet)))
     return Roster(file, members, issues)
+
+
+def form_name(community_id: str) -> str:
+    """The file name of a community's form: its ID, made safe for every file system."""
+    from carbon_cli.core.fileio import safe_filename
+
+    return safe_filename(community_id) + ".xlsx"

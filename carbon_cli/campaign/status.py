@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.campaign.roster import Member, Roster
+from carbon_cli.campaign.roster import Member, Roster, form_name
 from carbon_cli.survey.fields import dictionary, field_name
 from carbon_cli.survey.issues import Issue
 from carbon_cli.survey.model import Survey
@@ -190,8 +190,6 @@ def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> Col
 
 
 def _stem(community_id: str) -> str:
-    from carbon_cli.campaign.forms import form_name
-
     return Path(form_name(community_id)).stem
 
 
@@ -204,6 +202,8 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
     community on the first sheet; off-roster, duplicate and unreadable files on the second."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     from carbon_cli.campaign.annotate import text_cell
     from carbon_cli.core.fileio import workbook_bytes
@@ -214,6 +214,7 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
     topics = dictionary().topics
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new Workbook starts with one worksheet, active
     ws.title = t("收集情况", "Collection status")
     headers: list[tuple[str, int]] = [
         (t("社区编码", "Community ID"), 12),
@@ -263,11 +264,11 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
             if PERCENT_FROM <= col < PERCENT_FROM + 1 + len(topics):
                 cell.number_format = "0%"
         ws.cell(r, 5).fill = PatternFill("solid", fgColor=STATE_FILLS[row.state])
-        lines = max(len(row.files), -(-len(str(values[-2] or "")) // 19))  # the wrapped columns
-        ws.row_dimensions[r].height = 15 * max(1, lines)
+        wrapped = max(len(row.files), -(-len(str(values[-2] or "")) // 19))  # the wrapped columns
+        ws.row_dimensions[r].height = 15 * max(1, wrapped)
     last = len(status.rows) + 1
     ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:{ws.cell(1, len(headers)).column_letter}{last}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
     ws.row_dimensions[1].height = 32
     _landscape(ws)
     ws.print_title_rows = "1:1"

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from carbon_cli import __version__
 from carbon_cli.cli.commands import assess, batch, listing, plan, template, validate
+
+if TYPE_CHECKING:
+    from typer._click.exceptions import ClickException
 
 app = typer.Typer(
     name="carbon",
@@ -58,12 +62,14 @@ def _lang_of(argv: list[str]) -> str:
     return os.environ.get("CARBON_LANG", "zh")
 
 
-def _click_exceptions() -> tuple[type, type, type]:
+def _click_exceptions() -> tuple[type[ClickException], type[typer.Exit], type[typer.Abort]]:
     """(ClickException, Exit, Abort): recent Typer releases vendor their own copy of click."""
     try:
         from typer._click.exceptions import ClickException
     except ImportError:
-        from click.exceptions import ClickException
+        # older Typer, which depends on click: mypy sees only the installed Typer, so this import
+        # is either missing or a second ClickException to it
+        from click.exceptions import ClickException  # type: ignore[no-redef, import-not-found, assignment, unused-ignore]
     return ClickException, typer.Exit, typer.Abort
 
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from carbon_cli.survey.container import Limits
     from carbon_cli.survey.model import Survey
-    from carbon_cli.survey.workbook import Limits
 
 
 def load_for_assessment(path: Path, community: str | None, year: int | None, limits: Limits, lang: str) -> Survey:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 from typing import TYPE_CHECKING, Any
@@ -195,7 +196,7 @@ def inventory_table(a: Assessment, lang: str) -> Table:
     table.add_column(t(lang, "占比", "Share"), justify="right")
     gross = a.inventory.gross_tco2e or 1.0
     for line in a.inventory.lines:
-        row = [term(line.key, lang)]
+        row: list[str | Text] = [term(line.key, lang)]
         if base:
             row.append(num(base.sources[line.key]))
         row += [num(line.tco2e), f"{100 * line.tco2e / gross:.1f}%"]
@@ -323,18 +324,10 @@ def is_terminal() -> bool:
 
 def render_text(renderables: list[Any], width: int = 120) -> str:
     """Renderables as plain text (for -o with the terminal format)."""
-    console = Console(record=True, width=width, file=_Null(), color_system=None)
+    console = Console(record=True, width=width, file=io.StringIO(), color_system=None)
     for r in renderables:
         console.print(r)
     return console.export_text()
-
-
-class _Null:
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        pass
 
 
 class _ProgressBar:

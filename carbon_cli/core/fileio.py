@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from carbon_cli.core.errors import CarbonError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 class InputGuard:
@@ -48,7 +53,7 @@ def guard_inputs(target: Path, inputs: Iterable[Path]) -> None:
     InputGuard(inputs).check(target)
 
 
-def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Call `write` on a temporary file in the target's folder, then move it into place."""
     target = Path(target)
     try:
@@ -123,7 +128,7 @@ def write_text(target: Path, text: str) -> None:
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
-def workbook_bytes(workbook: object) -> bytes:
+def workbook_bytes(workbook: Workbook) -> bytes:
     """An openpyxl workbook as .xlsx bytes that do not change between runs.
 
     openpyxl stamps the save time into docProps/core.xml and every zip entry; both are fixed
@@ -135,11 +140,11 @@ def workbook_bytes(workbook: object) -> bytes:
     import zipfile
 
     fixed = dt.datetime(*FIXED_TIME)
-    props = workbook.properties  # type: ignore[attr-defined]
+    props = workbook.properties
     props.created = fixed
     props.creator = "carbon-cli"
     buffer = io.BytesIO()
-    workbook.save(buffer)  # type: ignore[attr-defined]
+    workbook.save(buffer)
     out = io.BytesIO()
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -153,5 +158,40 @@ def workbook_bytes(workbook: object) -> bytes:
     return out.getvalue()
 
 
-def write_workbook(target: Path, workbook: object) -> None:
+def write_workbook(target: Path, workbook: Workbook) -> None:
     write_bytes(target, workbook_bytes(workbook))
+
+
+# --- names of output files ------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]|[\ud800-\udfff]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$|clock\$)(\..*)?$", re.IGNORECASE)
+MAX_NAME_BYTES = 120
+
+
+def safe_filename(name: str, fallback: str = "community") -> str:
+    """A file name from a community id or name that cannot leave its folder on any system."""
+    text = unicodedata.normalize("NFKC", name)
+    text = _UNSAFE.sub("_", text).strip(" .")
+    text = re.sub(r"_{2,}", "_", text)
+    if not text or set(text) <= {"_", "."}:
+        text = fallback
+    if _RESERVED.match(text):
+        text = "_" + text
+    text = text.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore")  # cut at a character boundary
+    return text.rstrip(" .") or fallback
+
+
+def unique_names(names: list[str], seen: set[str] | None = None) -> list[str]:
+    """Make names unique case-insensitively (for case-insensitive file systems): a, a-2, a-3;
+    also unlike those in `seen` (lower-cased), which grows by the names given."""
+    seen = set() if seen is None else seen
+    out = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate.lower() in seen:
+            n += 1
+            candidate = f"{name}-{n}"
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out

@@ -10,8 +10,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol
 
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.issues import Issue
-from carbon_cli.survey.workbook import Limits
 
 if TYPE_CHECKING:
     from carbon_cli.scoring.assessment import Assessment

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,10 +13,7 @@ from carbon_cli.core.jsonio import dumps
 
 # A cell starting with one of these is run as a formula by Excel, WPS and LibreOffice.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]|[\ud800-\udfff]')
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$|clock\$)(\..*)?$", re.IGNORECASE)
 _LEADING_BLANKS = " \u3000\u00a0\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
-MAX_NAME_BYTES = 120
 
 
 def neutralise(value: Any) -> Any:
@@ -29,34 +25,6 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.lstrip(_LEADING_BLANKS).startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
-
-
-def safe_filename(name: str, fallback: str = "community") -> str:
-    """A file name from a community id or name that cannot leave its folder on any system."""
-    text = unicodedata.normalize("NFKC", name)
-    text = _UNSAFE.sub("_", text).strip(" .")
-    text = re.sub(r"_{2,}", "_", text)
-    if not text or set(text) <= {"_", "."}:
-        text = fallback
-    if _RESERVED.match(text):
-        text = "_" + text
-    text = text.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore")  # cut at a character boundary
-    return text.rstrip(" .") or fallback
-
-
-def unique_names(names: list[str], seen: set[str] | None = None) -> list[str]:
-    """Make names unique case-insensitively (for case-insensitive file systems): a, a-2, a-3;
-    also unlike those in `seen` (lower-cased), which grows by the names given."""
-    seen = set() if seen is None else seen
-    out = []
-    for name in names:
-        candidate, n = name, 1
-        while candidate.lower() in seen:
-            n += 1
-            candidate = f"{name}-{n}"
-        seen.add(candidate.lower())
-        out.append(candidate)
-    return out
 
 
 def csv_bytes(columns: list[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
@@ -96,7 +64,7 @@ class Sheet:
     autofilter: bool = False
 
 
-def xlsx_bytes(sheets: list[Sheet | tuple[str, list[str], list[dict[str, Any]]]]) -> bytes:
+def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[str, Any]]]]) -> bytes:
     """Sheets (or (title, columns, rows)); strings neutralised, bytes identical across runs.
 
     Written with XlsxWriter in its constant-memory mode (rows stream to a temporary file), at

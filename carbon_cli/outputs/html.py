@@ -11,12 +11,19 @@ from __future__ import annotations
 import re
 from functools import cache
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carbon_cli.core.i18n import display_width
 from carbon_cli.outputs import markdown
 from carbon_cli.outputs.charts import svg_chart
 from carbon_cli.outputs.markdown import plain, retarget
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 CSS = """
 @page { size: A4 portrait; margin: 18mm 16mm 18mm 16mm;
@@ -122,21 +129,21 @@ def _links(tokens: list[Any], link_ext: str | None) -> None:
 
 
 @cache
-def _renderer() -> Any:
+def _renderer() -> RendererHTML:
     from markdown_it.renderer import RendererHTML
 
-    class Page(RendererHTML):  # type: ignore[misc]
+    class Page(RendererHTML):
         """CommonMark's HTML, with charts drawn as SVG and tables that scroll on their own."""
 
-        def fence(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+        def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
             tok = tokens[idx]
             svg = svg_chart(tok.content) if tok.info.strip() == "mermaid" else None
             return svg + "\n" if svg else f"<pre><code>{escape(tok.content)}</code></pre>\n"
 
-        def table_open(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+        def table_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
             return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
 
-        def table_close(self, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+        def table_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
             return self.renderToken(tokens, idx, options, env) + "</div>\n"
 
     return Page(markdown.parser())

@@ -20,7 +20,7 @@ from carbon_cli.outputs.district import (
     output_row,
     results_dict,
 )
-from carbon_cli.outputs.export import Mapped, csv_bytes, people_sheets, xlsx_bytes
+from carbon_cli.outputs.export import Mapped, Sheet, csv_bytes, people_sheets, xlsx_bytes
 
 
 def write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> None:
@@ -46,8 +46,8 @@ def _write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> Non
     # for people first; then the same with keys and codes, as in results.csv, for scripts
     sheets = [
         *people_sheets(RESULT_COLUMNS, rows, FAILURE_COLUMNS, failures, lang, grades),
-        ("results", RESULT_COLUMNS, rows),
-        ("failures", FAILURE_COLUMNS, failures),
+        Sheet("results", RESULT_COLUMNS, rows),
+        Sheet("failures", FAILURE_COLUMNS, failures),
     ]
     sink.write("results.xlsx", xlsx_bytes(sheets))
     del rows, sheets

@@ -4,7 +4,7 @@ eligibility, street aggregates, a chart, and the files that could not be assesse
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from carbon_cli.core.resources import templates_dir
@@ -156,7 +156,7 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
     }
 
 
-def _investment(batch: BatchResult, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _investment(batch: BatchResult, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The cost curve and budget selection with each community's name, street and report."""
     if batch.investment is None:
         return None

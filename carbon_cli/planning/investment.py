@@ -12,11 +12,12 @@ choice that could not reach the best count even with the cheapest communities le
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cmp_to_key
 from itertools import accumulate
 from operator import itemgetter
+from typing import Any
 
 _EPS = 1e-6  # yuan and tonnes compared to a millionth
 
@@ -100,7 +101,7 @@ def select(options: Sequence[Option], budget_yuan: float) -> Plan:
     # states[j]: choices of j communities as (cost, -reduction, chosen), none beaten by another,
     # in order of cost;
     # `chosen` is a linked list (last index, the rest): a choice grows in O(1), not by copying
-    states: list[list[tuple[float, float, Chosen]]] = [[(0.0, 0.0, None)]] + [[] for _ in range(most)]
+    states: list[list[tuple[float, float, Chosen]]] = [[(0.0, 0.0, None)], *([] for _ in range(most))]
     for i, cost in enumerate(costs):
         left = len(pool) - i - 1
         reduced = pool[i].tco2e_reduced
@@ -108,7 +109,7 @@ def select(options: Sequence[Option], budget_yuan: float) -> Plan:
             # keep a choice only if the cheapest communities after i can still complete it; the
             # choices are in order of cost, so the first that cannot ends the list
             rest = cheapest[i + 1 + most - j] - cheapest[i + 1]
-            grown = []
+            grown: list[tuple[float, float, Chosen]] = []
             for c, r, chosen in states[j - 1]:
                 if c + cost + rest > budget_yuan + _EPS:
                     break
@@ -197,7 +198,7 @@ class Investment:
         }
 
 
-def district_investment(rows: Sequence[dict], budget_yuan: float | None, award_yuan: float) -> Investment:
+def district_investment(rows: Sequence[Mapping[str, Any]], budget_yuan: float | None, award_yuan: float) -> Investment:
     """The investment plan from batch result rows (`community_id`, `community_name`, `verdict`,
     `feasibility`, `pathway_upfront_yuan`, `pathway_tco2e_reduced`, `pathway_subsidy_yuan`)."""
     options, unreachable = [], []

@@ -272,8 +272,8 @@ def generic(v: Values, p: dict[str, float], m: Measure) -> Change:
             base = _num(current, step["share_of"])
             if base:
                 change.update(_raise_to(current, key, step["share"] * base))
-        elif "scale" in step and _num(current, key) is not None:
-            change[key] = _num(current, key) * step["scale"]  # type: ignore[operator]
+        elif "scale" in step and (scaled := _num(current, key)) is not None:
+            change[key] = scaled * step["scale"]
     return change
 
 

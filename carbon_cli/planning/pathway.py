@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from carbon_cli.planning.measures import APPLY_LAST, Library, Measure, load_measures
 from carbon_cli.planning.objective import EFFORT, Objective
@@ -221,7 +221,10 @@ class _Search:
                 if bound_j is None or sum(bound_j) < -TOLERANCE:
                     continue  # no set of this branch reaches the target
                 keys_j = keys | {measures[j].key}
-                out_j = relax.exact(must_j) if tabulated else self.evaluator.extend(out, keys, measures[j])
+                # untabulated, every `out` comes from the evaluator (the root's too): an Outcome
+                out_j = (
+                    relax.exact(must_j) if tabulated else self.evaluator.extend(cast("Outcome", out), keys, measures[j])
+                )
                 if out_j.reaches(target):
                     record(keys_j, weight_j, out_j)
                 expand(j + 1, must_j, keys_j, weight_j, out_j, bound_j)

@@ -69,7 +69,7 @@ class Relaxation:
         self._inventory_mask = 0
         for mask, _ in self.lines or ():
             self._inventory_mask |= mask
-        self._memo: dict[tuple[Any, int, int, int], Any] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}  # keyed by what is cached first: "hull", "line" …
         # the measures that can move each control and each item
         self.control_masks = [self._mask(c) for c in criteria.controls]
         self.item_masks = [self._mask(c) for c in criteria.items]
@@ -120,7 +120,7 @@ class Relaxation:
         key = ("hull", group, m, a, g)
         found = self._memo.get(key)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
         free = [i for i in range(a.bit_length()) if a >> i & 1 and not m >> i & 1]
         points: dict[float, float] = {}
         for n in range(1 << len(free)):
@@ -276,7 +276,7 @@ class Relaxation:
                 if entry is None
             }
             found = self._memo[key] = (now, statuses, scored)
-        return found  # type: ignore[no-any-return]
+        return found
 
     # --- bounding a node ----------------------------------------------------------------------
 
@@ -292,21 +292,22 @@ class Relaxation:
         for j, entry in enumerate(self.controls):
             if entry is None or entry[1] is None:
                 continue  # the inventory's (below), or too many influencing measures
-            mask, table = entry
+            mask, table = entry[0], entry[1]
             if parent is not None and not mask & moved:
                 continue
             m, a = must & mask, allowed & mask
-            key = (False, j, m, a)
+            key: tuple[Any, ...] = (False, j, m, a)
             can_pass = memo.get(key)
             if can_pass is None:
                 can_pass = memo[key] = any(s in PASSING for x, s in table if x & m == m and not x & ~a)
             if not can_pass:
                 return None
-        inventory: dict[int, float] | None = {}
+        inventory: dict[int, float] = {}
         if self.lines is not None and (parent is None or self._inventory_mask & moved):
-            inventory = self._inventory_bound(must, allowed, g)
-            if inventory is None:
+            bounded = self._inventory_bound(must, allowed, g)
+            if bounded is None:
                 return None
+            inventory = bounded
         best = []
         for j, (entry, c) in enumerate(zip(self.items, self.base.criteria.items, strict=True)):
             if parent is not None and not self.item_masks[j] & moved:
@@ -315,7 +316,7 @@ class Relaxation:
             if entry is None or entry[1] is None:
                 best.append(inventory.get(j, parent[j] if parent is not None else max(0.0, (1 - g) * c.points)))
                 continue
-            mask, table = entry
+            mask, table = entry[0], entry[1]
             m, a = must & mask, allowed & mask
             key = (g, j, m, a)
             slack = memo.get(key)
@@ -369,7 +370,7 @@ class Relaxation:
                     earned, applicable = earned_and_applicable(c, self._inventory_metric(c, now))
                     slack[j] = earned - g * applicable
             found = self._memo[key] = (passes, slack)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def _extremes(self, must: int, allowed: int) -> tuple[float, float, float, float, tuple[tuple[str, ...], ...]]:
         """Least and most gross emissions, least and most sinks over the node's sets, and the
@@ -379,7 +380,7 @@ class Relaxation:
         low = high = 0.0
         for k, (mask, table) in enumerate(self.lines[:-1]):
             m, a = must & mask, allowed & mask
-            key = ("line", k, m, a)
+            key: tuple[Any, ...] = ("line", k, m, a)
             found = memo.get(key)
             if found is None:
                 tco2e = [line.tco2e for x, line in table if x & m == m and not x & ~a]

@@ -52,8 +52,11 @@ def _sum(values: dict[str, Any], keys: tuple[str, ...]) -> float | None:
     total, seen = 0.0, False
     for key in keys:
         value = values.get(key)
-        kind = type(value)
-        if kind is float or kind is int or (isinstance(value, int | float) and not isinstance(value, bool)):
+        if (
+            type(value) is float
+            or type(value) is int
+            or (isinstance(value, int | float) and not isinstance(value, bool))
+        ):
             total += float(value)
             seen = True
     return total if seen else None
@@ -201,12 +204,14 @@ class Evaluation:
     def gaps(self) -> list[ItemResult]:
         """Scored items short of full points, the most points to recover first."""
         short = [i for i in self.items if i.gap is not None]
+        # every gap is set (filtered above): mypy does not carry that narrowing into the lambda
         return sorted(short, key=lambda i: (-i.gap.points_recoverable, i.criterion.key))  # type: ignore[union-attr]
 
     @property
     def fields_to_collect(self) -> list[str]:
         keys: dict[str, None] = {}
-        for result in (*self.controls, *self.items):
+        results: tuple[ControlResult | ItemResult, ...] = (*self.controls, *self.items)
+        for result in results:
             if result.status == "missing" and result.gap:
                 keys.update(dict.fromkeys(result.gap.fields))
         return list(keys)
@@ -308,6 +313,7 @@ def _item(criterion: Criterion, mv: MetricValue, points: float, needs: _Needs | 
         gap = Gap(True, None, "set_true", short, share, target_for_pass=for_pass, target_for_excellent=for_top)
     else:
         direction = "decrease" if criterion.lower_is_better else "increase"
+        # status "scored" with a numeric target: the value is a number (MetricValue cannot say so)
         amount = abs(target - float(mv.value))  # type: ignore[arg-type]
         gap = Gap(target, amount, direction, short, share, target_for_pass=for_pass, target_for_excellent=for_top)
     return ItemResult(criterion, status, mv.value, points, criterion.points, gap=gap)

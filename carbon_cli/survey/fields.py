@@ -132,7 +132,7 @@ class Dictionary:
             found = self._match(text)
             if len(self._matches) < 65_536:  # the same labels come back in every form of a batch
                 self._matches[text] = found
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # never the sentinel: replaced just above
 
     def _match(self, header: str) -> HeaderMatch | None:
         text = unicodedata.normalize("NFKC", header).strip()

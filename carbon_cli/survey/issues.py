@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from carbon_cli.core import i18n
 from carbon_cli.core.errors import CarbonError
 
-Severity = Literal["error", "warning"]
+Severity = i18n.Severity
 
 
 @dataclass(frozen=True, slots=True)

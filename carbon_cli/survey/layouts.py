@@ -14,17 +14,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from carbon_cli.survey.fields import Dictionary, FieldSpec, HeaderMatch, normalize
-from carbon_cli.survey.issues import Issue, Location
-from carbon_cli.survey.model import ASSESSMENT, BASELINE
-from carbon_cli.survey.values import MISSING, ValueProblem, checked_quantity, parse_value, unit_factor
-from carbon_cli.survey.workbook import (
+from carbon_cli.survey.cells import (
     FORMULA_WITHOUT_VALUE,
     Merged,
     SheetGrid,
     column_letter,
     coordinate,
 )
+from carbon_cli.survey.fields import Dictionary, FieldSpec, HeaderMatch, normalize
+from carbon_cli.survey.issues import Issue, Location
+from carbon_cli.survey.model import ASSESSMENT, BASELINE
+from carbon_cli.survey.values import MISSING, ValueProblem, checked_quantity, parse_value, unit_factor
 
 # Column headings of the form layout, as the template writes them and as people retype them.
 FORM_COLUMNS: dict[str, tuple[str, ...]] = {

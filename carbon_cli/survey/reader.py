@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from carbon_cli.core.errors import UsageError
+from carbon_cli.survey.cells import SheetGrid
 from carbon_cli.survey.checks import check_survey
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import Dictionary, dictionary
 from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.layouts import CellRead, Records, TableRow, find_header, read_form, read_table
 from carbon_cli.survey.model import ASSESSMENT, BASELINE, RowSources, Survey
 from carbon_cli.survey.values import MISSING
-from carbon_cli.survey.workbook import Limits, SheetGrid, opened
+from carbon_cli.survey.workbook import opened
 
 
 @dataclass

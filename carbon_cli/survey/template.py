@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -186,6 +187,7 @@ def _yes_no(lang: str) -> DataValidation:
 
 def _instructions(wb: Workbook, lang: str) -> None:
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new Workbook starts with one worksheet, active
     ws.title = _words(lang)["instructions"]
     separator = "、" if lang == "zh" else ", "
     sheets = separator.join(t.label(lang) for t in dictionary().topics)
@@ -296,19 +298,23 @@ def _print_setup(ws: Worksheet, lang: str, landscape: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup_pr = ws.sheet_properties.pageSetUpPr
+    assert page_setup_pr is not None  # optional in the schema; a new sheet always has one
+    page_setup_pr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "&A — " + ("第 &P 页，共 &N 页" if lang == "zh" else "page &P of &N")
+    footer = ws.oddFooter
+    assert footer is not None  # optional in the schema; a new sheet always has one
+    footer.center.text = "&A — " + ("第 &P 页，共 &N 页" if lang == "zh" else "page &P of &N")
 
 
 def _print_form_sheet(ws: Worksheet, lang: str) -> None:
     """Print a topic sheet as a paper form: label to note columns (the key column is for the
     machine), the column headings repeated on every page."""
     _print_setup(ws, lang, landscape=True)
-    last = ws.cell(ws.max_row, len(FORM_WIDTHS)).column_letter
-    ws.print_area = f"{ws.cell(1, LABEL_COL).column_letter}1:{last}{ws.max_row}"
+    last = get_column_letter(len(FORM_WIDTHS))
+    ws.print_area = f"{get_column_letter(LABEL_COL)}1:{last}{ws.max_row}"
     ws.print_title_rows = "2:2"
 
 
@@ -327,6 +333,7 @@ def table_workbook(lang: str = "zh", rows: Iterable[dict[str, Any]] | None = Non
     headers.insert(len(TABLE_IDENTITY), ("year", words["year"]))
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new Workbook starts with one worksheet, active
     ws.title = words["table_sheet"]
     for col, (_, text) in enumerate(headers, start=1):
         cell = _put(ws, 1, col, text)
@@ -342,7 +349,7 @@ def table_workbook(lang: str = "zh", rows: Iterable[dict[str, Any]] | None = Non
     dropdown = _yes_no(lang)
     for col, (key, _) in enumerate(headers, start=1):
         if key in by_key and by_key[key].type == "bool":
-            letter = ws.cell(1, col).column_letter
+            letter = get_column_letter(col)
             dropdown.add(f"{letter}2:{letter}{last_row}")
     if dropdown.sqref:
         ws.add_data_validation(dropdown)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.issues import InputError, Issue
 from carbon_cli.survey.model import Survey
+from carbon_cli.survey.paths import expand_paths
 from carbon_cli.survey.reader import read_workbook
-from carbon_cli.survey.workbook import Limits, expand_paths
 
 
 @dataclass
@@ -69,7 +71,7 @@ def validate_file(path: Path, *, year: int | None = None, limits: Limits | None 
 
 
 def validate_paths(
-    paths: list[Path], *, year: int | None = None, limits: Limits | None = None, exclude: list[Path] = ()
+    paths: list[Path], *, year: int | None = None, limits: Limits | None = None, exclude: Iterable[Path] = ()
 ) -> ValidationReport:
     """Validate every survey file named or found in folders; `exclude` (the roster, kept beside
     the surveys) is left out."""

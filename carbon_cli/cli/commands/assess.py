@@ -80,7 +80,7 @@ def assess(
     changes = parse_settings(set_ or [])
     criteria_set = load_criteria(criteria)
     factor_set = load_factor_set(factors)
-    from carbon_cli.survey.workbook import Limits
+    from carbon_cli.survey.container import Limits
 
     limits = Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb)
     survey = load_for_assessment(path, community, year, limits, code)

@@ -116,7 +116,7 @@ def batch(
     from carbon_cli.planning.investment import parse_yuan
     from carbon_cli.planning.measures import load_measures
     from carbon_cli.scoring.criteria import load_criteria
-    from carbon_cli.survey.workbook import Limits
+    from carbon_cli.survey.container import Limits
 
     code = lang.value
     formats = report_formats(report_format)

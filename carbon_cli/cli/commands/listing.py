@@ -295,15 +295,21 @@ def costs(
     rows = [
         *((t(code, "价格", "tariff"), tf.figure) for tf in cs.tariffs.values()),
         *((c.measure, c.figure) for c in cs.costs.values()),
+        *((t(code, "数量", "quantity"), q) for q in cs.quantities.values()),
         *((f"{s.measure} {t(code, '补贴', 'subsidy')}", s.figure) for s in cs.subsidies.values()),
         (t(code, "试点资助", "pilot award"), cs.award),
     ]
+
+    def figure(x: float) -> str:
+        text = num(x, 3)
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
     for where, f in rows:
         v = f.value
         table.add_row(
             where,
             f"{f.key}\n{f.label(code)}",
-            f"{num(v.low, 3)} / {num(v.typical, 3)} / {num(v.high, 3)}",
+            figure(v.typical) if v.low == v.high else " / ".join(figure(x) for x in (v.low, v.typical, v.high)),
             f.unit_label(code),
             term(f.status, code),
             f.source,

@@ -79,7 +79,7 @@ def plan(
     from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.scoring.assessment import assess_with_changes, parse_settings
     from carbon_cli.scoring.criteria import load_criteria
-    from carbon_cli.survey.workbook import Limits
+    from carbon_cli.survey.container import Limits
 
     code = lang.value
     changes = parse_settings(set_ or [])
@@ -233,8 +233,9 @@ def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
         + ": "
         + (
             t(lang, f"{num(payback, 1)} 年", f"{num(payback, 1)} years")
+            + (t(lang, "（超过评估期）", " (beyond the period)") if payback > cost.terms.years else "")
             if payback is not None
-            else t(lang, "期内不回收", "not within the period")
+            else t(lang, "不回收", "never")
         ),
         t(lang, "单位减排成本", "Cost per tonne avoided")
         + ": "

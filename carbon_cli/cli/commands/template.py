@@ -108,7 +108,7 @@ def _forms(
     from carbon_cli.campaign.roster import read_roster
     from carbon_cli.cli.console import issues_table, stderr, stdout, t
     from carbon_cli.core.errors import UsageError
-    from carbon_cli.survey.workbook import Limits
+    from carbon_cli.survey.container import Limits
 
     if folder is None:
         raise UsageError("roster_folder_needed")

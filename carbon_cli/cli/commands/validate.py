@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from carbon_cli.campaign.annotate import Outcome
     from carbon_cli.campaign.status import CollectionStatus
     from carbon_cli.survey.validation import ValidationReport
+    from carbon_cli.survey.workbook import Limits
 
 
 def validate(
@@ -63,8 +64,8 @@ def validate(
     from carbon_cli.cli.console import stdout
     from carbon_cli.core.errors import UsageError
     from carbon_cli.core.jsonio import dumps
+    from carbon_cli.survey.container import Limits
     from carbon_cli.survey.validation import validate_paths
-    from carbon_cli.survey.workbook import Limits
 
     code = lang.value
     if output is not None and roster is None:
@@ -88,13 +89,13 @@ def validate(
 
         status = collection_status(members, report.files, code)
     outcomes = _annotate(report, annotate, paths, code, limits) if annotate is not None else None
-    if output is not None and status is not None:
+    if output is not None and roster is not None and status is not None:
         _write_status(status, output, [*paths, roster], code)
     if format is IssueFormat.json:
         data = report.to_dict(code)
         if status is not None:
             data["status"] = status.to_dict(code)
-        if outcomes is not None:
+        if outcomes is not None and annotate is not None:
             data["annotated"] = _annotated_dict(outcomes, annotate)
         stdout.file.write(dumps(data))
     else:
@@ -103,7 +104,7 @@ def validate(
         else:
             _print_status(status, code)
         _print_summary(report, code)
-        if outcomes is not None:
+        if outcomes is not None and annotate is not None:
             _print_annotated(outcomes, annotate, code)
         if output is not None:
             from carbon_cli.cli.console import t
@@ -112,11 +113,11 @@ def validate(
     raise typer.Exit(1 if report.files_with_errors else 0)
 
 
-def _annotate(report: ValidationReport, outdir: Path, inputs: list[Path], lang: str, limits: object) -> list[Outcome]:
+def _annotate(report: ValidationReport, outdir: Path, inputs: list[Path], lang: str, limits: Limits) -> list[Outcome]:
     from carbon_cli.batch.outdir import write_outputs
     from carbon_cli.campaign.annotate import annotate_report, copy_names
 
-    outcomes = annotate_report(report.files, lang, limits)  # type: ignore[arg-type]
+    outcomes = annotate_report(report.files, lang, limits)
     names = copy_names(outcomes)
     write_outputs(outdir, {name: o.copy.data for name, o in names.items() if o.copy}, inputs)
     for name, outcome in names.items():
@@ -195,7 +196,7 @@ def _print_status(status: CollectionStatus, code: str) -> None:
 def _print_annotated(outcomes: list[Outcome], outdir: Path, code: str) -> None:
     from carbon_cli.cli.console import stdout, t
 
-    made = [o for o in outcomes if o.copy]
+    made = [(o, o.copy) for o in outcomes if o.copy]
     clean = [o for o in outcomes if o.reason == "clean"]
     stdout.print(
         t(
@@ -206,10 +207,10 @@ def _print_annotated(outcomes: list[Outcome], outdir: Path, code: str) -> None:
             "“Problems” lists them all; the originals are untouched).",
         )
     )
-    for o in made:
-        errors = sum(1 for found in o.copy.marked.values() if any(i.is_error for i in found))  # type: ignore[union-attr]
-        marked = len(o.copy.marked)  # type: ignore[union-attr]
-        listed = len(o.copy.listed_only)  # type: ignore[union-attr]
+    for o, copy in made:
+        errors = sum(1 for found in copy.marked.values() if any(i.is_error for i in found))
+        marked = len(copy.marked)
+        listed = len(copy.listed_only)
         stdout.print(
             f"  {outdir / o.name}: "
             + (t(code, f"{marked} 个格子已标出", f"{marked} cell(s) marked") if marked else "")
@@ -225,7 +226,7 @@ def _print_annotated(outcomes: list[Outcome], outdir: Path, code: str) -> None:
                 else ""
             )
         )
-        for zh, en, n in o.copy.lost:  # type: ignore[union-attr]
+        for zh, en, n in copy.lost:
             stdout.print(
                 "    "
                 + t(
