@@ -214,6 +214,23 @@ def test_check_command_exit_codes_and_language(lang, tmp_path):
     assert ok.exit_code == 0 and ("可用" if lang == "zh" else "usable") in ok.stdout
 
 
+def test_a_missing_sheet_and_other_planted_mistakes(tmp_path):
+    path = tmp_path / "c.xlsx"
+    write_criteria_workbook(load_criteria(None), path, "zh")
+    wb = openpyxl.load_workbook(path)
+    del wb[SHEET_GRADES]
+    items, col = wb[SHEET_ITEMS], _cells(wb[SHEET_ITEMS])
+    items[f"{col['比较']}{_row(items, 'S2')}"] = "≠"  # unknown comparison
+    items[f"{col['计分方式']}{_row(items, 'S16')}"] = "线性"  # a yes/no metric scored linearly
+    items[f"{col['分值']}{_row(items, 'C1')}"] = 5  # points on a control
+    wb.save(path)
+    found = {p.code: (p.sheet, p.cell) for p in check_criteria_workbook(path).problems}
+    assert found["missing_sheet"] == (SHEET_GRADES, "")
+    assert found["unknown_comparison"] == (SHEET_ITEMS, "J7")
+    assert found["comparison_for_type"][1] == "J21"  # 是 does not go with 线性
+    assert found["control_points"] == (SHEET_ITEMS, "O2")
+
+
 def test_a_broken_workbook_is_a_clear_error_everywhere(tmp_path):
     bad = planted(tmp_path / "bad.xlsx")
     sample = str(SAMPLES / "communities" / "FT-SH-03.xlsx")
@@ -284,9 +301,13 @@ def test_every_metric_of_the_engine_has_a_formula_and_no_other():
 
 def test_metrics_page_is_generated_from_the_engine():
     page = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
-    assert page == metrics_markdown(), "regenerate: python -m carbon_cli.scoring.metrics > docs/metrics.md"
+    assert page == metrics_markdown(), "regenerate: carbon criteria metrics --format md > docs/metrics.md"
     for name in metric_names():
         assert f"| `{name}` |" in page
+    shown = runner.invoke(app, ["criteria", "metrics", "--format", "md"])
+    assert shown.exit_code == 0 and shown.stdout == page
+    listed = json.loads(runner.invoke(app, ["criteria", "metrics", "-f", "json", "--lang", "en"]).stdout)
+    assert [m["metric"] for m in listed] == metric_names()
 
 
 def test_the_example_workbook_is_the_default_set_exported(tmp_path):

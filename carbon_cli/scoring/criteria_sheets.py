@@ -21,8 +21,10 @@ from carbon_cli.core.datafiles import STATUSES
 from carbon_cli.core.errors import CarbonError
 from carbon_cli.core.i18n import Bilingual
 from carbon_cli.scoring.metrics import BUILTIN_METRICS, metric_names
+from carbon_cli.survey.cells import FormulaWithoutValue, Merged, coordinate, split_coordinate
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary
-from carbon_cli.survey.workbook import FormulaWithoutValue, Limits, Merged, coordinate, opened, split_coordinate
+from carbon_cli.survey.workbook import opened
 
 # --- the workbook's shape ---------------------------------------------------------------------
 
@@ -227,7 +229,7 @@ SET_VALUE_COL = 3
 
 # code → (message zh, message en, expected zh, expected en); {names} are filled from params.
 MESSAGES: dict[str, tuple[str, str, str, str]] = {
-    "missing_sheet": ("缺少工作表", "sheet missing", "工作表“{sheet}”", "a sheet named “{sheet}”"),
+    "missing_sheet": ("缺少工作表", "sheet missing", "工作表“{name}”", "a sheet named “{name}”"),
     "missing_column": ("缺少列", "column missing", "表头含“{column}”的列", "a column headed “{column}”"),
     "missing_value": ("必填单元格为空", "required cell is empty", "{what}", "{what_en}"),
     "not_a_number": (
@@ -577,7 +579,7 @@ class _Reader:
         for actual, rows in self.sheets.items():
             if _normal(actual) in wanted:
                 return rows
-        self.problem("missing_sheet", name, sheet=name)
+        self.problem("missing_sheet", name, name=name)
         return None
 
     def table(

@@ -43,8 +43,9 @@ from carbon_cli.scoring.criteria_sheets import (
     read_tables,
 )
 from carbon_cli.scoring.metrics import metric_names, metric_rows
+from carbon_cli.survey.cells import coordinate
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary
-from carbon_cli.survey.workbook import Limits, coordinate
 
 
 @dataclass
@@ -212,7 +213,7 @@ def criteria_workbook(criteria: CriteriaSet, lang: str = "zh") -> Any:
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
     wb = Workbook()
-    about = wb.active
+    about = wb.worksheets[0]
     about.title = SHEET_ABOUT
     _instructions(about, criteria, lang)
 
@@ -268,19 +269,18 @@ def criteria_workbook(criteria: CriteriaSet, lang: str = "zh") -> Any:
             if col.key in ("source", "zh", "en"):
                 cell.alignment = wrap
     last = max(DROPDOWN_ROWS, len(rows) + 100)
-    letter = {col.key: coordinate(1, i)[:-1] for i, col in enumerate(ITEM_COLUMNS, 1)}
-    for key in ("type", "metric", "comparison", "scale", "applies", "status"):
-        dropdown(ws, lists[key], f"{letter[key]}2:{letter[key]}{last}")
-    dropdown(ws, lists["category"], f"{letter['category']}2:{letter['category']}{last}")
+    letters = {col.key: coordinate(1, i)[:-1] for i, col in enumerate(ITEM_COLUMNS, 1)}
+    for key in ("type", "metric", "comparison", "scale", "applies", "status", "category"):
+        dropdown(ws, lists[key], f"{letters[key]}2:{letters[key]}{last}")
     for key in ("fields", "numerator", "denominator"):
-        dropdown(ws, lists["field"], f"{letter[key]}2:{letter[key]}{last}", strict=False)
+        dropdown(ws, lists["field"], f"{letters[key]}2:{letters[key]}{last}", strict=False)
 
     # grade bands
     ws = wb.create_sheet(SHEET_GRADES)
     header(ws, GRADE_COLUMNS)
     for r, g in enumerate(criteria.grades, 2):
-        row = (g.key, g.zh, g.en, _cell_number(g.min_score), g.source, _pick(STATUS_LABELS, g.status, lang))
-        for i, value in enumerate(row, 1):
+        band = (g.key, g.zh, g.en, _cell_number(g.min_score), g.source, _pick(STATUS_LABELS, g.status, lang))
+        for i, value in enumerate(band, 1):
             ws.cell(r, i, value if value != "" else None).alignment = wrap
     dropdown(ws, lists["status"], "F2:F50")
 

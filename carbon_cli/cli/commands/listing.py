@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from carbon_cli.cli.options import IssueFormat, Lang, LangOption, MaxFileOption, MaxInflatedOption
+from carbon_cli.cli.options import IssueFormat, Lang, LangOption, MaxFileOption, MaxInflatedOption, OutputFormat
 
 
 class _CriteriaGroup(TyperGroup):
@@ -118,6 +118,56 @@ def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
     stdout.print(table)
 
 
+@criteria_app.command("metrics")
+def metrics(
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table (terminal), json, or md (the page docs/metrics.md).")
+    ] = OutputFormat.table,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """List the metrics a criterion can read: name, unit, whether it needs a baseline year, formula.
+
+    Example: carbon criteria metrics --lang en
+    """
+    from rich.table import Table
+
+    from carbon_cli.cli.console import add_columns, stdout, t
+    from carbon_cli.core.jsonio import dumps
+    from carbon_cli.scoring.metrics import metric_rows, metrics_markdown
+
+    code = lang.value
+    rows = metric_rows()
+    if format is OutputFormat.md:
+        stdout.file.write(metrics_markdown())
+        return
+    if format is OutputFormat.json:
+        data = [
+            {
+                "metric": r.name,
+                "unit": r.unit,
+                "kind": r.kind,
+                "needs_baseline": r.needs_baseline,
+                "formula": r.formula(code),
+            }
+            for r in rows
+        ]
+        stdout.file.write(dumps(data))
+        return
+    table = Table(title=t(code, "评价指标可读取的指标量", "Metrics a criterion can read"), title_justify="left")
+    add_columns(
+        table,
+        (
+            t(code, "指标量", "metric"),
+            t(code, "单位", "unit"),
+            t(code, "需基准年", "baseline"),
+            t(code, "公式", "formula"),
+        ),
+    )
+    for r in rows:
+        table.add_row(r.name, r.unit, t(code, "是", "yes") if r.needs_baseline else "", r.formula(code))
+    stdout.print(table)
+
+
 @criteria_app.command("export")
 def export(
     name: SetArgument = None,
@@ -181,7 +231,7 @@ def check(
     from carbon_cli.core.jsonio import dumps
     from carbon_cli.scoring.criteria import WORKBOOK_SUFFIXES, load_criteria
     from carbon_cli.scoring.criteria_workbook import WorkbookCheck, check_criteria_workbook
-    from carbon_cli.survey.workbook import Limits
+    from carbon_cli.survey.container import Limits
 
     code = lang.value
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
