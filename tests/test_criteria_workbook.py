@@ -120,6 +120,16 @@ def test_round_trip_evaluates_every_community_as_the_toml_set(set_id, lang, comm
     assert verdicts == {"eligible", "not_eligible", "incomplete"}  # the generated ones reach every verdict
 
 
+def test_a_population_of_zero_is_missing_data_not_a_crash():
+    """Found by the generated communities: S1 asserted on a per-capita value of None."""
+    result = runner.invoke(
+        app, ["assess", str(SAMPLES / "communities" / "FT-SH-03.xlsx"), "--set", "resident_population=0", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    s1 = next(i for i in json.loads(result.stdout)["indicators"] if i["key"] == "S1")
+    assert s1["status"] == "missing" and s1["points"] == 0
+
+
 def test_generated_communities_are_deterministic():
     samples = sample_surveys()
     one, two = generated_surveys(samples, 20), generated_surveys(samples, 20)
@@ -135,6 +145,9 @@ def test_assess_json_with_the_workbook_equals_the_toml_set(tmp_path):
     assert xlsx.exit_code == 0 and json.loads(xlsx.stdout) == json.loads(toml.stdout)
     shown = runner.invoke(app, ["criteria", "show", str(path), "--lang", "en"])
     assert shown.exit_code == 0 and "S23" in shown.stdout
+    plan = runner.invoke(app, ["plan", sample, "-f", "json", "--criteria", str(path), "--as-of", "2026-11-30"])
+    toml_plan = runner.invoke(app, ["plan", sample, "-f", "json", "--as-of", "2026-11-30"])
+    assert plan.exit_code == 0 and json.loads(plan.stdout) == json.loads(toml_plan.stdout)
 
 
 # --- planted mistakes -------------------------------------------------------------------------
