@@ -40,7 +40,7 @@ def examples() -> list[str]:
 @pytest.mark.parametrize("command", examples())
 def test_readme_example_runs(command, tmp_path):
     args = shlex.split(command)[1:]
-    args = [str(ROOT / a) if a.startswith("sample_data") else a for a in args]
+    args = [str(ROOT / a) if a.startswith(("sample_data", "docs/")) else a for a in args]
     proc = subprocess.run(
         [sys.executable, "-m", "carbon_cli", *args],
         capture_output=True,

@@ -7,6 +7,7 @@ inventory, one survey field, or a ratio of field sums (in percent); thresholds l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,22 +16,12 @@ from typing import Any
 from carbon_cli.accounting.inputs import ELECTRICITY_USE, INVENTORY_FIELDS
 from carbon_cli.core.datafiles import DataSet, Malformed, builtin_ids, locate, read_toml, require, set_names, status_of
 from carbon_cli.core.errors import CarbonError
+from carbon_cli.scoring.metrics import BUILTIN_METRICS
 from carbon_cli.survey.fields import dictionary
 
 DEFAULT_SET = "sz-nzc-community"
 FOLDER = "criteria"
 
-# Built-in metrics: name → (unit, needs a baseline year, value kind)
-BUILTIN_METRICS: dict[str, tuple[str, bool, str]] = {
-    "required_fields": ("", False, "bool"),
-    "per_capita_tco2e": ("tCO2e/person", False, "number"),
-    "per_capita_change_tco2e": ("tCO2e/person", True, "number"),
-    "per_capita_reduction_pct": ("%", True, "number"),
-    "renewable_electricity_pct": ("%", False, "number"),
-    "public_elec_reduction_pct": ("%", True, "number"),
-    "sinks_share_pct": ("%", False, "number"),
-    "per_m2_kgco2e": ("kgCO2e/m2", False, "number"),
-}
 CONTROL_RULES = ("complete", "is_true", "at_least", "at_most")
 ITEM_RULES = ("linear", "boolean", "steps")
 
@@ -173,16 +164,35 @@ def available() -> list[str]:
     return builtin_ids(FOLDER)
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# Readers of criteria files that are not TOML, by suffix: path → (set id, the tables of a TOML
+# set, what turns a `Malformed` of those tables into the error naming its cell). The workbook
+# reader (`criteria_sheets.load_tables`) is registered by `carbon_cli/scoring/__init__.py`, which
+# runs before this module: importing it here would hang the safe workbook opener (four modules deep) below this
+# module, which every import chain through the evaluation already reaches at 12 modules.
+FileReader = Callable[[Path], tuple[str, dict[str, Any], Callable[[str], CarbonError]]]
+FILE_READERS: dict[str, FileReader] = {}
+
+
 def load_criteria(name_or_path: str | None = None) -> CriteriaSet:
+    """A built-in set by id, a user's TOML file, or a criteria workbook (`carbon criteria export`)."""
     origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, "评价标准/criteria set")
+    reader = FILE_READERS.get(path.suffix.lower())
+    if reader is not None:
+        origin, data, explain = reader(path)  # raises the error naming the first wrong cell
+        try:
+            return build_criteria(origin, data)
+        except Malformed as exc:
+            raise explain(str(exc)) from None
     try:
-        return _build(origin, path)
+        return build_criteria(origin, read_toml(path, "criteria"))
     except Malformed as exc:
         raise CarbonError("bad_data_file", kind="criteria", path=str(path), detail=str(exc)) from None
 
 
-def _build(origin: str, path: Path) -> CriteriaSet:
-    data = read_toml(path, "criteria")
+def build_criteria(origin: str, data: dict[str, Any]) -> CriteriaSet:
+    """A criteria set from the tables of a TOML file (or a workbook read into the same shape);
+    raises Malformed naming the entry (`items[3] (S4)`) that is wrong."""
     meta = data.get("set")
     if not isinstance(meta, dict):
         raise Malformed("missing [set] table with id, zh, en")

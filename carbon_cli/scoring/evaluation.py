@@ -94,8 +94,8 @@ def metric_value(
         if absent:
             return _missing(*dict.fromkeys(absent))
         pc_now = now.per_capita_tco2e
-        if kind == "per_capita_tco2e":
-            return MetricValue(pc_now, "ok")
+        if kind == "per_capita_tco2e":  # no per-capita figure of a population of 0
+            return MetricValue(pc_now, "ok") if pc_now is not None else _missing("resident_population")
         pc_base = base.per_capita_tco2e if base else None
         if pc_now is None or pc_base is None:
             return _missing("resident_population")

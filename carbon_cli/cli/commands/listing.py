@@ -1,48 +1,85 @@
 """`carbon criteria`, `carbon factors` and `carbon costs`: the built-in sets, and one set's
-entries with sources and status."""
+entries with sources and status; `carbon criteria export|check`: a criteria set as a workbook."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from carbon_cli.cli.options import Lang, LangOption
+from carbon_cli.cli.options import IssueFormat, Lang, LangOption, MaxFileOption, MaxInflatedOption, OutputFormat
 
 
-def criteria(
-    name: Annotated[str | None, typer.Argument(metavar="[SET|FILE]", help="A set id or TOML file to show.")] = None,
-    lang: LangOption = Lang.zh,
-) -> None:
-    """List the built-in criteria sets, or show one set's items with thresholds, sources and status.
+class _CriteriaGroup(TyperGroup):
+    """`carbon criteria SET` (without `show`) still shows SET, as before the subcommands."""
 
-    Example: carbon criteria sz-nzc-community
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().resolve_command(ctx, args)
+
+
+criteria_app = typer.Typer(
+    cls=_CriteriaGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@criteria_app.callback()
+def criteria(ctx: typer.Context, lang: LangOption = Lang.zh) -> None:
+    """List the built-in criteria sets; `show`, `export` and `check` one (a set id, TOML file or workbook).
+
+    Example: carbon criteria export sz-nzc-community -o criteria.xlsx
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+
+    from carbon_cli.cli.console import add_columns, stdout, t
+    from carbon_cli.core.i18n import term
+    from carbon_cli.scoring.criteria import available, load_criteria
+
+    code = lang.value
+    table = Table(title=t(code, "内置评价标准", "Built-in criteria sets"), title_justify="left")
+    add_columns(
+        table,
+        (
+            "id",
+            t(code, "名称", "name"),
+            t(code, "控制项", "controls"),
+            t(code, "评分项", "items"),
+            t(code, "状态", "status"),
+        ),
+        fold=False,
+    )
+    for set_id in available():
+        c = load_criteria(set_id)
+        table.add_row(set_id, c.label(code), str(len(c.controls)), str(len(c.items)), term(c.status, code))
+    stdout.print(table)
+
+
+SetArgument = Annotated[
+    str | None,
+    typer.Argument(metavar="[SET|FILE]", help="A built-in set id, a TOML file or a criteria workbook (.xlsx)."),
+]
+
+
+@criteria_app.command("show")
+def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
+    """Show one criteria set's items with thresholds, sources and status (a set id, TOML file or workbook).
+
+    Example: carbon criteria show sz-nzc-community
     """
     from rich.table import Table
 
     from carbon_cli.cli.console import add_columns, num, stdout, t
     from carbon_cli.core.i18n import term
-    from carbon_cli.scoring.criteria import available, load_criteria
+    from carbon_cli.scoring.criteria import load_criteria
 
     code = lang.value
-    if name is None:
-        table = Table(title=t(code, "内置评价标准", "Built-in criteria sets"), title_justify="left")
-        add_columns(
-            table,
-            (
-                "id",
-                t(code, "名称", "name"),
-                t(code, "控制项", "controls"),
-                t(code, "评分项", "items"),
-                t(code, "状态", "status"),
-            ),
-            fold=False,
-        )
-        for set_id in available():
-            c = load_criteria(set_id)
-            table.add_row(set_id, c.label(code), str(len(c.controls)), str(len(c.items)), term(c.status, code))
-        stdout.print(table)
-        return
     c = load_criteria(name)
     stdout.print(f"[bold]{c.label(code)}[/] ({c.id})\n{c.description(code)}")
     grades = "；".join(f"{g.label(code)} ≥ {g.min_score:g}" for g in c.grades[:-1])
@@ -79,6 +116,152 @@ def criteria(
             cr.source,
         )
     stdout.print(table)
+
+
+@criteria_app.command("metrics")
+def metrics(
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table (terminal), json, or md (the page docs/metrics.md).")
+    ] = OutputFormat.table,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """List the metrics a criterion can read: name, unit, whether it needs a baseline year, formula.
+
+    Example: carbon criteria metrics --lang en
+    """
+    from rich.table import Table
+
+    from carbon_cli.cli.console import add_columns, stdout, t
+    from carbon_cli.core.jsonio import dumps
+    from carbon_cli.scoring.metrics import metric_rows, metrics_markdown
+
+    code = lang.value
+    rows = metric_rows()
+    if format is OutputFormat.md:
+        stdout.file.write(metrics_markdown())
+        return
+    if format is OutputFormat.json:
+        data = [
+            {
+                "metric": r.name,
+                "unit": r.unit,
+                "kind": r.kind,
+                "needs_baseline": r.needs_baseline,
+                "formula": r.formula(code),
+            }
+            for r in rows
+        ]
+        stdout.file.write(dumps(data))
+        return
+    table = Table(title=t(code, "评价指标可读取的指标量", "Metrics a criterion can read"), title_justify="left")
+    add_columns(
+        table,
+        (
+            t(code, "指标量", "metric"),
+            t(code, "单位", "unit"),
+            t(code, "需基准年", "baseline"),
+            t(code, "公式", "formula"),
+        ),
+    )
+    for r in rows:
+        table.add_row(r.name, r.unit, t(code, "是", "yes") if r.needs_baseline else "", r.formula(code))
+    stdout.print(table)
+
+
+@criteria_app.command("export")
+def export(
+    name: SetArgument = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Where to write the workbook (default: <set id>.xlsx)."),
+    ] = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Write a criteria set as a workbook to edit in Excel or WPS, then use with --criteria FILE.xlsx.
+
+    The workbook has an instructions sheet, one row per item, drop-downs for the closed lists,
+    the grade bands and the list of metrics with their formulas.
+
+    Example: carbon criteria export sz-nzc-community -o criteria.xlsx
+    """
+    from carbon_cli.cli.console import stderr, t
+    from carbon_cli.core.errors import UsageError
+    from carbon_cli.core.fileio import guard_inputs
+    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_workbook import write_criteria_workbook
+
+    code = lang.value
+    c = load_criteria(name)
+    target = output or Path(f"{c.id}.xlsx")
+    if target.suffix.lower() != ".xlsx":
+        raise UsageError("unsupported_format", suffix=target.suffix or "(none)")
+    if name and Path(name).is_file():
+        guard_inputs(target, [Path(name)])
+    write_criteria_workbook(c, target, code)
+    stderr.print(
+        t(
+            code,
+            f"已写出 {target}：{len(c.controls)} 项控制项、{len(c.items)} 项评分项。"
+            f"修改后用 carbon criteria check {target} 检查",
+            f"wrote {target}: {len(c.controls)} control items, {len(c.items)} scored items. "
+            f"After editing, check it with carbon criteria check {target}",
+        )
+    )
+
+
+@criteria_app.command("check")
+def check(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="A criteria workbook (.xlsx) or TOML file.")],
+    format: Annotated[
+        IssueFormat, typer.Option("--format", "-f", help="table (terminal) or json.")
+    ] = IssueFormat.table,
+    lang: LangOption = Lang.zh,
+    max_inflated_mb: MaxInflatedOption = 512.0,
+    max_file_mb: MaxFileOption = 100.0,
+) -> None:
+    """Check a criteria workbook: every mistake with its sheet, cell and column, what was found and expected.
+
+    Exit code 0 when the set is usable, 1 when it is not.
+
+    Example: carbon criteria check criteria.xlsx
+    """
+    from rich.table import Table
+
+    from carbon_cli.cli.console import add_columns, stderr, stdout, t
+    from carbon_cli.core.jsonio import dumps
+    from carbon_cli.scoring.criteria import WORKBOOK_SUFFIXES, load_criteria
+    from carbon_cli.scoring.criteria_workbook import WorkbookCheck, check_criteria_workbook
+    from carbon_cli.survey.container import Limits
+
+    code = lang.value
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        result = check_criteria_workbook(path, Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb))
+    else:  # a TOML set: its loader names the first mistake (raised as an error if any)
+        result = WorkbookCheck(str(path), [], load_criteria(str(path)))
+    if format is IssueFormat.json:
+        stdout.file.write(dumps(result.to_dict(code)))
+    elif result.problems:
+        table = Table(title=result.summary(code), title_justify="left")
+        add_columns(
+            table,
+            (
+                t(code, "工作表", "sheet"),
+                t(code, "单元格", "cell"),
+                t(code, "列", "column"),
+                t(code, "问题", "problem"),
+                t(code, "找到", "found"),
+                t(code, "应为", "expected"),
+            ),
+        )
+        for p in result.problems:
+            table.add_row(p.sheet, p.cell, p.field_label(code), p.message(code), p.found, p.expected(code))
+        stdout.print(table)
+    else:
+        stdout.print(result.summary(code))
+    if format is not IssueFormat.json:
+        for note in result.notes(code):
+            stderr.print(note, style="yellow")
+    raise typer.Exit(0 if result.ok else 1)
 
 
 def factors(
@@ -185,6 +368,6 @@ def costs(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("criteria")(criteria)
+    app.add_typer(criteria_app, name="criteria")
     app.command("factors")(factors)
     app.command("costs")(costs)

@@ -1,0 +1,1059 @@
+"""The layout of a criteria workbook (sheets, columns, closed lists) and reading one back.
+
+A workbook written by `carbon criteria export` (`criteria_workbook.py`) and edited in Excel, WPS or
+LibreOffice is opened through the safe opener of survey files and read into the same tables a TOML
+criteria file holds (`read_tables`), with every problem found on the way: its sheet, cell and
+column, what was found and what was expected, in both languages. `criteria.load_criteria` builds
+the set from those tables with the function that builds a TOML set, so a set means the same
+whichever form it takes. Nothing here knows a threshold of any set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from carbon_cli.core.datafiles import STATUSES
+from carbon_cli.core.errors import CarbonError
+from carbon_cli.core.i18n import Bilingual
+from carbon_cli.scoring.metrics import BUILTIN_METRICS, metric_names
+from carbon_cli.survey.cells import FormulaWithoutValue, Merged, coordinate, split_coordinate
+from carbon_cli.survey.container import Limits
+from carbon_cli.survey.fields import dictionary
+from carbon_cli.survey.workbook import opened
+
+# --- the workbook's shape ---------------------------------------------------------------------
+
+SHEET_ABOUT = "说明 About"
+SHEET_SET = "标准 Set"
+SHEET_ITEMS = "指标 Items"
+SHEET_GRADES = "等级 Grades"
+SHEET_CATEGORIES = "分类 Categories"
+SHEET_LISTS = "清单 Lists"
+DROPDOWN_ROWS = 300  # drop-downs reach this far down, so rows can be added
+
+# Closed lists: code → (中文, English). A cell may hold the code or either label.
+TYPES = {"control": ("控制项", "control"), "scored": ("评分项", "scored")}
+COMPARISONS = {
+    "at_least": ("≥", "≥"),
+    "at_most": ("≤", "≤"),
+    "is_true": ("是", "yes"),
+    "complete": ("齐全", "complete"),
+}
+SCALES = {"linear": ("线性", "linear"), "steps": ("阶梯", "steps"), "boolean": ("是否", "boolean")}
+STATUS_LABELS = {"seen": ("已见原文", "seen"), "derived": ("推算", "derived"), "assumed": ("假设", "assumed")}
+APPLIES = {"always": ("始终适用", "always"), "baseline": ("有基准年时", "with a baseline year")}
+ALIASES = {
+    "at_least": (">=", "≧", "不低于", "不小于", "以上", "higher is better", "越高越好"),
+    "at_most": ("<=", "≦", "不高于", "不大于", "以下", "lower is better", "越低越好"),
+    "is_true": ("true", "为是"),
+    "control": ("控制", "控制项（必须满足）"),
+    "scored": ("评分", "score"),
+}
+assert tuple(STATUS_LABELS) == STATUSES
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    en: str
+    width: int
+    help_zh: str
+    help_en: str
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def help(self, lang: str) -> str:
+        return self.help_zh if lang == "zh" else self.help_en
+
+
+ITEM_COLUMNS = (
+    Column("id", "编号", "id", 7, "每行唯一的编号，如 C1、S1", "an id used once, e.g. C1, S1"),
+    Column(
+        "type",
+        "类型",
+        "type",
+        9,
+        "控制项（须全部满足）或 评分项（计分）",
+        "control (must pass) or scored (earns points)",
+    ),
+    Column(
+        "category",
+        "分类",
+        "category",
+        11,
+        "评分项的分类键，见“分类 Categories”表",
+        "the scored item's category key (Categories)",
+    ),
+    Column("zh", "中文名称", "Chinese name", 24, "指标的中文名称", "the item's Chinese name"),
+    Column("en", "英文名称", "English name", 28, "指标的英文名称", "the item's English name"),
+    Column(
+        "metric",
+        "指标量",
+        "metric",
+        24,
+        "读取的指标量，见“清单 Lists”表和 docs/metrics.md",
+        "the metric it reads: see the Lists sheet and docs/metrics.md",
+    ),
+    Column(
+        "fields",
+        "字段",
+        "fields",
+        26,
+        "指标量为 field 或 all_true 时读取的调研字段键，多个用逗号分隔",
+        "survey field key(s) read by metric field or all_true, separated by commas",
+    ),
+    Column(
+        "numerator",
+        "分子字段",
+        "numerator",
+        30,
+        "ratio：分子字段，多个用 + 相加",
+        "ratio: fields summed above the line, joined by +",
+    ),
+    Column(
+        "denominator",
+        "分母字段",
+        "denominator",
+        22,
+        "ratio：分母字段，多个用 + 相加",
+        "ratio: fields summed below the line, joined by +",
+    ),
+    Column(
+        "comparison",
+        "比较",
+        "comparison",
+        8,
+        "≥ 越高越好（不低于）；≤ 越低越好（不高于）；是：是/否指标须为“是”；齐全：必填数据齐全",
+        "≥ higher is better (at least); ≤ lower is better (at most); yes: a yes/no metric must be yes; "
+        "complete: every required field present",
+    ),
+    Column(
+        "scale",
+        "计分方式",
+        "scoring",
+        9,
+        "评分项在阈值之间如何计分：线性（零分值与满分值之间按比例）、阶梯（达到的最高一档的分）、是否（“是”得满分）",
+        "how a scored item earns points between thresholds: linear (in proportion between the zero and "
+        "full values), steps (the points of the highest step reached), boolean (all points if yes)",
+    ),
+    Column(
+        "target",
+        "控制值",
+        "target",
+        9,
+        "控制项的限值，与“比较”连读：≥ 100 即不低于 100",
+        "a control's limit, read with the comparison: ≥ 100 means at least 100",
+    ),
+    Column("zero", "零分值", "zero at", 9, "线性计分：得 0 分的值", "linear: the value that earns 0 points"),
+    Column("full", "满分值", "full at", 9, "线性计分：得满分的值", "linear: the value that earns full points"),
+    Column("points", "分值", "points", 7, "评分项的满分", "the scored item's maximum points"),
+    Column(
+        "steps",
+        "阶梯",
+        "steps",
+        16,
+        "阶梯计分：“6 → 3; 2 → 1” 即不低于 6 得 3 分、不低于 2 得 1 分，否则 0 分",
+        "steps: “6 → 3; 2 → 1” means at least 6 earns 3 points, at least 2 earns 1, else 0",
+    ),
+    Column(
+        "unit", "单位（英文）", "unit", 12, "阈值的单位（英文）；百分数写 %", "the thresholds' unit; % for percents"
+    ),
+    Column("unit_zh", "单位（中文）", "unit (Chinese)", 12, "阈值的单位（中文）", "the thresholds' unit in Chinese"),
+    Column(
+        "applies",
+        "适用条件",
+        "applies",
+        12,
+        "始终适用，或 有基准年时（读取基准年的指标量；无基准年时不适用，不计入满分）。由指标量决定，须与之一致",
+        "always, or with a baseline year (a metric that reads the baseline year is n/a without one and "
+        "leaves the maximum). Follows from the metric and must agree with it",
+    ),
+    Column("source", "来源", "source", 40, "阈值和分值的出处", "where the thresholds and points come from"),
+    Column(
+        "status",
+        "状态",
+        "status",
+        9,
+        "已见原文（见到出处原文）、推算（由已见数字计算）、假设（未见出处）",
+        "seen (the figure is in the source), derived (computed from seen figures), assumed (not seen)",
+    ),
+)
+GRADE_COLUMNS = (
+    Column("key", "键", "key", 12, "等级的键，如 pass", "the band's key, e.g. pass"),
+    Column("zh", "中文名称", "Chinese name", 12, "", ""),
+    Column("en", "英文名称", "English name", 14, "", ""),
+    Column(
+        "min_score",
+        "最低分",
+        "min score",
+        9,
+        "达到该等级的最低得分（0–100）；最低一档须从 0 起",
+        "the lowest score of the band (0–100); the lowest band starts at 0",
+    ),
+    Column("source", "来源", "source", 60, "", ""),
+    Column("status", "状态", "status", 10, "", ""),
+)
+CATEGORY_COLUMNS = (
+    Column(
+        "key",
+        "键",
+        "key",
+        14,
+        "分类的键，“指标 Items”表的分类列引用它",
+        "the key the Items sheet's category column names",
+    ),
+    Column("zh", "中文名称", "Chinese name", 16, "", ""),
+    Column("en", "英文名称", "English name", 24, "", ""),
+)
+# The Set sheet: one row per entry (key, label, value)
+SET_ROWS = (
+    ("id", "标准编号", "set id"),
+    ("zh", "中文名称", "Chinese name"),
+    ("en", "英文名称", "English name"),
+    ("description_zh", "中文说明", "Chinese description"),
+    ("description_en", "英文说明", "English description"),
+    ("source", "来源", "source"),
+    ("status", "状态", "status"),
+    ("total_points", "评分项总分", "total points of the scored items"),
+)
+SET_VALUE_COL = 3
+
+# --- problems ---------------------------------------------------------------------------------
+
+# code → (message zh, message en, expected zh, expected en); {names} are filled from params.
+MESSAGES: dict[str, tuple[str, str, str, str]] = {
+    "missing_sheet": ("缺少工作表", "sheet missing", "工作表“{name}”", "a sheet named “{name}”"),
+    "missing_column": ("缺少列", "column missing", "表头含“{column}”的列", "a column headed “{column}”"),
+    "missing_value": ("必填单元格为空", "required cell is empty", "{what}", "{what_en}"),
+    "not_a_number": (
+        "不是数字",
+        "not a number",
+        "一个数字，如 40（百分数写 40，不写 40% 或 0.4）",
+        "a number, e.g. 40 (a percent as 40, not 40% or 0.4)",
+    ),
+    "formula_without_value": (
+        "公式没有保存的计算结果",
+        "a formula with no stored result",
+        "数值（或在 Excel/WPS 中重新计算后保存）",
+        "a value (or recalculate and save in Excel/WPS)",
+    ),
+    "unknown_metric": ("未知的指标量", "unknown metric", "下列之一：{choices}", "one of: {choices}"),
+    "unknown_field": (
+        "未知的调研字段",
+        "unknown survey field",
+        "调研字段键（见“清单 Lists”表）",
+        "a survey field key (see the Lists sheet)",
+    ),
+    "wrong_field_count": ("字段个数不对", "wrong number of fields", "{count_zh}", "{count_en}"),
+    "fields_not_read": (
+        "该指标量不读取字段",
+        "this metric reads no fields",
+        "留空（指标量 {metric} 由工具计算）",
+        "empty (metric {metric} is computed by the tool)",
+    ),
+    "text_field": (
+        "文字字段不能作为指标量",
+        "a text field cannot be a metric",
+        "数值或是/否字段",
+        "a number or yes/no field",
+    ),
+    "unknown_type": ("未知的类型", "unknown type", "控制项 或 评分项", "control or scored"),
+    "unknown_comparison": ("未知的比较", "unknown comparison", "≥、≤、是 或 齐全", "≥, ≤, yes or complete"),
+    "unknown_scale": ("未知的计分方式", "unknown scoring", "线性、阶梯 或 是否", "linear, steps or boolean"),
+    "unknown_status": ("未知的状态", "unknown status", "已见原文、推算 或 假设", "seen, derived or assumed"),
+    "unknown_applies": (
+        "未知的适用条件",
+        "unknown applies",
+        "始终适用 或 有基准年时",
+        "always or with a baseline year",
+    ),
+    "unknown_category": (
+        "未知的分类",
+        "unknown category",
+        "“分类 Categories”表中的一个键：{choices}",
+        "a key of the Categories sheet: {choices}",
+    ),
+    "applies_mismatch": (
+        "适用条件与指标量不符",
+        "applies does not agree with the metric",
+        "{applies_zh}（指标量 {metric}）",
+        "{applies_en} (metric {metric})",
+    ),
+    "comparison_for_type": ("比较与类型或计分方式不符", "comparison does not fit", "{allowed_zh}", "{allowed_en}"),
+    "yes_no_metric": (
+        "该比较需要是/否指标量",
+        "this comparison needs a yes/no metric",
+        "≥ 或 ≤（指标量 {metric} 是数值）",
+        "≥ or ≤ (metric {metric} is a number)",
+    ),
+    "numeric_metric": (
+        "该计分需要数值指标量",
+        "this needs a numeric metric",
+        "是 / 是否（指标量 {metric} 是是/否）",
+        "yes / boolean (metric {metric} is yes/no)",
+    ),
+    "reversed_thresholds": (
+        "阈值颠倒：比较为“{comparison}”，但满分值 {full} 与零分值 {zero} 方向相反",
+        "reversed thresholds: the comparison is “{comparison}” but full {full} and zero {zero} point the other way",
+        "{expected_zh}",
+        "{expected_en}",
+    ),
+    "equal_thresholds": ("满分值与零分值相同", "full and zero are equal", "两个不同的值", "two different values"),
+    "bad_points": ("分值须大于 0", "points must be above 0", "大于 0 的数字", "a number above 0"),
+    "control_points": (
+        "控制项不计分",
+        "a control item earns no points",
+        "留空（或把类型改为评分项）",
+        "empty (or make the type scored)",
+    ),
+    "bad_steps": (
+        "阶梯格式有误：{detail_zh}",
+        "malformed steps: {detail_en}",
+        "如 “6 → 3; 2 → 1”：每档 下限 → 分值，分值不超过该项分值",
+        "e.g. “6 → 3; 2 → 1”: each step threshold → points, no more than the item's points",
+    ),
+    "duplicate_id": (
+        "编号重复（第 {first} 行已用）",
+        "duplicate id (already used in row {first})",
+        "每行唯一的编号",
+        "an id used once",
+    ),
+    "points_total": (
+        "评分项分值合计 {sum}，与标明的总分不符",
+        "the scored items' points add to {sum}, not to the stated total",
+        "{sum}（或改各项分值，使合计等于标明的总分）",
+        "{sum} (or change the points so they add to the stated total)",
+    ),
+    "no_items": ("没有评分项", "no scored item", "至少一行类型为评分项", "at least one row of type scored"),
+    "too_few_bands": (
+        "等级不足",
+        "too few grade bands",
+        "至少一个通过等级和一个未通过等级（最低分 0）",
+        "at least a passing band and a failing band (min score 0)",
+    ),
+    "missing_band": (
+        "缺少从 0 分起的等级（最低一档从 {lowest} 分起）",
+        "no band starts at 0 (the lowest starts at {lowest})",
+        "最低一档（未通过）的最低分为 0",
+        "the lowest (failing) band with min score 0",
+    ),
+    "score_range": ("最低分超出 0–100", "min score outside 0–100", "0 到 100 之间的数", "a number from 0 to 100"),
+    "duplicate_band": (
+        "两个等级的最低分相同（第 {first} 行）",
+        "two bands share this min score (row {first})",
+        "各等级最低分不同",
+        "a different min score for each band",
+    ),
+    "malformed": ("{detail}", "{detail}", "", ""),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a criteria workbook, at a sheet, cell and column."""
+
+    code: str
+    sheet: str
+    cell: str = ""
+    field: str = ""  # the column's key (metric, zero, …)
+    found: str = ""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False, compare=False)
+
+    def _fill(self, template: str, lang: str) -> str:
+        params = {k: (v.text(lang) if isinstance(v, Bilingual) else v) for k, v in self.params.items()}
+        return template.format_map(_Blank(params))
+
+    def message(self, lang: str = "zh") -> str:
+        zh, en, _, _ = MESSAGES[self.code]
+        return self._fill(zh if lang == "zh" else en, lang)
+
+    def expected(self, lang: str = "zh") -> str:
+        _, _, zh, en = MESSAGES[self.code]
+        return self._fill(zh if lang == "zh" else en, lang)
+
+    def field_label(self, lang: str = "zh") -> str:
+        if self.sheet == SHEET_SET:
+            return next(((zh if lang == "zh" else en) for k, zh, en in SET_ROWS if k == self.field), self.field)
+        columns = {SHEET_GRADES: GRADE_COLUMNS, SHEET_CATEGORIES: CATEGORY_COLUMNS}.get(self.sheet, ITEM_COLUMNS)
+        return next((c.label(lang) for c in columns if c.key == self.field), self.field)
+
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+    def describe(self, lang: str = "zh") -> str:
+        """One line: sheet!cell [column]: what is wrong (found …; expected …)."""
+        column = f" [{self.field_label(lang)}]" if self.field else ""
+        found = f"{'找到' if lang == 'zh' else 'found'} “{self.found}”" if self.found else ""
+        expected = self.expected(lang)
+        expected = f"{'应为' if lang == 'zh' else 'expected'} {expected}" if expected else ""
+        tail = ("；" if lang == "zh" else "; ").join(p for p in (found, expected) if p)
+        return f"{self.where()}{column}: {self.message(lang)}" + (
+            f"（{tail}）" if lang == "zh" else f" ({tail})"
+        ) * bool(tail)
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "sheet": self.sheet,
+            "cell": self.cell or None,
+            "field": self.field or None,
+            "field_label": self.field_label(lang) if self.field else None,
+            "found": self.found or None,
+            "message": self.message(lang),
+            "expected": self.expected(lang) or None,
+        }
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _num(value: float | None) -> Any:
+    """A number as exactly as it was (the shortest text that reads back to the same float)."""
+    if value is None:
+        return ""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+@dataclass(frozen=True)
+class _Metric:
+    """What the checks need to know of a metric: yes/no or a number, and whether it reads a baseline."""
+
+    kind: str
+    is_bool: bool
+    needs_baseline: bool
+
+
+@dataclass
+class WorkbookTables:
+    """A criteria workbook read into the tables of a TOML set (`data`), or its problems."""
+
+    file: str
+    data: dict[str, Any] | None
+    problems: list[Problem]
+    rows_of: dict[str, list[tuple[str, int]]]
+
+    @property
+    def origin(self) -> str:
+        meta = (self.data or {}).get("set", {})
+        return str(meta.get("id") or Path(self.file).stem)
+
+    def malformed(self, detail: str) -> Problem:
+        """A problem the workbook checks did not foresee (raised by `build_criteria`), placed at
+        its entry's row."""
+        m = re.match(r"(controls|items|grades|categories)\[(\d+)\]", detail)
+        sheet, cell = SHEET_ITEMS, ""
+        if m:
+            _, row = self.rows_of[m.group(1)][int(m.group(2))]
+            sheet = {"grades": SHEET_GRADES, "categories": SHEET_CATEGORIES}.get(m.group(1), SHEET_ITEMS)
+            cell = f"A{row}"
+        return Problem("malformed", sheet, cell, params={"detail": detail})
+
+    def error(self) -> CarbonError:
+        """`bad_data_file` naming the first problem, and how many more `criteria check` shows."""
+        first = self.problems[0]
+        more = len(self.problems) - 1
+        zh, en = first.describe("zh"), first.describe("en")
+        if more:
+            zh += f"；另有 {more} 个问题，运行 carbon criteria check {self.file} 查看全部"
+            en += f"; {more} more: run carbon criteria check {self.file} to see them all"
+        return CarbonError("bad_data_file", kind="criteria", path=self.file, detail=Bilingual(zh, en))
+
+
+def load_tables(path: Path) -> tuple[str, dict[str, Any], Any]:
+    """What `criteria.load_criteria` reads of a workbook: (set id, tables, Malformed → error);
+    the error naming the first problem when there is any."""
+    tables = read_tables(path)
+    if tables.problems or tables.data is None:
+        raise tables.error()
+
+    def explain(detail: str) -> CarbonError:
+        tables.problems = [tables.malformed(detail)]
+        return tables.error()
+
+    return tables.origin, tables.data, explain
+
+
+def read_tables(path: Path | str, limits: Limits | None = None) -> WorkbookTables:
+    """A criteria workbook, opened safely, as the tables of a TOML set, with every problem found."""
+    path = Path(path)
+    with opened(path, limits or Limits()) as grids:
+        sheets = {grid.name: [(r, tuple(_plain(v) for v in values)) for r, values in grid.rows()] for grid in grids}
+    reader = _Reader(path, sheets)
+    data = reader.read()
+    return WorkbookTables(str(path), data, sorted(reader.problems, key=_place), reader.rows_of)
+
+
+# --- the reader--------------------------------------------------------------------------------
+
+
+_SHEET_ORDER = (SHEET_ABOUT, SHEET_SET, SHEET_ITEMS, SHEET_GRADES, SHEET_CATEGORIES, SHEET_LISTS)
+
+
+def _place(problem: Problem) -> tuple[int, int, int]:
+    """Problems in the order a person meets them: sheet by sheet, row by row, left to right."""
+    sheet = _SHEET_ORDER.index(problem.sheet) if problem.sheet in _SHEET_ORDER else len(_SHEET_ORDER)
+    row, col = split_coordinate(problem.cell) or (0, 0)
+    return sheet, row, col
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Merged):
+        return value.value
+    return value
+
+
+def _normal(text: Any) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+def _lookup(table: dict[str, tuple[str, str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, labels in table.items():
+        for name in (code, *labels, *ALIASES.get(code, ())):
+            out[_normal(name)] = code
+    return out
+
+
+_TYPES, _COMPARISONS, _SCALES = _lookup(TYPES), _lookup(COMPARISONS), _lookup(SCALES)
+_STATUSES, _APPLIES = _lookup(STATUS_LABELS), _lookup(APPLIES)
+_SPLIT = re.compile(r"[,，、;；+＋\s]+")
+_STEP = re.compile(r"^(?:≥|>=|≧)?\s*(\S+?)\s*(?:→|->|=>|:|：)\s*(\S+)$")
+
+
+class _NotNumber(Exception):
+    pass
+
+
+class _NoValue(Exception):
+    pass
+
+
+def _number(value: Any) -> float | None:
+    """A cell as a number; None when blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, FormulaWithoutValue):
+        raise _NoValue
+    if isinstance(value, bool):
+        raise _NotNumber
+    if isinstance(value, int | float):
+        return float(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        raise _NotNumber from None
+
+
+def _text(value: Any) -> str:
+    if value is None or isinstance(value, FormulaWithoutValue):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class _Reader:
+    def __init__(self, path: Path, sheets: dict[str, list[tuple[int, tuple[Any, ...]]]]) -> None:
+        self.path = path
+        self.sheets = sheets
+        self.problems: list[Problem] = []
+        self.rows_of: dict[str, list[tuple[str, int]]] = {"controls": [], "items": [], "grades": [], "categories": []}
+        self.points: float | None = 0.0  # the scored rows' points summed; None when one cannot be read
+
+    def problem(self, code: str, sheet: str, cell: str = "", field: str = "", found: Any = "", **params: Any) -> None:
+        self.problems.append(Problem(code, sheet, cell, field, _text(found), params))
+
+    def sheet(self, name: str) -> list[tuple[int, tuple[Any, ...]]] | None:
+        wanted = {_normal(name), *(_normal(part) for part in name.split(" "))}
+        for actual, rows in self.sheets.items():
+            if _normal(actual) in wanted:
+                return rows
+        self.problem("missing_sheet", name, name=name)
+        return None
+
+    def table(
+        self, name: str, columns: tuple[Column, ...], required: tuple[str, ...]
+    ) -> list[tuple[int, dict[str, tuple[Any, str]]]]:
+        """The rows of a sheet headed by `columns`: (row, {column key: (value, cell)})."""
+        rows = self.sheet(name)
+        if rows is None:
+            return []
+        names = {}
+        for col in columns:
+            for label in (col.key, col.zh, col.en):
+                names[_normal(label)] = col.key
+        head_row, positions = None, {}
+        for r, values in rows[:10]:
+            found = {names[_normal(v)]: i for i, v in enumerate(values, 1) if v is not None and _normal(v) in names}
+            if "id" in found or "key" in found:
+                head_row, positions = r, found
+                break
+        for key in required:
+            if key not in positions:
+                col = next(c for c in columns if c.key == key)
+                where = coordinate(head_row or 1, len(positions) + 1)
+                self.problem("missing_column", name, where, key, column=f"{col.zh} / {col.en}")
+        if head_row is None or any(key not in positions for key in required):
+            return []
+        out = []
+        for r, values in rows:
+            if r <= head_row or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            cells = {
+                key: (values[i - 1] if i <= len(values) else None, coordinate(r, i)) for key, i in positions.items()
+            }
+            out.append((r, cells))
+        return out
+
+    def number(self, sheet: str, cells: dict[str, tuple[Any, str]], key: str, required: bool) -> float | None:
+        value, cell = cells.get(key, (None, ""))
+        try:
+            number = _number(value)
+        except _NotNumber:
+            self.problem("not_a_number", sheet, cell, key, value)
+            return None
+        except _NoValue:
+            self.problem("formula_without_value", sheet, cell, key)
+            return None
+        if number is None and required:
+            self.problem("missing_value", sheet, cell, key, what="一个数字", what_en="a number")
+        return number
+
+    def code(
+        self, sheet: str, cells: dict[str, tuple[Any, str]], key: str, lookup: dict[str, str], error: str
+    ) -> str | None:
+        value, cell = cells.get(key, (None, ""))
+        text = _text(value)
+        if not text:
+            return None
+        found = lookup.get(_normal(text))
+        if found is None:
+            self.problem(error, sheet, cell, key, text)
+        return found
+
+    def status(self, sheet: str, cells: dict[str, tuple[Any, str]], key: str = "status") -> str:
+        return self.code(sheet, cells, key, _STATUSES, "unknown_status") or "assumed"
+
+    # --- the sheets
+
+    def read(self) -> dict[str, Any] | None:
+        """The tables of the workbook in the shape of a TOML set; None when there are problems."""
+        meta, total = self.read_set()
+        grades = self.read_grades()
+        categories = self.read_categories()
+        controls, items = self.read_items({c["key"] for c in categories})
+        if total is not None and self.points is not None:  # every scored row's points could be read
+            value, cell = total
+            if abs(self.points - value) > 1e-9:
+                self.problem("points_total", SHEET_SET, cell, "total_points", _num(value), sum=_num(self.points))
+        if self.problems:
+            return None
+        return {"set": meta, "grades": grades, "categories": categories, "controls": controls, "items": items}
+
+    def read_set(self) -> tuple[dict[str, Any], tuple[float, str] | None]:
+        rows = self.sheet(SHEET_SET)
+        meta: dict[str, Any] = {}
+        total = None
+        if rows is None:
+            return meta, None
+        keys = {_normal(k): k for k, _, _ in SET_ROWS} | {_normal(zh): k for k, zh, _ in SET_ROWS}
+        keys |= {_normal(en): k for k, _, en in SET_ROWS}
+        seen: dict[str, str] = {}
+        for r, values in rows:
+            name = next((keys[_normal(v)] for v in values[:2] if v is not None and _normal(v) in keys), None)
+            if name is None:
+                continue
+            value = values[SET_VALUE_COL - 1] if len(values) >= SET_VALUE_COL else None
+            cell = coordinate(r, SET_VALUE_COL)
+            seen[name] = cell
+            cells = {name: (value, cell)}
+            if name == "status":
+                meta["status"] = self.status(SHEET_SET, cells, "status")
+            elif name == "total_points":
+                number = self.number(SHEET_SET, cells, name, required=False)
+                if number is not None:
+                    total = (number, cell)
+            elif _text(value):
+                meta[name] = _text(value) if name == "id" else str(value)
+        if "id" not in meta:
+            self.problem(
+                "missing_value", SHEET_SET, seen.get("id", "C2"), "id", what="标准编号", what_en="the set's id"
+            )
+        return meta, total
+
+    def read_grades(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        first: dict[str, int] = {}
+        by_score: dict[float, int] = {}
+        lowest: tuple[float, str] | None = None
+        for r, cells in self.table(SHEET_GRADES, GRADE_COLUMNS, ("key", "min_score")):
+            key, cell = _text(cells["key"][0]), cells["key"][1]
+            if not key:
+                self.problem("missing_value", SHEET_GRADES, cell, "key", what="等级的键", what_en="the band's key")
+                continue
+            if key in first:
+                self.problem("duplicate_id", SHEET_GRADES, cell, "key", key, first=first[key])
+                continue
+            first[key] = r
+            score = self.number(SHEET_GRADES, cells, "min_score", required=True)
+            status = self.status(SHEET_GRADES, cells)
+            if score is None:
+                continue
+            score_cell = cells["min_score"][1]
+            if not 0 <= score <= 100:
+                self.problem("score_range", SHEET_GRADES, score_cell, "min_score", _num(score))
+                continue
+            if score in by_score:
+                self.problem(
+                    "duplicate_band", SHEET_GRADES, score_cell, "min_score", _num(score), first=by_score[score]
+                )
+                continue
+            by_score[score] = r
+            if lowest is None or score < lowest[0]:
+                lowest = (score, score_cell)
+            entry = {"key": key, "min_score": score, "status": status}
+            for name in ("zh", "en", "source"):
+                if _text(cells.get(name, (None, ""))[0]):
+                    entry[name] = str(cells[name][0]).strip()
+            out.append(entry)
+            self.rows_of["grades"].append((key, r))
+        if self.sheet_present(SHEET_GRADES):
+            if len(out) < 2 and not any(p.sheet == SHEET_GRADES for p in self.problems):
+                self.problem("too_few_bands", SHEET_GRADES, f"A{len(out) + 2}")
+            elif lowest is not None and lowest[0] > 0:
+                self.problem(
+                    "missing_band", SHEET_GRADES, lowest[1], "min_score", _num(lowest[0]), lowest=_num(lowest[0])
+                )
+        return out
+
+    def sheet_present(self, name: str) -> bool:
+        wanted = {_normal(name), *(_normal(part) for part in name.split(" "))}
+        return any(_normal(actual) in wanted for actual in self.sheets)
+
+    def read_categories(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if not self.sheet_present(SHEET_CATEGORIES):
+            return out  # optional: items may leave their category blank
+        first: dict[str, int] = {}
+        for r, cells in self.table(SHEET_CATEGORIES, CATEGORY_COLUMNS, ("key",)):
+            key = _text(cells["key"][0])
+            if not key:
+                continue
+            if key in first:
+                self.problem("duplicate_id", SHEET_CATEGORIES, cells["key"][1], "key", key, first=first[key])
+                continue
+            first[key] = r
+            entry = {"key": key}
+            for name in ("zh", "en"):
+                if _text(cells.get(name, (None, ""))[0]):
+                    entry[name] = str(cells[name][0]).strip()
+            out.append(entry)
+            self.rows_of["categories"].append((key, r))
+        return out
+
+    def read_items(self, category_keys: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        controls: list[dict[str, Any]] = []
+        items: list[dict[str, Any]] = []
+        first: dict[str, int] = {}
+        rows = self.table(SHEET_ITEMS, ITEM_COLUMNS, ("id", "type", "metric"))
+        for r, cells in rows:
+            entry = self.read_item(r, cells, first, category_keys)
+            if entry is None:
+                continue
+            control = entry.pop("_control")
+            (controls if control else items).append(entry)
+            self.rows_of["controls" if control else "items"].append((entry["key"], r))
+        if rows and not items and not any(p.sheet == SHEET_ITEMS for p in self.problems):
+            self.problem("no_items", SHEET_ITEMS, "B2", "type")
+        return controls, items
+
+    def read_item(
+        self, r: int, cells: dict[str, tuple[Any, str]], first: dict[str, int], category_keys: set[str]
+    ) -> dict[str, Any] | None:
+        s = SHEET_ITEMS
+        before = len(self.problems)
+
+        def cell(key: str) -> str:
+            return cells.get(key, (None, coordinate(r, 1 + [c.key for c in ITEM_COLUMNS].index(key))))[1]
+
+        def text(key: str) -> str:
+            return _text(cells.get(key, (None, ""))[0])
+
+        key = text("id")
+        if not key:
+            self.problem("missing_value", s, cell("id"), "id", what="编号", what_en="an id")
+        elif key in first:
+            self.problem("duplicate_id", s, cell("id"), "id", key, first=first[key])
+        else:
+            first[key] = r
+        kind = self.code(s, cells, "type", _TYPES, "unknown_type")
+        if kind is None and not text("type"):
+            self.problem("missing_value", s, cell("type"), "type", what="控制项 或 评分项", what_en="control or scored")
+        entry: dict[str, Any] = {"key": key}
+        for name in ("zh", "en", "unit", "unit_zh", "source"):
+            if text(name):
+                entry[name] = str(cells[name][0]).strip() if name == "source" else text(name)
+        entry["status"] = self.status(s, cells)
+        metric = self.read_metric(r, cells, entry, cell)
+        comparison = self.code(s, cells, "comparison", _COMPARISONS, "unknown_comparison")
+        applies = self.code(s, cells, "applies", _APPLIES, "unknown_applies")
+        if metric is not None and applies is not None and (applies == "baseline") != metric.needs_baseline:
+            right = "baseline" if metric.needs_baseline else "always"
+            self.problem(
+                "applies_mismatch",
+                s,
+                cell("applies"),
+                "applies",
+                text("applies"),
+                applies_zh=APPLIES[right][0],
+                applies_en=APPLIES[right][1],
+                metric=metric.kind,
+            )
+        if kind == "control":
+            self.read_control(r, cells, entry, metric, comparison, cell, text)
+        elif kind == "scored":
+            self.read_scored(r, cells, entry, metric, comparison, cell, text, category_keys)
+        if len(self.problems) > before or kind is None:
+            return None
+        entry["_control"] = kind == "control"
+        return entry
+
+    def read_metric(
+        self, r: int, cells: dict[str, tuple[Any, str]], entry: dict[str, Any], cell: Any
+    ) -> _Metric | None:
+        s = SHEET_ITEMS
+        name = _text(cells["metric"][0])
+        if not name:
+            self.problem("missing_value", s, cell("metric"), "metric", what="指标量", what_en="a metric")
+            return None
+        names = metric_names()
+        if name not in names:
+            self.problem("unknown_metric", s, cell("metric"), "metric", name, choices=", ".join(names))
+            return None
+        entry["metric"] = name
+        lists: dict[str, list[str]] = {}
+        ok = True
+        for column in ("fields", "numerator", "denominator"):
+            raw = _text(cells.get(column, (None, ""))[0])
+            keys = [k for k in _SPLIT.split(raw) if k]
+            lists[column] = keys
+            for k in keys:
+                spec = dictionary().get(k)
+                if spec is None:
+                    self.problem("unknown_field", s, cell(column), column, k)
+                    ok = False
+                elif spec.type == "text":
+                    self.problem("text_field", s, cell(column), column, k)
+                    ok = False
+        wanted = {"field": ("fields",), "all_true": ("fields",), "ratio": ("numerator", "denominator")}.get(name, ())
+        for column in ("fields", "numerator", "denominator"):
+            count = len(lists[column])
+            if column not in wanted and count:
+                self.problem("fields_not_read", s, cell(column), column, _text(cells[column][0]), metric=name)
+                ok = False
+            elif column in wanted and (count == 0 or (name == "field" and count != 1)):
+                one = name == "field"
+                self.problem(
+                    "wrong_field_count",
+                    s,
+                    cell(column),
+                    column,
+                    _text(cells.get(column, (None, ""))[0]),
+                    count_zh="恰好一个字段键" if one else "至少一个字段键",
+                    count_en="exactly one field key" if one else "at least one field key",
+                )
+                ok = False
+        if not ok:
+            return None
+        if name == "field":
+            entry["field"] = lists["fields"][0]
+            spec = dictionary().get(lists["fields"][0])
+            return _Metric("field", bool(spec and spec.type == "bool"), False)
+        if name == "all_true":
+            entry["fields"] = lists["fields"]
+            return _Metric("all_true", True, False)
+        if name == "ratio":
+            entry["numerator"], entry["denominator"] = lists["numerator"], lists["denominator"]
+            return _Metric("ratio", False, False)
+        _, baseline, kind = BUILTIN_METRICS[name]
+        return _Metric(name, kind == "bool", baseline)
+
+    def read_control(
+        self,
+        r: int,
+        cells: dict[str, tuple[Any, str]],
+        entry: dict[str, Any],
+        metric: _Metric | None,
+        comparison: str | None,
+        cell: Any,
+        text: Any,
+    ) -> None:
+        s = SHEET_ITEMS
+        if text("points"):
+            self.problem("control_points", s, cell("points"), "points", text("points"))
+        if comparison is None:
+            if not text("comparison"):
+                self.problem(
+                    "missing_value",
+                    s,
+                    cell("comparison"),
+                    "comparison",
+                    what="≥、≤、是 或 齐全",
+                    what_en="≥, ≤, yes or complete",
+                )
+            return
+        entry["rule"] = comparison
+        if metric is None:
+            return
+        if comparison in ("is_true", "complete") and not metric.is_bool:
+            self.problem("yes_no_metric", s, cell("comparison"), "comparison", text("comparison"), metric=metric.kind)
+        elif comparison in ("at_least", "at_most"):
+            if metric.is_bool:
+                self.problem(
+                    "numeric_metric", s, cell("comparison"), "comparison", text("comparison"), metric=metric.kind
+                )
+            target = self.number(s, cells, "target", required=True)
+            if target is not None:
+                entry["target"] = target
+
+    def read_scored(
+        self,
+        r: int,
+        cells: dict[str, tuple[Any, str]],
+        entry: dict[str, Any],
+        metric: _Metric | None,
+        comparison: str | None,
+        cell: Any,
+        text: Any,
+        category_keys: set[str],
+    ) -> None:
+        s = SHEET_ITEMS
+        category = text("category")
+        if category:
+            if category_keys and category not in category_keys:
+                self.problem(
+                    "unknown_category",
+                    s,
+                    cell("category"),
+                    "category",
+                    category,
+                    choices=", ".join(sorted(category_keys)),
+                )
+            entry["category"] = category
+        points = self.number(s, cells, "points", required=True)
+        self.points = None if points is None or self.points is None else self.points + points
+        if points is not None:
+            if points <= 0:
+                self.problem("bad_points", s, cell("points"), "points", text("points"))
+            entry["points"] = points
+        scale = self.code(s, cells, "scale", _SCALES, "unknown_scale")
+        if scale is None:
+            if not text("scale"):
+                self.problem(
+                    "missing_value",
+                    s,
+                    cell("scale"),
+                    "scale",
+                    what="线性、阶梯 或 是否",
+                    what_en="linear, steps or boolean",
+                )
+            return
+        entry["rule"] = scale
+        allowed = {"linear": ("at_least", "at_most"), "steps": ("at_least",), "boolean": ("is_true",)}[scale]
+        if comparison is not None and comparison not in allowed:
+            labels_zh = " 或 ".join(COMPARISONS[a][0] for a in allowed)
+            labels_en = " or ".join(COMPARISONS[a][1] for a in allowed)
+            self.problem(
+                "comparison_for_type",
+                s,
+                cell("comparison"),
+                "comparison",
+                text("comparison"),
+                allowed_zh=f"{labels_zh}（计分方式 {SCALES[scale][0]}）",
+                allowed_en=f"{labels_en} (scoring {SCALES[scale][1]})",
+            )
+            return
+        if metric is not None:
+            if scale == "boolean" and not metric.is_bool:
+                self.problem("yes_no_metric", s, cell("scale"), "scale", text("scale"), metric=metric.kind)
+            if scale in ("linear", "steps") and metric.is_bool:
+                self.problem("numeric_metric", s, cell("scale"), "scale", text("scale"), metric=metric.kind)
+        if scale == "linear":
+            zero = self.number(s, cells, "zero", required=True)
+            full = self.number(s, cells, "full", required=True)
+            if zero is None or full is None:
+                return
+            if zero == full:
+                self.problem("equal_thresholds", s, cell("full"), "full", _num(full))
+            elif comparison is not None and (full < zero) != (comparison == "at_most"):
+                higher = comparison == "at_least"
+                self.problem(
+                    "reversed_thresholds",
+                    s,
+                    cell("full"),
+                    "full",
+                    _num(full),
+                    comparison=COMPARISONS[comparison][0],
+                    full=_num(full),
+                    zero=_num(zero),
+                    expected_zh=f"满分值{'大于' if higher else '小于'}零分值 {_num(zero)}"
+                    f"（或把比较改为 {'≤' if higher else '≥'}）",
+                    expected_en=f"full {'above' if higher else 'below'} zero {_num(zero)} "
+                    f"(or make the comparison {'≤' if higher else '≥'})",
+                )
+            entry["zero"], entry["full"] = zero, full
+        elif scale == "steps":
+            steps = self.read_steps(cells, cell, points)
+            if steps is not None:
+                entry["steps"] = [{"at_least": t, "points": p} for t, p in steps]
+
+    def read_steps(
+        self, cells: dict[str, tuple[Any, str]], cell: Any, points: float | None
+    ) -> list[tuple[float, float]] | None:
+        raw = _text(cells.get("steps", (None, ""))[0])
+        where = cell("steps")
+
+        def bad(zh: str, en: str) -> None:
+            self.problem("bad_steps", SHEET_ITEMS, where, "steps", raw, detail_zh=zh, detail_en=en)
+
+        if not raw:
+            self.problem(
+                "missing_value", SHEET_ITEMS, where, "steps", what="如 “6 → 3; 2 → 1”", what_en="e.g. “6 → 3; 2 → 1”"
+            )
+            return None
+        steps = []
+        for part in (p.strip() for p in re.split(r"[;；\n]+", unicodedata.normalize("NFKC", raw))):
+            if not part:
+                continue
+            m = _STEP.match(part)
+            try:
+                threshold, value = float(m.group(1)), float(m.group(2))  # type: ignore[union-attr]
+            except (AttributeError, ValueError):
+                bad(f"“{part}”不是“下限 → 分值”", f"“{part}” is not “threshold → points”")
+                return None
+            steps.append((threshold, value))
+        if not steps:
+            bad("没有任何一档", "no step")
+            return None
+        thresholds = [t for t, _ in steps]
+        if len(set(thresholds)) != len(thresholds):
+            bad("两档的下限相同", "two steps share a threshold")
+            return None
+        if any(p < 0 for _, p in steps):
+            bad("分值为负", "negative points")
+            return None
+        if points is not None and any(p > points for _, p in steps):
+            bad(f"某档分值超过该项分值 {_num(points)}", f"a step is worth more than the item's {_num(points)} points")
+            return None
+        return steps
