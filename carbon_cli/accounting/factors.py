@@ -41,6 +41,9 @@ class Factor:
     year: int | None = None
     issuer: str = ""
     origin: str = ""  # the set or file that defined it
+    low: float | None = None  # a published spread (`low`/`high` in the file); None: the default rule
+    high: float | None = None
+    range_source: str = ""
 
     def label(self, lang: str = "zh") -> str:
         return (self.zh if lang == "zh" else self.en) or self.key
@@ -90,6 +93,14 @@ def _factor(key: str, entry: Any, origin: str) -> Factor:
     if value < 0:
         raise Malformed(f"{where}: value must be ≥ 0, not {value}")
     year = entry.get("year")
+    low, high = (entry.get(k) for k in ("low", "high"))
+    if (low is None) != (high is None):
+        raise Malformed(f"{where}: give both `low` and `high`, or neither")
+    if low is not None:
+        low = float(require(entry, "low", (int, float), where))
+        high = float(require(entry, "high", (int, float), where))
+        if not low <= value <= high:
+            raise Malformed(f"{where}: `low` ≤ value ≤ `high` is needed, not {low} / {value} / {high}")
     return Factor(
         key=key,
         value=value,
@@ -101,6 +112,9 @@ def _factor(key: str, entry: Any, origin: str) -> Factor:
         year=int(year) if isinstance(year, int) else None,
         issuer=str(entry.get("issuer", "")),
         origin=origin,
+        low=low,
+        high=high,
+        range_source=str(entry.get("range_source", "")),
     )
 
 

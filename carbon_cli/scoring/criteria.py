@@ -97,6 +97,9 @@ class Criterion:
     full: float | None = None
     target: float | None = None
     steps: tuple[tuple[float, float], ...] = ()
+    # published low/high of a figure ("zero", "full", "points", "target", "steps[0]"), from the
+    # entry's `ranges` table; a figure not listed gets the default range of its status
+    ranges: tuple[tuple[str, float, float], ...] = ()
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
@@ -268,6 +271,22 @@ def _metric(entry: dict[str, Any], where: str) -> Metric:
     raise Malformed(f"{where}: unknown metric {kind!r} (one of: {choices})")
 
 
+def _ranges(entry: dict[str, Any], where: str) -> tuple[tuple[str, float, float], ...]:
+    """An entry's `ranges = { zero = [low, high], … }`: the published spread of its figures."""
+    table = entry.get("ranges", {})
+    if not isinstance(table, dict):
+        raise Malformed(f"{where}: `ranges` must be a table like {{ zero = [1.2, 1.8] }}")
+    ranges = []
+    for name, pair in table.items():
+        ok = isinstance(pair, list) and len(pair) == 2
+        if not ok or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in pair):
+            raise Malformed(f"{where}: ranges.{name} must be [low, high]")
+        if pair[0] > pair[1]:
+            raise Malformed(f"{where}: ranges.{name} must be [low, high], low first")
+        ranges.append((str(name), float(pair[0]), float(pair[1])))
+    return tuple(ranges)
+
+
 def _criterion(entry: dict[str, Any], where: str, *, control: bool) -> Criterion:
     key = require(entry, "key", str, where)
     where = f"{where} ({key})"
@@ -309,6 +328,7 @@ def _criterion(entry: dict[str, Any], where: str, *, control: bool) -> Criterion
         if not steps or any(p > fields["points"] for _, p in steps):
             raise Malformed(f"{where}: steps must be non-empty and worth at most `points`")
         fields["steps"] = tuple(sorted(steps, reverse=True))
+    fields["ranges"] = _ranges(entry, where)
     return Criterion(
         key=key,
         zh=str(entry.get("zh", key)),

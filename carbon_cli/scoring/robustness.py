@@ -1,0 +1,800 @@
+"""Whether a community's verdict holds over the ranges of the figures it rests on.
+
+Every figure a verdict depends on, a scored item's `zero` / `full` / `points` / step thresholds,
+a control item's `target`, the pass band and every emission factor the inventory used, has a
+low / high range: its own from its data file (`ranges` of a criterion, `low`/`high` of a factor)
+or the default of its status (`data/ranges.toml`). A *corner* sets each figure to its low or its
+high end, independently. The verdict is **robust** when every corner gives the nominal verdict.
+
+How it is computed (no sampling):
+
+* For fixed factors the score is 100 × Σ pᵢ·sᵢ / Σ pᵢ, sᵢ an item's share of its points. sᵢ is
+  monotone in each of the item's thresholds, so its extremes are at the corners of the item's own
+  thresholds (at most 4 for a linear item); the extremes of the ratio over the points' box are
+  found exactly by Dinkelbach's iteration (take pᵢ high when sᵢ is below the current ratio, low
+  otherwise; it stops at the optimal corner in a few steps). Controls are independent of items.
+* Factors change the inventory, hence the metrics that read it. Each factor is used by one
+  inventory line, and every line rises with each of its factors. Without a baseline year the
+  metrics of the inventory (per capita, per m², the sinks' share) are monotone in every factor
+  and the items reading them agree in direction, so the two coherent corners (every emission
+  factor high and every sink factor low, and the reverse) are the extreme ones: exact. With a
+  baseline year (the per-capita reduction is a ratio of two years) each line is taken at its
+  low and at its high end, every combination of lines (2^lines corners); exact when each line has
+  one factor that moves, else the corners mixing the ends of one line's factors are not
+  evaluated and the result says so (`exact: false`).
+* When the verdict can change, the smallest set of figures whose change flips it is searched:
+  every single figure and every pair (both ends of each), then, when none flips, the flipping
+  corner found above reduced figure by figure to a set none of whose members can be dropped.
+  The value at which it flips is found by bisection on the way from the nominal figures to that
+  corner (the verdict is a step function of it; 40 halvings, to 1e-12 of the way).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from carbon_cli.accounting.factors import FactorSet
+from carbon_cli.accounting.inventory import Inventory, Line, compute_line
+from carbon_cli.core.resources import load_toml
+from carbon_cli.scoring.criteria import Criterion
+from carbon_cli.scoring.evaluation import (
+    EPS,
+    MetricValue,
+    _verdict,
+    control_result,
+    earned_and_applicable,
+    metric_value,
+)
+
+if TYPE_CHECKING:
+    from carbon_cli.scoring.assessment import Assessment
+
+RULES_FILE = "ranges.toml"
+PAIR_CANDIDATES = 12  # pairs are searched among the figures that move the score most alone
+BISECTIONS = 40
+# Metrics of the inventory that rise with every emission factor and fall with every sink factor
+# (per capita, per m²), and the one that does the reverse (the sinks' share of gross emissions).
+RISING = frozenset(("per_capita_tco2e", "per_m2_kgco2e"))
+FALLING = frozenset(("sinks_share_pct",))
+SINK_FACTORS = frozenset(("SINK_tree_m2", "SINK_shrub_m2", "SINK_tree"))
+
+
+# --- the default range rule --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RangeRule:
+    low_pct: float
+    high_pct: float
+    source: str
+
+
+@dataclass(frozen=True)
+class RangeRules:
+    by_status: dict[str, RangeRule]
+    percent_min: float
+    percent_max: float
+    threshold_reach: float
+    source: str
+
+    def default(self, status: str, nominal: float, percent: bool) -> tuple[float, float]:
+        rule = self.by_status.get(status) or self.by_status["assumed"]
+        a, b = nominal * (1 + rule.low_pct / 100), nominal * (1 + rule.high_pct / 100)
+        low, high = min(a, b), max(a, b)
+        if percent:
+            low = min(max(low, self.percent_min), nominal)
+            high = max(min(high, self.percent_max), nominal)
+        return low, high
+
+
+@cache
+def range_rules() -> RangeRules:
+    data = load_toml(RULES_FILE)
+    return RangeRules(
+        {k: RangeRule(float(v["low_pct"]), float(v["high_pct"]), str(v["source"])) for k, v in data["status"].items()},
+        float(data["domain"]["percent_min"]),
+        float(data["domain"]["percent_max"]),
+        float(data["domain"]["threshold_reach"]),
+        str(data["set"]["source"]),
+    )
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number a verdict rests on, with its range."""
+
+    key: str  # "S1.zero", "S21.steps[0]", "C4.target", "band.pass", "EF_grid"
+    kind: str  # zero | full | points | step | target | band | factor
+    owner: str  # the criterion's key, the grade's key or the factor's key
+    nominal: float
+    low: float
+    high: float
+    status: str
+    published: bool  # the range is the file's own (else the default of `status`)
+    unit: str = ""
+    index: int = -1  # a step's index
+
+    @property
+    def moves(self) -> bool:
+        return self.high - self.low > EPS * max(1.0, abs(self.nominal))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "figure": self.key,
+            "nominal": self.nominal,
+            "low": self.low,
+            "high": self.high,
+            "unit": self.unit,
+            "status": self.status,
+            "range": "published" if self.published else "default",
+        }
+
+
+def _criterion_figures(c: Criterion, control: bool, rules: RangeRules) -> Iterator[Figure]:
+    own = {name: (lo, hi) for name, lo, hi in c.ranges}
+    percent = c.unit == "%"
+
+    def figure(name: str, kind: str, nominal: float, is_pct: bool, index: int = -1) -> Figure:
+        if name in own:
+            low, high = own[name]
+            return Figure(f"{c.key}.{name}", kind, c.key, nominal, low, high, c.status, True, c.unit, index)
+        low, high = rules.default(c.status, nominal, is_pct)
+        return Figure(f"{c.key}.{name}", kind, c.key, nominal, low, high, c.status, False, c.unit, index)
+
+    if control:
+        if c.target is not None:
+            yield figure("target", "target", c.target, percent)
+        return
+    if c.rule == "linear":
+        assert c.zero is not None and c.full is not None
+        for name, this, other in (("zero", c.zero, c.full), ("full", c.full, c.zero)):
+            fig = figure(name, name, this, percent)
+            stop = this + rules.threshold_reach * (other - this)  # never past the other threshold
+            low, high = (fig.low, min(fig.high, stop)) if other > this else (max(fig.low, stop), fig.high)
+            yield replace(fig, low=low, high=high)
+    for i, (threshold, _) in enumerate(c.steps):
+        yield figure(f"steps[{i}]", "step", threshold, percent, i)
+    yield replace(figure("points", "points", c.points, False), unit="pts")
+
+
+def figures(a: Assessment, rules: RangeRules | None = None) -> list[Figure]:
+    """Every figure the verdict of `a` rests on, with its range."""
+    rules = rules or range_rules()
+    crit = a.criteria
+    out = [f for c in crit.controls for f in _criterion_figures(c, True, rules)]
+    out += [f for c in crit.items for f in _criterion_figures(c, False, rules)]
+    band = crit.pass_grade
+    low, high = rules.default(band.status, band.min_score, False)
+    out.append(Figure(f"band.{band.key}", "band", band.key, band.min_score, low, high, band.status, False, "pts"))
+    used = dict.fromkeys(a.inventory.factors_used)
+    if a.baseline_inventory:
+        used.update(dict.fromkeys(a.baseline_inventory.factors_used))
+    for key in used:
+        f = a.factors[key]
+        if f.low is not None and f.high is not None:
+            out.append(Figure(key, "factor", key, f.value, f.low, f.high, f.status, True, f.unit))
+        else:
+            low, high = rules.default(f.status, f.value, False)
+            out.append(Figure(key, "factor", key, f.value, low, high, f.status, False, f.unit))
+    return out
+
+
+# --- the community as a function of its figures ----------------------------------------------
+
+
+def _moved_criterion(c: Criterion, moves: list[tuple[Figure, float]]) -> Criterion:
+    """`c` with its figures moved (a shallow copy: `dataclasses.replace` costs 25 µs a call)."""
+    changes: dict[str, Any] = {}
+    steps = list(c.steps)
+    for fig, x in moves:
+        if fig.kind in ("zero", "full", "target"):
+            changes[fig.kind] = x
+        elif fig.kind == "step":
+            steps[fig.index] = (x, steps[fig.index][1])
+        elif fig.kind == "points":
+            changes["points"] = x
+            scale = x / c.points
+            steps = [(t, p * scale) for t, p in steps]
+    if steps:
+        changes["steps"] = tuple(sorted(steps, reverse=True))
+    moved = object.__new__(Criterion)
+    moved.__dict__.update(c.__dict__)
+    moved.__dict__.update(changes)
+    return moved
+
+
+def _moved_inventory(inv: Inventory, values: dict[str, Any], changed: set[str], factors: FactorSet) -> Inventory:
+    """`compute_inventory(values, factors)` when `inv` is that of the same values with factors
+    differing only in `changed`: the lines that use none of them are kept."""
+    lines = tuple(compute_line(ln.key, values, factors) if changed & set(ln.factors) else ln for ln in inv.lines)
+    sinks = compute_line("sinks", values, factors) if changed & set(inv.sinks.factors) else inv.sinks
+    return replace(inv, lines=lines, sinks=sinks)
+
+
+def line_of(a: Assessment) -> dict[str, str]:
+    """Each factor the inventories used → the line (source, or "sinks") that uses it."""
+    out: dict[str, str] = {}
+    for inv in (a.inventory, a.baseline_inventory):
+        for ln in (*inv.lines, inv.sinks) if inv else ():
+            out.update(dict.fromkeys(ln.factors, ln.key))
+    return out
+
+
+class Model:
+    """One community compiled for re-scoring under changed figures: the metric values, statuses
+    and points of its own assessment are kept, and a change re-scores only the criteria it
+    touches (the Scorer's approach, for figures rather than survey fields)."""
+
+    def __init__(self, a: Assessment) -> None:
+        self.a = a
+        crit = a.criteria
+        self.values, self.baseline = a.survey.assessment, a.survey.baseline
+        self.controls, self.items = crit.controls, crit.items
+        self.control_index = {c.key: i for i, c in enumerate(self.controls)}
+        self.item_index = {c.key: i for i, c in enumerate(self.items)}
+        self.control_mv = [self._mv(c, a.inventory, a.baseline_inventory) for c in self.controls]
+        self.item_mv = [self._mv(c, a.inventory, a.baseline_inventory) for c in self.items]
+        self.inv_controls = [i for i, c in enumerate(self.controls) if c.metric.uses_inventory]
+        self.inv_items = [i for i, c in enumerate(self.items) if c.metric.uses_inventory]
+        self.statuses = [control_result(c, mv).status for c, mv in zip(self.controls, self.control_mv, strict=True)]
+        self.scored = [earned_and_applicable(c, mv) for c, mv in zip(self.items, self.item_mv, strict=True)]
+        self.band = crit.pass_grade.min_score
+        self._lines: dict[tuple[str, str, tuple[tuple[str, float], ...]], Line] = {}
+        self._inventories: dict[tuple[tuple[str, float], ...], tuple[list[MetricValue], list[MetricValue]]] = {}
+
+    def _mv(self, c: Criterion, now: Inventory, base: Inventory | None) -> MetricValue:
+        return metric_value(c.metric, self.values, self.baseline, now, base)
+
+    def factor_metrics(self, factors: dict[str, float]) -> tuple[list[MetricValue], list[MetricValue]]:
+        """The metric values of the controls and items that read the inventory, with `factors`
+        changed (only the inventory lines using a changed factor are computed again; cached)."""
+        key = tuple(sorted(factors.items()))
+        found = self._inventories.get(key)
+        if found is None:
+            a = self.a
+            now = self._inventory(a.inventory, self.values, factors, "now")
+            base = a.baseline_inventory
+            if base is not None and self.baseline is not None:
+                base = self._inventory(base, self.baseline, factors, "base")
+            found = (
+                [self._mv(self.controls[i], now, base) for i in self.inv_controls],
+                [self._mv(self.items[i], now, base) for i in self.inv_items],
+            )
+            if len(self._inventories) < 4096:
+                self._inventories[key] = found
+        return found
+
+    def _inventory(self, inv: Inventory, values: dict[str, Any], factors: dict[str, float], year: str) -> Inventory:
+        """`inv` with `factors` changed: `compute_inventory` of the same values, each line using a
+        changed factor computed again (each line's value at given factors is kept)."""
+        lines = [*inv.lines, inv.sinks]
+        for n, ln in enumerate(lines):
+            used = [k for k in ln.factors if k in factors]
+            if not used:
+                continue
+            key = (year, ln.key, tuple((k, factors[k]) for k in used))
+            made = self._lines.get(key)
+            if made is None:
+                fs = self.a.factors
+                moved = replace(fs, factors={**fs.factors, **{k: replace(fs[k], value=factors[k]) for k in used}})
+                made = compute_line(ln.key, values, moved)
+                if len(self._lines) < 4096:
+                    self._lines[key] = made
+            lines[n] = made
+        return replace(inv, lines=tuple(lines[:-1]), sinks=lines[-1])
+
+    def at(self, moves: dict[Figure, float]) -> tuple[str, float]:
+        """(verdict, score) with the figures of `moves` set to the values given."""
+        by_owner: dict[str, list[tuple[Figure, float]]] = {}
+        factors: dict[str, float] = {}
+        band = self.band
+        for fig, x in moves.items():
+            if fig.kind == "factor":
+                factors[fig.owner] = x
+            elif fig.kind == "band":
+                band = x
+            else:
+                by_owner.setdefault(fig.owner, []).append((fig, x))
+        control_mv, item_mv = self.control_mv, self.item_mv
+        touched_controls = {self.control_index[k] for k in by_owner if k in self.control_index}
+        touched_items = {self.item_index[k] for k in by_owner if k in self.item_index}
+        if factors:
+            inv_c, inv_i = self.factor_metrics(factors)
+            control_mv, item_mv = list(control_mv), list(item_mv)
+            for i, mv in zip(self.inv_controls, inv_c, strict=True):
+                control_mv[i] = mv
+            for i, mv in zip(self.inv_items, inv_i, strict=True):
+                item_mv[i] = mv
+            touched_controls.update(self.inv_controls)
+            touched_items.update(self.inv_items)
+        statuses, scored = list(self.statuses), list(self.scored)
+        for i in touched_controls:
+            c = self.controls[i]
+            c = _moved_criterion(c, by_owner[c.key]) if c.key in by_owner else c
+            statuses[i] = control_result(c, control_mv[i]).status
+        for i in touched_items:
+            c = self.items[i]
+            c = _moved_criterion(c, by_owner[c.key]) if c.key in by_owner else c
+            scored[i] = earned_and_applicable(c, item_mv[i])
+        earned = sum(e for e, _ in scored)
+        applicable = sum(p for _, p in scored)
+        score = 100 * earned / applicable if applicable > 0 else 0.0
+        return _verdict(statuses, score, band), score
+
+
+# --- every corner at once ---------------------------------------------------------------------
+
+
+@dataclass
+class _Box:
+    verdicts: dict[str, dict[Figure, float]]  # each verdict some corner gives, with that corner
+    score_low: float
+    score_high: float
+    exact: bool
+
+
+def _ratio_extreme(shares: list[float], lows: list[float], highs: list[float], lowest: bool) -> tuple[float, list[int]]:
+    """min (or max) of Σ pᵢsᵢ / Σ pᵢ over pᵢ ∈ [lowᵢ, highᵢ] (Dinkelbach), and the corner: the
+    indexes taking their high end."""
+    n = len(shares)
+    high: list[int] = []
+    pick = [(lows[i] + highs[i]) / 2 for i in range(n)]
+    total = sum(pick)
+    ratio = sum(p * s for p, s in zip(pick, shares, strict=True)) / total if total > 0 else 0.0
+    for _ in range(4 * n + 8):
+        high = [i for i in range(n) if (shares[i] < ratio) == lowest and shares[i] != ratio]
+        hs = set(high)
+        pick = [highs[i] if i in hs else lows[i] for i in range(n)]
+        total = sum(pick)
+        new = sum(p * s for p, s in zip(pick, shares, strict=True)) / total if total > 0 else 0.0
+        if abs(new - ratio) <= 1e-15:
+            return new, high
+        ratio = new
+    return ratio, high
+
+
+def _item_corners(figs: list[Figure]) -> Iterator[dict[Figure, float]]:
+    thresholds = [f for f in figs if f.kind in ("zero", "full", "step") and f.moves]
+    for ends in itertools.product((0, 1), repeat=len(thresholds)):
+        yield {f: (f.high if e else f.low) for f, e in zip(thresholds, ends, strict=True)}
+
+
+def _direction(c: Criterion, control: bool) -> int | None:
+    """+1 when `c` (reading a monotone inventory metric) gets worse as emissions rise, -1 when it
+    gets better, None when its metric is not one of those."""
+    rising = c.metric.kind in RISING
+    if not rising and c.metric.kind not in FALLING:
+        return None
+    if control:
+        worse_high = c.rule == "at_most"
+    elif c.rule == "linear":
+        worse_high = c.lower_is_better
+    else:  # steps: more is better
+        worse_high = False
+    return 1 if worse_high == rising else -1
+
+
+def _coherent(factor_figs: list[Figure]) -> tuple[dict[Figure, float], dict[Figure, float]]:
+    up = {f: (f.low if f.owner in SINK_FACTORS else f.high) for f in factor_figs}
+    down = {f: (f.high if f.owner in SINK_FACTORS else f.low) for f in factor_figs}
+    return up, down
+
+
+def _factor_corners(model: Model, factor_figs: list[Figure]) -> tuple[list[dict[Figure, float]], bool]:
+    """The factor corners to evaluate, and whether they are every one that matters."""
+    if not factor_figs:
+        return [{}], True
+    up, down = _coherent(factor_figs)
+    directions: set[int | None] = set()
+    for group, control, idx, mvs in (
+        (model.items, False, model.inv_items, model.item_mv),
+        (model.controls, True, model.inv_controls, model.control_mv),
+    ):
+        for i in idx:
+            if mvs[i].status == "na" and mvs[i].reason == "no_baseline":
+                continue  # n/a whatever the factors
+            directions.add(_direction(group[i], control))
+    if None not in directions and len(directions) <= 1:
+        return [up, down], True
+    lines: dict[str, list[Figure]] = {}
+    owner = line_of(model.a)
+    for f in factor_figs:
+        lines.setdefault(owner.get(f.owner, f.owner), []).append(f)
+    groups = list(lines.values())
+    corners = [
+        {f: (f.high if e else f.low) for group, e in zip(groups, ends, strict=True) for f in group}
+        for ends in itertools.product((0, 1), repeat=len(groups))
+    ]
+    return corners, all(len(g) == 1 for g in groups)
+
+
+def _share_extremes(
+    c: Criterion, mv: MetricValue, own: list[Figure]
+) -> tuple[tuple[float, dict[Figure, float]], tuple[float, dict[Figure, float]]]:
+    """An item's lowest and highest share of its points over the corners of its thresholds, each
+    with the corner that gives it (the share is monotone in each threshold)."""
+    best: tuple[float, dict[Figure, float]] = (float("inf"), {})
+    worst: tuple[float, dict[Figure, float]] = (float("-inf"), {})
+    for ends in _item_corners(own) if mv.status != "missing" else iter([{}]):
+        moved = _moved_criterion(c, list(ends.items())) if ends else c
+        share = earned_and_applicable(moved, mv)[0] / c.points
+        if share < best[0]:
+            best = (share, ends)
+        if share > worst[0]:
+            worst = (share, ends)
+    return best, worst
+
+
+def _points_corner(
+    p_fig: list[Figure | None], high_set: list[int], at: list[dict[Figure, float]]
+) -> dict[Figure, float]:
+    """The corner of the items' figures that gives an extreme score: points high for `high_set`,
+    the thresholds of `at`."""
+    out: dict[Figure, float] = {}
+    hs = set(high_set)
+    for j, fig in enumerate(p_fig):
+        if fig is not None:
+            out[fig] = fig.high if j in hs else fig.low
+        out.update(at[j])
+    return out
+
+
+def _joined(corner: dict[Figure, float], *parts: dict[Figure, float] | None) -> dict[Figure, float]:
+    out: dict[Figure, float] = dict(corner)
+    for part in parts:
+        out.update(part or {})
+    return out
+
+
+@dataclass
+class _Scenario:
+    """Factor figures at one corner (`corner`), or an outer box of every corner (`corner` None):
+    the metric values each criterion reading the inventory may take there."""
+
+    corner: dict[Figure, float] | None
+    controls: dict[int, list[MetricValue]]
+    items: dict[int, list[MetricValue]]
+
+
+def _scenario(model: Model, corner: dict[Figure, float]) -> _Scenario:
+    inv_c, inv_i = model.factor_metrics({f.owner: x for f, x in corner.items()}) if corner else ([], [])
+    return _Scenario(
+        corner,
+        {i: [mv] for i, mv in zip(model.inv_controls, inv_c, strict=True)},
+        {i: [mv] for i, mv in zip(model.inv_items, inv_i, strict=True)},
+    )
+
+
+def _outer(model: Model, factor_figs: list[Figure]) -> _Scenario:
+    """The metric values of the criteria reading the inventory at the corners of the factors where
+    each takes its extremes, each criterion on its own: a box holding every corner. Each line rises
+    with every one of its factors, so the net, gross and sinks of a year are lowest and highest at
+    the two coherent corners; the ratio of the two years' per-capita figures (the reduction) is
+    lowest and highest where Dinkelbach's iteration over each line's two ends puts it, and their
+    difference where each line takes the end that lowers (raises) it."""
+    groups: dict[str, list[Figure]] = {}
+    owner = line_of(model.a)
+    for f in factor_figs:
+        groups.setdefault(owner.get(f.owner, f.owner), []).append(f)
+    corners = list(_coherent(factor_figs))
+    a = model.a
+    base_inv = a.baseline_inventory
+    pop_now = a.inventory.resident_population
+    pop_base = base_inv.resident_population if base_inv else None
+    if base_inv is not None and model.baseline is not None and pop_now and pop_base:
+        # each line's (now, base) tCO2e per person at its low and its high end (sinks count minus)
+        ends: list[tuple[list[Figure], tuple[float, float], tuple[float, float]]] = []
+        for key, figs in groups.items():
+            pair = []
+            for end in ("low", "high"):
+                factors = {f.owner: getattr(f, end) for f in figs}
+                now = model._inventory(a.inventory, model.values, factors, "now")
+                base = model._inventory(base_inv, model.baseline, factors, "base")
+                sign = -1.0 if key == "sinks" else 1.0
+                value_now = now.sinks_tco2e if key == "sinks" else now.sources[key]
+                value_base = base.sinks_tco2e if key == "sinks" else base.sources[key]
+                pair.append((sign * value_now / pop_now, sign * value_base / pop_base))
+            ends.append((figs, pair[0], pair[1]))
+
+        def corner_of(choice: list[int]) -> dict[Figure, float]:
+            return {f: (f.high if c else f.low) for (figs, _, _), c in zip(ends, choice, strict=True) for f in figs}
+
+        rest_now = a.inventory.net_tco2e / pop_now - sum(lo[0] for _, lo, _ in ends)  # lines that do not move
+        rest_base = base_inv.net_tco2e / pop_base - sum(lo[1] for _, lo, _ in ends)
+        for lowest in (True, False):
+            ratio = (a.inventory.net_tco2e / pop_now) / (base_inv.net_tco2e / pop_base or 1.0)
+            choice: list[int] = []
+            for _ in range(2 * len(ends) + 4):
+                choice = [int(((hi[0] - ratio * hi[1]) < (lo[0] - ratio * lo[1])) == lowest) for _, lo, hi in ends]
+                num = rest_now + sum((hi if c else lo)[0] for (_, lo, hi), c in zip(ends, choice, strict=True))
+                den = rest_base + sum((hi if c else lo)[1] for (_, lo, hi), c in zip(ends, choice, strict=True))
+                new = num / den if den else ratio
+                if abs(new - ratio) <= 1e-15:
+                    break
+                ratio = new
+            corners.append(corner_of(choice))
+            diff = [int(((hi[0] - hi[1]) < (lo[0] - lo[1])) == lowest) for _, lo, hi in ends]
+            corners.append(corner_of(diff))
+    scenarios = [_scenario(model, c) for c in corners]
+    return _Scenario(
+        None,
+        {i: [mv for sc in scenarios for mv in sc.controls[i]] for i in model.inv_controls},
+        {i: [mv for sc in scenarios for mv in sc.items[i]] for i in model.inv_items},
+    )
+
+
+def _box(model: Model, figs: list[Figure], scenarios: list[_Scenario]) -> _Box:
+    moving = [f for f in figs if f.moves]
+    by_owner: dict[str, list[Figure]] = {}
+    for f in moving:
+        by_owner.setdefault(f.owner, []).append(f)
+    band = next((f for f in figs if f.kind == "band"), None)
+    band_lo, band_hi = (band.low, band.high) if band else (model.band, model.band)
+    verdicts: dict[str, dict[Figure, float]] = {}
+    score_low, score_high = float("inf"), float("-inf")
+    fixed: dict[int, tuple[tuple[float, dict[Figure, float]], tuple[float, dict[Figure, float]]]] = {}
+    for scenario in scenarios:
+        corner = scenario.corner or {}
+        control_mv: list[list[MetricValue]] = [[mv] for mv in model.control_mv]
+        item_mv: list[list[MetricValue]] = [[mv] for mv in model.item_mv]
+        for i, mvs in scenario.controls.items():
+            control_mv[i] = mvs
+        for i, mvs in scenario.items.items():
+            item_mv[i] = mvs
+        # each control's possible statuses, with a target that gives each
+        control_options: list[dict[str, dict[Figure, float]]] = []
+        for c, mvs in zip(model.controls, control_mv, strict=True):
+            options: dict[str, dict[Figure, float]] = {}
+            target = [f for f in by_owner.get(c.key, []) if f.kind == "target"]
+            choices: list[dict[Figure, float]] = [{}]
+            if target:
+                choices += [{target[0]: target[0].low}, {target[0]: target[0].high}]
+            for end in choices:
+                moved = _moved_criterion(c, list(end.items())) if end else c
+                for mv in mvs:
+                    options.setdefault(control_result(moved, mv).status, end)
+            control_options.append(options)
+        # each item's lowest and highest share of its points, with the thresholds that give it
+        lo_share: list[float] = []
+        hi_share: list[float] = []
+        lo_at: list[dict[Figure, float]] = []
+        hi_at: list[dict[Figure, float]] = []
+        p_lo: list[float] = []
+        p_hi: list[float] = []
+        p_fig: list[Figure | None] = []
+        for i, (c, mvs) in enumerate(zip(model.items, item_mv, strict=True)):
+            if mvs[0].status == "na":
+                continue
+            own = by_owner.get(c.key, [])
+            points = next((f for f in own if f.kind == "points"), None)
+            if i in fixed:
+                best, worst = fixed[i]
+            else:
+                extremes = [_share_extremes(c, mv, own) for mv in mvs]
+                best = min((e[0] for e in extremes), key=lambda t: t[0])
+                worst = max((e[1] for e in extremes), key=lambda t: t[0])
+                if i not in scenario.items:
+                    fixed[i] = (best, worst)
+            lo_share.append(best[0])
+            lo_at.append(best[1])
+            hi_share.append(worst[0])
+            hi_at.append(worst[1])
+            p_lo.append(points.low if points else c.points)
+            p_hi.append(points.high if points else c.points)
+            p_fig.append(points)
+        low, low_high = _ratio_extreme(lo_share, p_lo, p_hi, True)
+        high, high_high = _ratio_extreme(hi_share, p_lo, p_hi, False)
+        low, high = 100 * low, 100 * high
+        score_low, score_high = min(score_low, low), max(score_high, high)
+
+        can_fail = [o["fail"] for o in control_options if "fail" in o]
+        ok = [next((o[s] for s in ("pass", "na") if s in o), None) for o in control_options]
+        fine = all(x is not None for x in ok)
+        missing = any("missing" in o for o in control_options)
+        no_fail = [next((o[s] for s in ("pass", "na", "missing") if s in o), None) for o in control_options]
+
+        if can_fail:
+            verdicts.setdefault("not_eligible", _joined(corner, can_fail[0]))
+        if fine and not missing:
+            controls_ok: dict[Figure, float] = {}
+            for part in ok:
+                controls_ok.update(part or {})
+            if low < band_hi - EPS:
+                verdicts.setdefault(
+                    "not_eligible",
+                    _joined(
+                        corner, controls_ok, _points_corner(p_fig, low_high, lo_at), {band: band_hi} if band else None
+                    ),
+                )
+            if high >= band_lo - EPS:
+                verdicts.setdefault(
+                    "eligible",
+                    _joined(
+                        corner, controls_ok, _points_corner(p_fig, high_high, hi_at), {band: band_lo} if band else None
+                    ),
+                )
+        if missing and all(x is not None for x in no_fail):
+            controls_nf: dict[Figure, float] = {}
+            for part in no_fail:
+                controls_nf.update(part or {})
+            verdicts.setdefault("incomplete", _joined(corner, controls_nf))
+    return _Box(verdicts, score_low, score_high, True)
+
+
+# --- the result --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flip:
+    """The smallest change found that flips the verdict: the figures, the ends they are moved to,
+    and the values (on the way there, all together) at which the verdict changes."""
+
+    figures: tuple[Figure, ...]
+    ends: tuple[float, ...]
+    at: tuple[float, ...]
+    verdict: str  # what it flips to
+    minimal: bool  # no smaller set flips it (checked exhaustively)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "figures": [
+                {**f.to_dict(), "moved_to": end, "flips_at": at}
+                for f, end, at in zip(self.figures, self.ends, self.at, strict=True)
+            ],
+            "verdict": self.verdict,
+            "minimal": self.minimal,
+        }
+
+
+@dataclass(frozen=True)
+class Robustness:
+    verdict: str
+    robust: bool
+    verdicts: tuple[str, ...]  # every verdict a corner gives
+    score_low: float
+    score_high: float
+    figures: int  # how many figures move
+    exact: bool  # every corner that matters was evaluated
+    flip: Flip | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "robust": self.robust,
+            "verdict": self.verdict,
+            "verdicts": list(self.verdicts),
+            "score_low": self.score_low,
+            "score_high": self.score_high,
+            "figures": self.figures,
+            "exact": self.exact,
+            "flip": self.flip.to_dict() if self.flip else None,
+            "rule": range_rules().source,
+        }
+
+
+def _flip_at(model: Model, start: str, moves: dict[Figure, float]) -> dict[Figure, float]:
+    """The values on the way from the nominal figures to `moves` where the verdict changes."""
+    lo, hi = 0.0, 1.0
+    for _ in range(BISECTIONS):
+        mid = (lo + hi) / 2
+        verdict, _ = model.at({f: f.nominal + mid * (x - f.nominal) for f, x in moves.items()})
+        if verdict == start:
+            lo = mid
+        else:
+            hi = mid
+    return {f: f.nominal + hi * (x - f.nominal) for f, x in moves.items()}
+
+
+def _ends(f: Figure) -> list[float]:
+    return [x for x in (f.low, f.high) if abs(x - f.nominal) > EPS * max(1.0, abs(f.nominal))]
+
+
+def _smallest(
+    model: Model, start: str, moving: list[Figure], witness: dict[Figure, float] | None, searched: bool = False
+) -> tuple[dict[Figure, float], bool]:
+    """The smallest set of figures (at one end each) found to flip the verdict, and whether no
+    smaller one can (checked exhaustively); {} when no one or two figures flip it and there is no
+    flipping corner (`witness`) to reduce. `searched`: the ones and twos were tried already."""
+    if searched:
+        assert witness is not None
+        return _reduce(model, start, witness, {}), False
+    singles: list[tuple[float, str, dict[Figure, float]]] = []
+    impact: dict[Figure, float] = {}
+    _, nominal_score = model.at({})
+    for f in moving:
+        for end in _ends(f):
+            verdict, score = model.at({f: end})
+            impact[f] = max(impact.get(f, 0.0), abs(score - nominal_score))
+            if verdict != start:
+                singles.append((-abs(score - nominal_score), f.key, {f: end}))
+    if singles:  # the one flipping nearest its nominal value, of the few that move the score most
+        near = []
+        for _, key, moves in sorted(singles, key=lambda t: (t[0], t[1]))[:4]:
+            f, end = next(iter(moves.items()))
+            near.append((abs(_flip_at(model, start, moves)[f] - f.nominal) / (f.high - f.low), key, moves))
+        return min(near, key=lambda t: (t[0], t[1]))[2], True
+    ranked = sorted(moving, key=lambda f: (-impact.get(f, 0.0), f.key))[:PAIR_CANDIDATES]
+    pairs: list[tuple[float, str, dict[Figure, float]]] = []
+    for f, g in itertools.combinations(ranked, 2):
+        for x, y in itertools.product(_ends(f), _ends(g)):
+            verdict, score = model.at({f: x, g: y})
+            if verdict != start:
+                pairs.append((-abs(score - nominal_score), " ".join(sorted((f.key, g.key))), {f: x, g: y}))
+    if pairs:
+        near = []
+        for _, keys, moves in sorted(pairs, key=lambda t: (t[0], t[1]))[:4]:
+            at = _flip_at(model, start, moves)
+            near.append((max(abs(at[f] - f.nominal) / (f.high - f.low) for f in moves), keys, moves))
+        return min(near, key=lambda t: (t[0], t[1]))[2], len(ranked) == len(moving)
+    if witness is None:
+        return {}, False
+    moves = _reduce(model, start, witness, impact)
+    return moves, len(moves) == 3 and len(ranked) == len(moving)
+
+
+def _reduce(model: Model, start: str, witness: dict[Figure, float], impact: dict[Figure, float]) -> dict[Figure, float]:
+    """A flipping corner's figures taken in order of effect until it flips, then reduced: no
+    figure of the set can be left at its nominal value."""
+    corner = {f: x for f, x in witness.items() if f.moves and abs(x - f.nominal) > 0}
+    moves: dict[Figure, float] = {}
+    for f in sorted(corner, key=lambda f: (-impact.get(f, 0.0), f.key)):
+        moves[f] = corner[f]
+        if model.at(moves)[0] != start:
+            break
+    for f in sorted(moves, key=lambda f: (impact.get(f, 0.0), f.key)):
+        trial = {g: x for g, x in moves.items() if g is not f}
+        if trial and model.at(trial)[0] != start:
+            moves = trial
+    return moves
+
+
+def robustness(a: Assessment, figs: Iterable[Figure] | None = None) -> Robustness:
+    """Whether the verdict of `a` holds at every corner of its figures' ranges (`figs`: by default
+    every figure, `figures(a)`)."""
+    figs = list(figures(a) if figs is None else figs)
+    model = Model(a)
+    start = a.verdict
+    moving = [f for f in figs if f.moves]
+    factor_figs = [f for f in moving if f.kind == "factor"]
+    corners, exact = _factor_corners(model, factor_figs)
+    coherent = len(corners) <= 2  # the factors' extreme corners are known: every score extreme is exact
+    # an outer box of every corner; when it holds only the nominal verdict, the verdict is robust
+    box = _box(model, figs, [_scenario(model, c) for c in corners] if coherent else [_outer(model, factor_figs)])
+    flip = None
+    if set(box.verdicts) - {start}:
+        witness = next(w for v, w in box.verdicts.items() if v != start) if coherent else None
+        moves, minimal = _smallest(model, start, moving, witness)
+        if not moves and not coherent:  # no one or two figures flip it: the coherent corners,
+            for group in (_coherent(factor_figs), corners):  # then every corner of the lines
+                box = _box(model, figs, [_scenario(model, c) for c in group])
+                others = [w for v, w in box.verdicts.items() if v != start]
+                if others:
+                    moves, minimal = _smallest(model, start, moving, others[0], searched=True)
+                    break
+        else:
+            exact = True
+        if moves and model.at(moves)[0] != start:
+            at = _flip_at(model, start, moves)
+            order = sorted(moves, key=lambda f: f.key)
+            flip = Flip(
+                tuple(order), tuple(moves[f] for f in order), tuple(at[f] for f in order), model.at(moves)[0], minimal
+            )
+            exact = True  # a corner that flips it proves it
+    else:
+        exact = True  # the outer box proves it
+    return Robustness(
+        verdict=start,
+        robust=flip is None,
+        verdicts=tuple(sorted({start, flip.verdict} if flip else {start})),
+        score_low=min(box.score_low, a.score),
+        score_high=max(box.score_high, a.score),
+        figures=len(moving),
+        exact=exact,
+        flip=flip,
+    )
