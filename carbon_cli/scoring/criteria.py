@@ -8,7 +8,7 @@ inventory, one survey field, or a ratio of field sums (in percent); thresholds l
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -99,7 +99,8 @@ class Criterion:
     steps: tuple[tuple[float, float], ...] = ()
     # published low/high of a figure ("zero", "full", "points", "target", "steps[0]"), from the
     # entry's `ranges` table; a figure not listed gets the default range of its status
-    ranges: tuple[tuple[str, float, float], ...] = ()
+    # (not compared: a criteria workbook does not carry them yet)
+    ranges: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
