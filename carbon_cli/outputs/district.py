@@ -213,6 +213,8 @@ RESULT_COLUMNS = [
     "grade",
     "verdict",
     "feasibility",
+    "robust",
+    "flips_on",
     "pathway_measures",
     "pathway_measure_names",
     "pathway_effort",
@@ -251,6 +253,8 @@ def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
         "grade": ev.grade.key,
         "verdict": a.verdict,
         "feasibility": fit,
+        "robust": a.robustness.robust,
+        "flips_on": a.robustness.flips_on(),
         "pathway_measures": " ".join(m.key for m in pathway.measures) if pathway else None,
         "pathway_measure_names": ("、" if lang == "zh" else ", ").join(m.label(lang) for m in pathway.measures)
         if pathway

@@ -32,6 +32,8 @@ def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
         "grade_label": a.evaluation.grade.label(lang),
         "verdict": a.verdict,
         "feasibility": feasibility,
+        "robust": a.robustness.robust,
+        "robustness": a.robustness.describe(lang),
         "points_to_pass": a.evaluation.points_to_pass,
         "failed_controls": [
             {"key": c.criterion.key, "name": c.criterion.label(lang)} for c in a.evaluation.failed_controls
@@ -137,6 +139,9 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         "total": len(rows),
         "rows": rows,
         "closest": closest[:10],
+        # how many verdicts hold over the ranges of the assumed figures, and why the others do not
+        "robust_count": sum(1 for row in rows if row["robust"]),
+        "not_robust": [row for row in rows if not row["robust"]],
         "streets": street_rows,
         "failures": [{"file": f.file, "community": f.community, "reason": f.reason(lang)} for f in batch.failures],
         "duplicates": [

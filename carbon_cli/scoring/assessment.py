@@ -4,7 +4,8 @@ renders. It holds the inventories, the evaluation, the factors used and the surv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from carbon_cli.accounting.factors import FactorSet
 from carbon_cli.accounting.inventory import Inventory, compute_inventory
@@ -14,6 +15,9 @@ from carbon_cli.scoring.evaluation import ControlResult, Evaluation, Gap, ItemRe
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.values import MISSING, ValueProblem, parse_value
+
+if TYPE_CHECKING:
+    from carbon_cli.scoring.robustness import Robustness
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,14 @@ class Assessment:
     @property
     def score(self) -> float:
         return self.evaluation.score
+
+    @cached_property
+    def robustness(self) -> Robustness:
+        """Whether the verdict holds over the ranges of the figures it rests on (made when first
+        asked for: the pathway search never needs it)."""
+        from carbon_cli.scoring.robustness import robustness
+
+        return robustness(self)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """The documented JSON contract (numbers unrounded)."""
@@ -179,6 +191,7 @@ def assessment_dict(a: Assessment, lang: str = "zh") -> dict[str, Any]:
         "controls": [_control(c, lang) for c in ev.controls],
         "indicators": [_item(i, lang) for i in ev.items],
         "fields_to_collect": ev.fields_to_collect,
+        "robustness": a.robustness.to_dict(lang),
         "factors": {
             k: {"value": f.value, "unit": f.unit, "status": f.status, "source": f.source}
             for k, f in ((k, a.factors[k]) for k in used)

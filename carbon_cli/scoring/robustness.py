@@ -54,6 +54,14 @@ if TYPE_CHECKING:
     from carbon_cli.scoring.assessment import Assessment
 
 RULES_FILE = "ranges.toml"
+KIND_NAMES = {
+    "zero": ("零分值", "value for 0 points"),
+    "full": ("满分值", "value for full points"),
+    "points": ("分值", "points"),
+    "step": ("档位阈值", "step threshold"),
+    "target": ("达标值", "target"),
+    "band": ("及格线", "pass mark"),
+}
 PAIR_CANDIDATES = 12  # pairs are searched among the figures that move the score most alone
 BISECTIONS = 40
 # Metrics of the inventory that rise with every emission factor and fall with every sink factor
@@ -80,6 +88,10 @@ class RangeRules:
     percent_max: float
     threshold_reach: float
     source: str
+    source_zh: str
+
+    def describe(self, lang: str = "zh") -> str:
+        return self.source_zh if lang == "zh" else self.source
 
     def default(self, status: str, nominal: float, percent: bool) -> tuple[float, float]:
         rule = self.by_status.get(status) or self.by_status["assumed"]
@@ -100,6 +112,7 @@ def range_rules() -> RangeRules:
         float(data["domain"]["percent_max"]),
         float(data["domain"]["threshold_reach"]),
         str(data["set"]["source"]),
+        str(data["set"]["source_zh"]),
     )
 
 
@@ -120,6 +133,10 @@ class Figure:
     published: bool  # the range is the file's own (else the default of `status`)
     unit: str = ""
     index: int = -1  # a step's index
+    names: tuple[str, str] = ("", "")  # what it is, zh and en ("S1 人均碳排放量 零分值")
+
+    def label(self, lang: str = "zh") -> str:
+        return (self.names[0] if lang == "zh" else self.names[1]) or self.key
 
     @property
     def moves(self) -> bool:
@@ -142,11 +159,12 @@ def _criterion_figures(c: Criterion, control: bool, rules: RangeRules) -> Iterat
     percent = c.unit == "%"
 
     def figure(name: str, kind: str, nominal: float, is_pct: bool, index: int = -1) -> Figure:
-        if name in own:
-            low, high = own[name]
-            return Figure(f"{c.key}.{name}", kind, c.key, nominal, low, high, c.status, True, c.unit, index)
-        low, high = rules.default(c.status, nominal, is_pct)
-        return Figure(f"{c.key}.{name}", kind, c.key, nominal, low, high, c.status, False, c.unit, index)
+        zh, en = KIND_NAMES[kind]
+        step = f" {index + 1}" if kind == "step" else ""
+        names = (f"{c.key} {c.zh} {zh}{step}", f"{c.key} {c.en}: {en}{step}")
+        published = name in own
+        low, high = own[name] if published else rules.default(c.status, nominal, is_pct)
+        return Figure(f"{c.key}.{name}", kind, c.key, nominal, low, high, c.status, published, c.unit, index, names)
 
     if control:
         if c.target is not None:
@@ -172,17 +190,21 @@ def figures(a: Assessment, rules: RangeRules | None = None) -> list[Figure]:
     out += [f for c in crit.items for f in _criterion_figures(c, False, rules)]
     band = crit.pass_grade
     low, high = rules.default(band.status, band.min_score, False)
-    out.append(Figure(f"band.{band.key}", "band", band.key, band.min_score, low, high, band.status, False, "pts"))
+    names = (f"{band.zh}{KIND_NAMES['band'][0]}", f"{KIND_NAMES['band'][1]} ({band.en})")
+    out.append(
+        Figure(f"band.{band.key}", "band", band.key, band.min_score, low, high, band.status, False, "pts", -1, names)
+    )
     used = dict.fromkeys(a.inventory.factors_used)
     if a.baseline_inventory:
         used.update(dict.fromkeys(a.baseline_inventory.factors_used))
     for key in used:
         f = a.factors[key]
+        names = (f"{f.label('zh')} {key}", f"{f.label('en')} {key}")
         if f.low is not None and f.high is not None:
-            out.append(Figure(key, "factor", key, f.value, f.low, f.high, f.status, True, f.unit))
+            out.append(Figure(key, "factor", key, f.value, f.low, f.high, f.status, True, f.unit, -1, names))
         else:
             low, high = rules.default(f.status, f.value, False)
-            out.append(Figure(key, "factor", key, f.value, low, high, f.status, False, f.unit))
+            out.append(Figure(key, "factor", key, f.value, low, high, f.status, False, f.unit, -1, names))
     return out
 
 
@@ -628,6 +650,17 @@ def _box(model: Model, figs: list[Figure], scenarios: list[_Scenario]) -> _Box:
     return _Box(verdicts, score_low, score_high, True)
 
 
+VERDICT_NAMES = {
+    "eligible": ("符合", "eligible"),
+    "not_eligible": ("不符合", "not eligible"),
+    "incomplete": ("数据不足", "incomplete"),
+}
+
+
+def _num(x: float) -> str:
+    return f"{x:.4g}" if abs(x) < 10 else f"{x:.1f}"
+
+
 # --- the result --------------------------------------------------------------------------------
 
 
@@ -664,7 +697,35 @@ class Robustness:
     exact: bool  # every corner that matters was evaluated
     flip: Flip | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def flips_on(self) -> str:
+        """The flip as `figure=value` pairs ("S1.zero=1.7615; S3.full=8.257"), for results files."""
+        if self.flip is None:
+            return ""
+        return "; ".join(f"{f.key}={_num(x)}" for f, x in zip(self.flip.figures, self.flip.at, strict=True))
+
+    def describe(self, lang: str = "zh", most: int = 3) -> str:
+        """One sentence: robust, or the figures whose change flips the verdict and where."""
+        zh = lang == "zh"
+        span = f"{self.score_low:.1f}–{self.score_high:.1f}"
+        if self.flip is None:
+            if zh:
+                return f"稳健：{self.figures} 个假设取值在各自区间内任意组合，结论不变（得分 {span}）"
+            return f"robust: the verdict holds at every corner of the ranges of {self.figures} figures (score {span})"
+        flip = self.flip
+        order = sorted(
+            zip(flip.figures, flip.at, strict=True),
+            key=lambda t: (-round(abs(t[1] - t[0].nominal) / (t[0].high - t[0].low), 6), t[0].key),
+        )
+        parts = [f"{f.label(lang)} {_num(f.nominal)} → {_num(x)}" for f, x in order[:most]]
+        more = len(order) - most
+        to = VERDICT_NAMES[flip.verdict][0 if zh else 1]
+        if zh:
+            extra = f" 等 {len(order)} 项同时变动" if more > 0 else ""
+            return f"取决于假设：{'；'.join(parts)}{extra}，结论即变为“{to}”（得分 {span}）"
+        extra = f" and {more} more, all together," if more > 0 else ""
+        return f"depends on assumptions: {'; '.join(parts)}{extra} turns it {to} (score {span})"
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {
             "robust": self.robust,
             "verdict": self.verdict,
@@ -674,7 +735,8 @@ class Robustness:
             "figures": self.figures,
             "exact": self.exact,
             "flip": self.flip.to_dict() if self.flip else None,
-            "rule": range_rules().source,
+            "text": self.describe(lang),
+            "rule": range_rules().describe(lang),
         }
 
 
