@@ -3,6 +3,7 @@ renders. It holds the inventories, the evaluation, the factors used and the surv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,11 @@ from carbon_cli.survey.values import MISSING, ValueProblem, parse_value
 
 if TYPE_CHECKING:
     from carbon_cli.scoring.robustness import Robustness
+
+
+# `scoring.robustness.robustness`, registered by `carbon_cli/scoring/__init__.py`: importing it
+# here would lengthen every import chain through the assessment by one module (to 13).
+ROBUSTNESS: list[Callable[[Assessment], Robustness]] = []
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,8 @@ class Assessment:
     def robustness(self) -> Robustness:
         """Whether the verdict holds over the ranges of the figures it rests on (made when first
         asked for: the pathway search never needs it)."""
-        from carbon_cli.scoring.robustness import robustness
-
-        return robustness(self)
+        assert ROBUSTNESS, "carbon_cli.scoring registers scoring.robustness.robustness"
+        return ROBUSTNESS[0](self)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """The documented JSON contract (numbers unrounded)."""

@@ -35,7 +35,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from carbon_cli.accounting.factors import FactorSet
 from carbon_cli.accounting.inventory import Inventory, Line, compute_line
@@ -51,7 +51,30 @@ from carbon_cli.scoring.evaluation import (
 )
 
 if TYPE_CHECKING:
-    from carbon_cli.scoring.assessment import Assessment
+    from carbon_cli.accounting.factors import FactorSet as _Factors
+    from carbon_cli.scoring.criteria import CriteriaSet
+    from carbon_cli.survey.model import Survey
+
+
+class Assessment(Protocol):
+    """What robustness reads of a `scoring.assessment.Assessment` (which imports this module:
+    naming it here would make a circle)."""
+
+    @property
+    def survey(self) -> Survey: ...
+    @property
+    def factors(self) -> _Factors: ...
+    @property
+    def inventory(self) -> Inventory: ...
+    @property
+    def baseline_inventory(self) -> Inventory | None: ...
+    @property
+    def criteria(self) -> CriteriaSet: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
 
 RULES_FILE = "ranges.toml"
 KIND_NAMES = {
