@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from carbon_cli import __version__
-from carbon_cli.cli.commands import assess, batch, listing, plan, template, track, validate
+from carbon_cli.cli.commands import assess, batch, compare, listing, plan, template, track, validate
 
 if TYPE_CHECKING:
     from typer._click.exceptions import ClickException
@@ -49,7 +49,7 @@ def _root(
     # --debug is acted on by main(), which sees the arguments before the app runs.
 
 
-for module in (template, validate, assess, plan, track, batch, listing):
+for module in (template, validate, assess, plan, track, batch, compare, listing):
     module.register(app)
 
 
