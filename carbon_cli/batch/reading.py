@@ -18,15 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from carbon_cli.batch.cache import code_version, digest, file_digest
-from carbon_cli.batch.pool import Progress, chunked, pool_map
+from carbon_cli.batch.pool import Pool, Progress, WorkerLost, chunked, pool_map
+from carbon_cli.core.i18n import Bilingual
 from carbon_cli.outputs.district import BatchOptions, Failure, Outcome
 from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.workbook import Limits
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
     from carbon_cli.batch.cache import Cache
     from carbon_cli.survey.reader import WorkbookStream
 
@@ -72,6 +71,19 @@ def internal_failure(path: Path | str, exc: Exception, community: str | None = N
     issue = Issue(
         "internal_error", Location(str(path)), community=community, params={"detail": f"{type(exc).__name__}: {exc}"}
     )
+    return Failure(str(path), community, (issue,))
+
+
+def lost_failure(path: Path | str, error: WorkerLost, community: str | None = None) -> Failure:
+    """A file or community whose worker process died while it held it (see carbon_cli.batch.pool)."""
+    if error.cause == "SIGKILL":
+        cause = Bilingual("SIGKILL：被强制结束，或内存不足", "SIGKILL: killed, or out of memory")
+    else:
+        cause = Bilingual(error.cause.replace("exit code", "退出码"), error.cause)
+    detail = Bilingual(
+        f"处理它的工作进程意外终止（{cause.zh}），其余照常处理", f"the worker process that held it died ({cause.en})"
+    )
+    issue = Issue("internal_error", Location(str(path)), community=community, params={"detail": detail})
     return Failure(str(path), community, (issue,))
 
 
@@ -214,7 +226,7 @@ def read_wave(
     cache: Cache | None,
     settings: str,
     many: bool,
-    pool: ProcessPoolExecutor | None,
+    pool: Pool | None,
     jobs: int,
     progress: Progress | None,
 ) -> Iterator[FileRead]:
@@ -224,7 +236,7 @@ def read_wave(
     here = [pool is None or len(wave) == 1 or _size(path) > WORKER_FILE_BYTES for path in wave]
     small = [path for path, inline in zip(wave, here, strict=True) if not inline]
     args = (options, cache, settings, many)
-    sent = pool_map(_read_chunk, chunked(small, jobs), args, pool, progress) if small else None
+    sent = pool_map(_read_chunk, chunked(small, jobs), args, pool, progress, _read_lost) if small else None
     for path, inline in zip(wave, here, strict=True):
         if inline:
             yield read_cached(path, options, cache, settings, many)
@@ -233,6 +245,10 @@ def read_wave(
         else:
             assert sent is not None
             yield next(sent)
+
+
+def _read_lost(path: Path, error: WorkerLost) -> FileRead:
+    return FileRead(str(path), [], [lost_failure(path, error)])
 
 
 def _size(path: Path) -> int:

@@ -22,8 +22,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from carbon_cli.batch.cache import code_version, digest, set_version
-from carbon_cli.batch.pool import Progress, abandon_pool, chunked, pool_map, start_pool
-from carbon_cli.batch.reading import Found, Results, data_of, internal_failure, read_wave, survey_again
+from carbon_cli.batch.pool import Pool, Progress, WorkerLost, chunked, pool_map, start_pool
+from carbon_cli.batch.reading import (
+    Found,
+    Results,
+    data_of,
+    internal_failure,
+    lost_failure,
+    read_wave,
+    survey_again,
+)
 from carbon_cli.core.memory import fewer_collections
 from carbon_cli.outputs.district import (
     BatchOptions,
@@ -44,8 +52,6 @@ from carbon_cli.survey.model import Survey
 from carbon_cli.survey.workbook import expand_paths
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
     from carbon_cli.batch.cache import Cache
     from carbon_cli.scoring.assessment import Assessment
 
@@ -178,7 +184,7 @@ class _Run:
         self,
         options: BatchOptions,
         jobs: int,
-        pool: ProcessPoolExecutor | None,
+        pool: Pool | None,
         cached: Results | None,
         sink: Sink | None,
         progress: Progress | None,
@@ -230,7 +236,9 @@ class _Run:
             self.communities.settle(data)
         part.clear()
         del surveys, data
-        assessed = pool_map(_assess_chunk, chunked(todo, self.jobs), (options,), self.pool, self.progress)
+        assessed = pool_map(
+            _assess_chunk, chunked(todo, self.jobs), (options,), self.pool, self.progress, _assess_lost, _held
+        )
         self.pending.append((named, assessed, later))
         del todo
         while len(self.pending) > (1 if self.pool is not None else 0):
@@ -270,10 +278,10 @@ def run_batch(
     _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
     pool = start_pool(jobs)
-    run = _Run(options, jobs, pool, cached, sink, progress, on_total, len(files))
-    if on_total:
-        on_total(run.total)
-    try:
+    try:  # the pool is closed at the end, or abandoned on any error or interrupt (see batch.pool)
+        run = _Run(options, jobs, pool, cached, sink, progress, on_total, len(files))
+        if on_total:
+            on_total(run.total)
         with fewer_collections():
             # files in waves: read (in the workers when there are several), their communities taken
             # a part at a time: a part's surveys are assessed and let go before the next part is made
@@ -306,12 +314,12 @@ def run_batch(
                 run.communities.failures.clear()
             if cached is not None:
                 cached.save()
+        if pool is not None:
+            pool.close()
     except BaseException:
         if pool is not None:
-            abandon_pool(pool)
+            pool.abandon()
         raise
-    if pool is not None:
-        pool.shutdown()
     run.outcomes.sort(key=lambda pair: pair[0].sort_key)
     ext = "md" if "md" in options.report_formats else options.report_formats[0]  # the report a row links to
     results = [
@@ -326,6 +334,15 @@ def run_batch(
         investment = district_investment([r.row for r in results], options.budget, award)
     stats = run.stats if cache is not None else None
     return BatchResult(results, failures, run.communities.notes, len(files), criteria, factors, stats, investment)
+
+
+def _held(survey: Survey) -> tuple[str, str]:
+    """What is kept of a survey sent to a worker, to name it if the worker dies."""
+    return survey.file, survey.community_id
+
+
+def _assess_lost(held: tuple[str, str], error: WorkerLost) -> Failure:
+    return lost_failure(held[0], error, held[1])
 
 
 def _emit(outcome: Outcome, name: str, sink: Sink | None) -> Outcome:
