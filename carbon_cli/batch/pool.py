@@ -346,6 +346,8 @@ def _worker(conn: Any, inherited: list[Any], parent: int) -> None:
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # not where the system has no masks
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # forked while the main process held it
     _watch_parent(parent)
     _collect_less()
     while True:
