@@ -137,11 +137,9 @@ class _Slot:
 
 
 class Pool:
-    """`jobs` worker processes, started now; see the module's docstring.
-
-    Use `map`-like `submit` and `result`, then `close()` at the end, or `abandon()` on any
-    error; as a context manager it does one or the other.
-    """
+    """`jobs` worker processes, started now; see the module's docstring. Chunks go in with
+    `submit`, answers come out with `result`; then `close()` at the end, or `abandon()` on any
+    error or interrupt."""
 
     def __init__(self, jobs: int) -> None:
         self._context = multiprocessing.get_context()
@@ -159,20 +157,6 @@ class Pool:
         except BaseException:
             self.abandon()
             raise
-
-    def __enter__(self) -> Pool:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self.abandon()
-
-    @property
-    def processes(self) -> list[Any]:
-        """The worker processes now (for tests)."""
-        return [s.process for s in self._slots if s.process is not None]
 
     def _spawn(self) -> tuple[Any, Any]:
         here, there = self._context.Pipe(duplex=True)
