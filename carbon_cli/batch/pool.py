@@ -195,6 +195,8 @@ class Pool:
             self._respawn()
             with contextlib.suppress(TimeoutError):
                 return future.result(timeout=0.1)
+            if not any(slot.thread.is_alive() for slot in self._slots) and not future.done():
+                raise RuntimeError("the worker pool stopped with work left")  # a bug here: never wait for ever
 
     def close(self) -> None:
         """The batch is done: each worker is told to stop, and waited for."""
