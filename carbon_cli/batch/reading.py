@@ -21,9 +21,9 @@ from carbon_cli.batch.cache import code_version, digest, file_digest
 from carbon_cli.batch.pool import Pool, Progress, WorkerLost, chunked, pool_map
 from carbon_cli.core.i18n import Bilingual
 from carbon_cli.outputs.district import BatchOptions, Failure, Outcome
+from carbon_cli.survey.container import Limits
 from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.model import Survey
-from carbon_cli.survey.container import Limits
 
 if TYPE_CHECKING:
     from carbon_cli.batch.cache import Cache
