@@ -302,7 +302,8 @@ def _print_setup(ws: Worksheet, lang: str, landscape: bool) -> None:
     assert page_setup_pr is not None  # optional in the schema; a new sheet always has one
     page_setup_pr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
+    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.3  # the footer sits inside the bottom margin
     ws.print_options.horizontalCentered = True
     footer = ws.oddFooter
     assert footer is not None  # optional in the schema; a new sheet always has one
