@@ -238,6 +238,10 @@ def form_workbook(
             cell = _put(ws, 2, col, text)
             _style_header(cell)
             ws.column_dimensions[cell.column_letter].width = width
+        # the field keys are for carbon-cli, not for the person filling in: grouped and folded
+        # away (the "+" above the columns shows them), as they are left out of print
+        key_column = get_column_letter(KEY_COL)
+        ws.column_dimensions.group(key_column, key_column, outline_level=1, hidden=True)
         ws.freeze_panes = "A3"
         dropdown = _yes_no(lang)
         for row, spec in enumerate(fields.by_topic(topic.key), start=3):
