@@ -70,7 +70,7 @@ WHOLE_FILE = {
     "ods": "corrupt_workbook",  # an .ods whose content.xml is not namespace-valid XML
     "ods_named_xlsx": "corrupt_workbook",
     "numbers": "unsupported_format",
-    "docx_named_xlsx": "zip_not_workbook",
+    "docx_named_xlsx": "renamed_document",
     "csv_binary": "csv_encoding",
     "empty_workbook": "empty_workbook",
     "no_header": "no_survey_sheet",

@@ -387,7 +387,17 @@ def _kind_of_package(names: set[str], zf: zipfile.ZipFile) -> str:
                 return ".ods"
     if any(n.startswith("Index/") or n.endswith(".iwa") for n in names):
         return ".numbers"
+    if "word/document.xml" in names:
+        return ".docx"
+    if "ppt/presentation.xml" in names:
+        return ".pptx"
     return "zip"
+
+
+_DOCUMENTS = {
+    ".docx": Bilingual("Word 文档 (.docx)", "a Word document (.docx)"),
+    ".pptx": Bilingual("PowerPoint 演示文稿 (.pptx)", "a PowerPoint presentation (.pptx)"),
+}
 
 
 def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
@@ -406,6 +416,11 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
             kind = _kind_of_package(names, zf)
             if kind == "zip":
                 raise input_error(path, "zip_not_workbook")
+            if kind in (".docx", ".pptx"):
+                what = _DOCUMENTS[kind]
+                if path.suffix.lower() == kind:
+                    raise input_error(path, "office_document", kind=what)
+                raise input_error(path, "renamed_document", kind=what, suffix=path.suffix.lower() or "(none)")
             if kind not in ("xlsx", ".ods"):
                 raise input_error(path, "unsupported_format", suffix=kind)
             if sum(i.file_size for i in infos) > budget:  # an honest bomb says so up front
