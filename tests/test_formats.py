@@ -211,3 +211,9 @@ def test_samples_saved_as_xls_and_ods_read_alike(source, tmp_path):
             saved = tmp_path / f"{xlsx.stem}.{suffix}"
             assert grids(saved) == grids(xlsx, booleans_as_numbers=suffix == "ods"), saved.name
             assert reading(saved) == reading(xlsx), saved.name
+
+
+def test_a_wps_et_that_is_not_biff8_is_an_unsupported_format(tmp_path):
+    path = tmp_path / "survey.et"
+    path.write_bytes(XLS.read_bytes()[:600])
+    assert refusal(path) == ("unsupported_format", None)
