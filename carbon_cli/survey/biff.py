@@ -83,7 +83,10 @@ def _stream(data: bytes, name: str) -> bytes | None:
     def sector(i: int) -> bytes:
         if i >= sectors:
             raise BiffError("OLE 扇区编号超出文件", "an OLE sector number past the end of the file")
-        return data[size + i * size : size + (i + 1) * size]
+        block = data[size + i * size : size + (i + 1) * size]
+        if len(block) < size:
+            raise BiffError("文件不完整：末尾缺失", "the file is incomplete: its end is missing")
+        return block
 
     difat = list(struct.unpack_from("<109I", data, 76))
     i, seen = first_difat, 0

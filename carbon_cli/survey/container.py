@@ -198,11 +198,11 @@ def inspect_xls(path: Path, limits: Limits) -> list[SheetInfo]:
         raise input_error(path, "encrypted_workbook") from None
     except biff.TooOld:
         raise input_error(path, "legacy_xls", suffix=path.suffix.lower()) from None
-    except biff.BiffError as exc:
+    except (biff.BiffError, struct.error, IndexError, ValueError) as exc:
         if path.suffix.lower() == ".et":  # a WPS workbook in its own format, not BIFF8
             raise input_error(path, "unsupported_format", suffix=".et") from None
-        raise input_error(path, "corrupt_workbook", detail=Bilingual(exc.zh, exc.en)) from None
-    except (struct.error, IndexError, ValueError) as exc:
+        if isinstance(exc, biff.BiffError):
+            raise input_error(path, "corrupt_workbook", detail=Bilingual(exc.zh, exc.en)) from None
         raise input_error(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
     sheets = []
     for sheet in found:
