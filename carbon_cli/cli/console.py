@@ -118,6 +118,10 @@ def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Ta
             t(lang, "说明", "message"),
         ),
     )
+    # A key is one word: its column is never narrower than the longest key, so that
+    # (water_supply_m3) is not folded into "(water_supply_m" and "3)".
+    keys = [len(i.field) + 2 for i in issues if i.field and i.field_name(lang) != i.field]
+    table.columns[3].min_width = min(max(keys, default=0), 40)
     for issue in issues:
         style = "red" if issue.is_error else "yellow"
         field = Text(issue.field_name(lang)) if issue.field else Text("")
@@ -131,7 +135,7 @@ def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Ta
             field,
             Text(found or ""),
             Text(issue.expected(lang)),
-            Text(issue.message(lang)),
+            Text(issue.message(lang, beside_field=True)),  # the 字段 column names the field
         )
     return table
 

@@ -145,7 +145,7 @@ def _words(lang: str) -> dict[str, str]:
 
 def unit_text(spec: FieldSpec, lang: str) -> str:
     """The unit as written in a template; one the reader could not parse back (the zh label
-    千瓦峰值(kWp)) falls back to the canonical unit, so a filled template always reads."""
+    of a field that has none the reader knows) falls back to the canonical unit, so a filled template always reads."""
     label = spec.unit_label(lang)
     try:
         unit_factor(label, spec)
