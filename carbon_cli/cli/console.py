@@ -294,6 +294,11 @@ def indicators_table(a: Assessment, lang: str) -> Table:
             "linear": f"{'≤' if c.lower_is_better else '≥'} {value_text(c.full, unit, lang)}",
             "boolean": t(lang, "是", "yes"),
             "steps": f"≥ {value_text(c.steps[0][0], unit, lang)}" if c.steps else "",
+            "met": (
+                t(lang, "是", "yes")
+                if c.comparison == "is_true"
+                else f"{'≤' if c.lower_is_better else '≥'} {value_text(c.target, unit, lang)}"
+            ),
         }[c.rule]
         points = f"{i.points:.2f} / {c.points:g}" if i.status != "na" else "—"
         gap = gap_text(i.gap, unit, lang) if i.gap else ""

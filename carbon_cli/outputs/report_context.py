@@ -147,8 +147,10 @@ def _control(result: ControlResult, a: Assessment, lang: str) -> dict[str, Any]:
 
 def _item(result: ItemResult, a: Assessment, lang: str) -> dict[str, Any]:
     c, ev = result.criterion, a.evaluation
-    if c.rule == "boolean":
+    if c.rule == "boolean" or (c.rule == "met" and c.comparison == "is_true"):
         full_at: float | bool | None = True
+    elif c.rule == "met":
+        full_at = c.target
     elif c.rule == "steps":
         full_at = min((t for t, p in c.steps if p >= c.points), default=None)
     else:
@@ -164,7 +166,7 @@ def _item(result: ItemResult, a: Assessment, lang: str) -> dict[str, Any]:
         "zero": c.zero,
         "full": c.full,
         "full_at": full_at,
-        "comparator": "≤" if c.lower_is_better else "≥" if c.rule != "boolean" else "",
+        "comparator": "≤" if c.lower_is_better else "" if full_at is True else "≥",
         "steps": [{"at_least": t, "points": p} for t, p in c.steps],
     }
 

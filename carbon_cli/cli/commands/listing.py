@@ -106,6 +106,12 @@ def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
             "linear": f"{num(cr.zero)} → {num(cr.full)} {unit}",
             "boolean": t(code, "是/否", "yes/no"),
             "steps": "; ".join(f"≥ {num(th)} → {p:g}" for th, p in cr.steps),
+            "met": t(code, "达标：", "met: ")
+            + (
+                t(code, "是", "yes")
+                if cr.comparison == "is_true"
+                else f"{'≤' if cr.comparison == 'at_most' else '≥'} {num(cr.target)} {unit}"
+            ),
         }[cr.rule]
         table.add_row(
             cr.key,
