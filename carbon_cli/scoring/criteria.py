@@ -2,8 +2,9 @@
 
 A set has control items (pass / fail / missing / n/a), scored items worth points by a rule
 (linear, boolean, steps, met), grade bands and the verdict, and may list the indicators of its
-source that no survey field measures (`not_assessable`: named in every report, never scored). Metrics are built-in quantities of the
-inventory, one survey field, or a ratio of field sums (in percent); thresholds live in the file.
+source that no survey field measures (`not_assessable`: named in every report, never scored).
+Metrics are built-in quantities of the inventory, one survey field, or a ratio of field sums (in
+percent); thresholds live in the file.
 """
 
 from __future__ import annotations
@@ -252,7 +253,9 @@ def build_criteria(origin: str, data: dict[str, Any]) -> CriteriaSet:
     items = tuple(_criterion(e, f"items[{i}]", control=False) for i, e in enumerate(_tables(data, "items")))
     if not items:
         raise Malformed("no [[items]]: a criteria set needs at least one scored item")
-    not_assessable = tuple(_not_assessable(e, f"not_assessable[{i}]") for i, e in enumerate(_tables(data, "not_assessable")))
+    not_assessable = tuple(
+        _not_assessable(e, f"not_assessable[{i}]") for i, e in enumerate(_tables(data, "not_assessable"))
+    )
     keys = [c.key for c in (*controls, *items, *not_assessable)]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
