@@ -273,7 +273,21 @@ def _evaluation(a: Assessment, lang: str) -> dict[str, Any]:
             "grades": [
                 {"key": g.key, "label": g.label(lang), "min_score": g.min_score, "status": g.status} for g in cs.grades
             ],
+            # a grade line that is the tool's own rule (the source states none): reports say so
+            "grades_assumed": any(g.status == "assumed" for g in cs.grades if g.min_score > 0),
         },
+        # the source's indicators no survey field measures: named in the report, never scored
+        "not_assessable": [
+            {
+                "key": x.key,
+                "name": x.label(lang),
+                "requirement": x.requirement(lang),
+                "reason": x.reason(lang),
+                "source": x.source,
+                "status": x.status,
+            }
+            for x in cs.not_assessable
+        ],
         "score": ev.score,
         "earned": ev.earned,
         "applicable_max": ev.applicable_max,

@@ -182,6 +182,16 @@ class CriteriaSet(DataSet):
                 return grade
         return self.grades[-1]
 
+    def grade(self, key: str) -> Grade:
+        """The band named `key`; a target the planning names ("pass", "excellent") in a set whose
+        bands are named otherwise is its lowest passing band or its top band."""
+        found = next((g for g in self.grades if g.key == key), None)
+        if found is not None:
+            return found
+        if key in ("pass", "excellent"):
+            return self.pass_grade if key == "pass" else self.top_grade
+        raise KeyError(key)
+
     @property
     def pass_grade(self) -> Grade:
         """The lowest grade that is not failing (通过)."""

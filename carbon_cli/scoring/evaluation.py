@@ -217,7 +217,7 @@ class Evaluation:
         return list(keys)
 
     def reaches(self, grade_key: str) -> bool:
-        grade = next(g for g in self.criteria.grades if g.key == grade_key)
+        grade = self.criteria.grade(grade_key)
         return self.controls_pass and self.score >= grade.min_score - EPS
 
 
@@ -407,7 +407,7 @@ class Score:
         return self.criteria.grade_for(self.score)
 
     def reaches(self, grade_key: str) -> bool:
-        grade = next(g for g in self.criteria.grades if g.key == grade_key)
+        grade = self.criteria.grade(grade_key)
         return self.controls_pass and self.score >= grade.min_score - EPS
 
     @classmethod
