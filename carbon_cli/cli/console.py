@@ -188,7 +188,22 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
         title=t(lang, "近零碳社区评价", "Near-zero-carbon community assessment"),
         border_style=VERDICT_STYLE[a.verdict].split()[-1],
     )
-    return [panel, inventory_table(a, lang), controls_table(a, lang), indicators_table(a, lang)]
+    shown: list[Any] = [panel, inventory_table(a, lang)]
+    if a.criteria.controls:
+        shown.append(controls_table(a, lang))
+    shown.append(indicators_table(a, lang))
+    if a.criteria.not_assessable:  # the set's indicators no survey field measures: named, never scored
+        shown.append(
+            Text(
+                t(lang, "不可评价（调研未采集，不计分）：", "Not assessable (not collected, not scored): ")
+                + t(lang, "；", "; ").join(
+                    f"{x.label(lang)}（{x.reason(lang)}）" if lang == "zh" else f"{x.label(lang)} ({x.reason(lang)})"
+                    for x in a.criteria.not_assessable
+                ),
+                style="yellow",
+            )
+        )
+    return shown
 
 
 def inventory_table(a: Assessment, lang: str) -> Table:

@@ -51,13 +51,24 @@ def criteria(ctx: typer.Context, lang: LangOption = Lang.zh) -> None:
             t(code, "名称", "name"),
             t(code, "控制项", "controls"),
             t(code, "评分项", "items"),
+            t(code, "不可评价", "not assessable"),
             t(code, "状态", "status"),
         ),
         fold=False,
     )
-    for set_id in available():
+    ids = available()
+    table.columns[0].min_width = max(map(len, ids), default=2)  # the id is what --criteria takes: never cut
+    table.columns[1].overflow = "fold"
+    for set_id in ids:
         c = load_criteria(set_id)
-        table.add_row(set_id, c.label(code), str(len(c.controls)), str(len(c.items)), term(c.status, code))
+        table.add_row(
+            set_id,
+            c.label(code),
+            str(len(c.controls)),
+            str(len(c.items)),
+            str(len(c.not_assessable)),
+            term(c.status, code),
+        )
     stdout.print(table)
 
 
@@ -82,8 +93,15 @@ def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
     code = lang.value
     c = load_criteria(name)
     stdout.print(f"[bold]{c.label(code)}[/] ({c.id})\n{c.description(code)}")
-    grades = "；".join(f"{g.label(code)} ≥ {g.min_score:g}" for g in c.grades[:-1])
+    grades = t(code, "；", "; ").join(
+        f"{g.label(code)} ≥ {g.min_score:g}（{term(g.status, code)}）"
+        if code == "zh"
+        else f"{g.label(code)} ≥ {g.min_score:g} ({term(g.status, code)})"
+        for g in c.grades[:-1]
+    )
     stdout.print(f"{t(code, '等级', 'Grades')}: {grades}")
+    if c.source:
+        stdout.print(f"{t(code, '来源', 'Source')}: {c.source}")
     table = Table(show_lines=False)
     add_columns(
         table,
@@ -122,6 +140,25 @@ def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
             cr.source,
         )
     stdout.print(table)
+    if c.not_assessable:  # the source's indicators no survey field measures
+        missing = Table(
+            title=t(code, "不可评价（调研未采集，不计分）", "Not assessable (not collected, not scored)"),
+            title_justify="left",
+        )
+        add_columns(
+            missing,
+            (
+                "",
+                t(code, "指标", "item"),
+                t(code, "要求", "requirement"),
+                t(code, "原因", "reason"),
+                t(code, "状态", "status"),
+                t(code, "来源", "source"),
+            ),
+        )
+        for x in c.not_assessable:
+            missing.add_row(x.key, x.label(code), x.requirement(code), x.reason(code), term(x.status, code), x.source)
+        stdout.print(missing)
 
 
 @criteria_app.command("metrics")
