@@ -51,14 +51,13 @@ def criteria(ctx: typer.Context, lang: LangOption = Lang.zh) -> None:
             t(code, "名称", "name"),
             t(code, "控制项", "controls"),
             t(code, "评分项", "items"),
-            t(code, "不可评价", "not assessable"),
             t(code, "状态", "status"),
         ),
         fold=False,
     )
     ids = available()
     table.columns[0].min_width = max(map(len, ids), default=2)  # the id is what --criteria takes: never cut
-    table.columns[1].overflow = "fold"
+    table.columns[1].overflow, table.columns[1].max_width = "fold", 20
     for set_id in ids:
         c = load_criteria(set_id)
         table.add_row(
@@ -66,7 +65,6 @@ def criteria(ctx: typer.Context, lang: LangOption = Lang.zh) -> None:
             c.label(code),
             str(len(c.controls)),
             str(len(c.items)),
-            str(len(c.not_assessable)),
             term(c.status, code),
         )
     stdout.print(table)
