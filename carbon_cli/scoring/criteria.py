@@ -266,7 +266,7 @@ def build_criteria(origin: str, data: dict[str, Any]) -> CriteriaSet:
     not_assessable = tuple(
         _not_assessable(e, f"not_assessable[{i}]") for i, e in enumerate(_tables(data, "not_assessable"))
     )
-    keys = [c.key for c in (*controls, *items, *not_assessable)]
+    keys = [c.key for c in (*controls, *items)] + [x.key for x in not_assessable]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
         raise Malformed(f"duplicate keys: {', '.join(duplicates)}")

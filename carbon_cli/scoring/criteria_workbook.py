@@ -299,7 +299,7 @@ def criteria_workbook(criteria: CriteriaSet, lang: str = "zh") -> Any:
     ws = wb.create_sheet(SHEET_NOT_ASSESSABLE)
     header(ws, NOT_ASSESSABLE_COLUMNS)
     for r, x in enumerate(criteria.not_assessable, 2):
-        row = (
+        cells = (
             x.key,
             x.zh,
             x.en,
@@ -310,7 +310,7 @@ def criteria_workbook(criteria: CriteriaSet, lang: str = "zh") -> Any:
             x.source,
             _pick(STATUS_LABELS, x.status, lang),
         )
-        for i, value in enumerate(row, 1):
+        for i, value in enumerate(cells, 1):
             ws.cell(r, i, value if value != "" else None).alignment = wrap
     dropdown(ws, lists["status"], "I2:I100")
 
