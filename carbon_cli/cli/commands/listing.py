@@ -92,9 +92,7 @@ def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
     c = load_criteria(name)
     stdout.print(f"[bold]{c.label(code)}[/] ({c.id})\n{c.description(code)}")
     grades = t(code, "；", "; ").join(
-        f"{g.label(code)} ≥ {g.min_score:g}（{term(g.status, code)}）"
-        if code == "zh"
-        else f"{g.label(code)} ≥ {g.min_score:g} ({term(g.status, code)})"
+        f"{g.label(code)} ≥ {g.min_score:g}" + t(code, f"（{term(g.status, code)}）", f" ({term(g.status, code)})")
         for g in c.grades[:-1]
     )
     stdout.print(f"{t(code, '等级', 'Grades')}: {grades}")
