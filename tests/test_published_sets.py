@@ -135,3 +135,29 @@ def test_report_lists_not_assessable_only_for_a_set_with_them(lang):
     assert rule in published
     default = render_assessment(assess(survey, factors, load_criteria(None)), lang=lang)
     assert heading not in default and rule not in default
+
+
+def test_workbook_check_names_the_cell_of_met_and_not_assessable_mistakes(tmp_path):
+    """The published set exported, then a met item without its target, a yes/no comparison on a
+    percent, and a not-assessable row without its reason: each named by sheet and cell."""
+    import openpyxl
+
+    from carbon_cli.scoring.criteria_sheets import SHEET_ITEMS, SHEET_NOT_ASSESSABLE
+    from carbon_cli.scoring.criteria_workbook import check_criteria_workbook, write_criteria_workbook
+
+    path = tmp_path / "ndrc.xlsx"
+    write_criteria_workbook(load_criteria(NDRC), path, "en")
+    wb = openpyxl.load_workbook(path)
+    items = wb[SHEET_ITEMS]
+    col = {str(c.value): c.column_letter for c in items[1] if c.value}
+    row = {items.cell(r, 1).value: r for r in range(2, items.max_row + 1)}
+    items[f"{col['target']}{row['N1']}"] = None
+    items[f"{col['comparison']}{row['N2']}"] = "yes"
+    missing = wb[SHEET_NOT_ASSESSABLE]
+    missing["F3"] = None  # X2's reason (Chinese)
+    wb.save(path)
+    check = check_criteria_workbook(path)
+    found = {(p.code, p.sheet, p.cell) for p in check.problems}
+    assert ("missing_value", SHEET_ITEMS, f"{col['target']}{row['N1']}") in found
+    assert ("yes_no_metric", SHEET_ITEMS, f"{col['comparison']}{row['N2']}") in found
+    assert ("missing_value", SHEET_NOT_ASSESSABLE, "F3") in found
