@@ -34,6 +34,7 @@ SHEET_SET = "标准 Set"
 SHEET_ITEMS = "指标 Items"
 SHEET_GRADES = "等级 Grades"
 SHEET_CATEGORIES = "分类 Categories"
+SHEET_NOT_ASSESSABLE = "不可评价 Not assessable"
 SHEET_LISTS = "清单 Lists"
 DROPDOWN_ROWS = 300  # drop-downs reach this far down, so rows can be added
 
@@ -45,7 +46,12 @@ COMPARISONS = {
     "is_true": ("是", "yes"),
     "complete": ("齐全", "complete"),
 }
-SCALES = {"linear": ("线性", "linear"), "steps": ("阶梯", "steps"), "boolean": ("是否", "boolean")}
+SCALES = {
+    "linear": ("线性", "linear"),
+    "steps": ("阶梯", "steps"),
+    "boolean": ("是否", "boolean"),
+    "met": ("达标", "met"),
+}
 STATUS_LABELS = {"seen": ("已见原文", "seen"), "derived": ("推算", "derived"), "assumed": ("假设", "assumed")}
 APPLIES = {"always": ("始终适用", "always"), "baseline": ("有基准年时", "with a baseline year")}
 ALIASES = {
@@ -140,17 +146,19 @@ ITEM_COLUMNS = (
         "计分方式",
         "scoring",
         9,
-        "评分项在阈值之间如何计分：线性（零分值与满分值之间按比例）、阶梯（达到的最高一档的分）、是否（“是”得满分）",
+        "评分项在阈值之间如何计分：线性（零分值与满分值之间按比例）、阶梯（达到的最高一档的分）、是否（“是”得满分）、"
+        "达标（达到“控制值”列的目标得满分，否则 0 分）",
         "how a scored item earns points between thresholds: linear (in proportion between the zero and "
-        "full values), steps (the points of the highest step reached), boolean (all points if yes)",
+        "full values), steps (the points of the highest step reached), boolean (all points if yes), "
+        "met (all points when the value reaches the target column, else 0)",
     ),
     Column(
         "target",
         "控制值",
         "target",
         9,
-        "控制项的限值，与“比较”连读：≥ 100 即不低于 100",
-        "a control's limit, read with the comparison: ≥ 100 means at least 100",
+        "控制项（或计分方式为达标的评分项）的限值，与“比较”连读：≥ 100 即不低于 100",
+        "a control's (or a met item's) limit, read with the comparison: ≥ 100 means at least 100",
     ),
     Column("zero", "零分值", "zero at", 9, "线性计分：得 0 分的值", "linear: the value that earns 0 points"),
     Column("full", "满分值", "full at", 9, "线性计分：得满分的值", "linear: the value that earns full points"),
@@ -213,6 +221,19 @@ CATEGORY_COLUMNS = (
     Column("zh", "中文名称", "Chinese name", 16, "", ""),
     Column("en", "英文名称", "English name", 24, "", ""),
 )
+NOT_ASSESSABLE_COLUMNS = (
+    Column("key", "编号", "id", 7, "每行唯一的编号，不与指标编号重复", "an id used once, not an item's id"),
+    Column("zh", "中文名称", "Chinese name", 22, "", ""),
+    Column("en", "英文名称", "English name", 26, "", ""),
+    Column("requirement_zh", "要求（中文）", "requirement (Chinese)", 30, "出处对该指标的要求", "what the source asks"),
+    Column("requirement_en", "要求（英文）", "requirement (English)", 30, "", ""),
+    Column(
+        "reason_zh", "原因（中文）", "reason (Chinese)", 36, "调研为何不能评价该指标", "why the survey cannot assess it"
+    ),
+    Column("reason_en", "原因（英文）", "reason (English)", 36, "", ""),
+    Column("source", "来源", "source", 30, "", ""),
+    Column("status", "状态", "status", 9, "", ""),
+)
 # The Set sheet: one row per entry (key, label, value)
 SET_ROWS = (
     ("id", "标准编号", "set id"),
@@ -251,7 +272,11 @@ class Problem:
     def field_label(self, lang: str = "zh") -> str:
         if self.sheet == SHEET_SET:
             return next(((zh if lang == "zh" else en) for k, zh, en in SET_ROWS if k == self.field), self.field)
-        columns = {SHEET_GRADES: GRADE_COLUMNS, SHEET_CATEGORIES: CATEGORY_COLUMNS}.get(self.sheet, ITEM_COLUMNS)
+        columns = {
+            SHEET_GRADES: GRADE_COLUMNS,
+            SHEET_CATEGORIES: CATEGORY_COLUMNS,
+            SHEET_NOT_ASSESSABLE: NOT_ASSESSABLE_COLUMNS,
+        }.get(self.sheet, ITEM_COLUMNS)
         return next((c.label(lang) for c in columns if c.key == self.field), self.field)
 
     def where(self) -> str:
@@ -315,11 +340,15 @@ class WorkbookTables:
     def malformed(self, detail: str) -> Problem:
         """A problem the workbook checks did not foresee (raised by `build_criteria`), placed at
         its entry's row."""
-        m = re.match(r"(controls|items|grades|categories)\[(\d+)\]", detail)
+        m = re.match(r"(controls|items|grades|categories|not_assessable)\[(\d+)\]", detail)
         sheet, cell = SHEET_ITEMS, ""
         if m:
             _, row = self.rows_of[m.group(1)][int(m.group(2))]
-            sheet = {"grades": SHEET_GRADES, "categories": SHEET_CATEGORIES}.get(m.group(1), SHEET_ITEMS)
+            sheet = {
+                "grades": SHEET_GRADES,
+                "categories": SHEET_CATEGORIES,
+                "not_assessable": SHEET_NOT_ASSESSABLE,
+            }.get(m.group(1), SHEET_ITEMS)
             cell = f"A{row}"
         return Problem("malformed", sheet, cell, params={"detail": detail})
 
@@ -361,7 +390,15 @@ def read_tables(path: Path | str, limits: Limits | None = None) -> WorkbookTable
 # --- the reader--------------------------------------------------------------------------------
 
 
-_SHEET_ORDER = (SHEET_ABOUT, SHEET_SET, SHEET_ITEMS, SHEET_GRADES, SHEET_CATEGORIES, SHEET_LISTS)
+_SHEET_ORDER = (
+    SHEET_ABOUT,
+    SHEET_SET,
+    SHEET_ITEMS,
+    SHEET_GRADES,
+    SHEET_CATEGORIES,
+    SHEET_NOT_ASSESSABLE,
+    SHEET_LISTS,
+)
 
 
 def _place(problem: Problem) -> tuple[int, int, int]:
@@ -433,7 +470,13 @@ class _Reader:
         self.path = path
         self.sheets = sheets
         self.problems: list[Problem] = []
-        self.rows_of: dict[str, list[tuple[str, int]]] = {"controls": [], "items": [], "grades": [], "categories": []}
+        self.rows_of: dict[str, list[tuple[str, int]]] = {
+            "controls": [],
+            "items": [],
+            "grades": [],
+            "categories": [],
+            "not_assessable": [],
+        }
         self.points: float | None = 0.0  # the scored rows' points summed; None when one cannot be read
 
     def problem(self, code: str, sheet: str, cell: str = "", field: str = "", found: Any = "", **params: Any) -> None:
@@ -518,13 +561,17 @@ class _Reader:
         grades = self.read_grades()
         categories = self.read_categories()
         controls, items = self.read_items({c["key"] for c in categories})
+        not_assessable = self.read_not_assessable()
         if total is not None and self.points is not None:  # every scored row's points could be read
             value, cell = total
             if abs(self.points - value) > 1e-9:
                 self.problem("points_total", SHEET_SET, cell, "total_points", _num(value), sum=_num(self.points))
         if self.problems:
             return None
-        return {"set": meta, "grades": grades, "categories": categories, "controls": controls, "items": items}
+        tables = {"set": meta, "grades": grades, "categories": categories, "controls": controls, "items": items}
+        if not_assessable:
+            tables["not_assessable"] = not_assessable
+        return tables
 
     def read_set(self) -> tuple[dict[str, Any], tuple[float, str] | None]:
         rows = self.sheet(SHEET_SET)
@@ -625,6 +672,39 @@ class _Reader:
                     entry[name] = str(cells[name][0]).strip()
             out.append(entry)
             self.rows_of["categories"].append((key, r))
+        return out
+
+    def read_not_assessable(self) -> list[dict[str, Any]]:
+        """The indicators of the source the survey cannot assess (an optional sheet)."""
+        out: list[dict[str, Any]] = []
+        if not self.sheet_present(SHEET_NOT_ASSESSABLE):
+            return out
+        first: dict[str, int] = {}
+        for r, cells in self.table(SHEET_NOT_ASSESSABLE, NOT_ASSESSABLE_COLUMNS, ("key", "reason_zh")):
+            key, cell = _text(cells["key"][0]), cells["key"][1]
+            if not key:
+                self.problem("missing_value", SHEET_NOT_ASSESSABLE, cell, "key", what="编号", what_en="an id")
+                continue
+            if key in first:
+                self.problem("duplicate_id", SHEET_NOT_ASSESSABLE, cell, "key", key, first=first[key])
+                continue
+            first[key] = r
+            if not _text(cells["reason_zh"][0]):
+                self.problem(
+                    "missing_value",
+                    SHEET_NOT_ASSESSABLE,
+                    cells["reason_zh"][1],
+                    "reason_zh",
+                    what="不能评价的原因",
+                    what_en="why it cannot be assessed",
+                )
+                continue
+            entry: dict[str, Any] = {"key": key, "status": self.status(SHEET_NOT_ASSESSABLE, cells)}
+            for column in NOT_ASSESSABLE_COLUMNS[1:-1]:
+                if _text(cells.get(column.key, (None, ""))[0]):
+                    entry[column.key] = str(cells[column.key][0]).strip()
+            out.append(entry)
+            self.rows_of["not_assessable"].append((key, r))
         return out
 
     def read_items(self, category_keys: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -836,7 +916,12 @@ class _Reader:
                 )
             return
         entry["rule"] = scale
-        allowed = {"linear": ("at_least", "at_most"), "steps": ("at_least",), "boolean": ("is_true",)}[scale]
+        allowed = {
+            "linear": ("at_least", "at_most"),
+            "steps": ("at_least",),
+            "boolean": ("is_true",),
+            "met": ("at_least", "at_most", "is_true"),
+        }[scale]
         if comparison is not None and comparison not in allowed:
             labels_zh = " 或 ".join(COMPARISONS[a][0] for a in allowed)
             labels_en = " or ".join(COMPARISONS[a][1] for a in allowed)
@@ -850,6 +935,9 @@ class _Reader:
                     f"{labels_zh}（计分方式 {SCALES[scale][0]}）", f"{labels_en} (scoring {SCALES[scale][1]})"
                 ),
             )
+            return
+        if scale == "met":
+            self.read_met(cells, entry, metric, comparison, cell, text)
             return
         if metric is not None:
             if scale == "boolean" and not metric.is_bool:
@@ -886,6 +974,39 @@ class _Reader:
             steps = self.read_steps(cells, cell, points)
             if steps is not None:
                 entry["steps"] = [{"at_least": t, "points": p} for t, p in steps]
+
+    def read_met(
+        self,
+        cells: dict[str, tuple[Any, str]],
+        entry: dict[str, Any],
+        metric: _Metric | None,
+        comparison: str | None,
+        cell: Any,
+        text: Any,
+    ) -> None:
+        """A scored item of scale 达标/met: its comparison and, for a numeric metric, its target."""
+        s = SHEET_ITEMS
+        if metric is None:
+            return
+        if metric.is_bool:
+            if comparison not in (None, "is_true"):
+                self.problem(
+                    "numeric_metric", s, cell("comparison"), "comparison", text("comparison"), metric=metric.kind
+                )
+                return
+            entry["comparison"] = "is_true"
+            return
+        if comparison is None:
+            if not text("comparison"):
+                self.problem("missing_value", s, cell("comparison"), "comparison", what="≥ 或 ≤", what_en="≥ or ≤")
+            return
+        if comparison == "is_true":
+            self.problem("yes_no_metric", s, cell("comparison"), "comparison", text("comparison"), metric=metric.kind)
+            return
+        entry["comparison"] = comparison
+        target = self.number(s, cells, "target", required=True)
+        if target is not None:
+            entry["target"] = target
 
     def read_steps(
         self, cells: dict[str, tuple[Any, str]], cell: Any, points: float | None
