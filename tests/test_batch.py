@@ -437,6 +437,7 @@ def test_a_rerun_says_which_files_of_the_previous_run_it_removed(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_batch_modules_import_no_circle_and_only_the_cli_imports_them():
     """batch/ is the top stage below the CLI: its modules never import each other both ways (not
     even inside a function or for type checking), and only cli/ imports them."""

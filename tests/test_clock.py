@@ -55,6 +55,7 @@ def test_the_printed_date_decides_nothing():
     assert dated.replace("\n报告日期：2030年1月1日\n", "") == plain
 
 
+@pytest.mark.slow
 def test_batch_outputs_follow_the_as_of_day_and_only_it(tmp_path, monkeypatch):
     def batch(name: str, *extra: str) -> dict[str, bytes]:
         out = tmp_path / name

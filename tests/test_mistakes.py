@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES
 
+pytestmark = pytest.mark.slow  # each case runs carbon-cli in a process of its own, as a user does
+
 FORM = SAMPLES / "communities" / "FT-SH-05.xlsx"
 
 
