@@ -204,6 +204,7 @@ def test_a_table_taken_in_parts_gives_the_same_results(district, monkeypatch):
     """A table's surveys are made, assessed and let go a part at a time (in the workers with
     --jobs 2, while the next part is read): any part size, serial or parallel, the same
     results, failures, merged duplicates and output bytes as one part."""
+    import carbon_cli.batch.reading as reading
     import carbon_cli.batch.run as batch
     from carbon_cli.outputs.results import output_files
 
@@ -212,9 +213,9 @@ def test_a_table_taken_in_parts_gives_the_same_results(district, monkeypatch):
     whole = run_batch(paths, options, jobs=1)
     assert len(whole.results) == 13 and len(whole.notes) >= 3
     monkeypatch.setattr(batch, "PART_COMMUNITIES", 2)
-    for wave, worker_bytes in ((1, batch.WORKER_FILE_BYTES), (16, 20_000)):  # 20 KB: forms read here, the table sent
+    for wave, worker_bytes in ((1, reading.WORKER_FILE_BYTES), (16, 20_000)):  # 20 KB: forms read here, the table sent
         monkeypatch.setattr(batch, "WAVE_FILES_PER_JOB", wave)
-        monkeypatch.setattr(batch, "WORKER_FILE_BYTES", worker_bytes)
+        monkeypatch.setattr(reading, "WORKER_FILE_BYTES", worker_bytes)
         for jobs in (1, 2):
             parts = run_batch(paths, options, jobs=jobs)
             assert output_files(parts, options) == output_files(whole, options)
@@ -434,3 +435,32 @@ def test_a_rerun_says_which_files_of_the_previous_run_it_removed(tmp_path):
         "removed 2 file(s) of formats not asked for this time: md (to keep them, run with --report-format html,md)"
         in " ".join(back.stderr.split())
     )
+
+
+@pytest.mark.slow
+def test_batch_modules_import_no_circle_and_only_the_cli_imports_them():
+    """batch/ is the top stage below the CLI: its modules never import each other both ways (not
+    even inside a function or for type checking), and only cli/ imports them."""
+    import ast
+
+    import carbon_cli
+
+    root = Path(carbon_cli.__file__).parent
+    imports: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        module = ".".join(("carbon_cli", *path.relative_to(root).with_suffix("").parts)).removesuffix(".__init__")
+        names = imports.setdefault(module, set())
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+                names.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+    batch = {m for m in imports if m.startswith("carbon_cli.batch.")}
+    assert {"carbon_cli.batch.run", "carbon_cli.batch.reading", "carbon_cli.batch.pool"} <= batch
+    for module, names in imports.items():
+        if not module.startswith(("carbon_cli.batch", "carbon_cli.cli")):
+            assert not names & batch, f"{module} imports {names & batch}"
+    for a in batch:
+        for b in batch & imports[a]:
+            assert a not in imports[b], f"{a} and {b} import each other"

@@ -70,6 +70,7 @@ def counts(result) -> tuple[int, int, int, int]:
     return c.files_read, c.files_reused, c.assessed, c.reused
 
 
+@pytest.mark.slow
 def test_one_changed_workbook_of_five_is_the_only_one_read_and_assessed(district, tmp_path):
     cache = Cache(tmp_path / "cache")
     options = BatchOptions(pathways=False)

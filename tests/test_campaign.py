@@ -322,6 +322,7 @@ def test_status_rows(campaign: dict[str, Any]) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_forms_nobody_filled_in_are_not_returned(tmp_path: Path) -> None:
     """The campaign folder: forms written by `template`, some filled in place, some untouched."""
     roster = tmp_path / "roster.csv"

@@ -74,6 +74,7 @@ def walk(group: typer.Typer):
     return command.commands.items()  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_every_command_has_help_with_an_example():
     for name, command in walk(app):
         assert command.help and "Example: carbon" in command.help, name
@@ -166,6 +167,7 @@ def _column(text: str, header: str) -> list[str]:
     return [cell for cell in body if cell]
 
 
+@pytest.mark.slow
 def test_plan_says_why_a_measure_adds_no_points_and_keeps_one_precision_a_column():
     import re
 

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from carbon_cli.cli.app import app
+from carbon_cli.core import i18n
 from carbon_cli.planning import policies
 from tests.conftest import SAMPLES
 
@@ -54,6 +55,7 @@ def test_the_printed_date_decides_nothing():
     assert dated.replace("\n报告日期：2030年1月1日\n", "") == plain
 
 
+@pytest.mark.slow
 def test_batch_outputs_follow_the_as_of_day_and_only_it(tmp_path, monkeypatch):
     def batch(name: str, *extra: str) -> dict[str, bytes]:
         out = tmp_path / name
@@ -70,4 +72,6 @@ def test_batch_outputs_follow_the_as_of_day_and_only_it(tmp_path, monkeypatch):
 
 def test_an_as_of_that_is_not_a_date_is_a_usage_error():
     result = CliRunner().invoke(app, ["plan", FORM, "--as-of", "next week"])
-    assert result.exit_code == 2 and "2026-12-31" in result.output
+    error = result.exception  # a UsageError (exit 2), worded by main(): see tests/test_mistakes.py
+    assert getattr(error, "code", None) == "usage_bad_date" and getattr(error, "exit_code", None) == 2
+    assert "2026-12-31" in i18n.expected(error.code, "zh", **error.params)

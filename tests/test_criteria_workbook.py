@@ -117,7 +117,11 @@ def test_round_trip_evaluates_every_community_as_the_toml_set(set_id, lang, comm
         a, b = assess(survey, factors, toml_set), assess(survey, factors, from_workbook)
         _same_evaluation(a, b)
         verdicts.add(a.evaluation.verdict)
-    assert verdicts == {"eligible", "not_eligible", "incomplete"}  # the generated ones reach every verdict
+    # the generated ones reach every verdict (only a control's missing data makes one incomplete)
+    reachable = {"eligible", "not_eligible"} | ({"incomplete"} if toml_set.controls else set())
+    assert verdicts == reachable
+    if toml_set.not_assessable:
+        assert from_workbook.not_assessable == toml_set.not_assessable
 
 
 def test_a_population_of_zero_is_missing_data_not_a_crash():

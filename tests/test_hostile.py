@@ -61,13 +61,16 @@ WHOLE_FILE = {
     "empty_file": "empty_file",
     "truncated": "corrupt_workbook",
     "corrupt_member": "corrupt_workbook",
-    "legacy_xls": "legacy_xls",
+    "fake_ole": "corrupt_workbook",
+    "encrypted_xls": "encrypted_workbook",
+    "excel95_xls": "legacy_xls",
+    "ods_zip_bomb": "zip_bomb",
     "encrypted": "encrypted_workbook",
     "html_as_xls": "html_table",
-    "ods": "unsupported_format",
-    "ods_named_xlsx": "unsupported_format",
+    "ods": "corrupt_workbook",  # an .ods whose content.xml is not namespace-valid XML
+    "ods_named_xlsx": "corrupt_workbook",
     "numbers": "unsupported_format",
-    "docx_named_xlsx": "zip_not_workbook",
+    "docx_named_xlsx": "renamed_document",
     "csv_binary": "csv_encoding",
     "empty_workbook": "empty_workbook",
     "no_header": "no_survey_sheet",
@@ -116,6 +119,7 @@ CELL_LEVEL = {
 READABLE = {  # read without errors: case → (community IDs, warnings (code, sheet, cell))
     "valid": (["HX-VALID"], set()),
     "xlsx_named_xls": (["HX-MISNAMED"], set()),
+    "xls_form": (["HX-LEGACY"], set()),
     "csv_utf8": (["CSV-U1", "CSV-U2"], set()),
     "csv_gb18030": (["CSV-G1", "CSV-G2"], set()),
     "merged_table": (["HX-MT"], set()),
@@ -410,9 +414,10 @@ def test_batch_loses_no_file(corpus, batch_run):
 # --- bombs: time and memory bounded -----------------------------------------------------------------
 
 
-def test_zip_bomb_is_refused_fast_and_small(corpus):
-    # 4 MB on disk, 4 GiB of zeros inside, and a header that claims 1 KiB
-    run = carbon("validate", corpus["zip_bomb"], "--format", "json")
+@pytest.mark.parametrize("case", ["zip_bomb", "ods_zip_bomb"])
+def test_zip_bomb_is_refused_fast_and_small(corpus, case):
+    # 4 MB on disk, 4 GiB of zeros inside, and a header that claims 1 KiB; in an .xlsx or an .ods
+    run = carbon("validate", corpus[case], "--format", "json")
     no_traceback(run)
     assert run.code == 1
     assert file_result(run)["issues"][0]["code"] == "zip_bomb"

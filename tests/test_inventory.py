@@ -174,6 +174,7 @@ HIGHER_IS_BETTER = {
 }
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(st.sampled_from(sorted(HIGHER_IS_BETTER)), st.floats(0, 1), st.floats(0, 1))
 def test_raising_a_higher_is_better_metric_never_lowers_the_score(key, a, b):
@@ -198,6 +199,7 @@ def test_raising_a_higher_is_better_metric_never_lowers_the_score(key, a, b):
     ),
     st.booleans(),
 )
+@pytest.mark.slow
 def test_na_rescaling_never_exceeds_100(zero_fields, with_baseline):
     from carbon_cli.scoring.criteria import load_criteria
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,7 @@ options_strategy = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(options_strategy, st.sampled_from([0.0, 100000.0, 300000.0, 1e6, 2.4e6, 6e6]))
 def test_selection_equals_exhaustive_search(options, budget):

@@ -353,6 +353,7 @@ def test_some_measures_do_lower_the_score(library_with_lowering):
     assert {"X1", "X2", "M3 raises emissions"} <= lowered
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("max_table", [0, 2])
 def test_search_without_tables_equals_brute_force(monkeypatch, library_with_lowering, max_table):
     """With tables too small for most criteria the search bounds with full points and scores sets

@@ -263,6 +263,7 @@ def test_check_outdir_refuses_foreign_files_and_accepts_a_rerun(tmp_path):
     assert err.value.message("zh").endswith("这是文件，不是文件夹")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["md", "json", "table"])
 def test_assess_refuses_to_write_over_its_input(tmp_path, fmt):
     survey = tmp_path / "FT-SH-03.xlsx"
@@ -275,6 +276,7 @@ def test_assess_refuses_to_write_over_its_input(tmp_path, fmt):
     assert digest(survey) == before
 
 
+@pytest.mark.slow
 def test_batch_refuses_the_input_folder_as_output(tmp_path):
     folder = tmp_path / "district"
     folder.mkdir()

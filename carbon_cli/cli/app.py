@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -73,6 +73,26 @@ def _click_exceptions() -> tuple[type[ClickException], type[typer.Exit], type[ty
     return ClickException, typer.Exit, typer.Abort
 
 
+# Errors raised by the commands whose "expected" wording (what to do) is printed under them.
+_ADVICE_AS_HINT = frozenset(
+    {"bad_report_format", "report_format_pdf", "usage_bad_date", "batch_no_input", "forms_folder_is_file"}
+)
+
+
+def _print_usage_error(exc: Exception, args: list[str], lang: str, root: Any) -> None:
+    """A Click usage error in the chosen language, with what to do and where the help is."""
+    from carbon_cli.cli.console import print_error, t
+    from carbon_cli.cli.usage import translated
+    from carbon_cli.core import i18n
+
+    error = translated(exc, args, root)
+    command = error.params["command"]
+    advice = i18n.expected(error.code, lang, **error.params)
+    help_line = t(lang, f"运行 {command} -h 查看用法和示例", f"run {command} -h for usage and an example")
+    error.hint = "\n  ".join(x for x in (advice, help_line) if x)
+    print_error(error, lang)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning every failure into a message and an exit code."""
 
@@ -81,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("CARBON_DEBUG") == "1"
     lang = _lang_of(args)
+    lang = lang if lang in ("zh", "en") else "zh"  # --lang fr: said in the default language
     click_error, click_exit, click_abort = _click_exceptions()
     command = typer.main.get_command(app)
     try:
@@ -88,7 +109,10 @@ def main(argv: list[str] | None = None) -> None:
     except click_exit as exc:
         code = exc.exit_code
     except click_error as exc:
-        exc.show()
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `carbon` alone: the help
+            exc.show()
+        else:
+            _print_usage_error(exc, args, lang, command)
         code = 2
     except click_abort:
         code = 130
@@ -99,7 +123,10 @@ def main(argv: list[str] | None = None) -> None:
         code = 130
     except CarbonError as exc:
         from carbon_cli.cli.console import print_error
+        from carbon_cli.core import i18n
 
+        if exc.code in _ADVICE_AS_HINT and not exc.hint:
+            exc.hint = i18n.expected(exc.code, lang, **exc.params)
         print_error(exc, lang)
         code = exc.exit_code
     except Exception as exc:  # a bug: say so plainly, traceback only on request

@@ -118,6 +118,10 @@ def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Ta
             t(lang, "说明", "message"),
         ),
     )
+    # A key is one word: its column is never narrower than the longest key, so that
+    # (water_supply_m3) is not folded into "(water_supply_m" and "3)".
+    keys = [len(i.field) + 2 for i in issues if i.field and i.field_name(lang) != i.field]
+    table.columns[3].min_width = min(max(keys, default=0), 40)
     for issue in issues:
         style = "red" if issue.is_error else "yellow"
         field = Text(issue.field_name(lang)) if issue.field else Text("")
@@ -131,7 +135,7 @@ def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Ta
             field,
             Text(found or ""),
             Text(issue.expected(lang)),
-            Text(issue.message(lang)),
+            Text(issue.message(lang, beside_field=True)),  # the 字段 column names the field
         )
     return table
 
@@ -191,7 +195,22 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
         title=t(lang, "近零碳社区评价", "Near-zero-carbon community assessment"),
         border_style=VERDICT_STYLE[a.verdict].split()[-1],
     )
-    return [panel, inventory_table(a, lang), controls_table(a, lang), indicators_table(a, lang)]
+    shown: list[Any] = [panel, inventory_table(a, lang)]
+    if a.criteria.controls:
+        shown.append(controls_table(a, lang))
+    shown.append(indicators_table(a, lang))
+    if a.criteria.not_assessable:  # the set's indicators no survey field measures: named, never scored
+        shown.append(
+            Text(
+                t(lang, "不可评价（调研未采集，不计分）：", "Not assessable (not collected, not scored): ")
+                + t(lang, "；", "; ").join(
+                    f"{x.label(lang)}（{x.reason(lang)}）" if lang == "zh" else f"{x.label(lang)} ({x.reason(lang)})"
+                    for x in a.criteria.not_assessable
+                ),
+                style="yellow",
+            )
+        )
+    return shown
 
 
 def inventory_table(a: Assessment, lang: str) -> Table:
@@ -297,6 +316,11 @@ def indicators_table(a: Assessment, lang: str) -> Table:
             "linear": f"{'≤' if c.lower_is_better else '≥'} {value_text(c.full, unit, lang)}",
             "boolean": t(lang, "是", "yes"),
             "steps": f"≥ {value_text(c.steps[0][0], unit, lang)}" if c.steps else "",
+            "met": (
+                t(lang, "是", "yes")
+                if c.comparison == "is_true"
+                else f"{'≤' if c.lower_is_better else '≥'} {value_text(c.target, unit, lang)}"
+            ),
         }[c.rule]
         points = f"{i.points:.2f} / {c.points:g}" if i.status != "na" else "—"
         gap = gap_text(i.gap, unit, lang) if i.gap else ""

@@ -146,7 +146,9 @@ def _full_date(value: str | None) -> str | None:
 
     day = parse_date(value)
     if day is None:
-        raise typer.BadParameter(f"{value!r} is not a full date; write it as 2026-12-31")
+        from carbon_cli.core.errors import UsageError
+
+        raise UsageError("usage_bad_date", option="--as-of", value=value)
     return day.isoformat()
 
 

@@ -8,6 +8,7 @@ one. Inputs are protected: a target that is one of the run's input files is refu
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from carbon_cli.core.errors import CarbonError
+from carbon_cli.core.i18n import Bilingual
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -76,8 +78,23 @@ def atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
         raise
 
 
+_WHY = {
+    errno.EEXIST: ("已有同名的文件或文件夹", "a file or folder of that name exists"),
+    errno.ENOTDIR: ("路径中有一段是文件而不是文件夹", "part of the path is a file, not a folder"),
+    errno.EISDIR: ("这是一个文件夹", "it is a folder"),
+    errno.EACCES: ("没有写入权限", "permission denied"),
+    errno.EPERM: ("没有写入权限", "permission denied"),
+    errno.ENOSPC: ("磁盘空间不足", "no space left on the disk"),
+    errno.EROFS: ("只读的文件系统", "read-only file system"),
+    errno.ENOENT: ("所在的文件夹不存在", "the folder it goes in does not exist"),
+}
+
+
 def write_failed(path: Path | str, exc: OSError) -> CarbonError:
-    return CarbonError("write_failed", path=str(path), detail=exc.strerror or str(exc))
+    """The error that `path` could not be written, the reason worded in both languages."""
+    why = _WHY.get(exc.errno or 0)
+    detail = Bilingual(*why) if why else exc.strerror or str(exc)
+    return CarbonError("write_failed", path=str(path), detail=detail)
 
 
 def fsync_folder(folder: Path) -> None:

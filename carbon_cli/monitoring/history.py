@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carbon_cli.core import i18n
 from carbon_cli.monitoring.rules import Rules, load_rules
 from carbon_cli.planning.plan_file import as_judged
 from carbon_cli.survey.checks import check_survey
@@ -28,31 +29,6 @@ from carbon_cli.survey.paths import expand_paths
 from carbon_cli.survey.reader import YearRecord, read_years
 
 _YEAR_FOLDER = re.compile(r"^(?:19|20)\d\d$")
-
-# Wording of the findings, {y1}/{c1}/{v1} the earlier year, its cell and value, {y2}/{c2}/{v2} the later.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "stable_field_changed": (
-        "{label}在 {y1} 年为 {v1}（{c1}），{y2} 年为 {v2}（{c2}），变化 {change}，超过允许的 {limit}："
-        "社区边界不应逐年变化，请核实哪一年填错",
-        "{label} is {v1} in {y1} ({c1}) and {v2} in {y2} ({c2}), a change of {change}, more than the "
-        "{limit} allowed: a community's boundary does not change from year to year; check which year is wrong",
-    ),
-    "name_changed": (
-        "社区名称在 {y1} 年为“{v1}”（{c1}），{y2} 年为“{v2}”（{c2}）：同一编码的社区名称不应变化",
-        "the community's name is “{v1}” in {y1} ({c1}) and “{v2}” in {y2} ({c2}): one ID keeps one name",
-    ),
-    "id_changed": (
-        "社区“{name}”在 {y1} 年编码为 {v1}（{c1}），{y2} 年为 {v2}（{c2}）：社区编码不应变化，两者被当作两个社区",
-        "community “{name}” has ID {v1} in {y1} ({c1}) and {v2} in {y2} ({c2}): an ID does not change; "
-        "they are taken as two communities",
-    ),
-    "year_jump": (
-        "{label}从 {y1} 年的 {v1}（{c1}）变为 {y2} 年的 {v2}（{c2}），相差 {change} 倍，超过 {limit} 倍："
-        "请核实单位（万/千）或数据",
-        "{label} goes from {v1} in {y1} ({c1}) to {v2} in {y2} ({c2}), {change} times, more than the "
-        "{limit} allowed: check the unit (万/千) or the figure",
-    ),
-}
 
 
 def _fmt(value: Any) -> str:
@@ -92,14 +68,15 @@ class Finding:
     severity = "warning"
 
     def message(self, lang: str = "zh") -> str:
-        zh, en = MESSAGES[self.code]
         if self.code == "stable_field_changed":
             change = f"{self.change:.1%}" if self.change is not None else "?"
             limit = f"{self.limit:.0%}" if self.limit is not None else "?"
         else:
             change = f"{self.change:.1f}" if self.change is not None else "?"
             limit = f"{self.limit:g}" if self.limit is not None else "?"
-        return (zh if lang == "zh" else en).format(
+        return i18n.message(
+            self.code,
+            lang,
             label=field_name(self.field, lang),
             name=self.name,
             y1=self.years[0],

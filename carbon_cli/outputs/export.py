@@ -51,7 +51,8 @@ class Sheet:
 
     `formats`: Excel number format per column (the value stays unrounded, only its display is
     rounded); `links`: columns holding a relative path, written as a working link; `freeze`: the
-    top-left cell that stays in view (header row, and the columns left of it).
+    top-left cell that stays in view (header row, and the columns left of it); `note`: what the
+    sheet is for, as a comment on its first heading (and a grey tab).
     """
 
     title: str
@@ -62,6 +63,7 @@ class Sheet:
     links: tuple[str, ...] = ()
     freeze: str = "A2"
     autofilter: bool = False
+    note: str | None = None
 
 
 def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[str, Any]]]]) -> bytes:
@@ -114,10 +116,23 @@ def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[s
                     formats[column] = number_formats.setdefault(code, book.add_format({"num_format": code}))
             frozen_row, frozen_col = _cell_index(spec.freeze)
             sheet.freeze_panes(frozen_row, frozen_col)
+            # printed as the table template prints: A4 landscape across pages, the header row and
+            # the columns kept in view (rank, ID, name) on every page, page numbers in the footer
+            sheet.set_paper(9)
+            sheet.set_landscape()
+            sheet.set_print_scale(80)
+            sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+            sheet.set_footer("&C&P / &N", {"margin": 0.25})
+            sheet.repeat_rows(0)
+            if frozen_col:
+                sheet.repeat_columns(0, frozen_col - 1)
             if spec.autofilter and columns:
                 sheet.autofilter(0, 0, len(rows), len(columns) - 1)
             for i, title in enumerate(headers):
                 sheet.write_string(0, i, title, header)
+            if spec.note:
+                sheet.write_comment(0, 0, spec.note, {"x_scale": 3, "y_scale": 1.5})
+                sheet.set_tab_color("#BFBFBF")
             for r, row in enumerate(rows, start=1):
                 for i, column in enumerate(columns):
                     value = row.get(column)
@@ -189,16 +204,21 @@ def people_sheets(
     failures: list[dict[str, Any]],
     lang: str,
     grades: dict[str, str],
+    report_format: str = "md",
 ) -> list[Sheet]:
     """The results and the failures as people read them: headings, grades (the criteria set's
     own names, `grades`), verdicts and feasibility in `lang`, numbers formatted, a filter on
-    every column, the header and the community's rank, ID and name kept in view."""
+    every column, the header and the community's rank, ID and name kept in view; the report
+    linked in `report_format` (the most readable one written)."""
     from carbon_cli.core.i18n import column_label, term
+    from carbon_cli.outputs.markdown import retarget
 
     def shown(row: dict[str, Any]) -> dict[str, Any]:
         feasibility = row.get("feasibility")
+        report = row.get("report")
         return {
             **row,
+            "report": retarget(report, report_format) if report else report,
             "grade": grades.get(row.get("grade") or "", row.get("grade")),
             "verdict": term(str(row.get("verdict")), lang),
             "feasibility": column_label("feasibility.unknown", lang)

@@ -147,8 +147,10 @@ def _control(result: ControlResult, a: Assessment, lang: str) -> dict[str, Any]:
 
 def _item(result: ItemResult, a: Assessment, lang: str) -> dict[str, Any]:
     c, ev = result.criterion, a.evaluation
-    if c.rule == "boolean":
+    if c.rule == "boolean" or (c.rule == "met" and c.comparison == "is_true"):
         full_at: float | bool | None = True
+    elif c.rule == "met":
+        full_at = c.target
     elif c.rule == "steps":
         full_at = min((t for t, p in c.steps if p >= c.points), default=None)
     else:
@@ -164,7 +166,7 @@ def _item(result: ItemResult, a: Assessment, lang: str) -> dict[str, Any]:
         "zero": c.zero,
         "full": c.full,
         "full_at": full_at,
-        "comparator": "≤" if c.lower_is_better else "≥" if c.rule != "boolean" else "",
+        "comparator": "≤" if c.lower_is_better else "" if full_at is True else "≥",
         "steps": [{"at_least": t, "points": p} for t, p in c.steps],
     }
 
@@ -271,7 +273,21 @@ def _evaluation(a: Assessment, lang: str) -> dict[str, Any]:
             "grades": [
                 {"key": g.key, "label": g.label(lang), "min_score": g.min_score, "status": g.status} for g in cs.grades
             ],
+            # a grade line that is the tool's own rule (the source states none): reports say so
+            "grades_assumed": any(g.status == "assumed" for g in cs.grades if g.min_score > 0),
         },
+        # the source's indicators no survey field measures: named in the report, never scored
+        "not_assessable": [
+            {
+                "key": x.key,
+                "name": x.label(lang),
+                "requirement": x.requirement(lang),
+                "reason": x.reason(lang),
+                "source": x.source,
+                "status": x.status,
+            }
+            for x in cs.not_assessable
+        ],
         "score": ev.score,
         "earned": ev.earned,
         "applicable_max": ev.applicable_max,

@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
+from carbon_cli.core.i18n import column_label
 from carbon_cli.core.jsonio import dump_chunks
 from carbon_cli.core.memory import fewer_collections
 from carbon_cli.outputs.district import (
@@ -43,11 +44,13 @@ def _write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> Non
     sink.write("results.csv", csv_bytes(RESULT_COLUMNS, rows))
     failures = [failure_row(f, lang) for f in batch.failures]
     grades = {g.key: g.label(lang) for g in batch.criteria.grades} if batch.criteria is not None else {}
-    # for people first; then the same with keys and codes, as in results.csv, for scripts
+    # for people first, each report linked in the most readable format written; then the same
+    # with keys and codes, as in results.csv, for scripts
+    readable = next(f for f in ("html", "docx", "md", *options.report_formats) if f in options.report_formats)
     sheets = [
-        *people_sheets(RESULT_COLUMNS, rows, FAILURE_COLUMNS, failures, lang, grades),
-        Sheet("results", RESULT_COLUMNS, rows),
-        Sheet("failures", FAILURE_COLUMNS, failures),
+        *people_sheets(RESULT_COLUMNS, rows, FAILURE_COLUMNS, failures, lang, grades, readable),
+        Sheet("results", RESULT_COLUMNS, rows, note=column_label("sheet.for_scripts", lang)),
+        Sheet("failures", FAILURE_COLUMNS, failures, note=column_label("sheet.for_scripts", lang)),
     ]
     sink.write("results.xlsx", xlsx_bytes(sheets))
     del rows, sheets

@@ -161,7 +161,7 @@ class _Search:
         measures, sorted keys), or None when no set does."""
         from carbon_cli.scoring.evaluation import EPS
 
-        goal = next(g for g in self.base.criteria.grades if g.key == target).min_score
+        goal = self.base.criteria.grade(target).min_score
         slope = (goal - EPS) / 100  # reaches ⇔ Σ (earned − slope × applicable) ≥ 0 over the items
         measures, relax = self.searchable, self.relaxation
         n = len(measures)
@@ -311,7 +311,7 @@ def find_pathway(
         controls = base.criteria.controls
         statuses = everything.score.control_statuses
         blockers = [c.key for c, s in zip(controls, statuses, strict=True) if s in ("fail", "missing")]
-        goal = next(g for g in base.criteria.grades if g.key == target).min_score
+        goal = base.criteria.grade(target).min_score
         if everything.score.score < goal:
             blockers.append("score")
         return Pathway(

@@ -161,6 +161,7 @@ def _item(result: ItemResult, lang: str) -> dict[str, Any]:
         "reason": result.reason or None,
         "gap": _gap(result.gap, c.unit),
         "source_status": c.status,
+        **({"comparison": c.comparison, "target": c.target} if c.rule == "met" else {}),
     }
 
 
@@ -169,7 +170,7 @@ def assessment_dict(a: Assessment, lang: str = "zh") -> dict[str, Any]:
     used = dict.fromkeys(a.inventory.factors_used)
     if a.baseline_inventory:
         used.update(dict.fromkeys(a.baseline_inventory.factors_used))
-    return {
+    out = {
         "schema_version": SCHEMA_VERSION,
         "community": {
             "id": s.community_id,
@@ -205,3 +206,9 @@ def assessment_dict(a: Assessment, lang: str = "zh") -> dict[str, Any]:
         "errors": [i.to_dict(lang) for i in s.issues if i.is_error],
         "warnings": [i.to_dict(lang) for i in s.issues if not i.is_error],
     }
+    if ev.criteria.not_assessable:  # the set's indicators no survey field measures: never scored
+        out["not_assessable"] = [
+            {"key": x.key, "name": x.label(lang), "reason": x.reason(lang), "source_status": x.status}
+            for x in ev.criteria.not_assessable
+        ]
+    return out

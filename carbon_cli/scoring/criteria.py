@@ -1,8 +1,10 @@
 """Criteria sets (`data/criteria/*.toml` or a user's file) and their evaluation.
 
 A set has control items (pass / fail / missing / n/a), scored items worth points by a rule
-(linear, boolean, steps), grade bands and the verdict. Metrics are built-in quantities of the
-inventory, one survey field, or a ratio of field sums (in percent); thresholds live in the file.
+(linear, boolean, steps, met), grade bands and the verdict, and may list the indicators of its
+source that no survey field measures (`not_assessable`: named in every report, never scored).
+Metrics are built-in quantities of the inventory, one survey field, or a ratio of field sums (in
+percent); thresholds live in the file.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ DEFAULT_SET = "sz-nzc-community"
 FOLDER = "criteria"
 
 CONTROL_RULES = ("complete", "is_true", "at_least", "at_most")
-ITEM_RULES = ("linear", "boolean", "steps")
+ITEM_RULES = ("linear", "boolean", "steps", "met")
+# `met`: all the item's points when the value reaches its target (comparison at_least / at_most;
+# a yes/no metric: when it is yes), none otherwise. A published target list without points is a
+# set of `met` items worth 1 point each, so the score is the share of targets met (%), and its
+# grade bands say how many must be met (min_score = 100 × N / M).
+MET_COMPARISONS = ("at_least", "at_most", "is_true")
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,7 @@ class Criterion:
     full: float | None = None
     target: float | None = None
     steps: tuple[tuple[float, float], ...] = ()
+    comparison: str = ""  # rule `met`: at_least | at_most | is_true
     # published low/high of a figure ("zero", "full", "points", "target", "steps[0]"), from the
     # entry's `ranges` table; a figure not listed gets the default range of its status
     # (not compared: a criteria workbook does not carry them yet)
@@ -110,7 +118,33 @@ class Criterion:
 
     @property
     def lower_is_better(self) -> bool:
+        if self.rule == "met":
+            return self.comparison == "at_most"
         return self.rule == "linear" and self.full is not None and self.zero is not None and self.full < self.zero
+
+
+@dataclass(frozen=True)
+class NotAssessable:
+    """An indicator of the source the survey does not collect: listed, with why, never scored."""
+
+    key: str
+    zh: str
+    en: str
+    requirement_zh: str  # the source's target, as it words it
+    requirement_en: str
+    reason_zh: str  # why the survey cannot assess it
+    reason_en: str
+    source: str
+    status: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def requirement(self, lang: str = "zh") -> str:
+        return self.requirement_zh if lang == "zh" else self.requirement_en
+
+    def reason(self, lang: str = "zh") -> str:
+        return self.reason_zh if lang == "zh" else self.reason_en
 
 
 @dataclass(frozen=True)
@@ -144,12 +178,23 @@ class CriteriaSet(DataSet):
     categories: tuple[Category, ...]
     controls: tuple[Criterion, ...]
     items: tuple[Criterion, ...]
+    not_assessable: tuple[NotAssessable, ...] = ()
 
     def grade_for(self, score: float) -> Grade:
         for grade in self.grades:
             if score >= grade.min_score - 1e-9:
                 return grade
         return self.grades[-1]
+
+    def grade(self, key: str) -> Grade:
+        """The band named `key`; a target the planning names ("pass", "excellent") in a set whose
+        bands are named otherwise is its lowest passing band or its top band."""
+        found = next((g for g in self.grades if g.key == key), None)
+        if found is not None:
+            return found
+        if key in ("pass", "excellent"):
+            return self.pass_grade if key == "pass" else self.top_grade
+        raise KeyError(key)
 
     @property
     def pass_grade(self) -> Grade:
@@ -222,7 +267,10 @@ def build_criteria(origin: str, data: dict[str, Any]) -> CriteriaSet:
     items = tuple(_criterion(e, f"items[{i}]", control=False) for i, e in enumerate(_tables(data, "items")))
     if not items:
         raise Malformed("no [[items]]: a criteria set needs at least one scored item")
-    keys = [c.key for c in (*controls, *items)]
+    not_assessable = tuple(
+        _not_assessable(e, f"not_assessable[{i}]") for i, e in enumerate(_tables(data, "not_assessable"))
+    )
+    keys = [c.key for c in (*controls, *items)] + [x.key for x in not_assessable]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
         raise Malformed(f"duplicate keys: {', '.join(duplicates)}")
@@ -234,6 +282,24 @@ def build_criteria(origin: str, data: dict[str, Any]) -> CriteriaSet:
         categories=categories,
         controls=controls,
         items=items,
+        not_assessable=not_assessable,
+    )
+
+
+def _not_assessable(entry: dict[str, Any], where: str) -> NotAssessable:
+    key = require(entry, "key", str, where)
+    where = f"{where} ({key})"
+    reason_zh = require(entry, "reason_zh", str, where)
+    return NotAssessable(
+        key=key,
+        zh=str(entry.get("zh", key)),
+        en=str(entry.get("en", key)),
+        requirement_zh=str(entry.get("requirement_zh", "")),
+        requirement_en=str(entry.get("requirement_en", entry.get("requirement_zh", ""))),
+        reason_zh=reason_zh,
+        reason_en=str(entry.get("reason_en", reason_zh)),
+        source=str(entry.get("source", "")),
+        status=status_of(entry, where),
     )
 
 
@@ -296,14 +362,24 @@ def _criterion(entry: dict[str, Any], where: str, *, control: bool) -> Criterion
     rules = CONTROL_RULES if control else ITEM_RULES
     if rule not in rules:
         raise Malformed(f"{where}: rule {rule!r} is not one of {', '.join(rules)}")
+    comparison = ""
+    if rule == "met":
+        comparison = str(entry.get("comparison", "is_true" if metric.is_bool else ""))
+        if comparison not in MET_COMPARISONS:
+            raise Malformed(f"{where}: rule 'met' needs comparison = one of {', '.join(MET_COMPARISONS)}")
+        if (comparison == "is_true") != metric.is_bool:
+            kind = "a yes/no" if comparison == "is_true" else "a numeric"
+            raise Malformed(f"{where}: comparison {comparison!r} needs {kind} metric")
     if rule in ("complete", "is_true", "boolean") and not metric.is_bool:
         raise Malformed(f"{where}: rule {rule!r} needs a yes/no metric")
     if rule in ("at_least", "at_most", "linear", "steps") and metric.is_bool:
         raise Malformed(f"{where}: rule {rule!r} needs a numeric metric")
     unit = str(entry.get("unit", BUILTIN_METRICS.get(metric.kind, ("",))[0] or ("%" if metric.kind == "ratio" else "")))
     fields: dict[str, Any] = {}
-    if rule in ("at_least", "at_most"):
+    if rule in ("at_least", "at_most") or (rule == "met" and not metric.is_bool):
         fields["target"] = float(require(entry, "target", (int, float), where))
+    if rule == "met":
+        fields["comparison"] = comparison
     if not control:
         fields["category"] = str(entry.get("category", ""))
         fields["points"] = float(require(entry, "points", (int, float), where))

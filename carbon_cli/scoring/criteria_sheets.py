@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from carbon_cli.core import i18n
 from carbon_cli.core.datafiles import STATUSES
 from carbon_cli.core.errors import CarbonError
 from carbon_cli.core.i18n import Bilingual
@@ -33,6 +34,7 @@ SHEET_SET = "标准 Set"
 SHEET_ITEMS = "指标 Items"
 SHEET_GRADES = "等级 Grades"
 SHEET_CATEGORIES = "分类 Categories"
+SHEET_NOT_ASSESSABLE = "不可评价 Not assessable"
 SHEET_LISTS = "清单 Lists"
 DROPDOWN_ROWS = 300  # drop-downs reach this far down, so rows can be added
 
@@ -44,7 +46,12 @@ COMPARISONS = {
     "is_true": ("是", "yes"),
     "complete": ("齐全", "complete"),
 }
-SCALES = {"linear": ("线性", "linear"), "steps": ("阶梯", "steps"), "boolean": ("是否", "boolean")}
+SCALES = {
+    "linear": ("线性", "linear"),
+    "steps": ("阶梯", "steps"),
+    "boolean": ("是否", "boolean"),
+    "met": ("达标", "met"),
+}
 STATUS_LABELS = {"seen": ("已见原文", "seen"), "derived": ("推算", "derived"), "assumed": ("假设", "assumed")}
 APPLIES = {"always": ("始终适用", "always"), "baseline": ("有基准年时", "with a baseline year")}
 ALIASES = {
@@ -139,17 +146,19 @@ ITEM_COLUMNS = (
         "计分方式",
         "scoring",
         9,
-        "评分项在阈值之间如何计分：线性（零分值与满分值之间按比例）、阶梯（达到的最高一档的分）、是否（“是”得满分）",
+        "评分项在阈值之间如何计分：线性（零分值与满分值之间按比例）、阶梯（达到的最高一档的分）、是否（“是”得满分）、"
+        "达标（达到“控制值”列的目标得满分，否则 0 分）",
         "how a scored item earns points between thresholds: linear (in proportion between the zero and "
-        "full values), steps (the points of the highest step reached), boolean (all points if yes)",
+        "full values), steps (the points of the highest step reached), boolean (all points if yes), "
+        "met (all points when the value reaches the target column, else 0)",
     ),
     Column(
         "target",
         "控制值",
         "target",
         9,
-        "控制项的限值，与“比较”连读：≥ 100 即不低于 100",
-        "a control's limit, read with the comparison: ≥ 100 means at least 100",
+        "控制项（或计分方式为达标的评分项）的限值，与“比较”连读：≥ 100 即不低于 100",
+        "a control's (or a met item's) limit, read with the comparison: ≥ 100 means at least 100",
     ),
     Column("zero", "零分值", "zero at", 9, "线性计分：得 0 分的值", "linear: the value that earns 0 points"),
     Column("full", "满分值", "full at", 9, "线性计分：得满分的值", "linear: the value that earns full points"),
@@ -212,6 +221,19 @@ CATEGORY_COLUMNS = (
     Column("zh", "中文名称", "Chinese name", 16, "", ""),
     Column("en", "英文名称", "English name", 24, "", ""),
 )
+NOT_ASSESSABLE_COLUMNS = (
+    Column("key", "编号", "id", 7, "每行唯一的编号，不与指标编号重复", "an id used once, not an item's id"),
+    Column("zh", "中文名称", "Chinese name", 22, "", ""),
+    Column("en", "英文名称", "English name", 26, "", ""),
+    Column("requirement_zh", "要求（中文）", "requirement (Chinese)", 30, "出处对该指标的要求", "what the source asks"),
+    Column("requirement_en", "要求（英文）", "requirement (English)", 30, "", ""),
+    Column(
+        "reason_zh", "原因（中文）", "reason (Chinese)", 36, "调研为何不能评价该指标", "why the survey cannot assess it"
+    ),
+    Column("reason_en", "原因（英文）", "reason (English)", 36, "", ""),
+    Column("source", "来源", "source", 30, "", ""),
+    Column("status", "状态", "status", 9, "", ""),
+)
 # The Set sheet: one row per entry (key, label, value)
 SET_ROWS = (
     ("id", "标准编号", "set id"),
@@ -227,132 +249,7 @@ SET_VALUE_COL = 3
 
 # --- problems ---------------------------------------------------------------------------------
 
-# code → (message zh, message en, expected zh, expected en); {names} are filled from params.
-MESSAGES: dict[str, tuple[str, str, str, str]] = {
-    "missing_sheet": ("缺少工作表", "sheet missing", "工作表“{name}”", "a sheet named “{name}”"),
-    "missing_column": ("缺少列", "column missing", "表头含“{column}”的列", "a column headed “{column}”"),
-    "missing_value": ("必填单元格为空", "required cell is empty", "{what}", "{what_en}"),
-    "not_a_number": (
-        "不是数字",
-        "not a number",
-        "一个数字，如 40（百分数写 40，不写 40% 或 0.4）",
-        "a number, e.g. 40 (a percent as 40, not 40% or 0.4)",
-    ),
-    "formula_without_value": (
-        "公式没有保存的计算结果",
-        "a formula with no stored result",
-        "数值（或在 Excel/WPS 中重新计算后保存）",
-        "a value (or recalculate and save in Excel/WPS)",
-    ),
-    "unknown_metric": ("未知的指标量", "unknown metric", "下列之一：{choices}", "one of: {choices}"),
-    "unknown_field": (
-        "未知的调研字段",
-        "unknown survey field",
-        "调研字段键（见“清单 Lists”表）",
-        "a survey field key (see the Lists sheet)",
-    ),
-    "wrong_field_count": ("字段个数不对", "wrong number of fields", "{count_zh}", "{count_en}"),
-    "fields_not_read": (
-        "该指标量不读取字段",
-        "this metric reads no fields",
-        "留空（指标量 {metric} 由工具计算）",
-        "empty (metric {metric} is computed by the tool)",
-    ),
-    "text_field": (
-        "文字字段不能作为指标量",
-        "a text field cannot be a metric",
-        "数值或是/否字段",
-        "a number or yes/no field",
-    ),
-    "unknown_type": ("未知的类型", "unknown type", "控制项 或 评分项", "control or scored"),
-    "unknown_comparison": ("未知的比较", "unknown comparison", "≥、≤、是 或 齐全", "≥, ≤, yes or complete"),
-    "unknown_scale": ("未知的计分方式", "unknown scoring", "线性、阶梯 或 是否", "linear, steps or boolean"),
-    "unknown_status": ("未知的状态", "unknown status", "已见原文、推算 或 假设", "seen, derived or assumed"),
-    "unknown_applies": (
-        "未知的适用条件",
-        "unknown applies",
-        "始终适用 或 有基准年时",
-        "always or with a baseline year",
-    ),
-    "unknown_category": (
-        "未知的分类",
-        "unknown category",
-        "“分类 Categories”表中的一个键：{choices}",
-        "a key of the Categories sheet: {choices}",
-    ),
-    "applies_mismatch": (
-        "适用条件与指标量不符",
-        "applies does not agree with the metric",
-        "{applies_zh}（指标量 {metric}）",
-        "{applies_en} (metric {metric})",
-    ),
-    "comparison_for_type": ("比较与类型或计分方式不符", "comparison does not fit", "{allowed_zh}", "{allowed_en}"),
-    "yes_no_metric": (
-        "该比较需要是/否指标量",
-        "this comparison needs a yes/no metric",
-        "≥ 或 ≤（指标量 {metric} 是数值）",
-        "≥ or ≤ (metric {metric} is a number)",
-    ),
-    "numeric_metric": (
-        "该计分需要数值指标量",
-        "this needs a numeric metric",
-        "是 / 是否（指标量 {metric} 是是/否）",
-        "yes / boolean (metric {metric} is yes/no)",
-    ),
-    "reversed_thresholds": (
-        "阈值颠倒：比较为“{comparison}”，但满分值 {full} 与零分值 {zero} 方向相反",
-        "reversed thresholds: the comparison is “{comparison}” but full {full} and zero {zero} point the other way",
-        "{expected_zh}",
-        "{expected_en}",
-    ),
-    "equal_thresholds": ("满分值与零分值相同", "full and zero are equal", "两个不同的值", "two different values"),
-    "bad_points": ("分值须大于 0", "points must be above 0", "大于 0 的数字", "a number above 0"),
-    "control_points": (
-        "控制项不计分",
-        "a control item earns no points",
-        "留空（或把类型改为评分项）",
-        "empty (or make the type scored)",
-    ),
-    "bad_steps": (
-        "阶梯格式有误：{detail_zh}",
-        "malformed steps: {detail_en}",
-        "如 “6 → 3; 2 → 1”：每档 下限 → 分值，分值不超过该项分值",
-        "e.g. “6 → 3; 2 → 1”: each step threshold → points, no more than the item's points",
-    ),
-    "duplicate_id": (
-        "编号重复（第 {first} 行已用）",
-        "duplicate id (already used in row {first})",
-        "每行唯一的编号",
-        "an id used once",
-    ),
-    "points_total": (
-        "评分项分值合计 {sum}，与标明的总分不符",
-        "the scored items' points add to {sum}, not to the stated total",
-        "{sum}（或改各项分值，使合计等于标明的总分）",
-        "{sum} (or change the points so they add to the stated total)",
-    ),
-    "no_items": ("没有评分项", "no scored item", "至少一行类型为评分项", "at least one row of type scored"),
-    "too_few_bands": (
-        "等级不足",
-        "too few grade bands",
-        "至少一个通过等级和一个未通过等级（最低分 0）",
-        "at least a passing band and a failing band (min score 0)",
-    ),
-    "missing_band": (
-        "缺少从 0 分起的等级（最低一档从 {lowest} 分起）",
-        "no band starts at 0 (the lowest starts at {lowest})",
-        "最低一档（未通过）的最低分为 0",
-        "the lowest (failing) band with min score 0",
-    ),
-    "score_range": ("最低分超出 0–100", "min score outside 0–100", "0 到 100 之间的数", "a number from 0 to 100"),
-    "duplicate_band": (
-        "两个等级的最低分相同（第 {first} 行）",
-        "two bands share this min score (row {first})",
-        "各等级最低分不同",
-        "a different min score for each band",
-    ),
-    "malformed": ("{detail}", "{detail}", "", ""),
-}
+# Wording of each problem: carbon_cli/data/messages.toml, under `criteria_<code>`.
 
 
 @dataclass(frozen=True)
@@ -366,22 +263,20 @@ class Problem:
     found: str = ""
     params: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
-    def _fill(self, template: str, lang: str) -> str:
-        params = {k: (v.text(lang) if isinstance(v, Bilingual) else v) for k, v in self.params.items()}
-        return template.format_map(_Blank(params))
-
     def message(self, lang: str = "zh") -> str:
-        zh, en, _, _ = MESSAGES[self.code]
-        return self._fill(zh if lang == "zh" else en, lang)
+        return i18n.message(f"criteria_{self.code}", lang, **self.params)
 
     def expected(self, lang: str = "zh") -> str:
-        _, _, zh, en = MESSAGES[self.code]
-        return self._fill(zh if lang == "zh" else en, lang)
+        return i18n.expected(f"criteria_{self.code}", lang, **self.params)
 
     def field_label(self, lang: str = "zh") -> str:
         if self.sheet == SHEET_SET:
             return next(((zh if lang == "zh" else en) for k, zh, en in SET_ROWS if k == self.field), self.field)
-        columns = {SHEET_GRADES: GRADE_COLUMNS, SHEET_CATEGORIES: CATEGORY_COLUMNS}.get(self.sheet, ITEM_COLUMNS)
+        columns = {
+            SHEET_GRADES: GRADE_COLUMNS,
+            SHEET_CATEGORIES: CATEGORY_COLUMNS,
+            SHEET_NOT_ASSESSABLE: NOT_ASSESSABLE_COLUMNS,
+        }.get(self.sheet, ITEM_COLUMNS)
         return next((c.label(lang) for c in columns if c.key == self.field), self.field)
 
     def where(self) -> str:
@@ -409,11 +304,6 @@ class Problem:
             "message": self.message(lang),
             "expected": self.expected(lang) or None,
         }
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
 
 
 def _num(value: float | None) -> Any:
@@ -450,11 +340,15 @@ class WorkbookTables:
     def malformed(self, detail: str) -> Problem:
         """A problem the workbook checks did not foresee (raised by `build_criteria`), placed at
         its entry's row."""
-        m = re.match(r"(controls|items|grades|categories)\[(\d+)\]", detail)
+        m = re.match(r"(controls|items|grades|categories|not_assessable)\[(\d+)\]", detail)
         sheet, cell = SHEET_ITEMS, ""
         if m:
             _, row = self.rows_of[m.group(1)][int(m.group(2))]
-            sheet = {"grades": SHEET_GRADES, "categories": SHEET_CATEGORIES}.get(m.group(1), SHEET_ITEMS)
+            sheet = {
+                "grades": SHEET_GRADES,
+                "categories": SHEET_CATEGORIES,
+                "not_assessable": SHEET_NOT_ASSESSABLE,
+            }.get(m.group(1), SHEET_ITEMS)
             cell = f"A{row}"
         return Problem("malformed", sheet, cell, params={"detail": detail})
 
@@ -496,7 +390,15 @@ def read_tables(path: Path | str, limits: Limits | None = None) -> WorkbookTable
 # --- the reader--------------------------------------------------------------------------------
 
 
-_SHEET_ORDER = (SHEET_ABOUT, SHEET_SET, SHEET_ITEMS, SHEET_GRADES, SHEET_CATEGORIES, SHEET_LISTS)
+_SHEET_ORDER = (
+    SHEET_ABOUT,
+    SHEET_SET,
+    SHEET_ITEMS,
+    SHEET_GRADES,
+    SHEET_CATEGORIES,
+    SHEET_NOT_ASSESSABLE,
+    SHEET_LISTS,
+)
 
 
 def _place(problem: Problem) -> tuple[int, int, int]:
@@ -568,7 +470,13 @@ class _Reader:
         self.path = path
         self.sheets = sheets
         self.problems: list[Problem] = []
-        self.rows_of: dict[str, list[tuple[str, int]]] = {"controls": [], "items": [], "grades": [], "categories": []}
+        self.rows_of: dict[str, list[tuple[str, int]]] = {
+            "controls": [],
+            "items": [],
+            "grades": [],
+            "categories": [],
+            "not_assessable": [],
+        }
         self.points: float | None = 0.0  # the scored rows' points summed; None when one cannot be read
 
     def problem(self, code: str, sheet: str, cell: str = "", field: str = "", found: Any = "", **params: Any) -> None:
@@ -627,7 +535,7 @@ class _Reader:
             self.problem("formula_without_value", sheet, cell, key)
             return None
         if number is None and required:
-            self.problem("missing_value", sheet, cell, key, what="一个数字", what_en="a number")
+            self.problem("missing_value", sheet, cell, key, what=Bilingual("一个数字", "a number"))
         return number
 
     def code(
@@ -653,13 +561,17 @@ class _Reader:
         grades = self.read_grades()
         categories = self.read_categories()
         controls, items = self.read_items({c["key"] for c in categories})
+        not_assessable = self.read_not_assessable()
         if total is not None and self.points is not None:  # every scored row's points could be read
             value, cell = total
             if abs(self.points - value) > 1e-9:
                 self.problem("points_total", SHEET_SET, cell, "total_points", _num(value), sum=_num(self.points))
         if self.problems:
             return None
-        return {"set": meta, "grades": grades, "categories": categories, "controls": controls, "items": items}
+        tables = {"set": meta, "grades": grades, "categories": categories, "controls": controls, "items": items}
+        if not_assessable:
+            tables["not_assessable"] = not_assessable
+        return tables
 
     def read_set(self) -> tuple[dict[str, Any], tuple[float, str] | None]:
         rows = self.sheet(SHEET_SET)
@@ -688,7 +600,7 @@ class _Reader:
                 meta[name] = _text(value) if name == "id" else str(value)
         if "id" not in meta:
             self.problem(
-                "missing_value", SHEET_SET, seen.get("id", "C2"), "id", what="标准编号", what_en="the set's id"
+                "missing_value", SHEET_SET, seen.get("id", "C2"), "id", what=Bilingual("标准编号", "the set's id")
             )
         return meta, total
 
@@ -700,7 +612,7 @@ class _Reader:
         for r, cells in self.table(SHEET_GRADES, GRADE_COLUMNS, ("key", "min_score")):
             key, cell = _text(cells["key"][0]), cells["key"][1]
             if not key:
-                self.problem("missing_value", SHEET_GRADES, cell, "key", what="等级的键", what_en="the band's key")
+                self.problem("missing_value", SHEET_GRADES, cell, "key", what=Bilingual("等级的键", "the band's key"))
                 continue
             if key in first:
                 self.problem("duplicate_id", SHEET_GRADES, cell, "key", key, first=first[key])
@@ -762,6 +674,39 @@ class _Reader:
             self.rows_of["categories"].append((key, r))
         return out
 
+    def read_not_assessable(self) -> list[dict[str, Any]]:
+        """The indicators of the source the survey cannot assess (an optional sheet)."""
+        out: list[dict[str, Any]] = []
+        if not self.sheet_present(SHEET_NOT_ASSESSABLE):
+            return out
+        first: dict[str, int] = {}
+        for r, cells in self.table(SHEET_NOT_ASSESSABLE, NOT_ASSESSABLE_COLUMNS, ("key", "reason_zh")):
+            key, cell = _text(cells["key"][0]), cells["key"][1]
+            if not key:
+                self.problem("missing_value", SHEET_NOT_ASSESSABLE, cell, "key", what="编号", what_en="an id")
+                continue
+            if key in first:
+                self.problem("duplicate_id", SHEET_NOT_ASSESSABLE, cell, "key", key, first=first[key])
+                continue
+            first[key] = r
+            if not _text(cells["reason_zh"][0]):
+                self.problem(
+                    "missing_value",
+                    SHEET_NOT_ASSESSABLE,
+                    cells["reason_zh"][1],
+                    "reason_zh",
+                    what="不能评价的原因",
+                    what_en="why it cannot be assessed",
+                )
+                continue
+            entry: dict[str, Any] = {"key": key, "status": self.status(SHEET_NOT_ASSESSABLE, cells)}
+            for column in NOT_ASSESSABLE_COLUMNS[1:-1]:
+                if _text(cells.get(column.key, (None, ""))[0]):
+                    entry[column.key] = str(cells[column.key][0]).strip()
+            out.append(entry)
+            self.rows_of["not_assessable"].append((key, r))
+        return out
+
     def read_items(self, category_keys: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         controls: list[dict[str, Any]] = []
         items: list[dict[str, Any]] = []
@@ -792,14 +737,16 @@ class _Reader:
 
         key = text("id")
         if not key:
-            self.problem("missing_value", s, cell("id"), "id", what="编号", what_en="an id")
+            self.problem("missing_value", s, cell("id"), "id", what=Bilingual("编号", "an id"))
         elif key in first:
             self.problem("duplicate_id", s, cell("id"), "id", key, first=first[key])
         else:
             first[key] = r
         kind = self.code(s, cells, "type", _TYPES, "unknown_type")
         if kind is None and not text("type"):
-            self.problem("missing_value", s, cell("type"), "type", what="控制项 或 评分项", what_en="control or scored")
+            self.problem(
+                "missing_value", s, cell("type"), "type", what=Bilingual("控制项 或 评分项", "control or scored")
+            )
         entry: dict[str, Any] = {"key": key}
         for name in ("zh", "en", "unit", "unit_zh", "source"):
             if text(name):
@@ -816,8 +763,7 @@ class _Reader:
                 cell("applies"),
                 "applies",
                 text("applies"),
-                applies_zh=APPLIES[right][0],
-                applies_en=APPLIES[right][1],
+                applies=Bilingual(APPLIES[right][0], APPLIES[right][1]),
                 metric=metric.kind,
             )
         if kind == "control":
@@ -835,7 +781,7 @@ class _Reader:
         s = SHEET_ITEMS
         name = _text(cells["metric"][0])
         if not name:
-            self.problem("missing_value", s, cell("metric"), "metric", what="指标量", what_en="a metric")
+            self.problem("missing_value", s, cell("metric"), "metric", what=Bilingual("指标量", "a metric"))
             return None
         names = metric_names()
         if name not in names:
@@ -870,8 +816,10 @@ class _Reader:
                     cell(column),
                     column,
                     _text(cells.get(column, (None, ""))[0]),
-                    count_zh="恰好一个字段键" if one else "至少一个字段键",
-                    count_en="exactly one field key" if one else "at least one field key",
+                    count=Bilingual(
+                        "恰好一个字段键" if one else "至少一个字段键",
+                        "exactly one field key" if one else "at least one field key",
+                    ),
                 )
                 ok = False
         if not ok:
@@ -909,8 +857,7 @@ class _Reader:
                     s,
                     cell("comparison"),
                     "comparison",
-                    what="≥、≤、是 或 齐全",
-                    what_en="≥, ≤, yes or complete",
+                    what=Bilingual("≥、≤、是 或 齐全", "≥, ≤, yes or complete"),
                 )
             return
         entry["rule"] = comparison
@@ -965,12 +912,16 @@ class _Reader:
                     s,
                     cell("scale"),
                     "scale",
-                    what="线性、阶梯 或 是否",
-                    what_en="linear, steps or boolean",
+                    what=Bilingual("线性、阶梯 或 是否", "linear, steps or boolean"),
                 )
             return
         entry["rule"] = scale
-        allowed = {"linear": ("at_least", "at_most"), "steps": ("at_least",), "boolean": ("is_true",)}[scale]
+        allowed = {
+            "linear": ("at_least", "at_most"),
+            "steps": ("at_least",),
+            "boolean": ("is_true",),
+            "met": ("at_least", "at_most", "is_true"),
+        }[scale]
         if comparison is not None and comparison not in allowed:
             labels_zh = " 或 ".join(COMPARISONS[a][0] for a in allowed)
             labels_en = " or ".join(COMPARISONS[a][1] for a in allowed)
@@ -980,9 +931,13 @@ class _Reader:
                 cell("comparison"),
                 "comparison",
                 text("comparison"),
-                allowed_zh=f"{labels_zh}（计分方式 {SCALES[scale][0]}）",
-                allowed_en=f"{labels_en} (scoring {SCALES[scale][1]})",
+                allowed=Bilingual(
+                    f"{labels_zh}（计分方式 {SCALES[scale][0]}）", f"{labels_en} (scoring {SCALES[scale][1]})"
+                ),
             )
+            return
+        if scale == "met":
+            self.read_met(cells, entry, metric, comparison, cell, text)
             return
         if metric is not None:
             if scale == "boolean" and not metric.is_bool:
@@ -1007,16 +962,51 @@ class _Reader:
                     comparison=COMPARISONS[comparison][0],
                     full=_num(full),
                     zero=_num(zero),
-                    expected_zh=f"满分值{'大于' if higher else '小于'}零分值 {_num(zero)}"
-                    f"（或把比较改为 {'≤' if higher else '≥'}）",
-                    expected_en=f"full {'above' if higher else 'below'} zero {_num(zero)} "
-                    f"(or make the comparison {'≤' if higher else '≥'})",
+                    expected=Bilingual(
+                        f"满分值{'大于' if higher else '小于'}零分值 {_num(zero)}"
+                        f"（或把比较改为 {'≤' if higher else '≥'}）",
+                        f"full {'above' if higher else 'below'} zero {_num(zero)} "
+                        f"(or make the comparison {'≤' if higher else '≥'})",
+                    ),
                 )
             entry["zero"], entry["full"] = zero, full
         elif scale == "steps":
             steps = self.read_steps(cells, cell, points)
             if steps is not None:
                 entry["steps"] = [{"at_least": t, "points": p} for t, p in steps]
+
+    def read_met(
+        self,
+        cells: dict[str, tuple[Any, str]],
+        entry: dict[str, Any],
+        metric: _Metric | None,
+        comparison: str | None,
+        cell: Any,
+        text: Any,
+    ) -> None:
+        """A scored item of scale 达标/met: its comparison and, for a numeric metric, its target."""
+        s = SHEET_ITEMS
+        if metric is None:
+            return
+        if metric.is_bool:
+            if comparison not in (None, "is_true"):
+                self.problem(
+                    "numeric_metric", s, cell("comparison"), "comparison", text("comparison"), metric=metric.kind
+                )
+                return
+            entry["comparison"] = "is_true"
+            return
+        if comparison is None:
+            if not text("comparison"):
+                self.problem("missing_value", s, cell("comparison"), "comparison", what="≥ 或 ≤", what_en="≥ or ≤")
+            return
+        if comparison == "is_true":
+            self.problem("yes_no_metric", s, cell("comparison"), "comparison", text("comparison"), metric=metric.kind)
+            return
+        entry["comparison"] = comparison
+        target = self.number(s, cells, "target", required=True)
+        if target is not None:
+            entry["target"] = target
 
     def read_steps(
         self, cells: dict[str, tuple[Any, str]], cell: Any, points: float | None
@@ -1025,11 +1015,11 @@ class _Reader:
         where = cell("steps")
 
         def bad(zh: str, en: str) -> None:
-            self.problem("bad_steps", SHEET_ITEMS, where, "steps", raw, detail_zh=zh, detail_en=en)
+            self.problem("bad_steps", SHEET_ITEMS, where, "steps", raw, detail=Bilingual(zh, en))
 
         if not raw:
             self.problem(
-                "missing_value", SHEET_ITEMS, where, "steps", what="如 “6 → 3; 2 → 1”", what_en="e.g. “6 → 3; 2 → 1”"
+                "missing_value", SHEET_ITEMS, where, "steps", what=Bilingual("如 “6 → 3; 2 → 1”", "e.g. “6 → 3; 2 → 1”")
             )
             return None
         steps = []

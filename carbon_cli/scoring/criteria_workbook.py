@@ -25,6 +25,7 @@ from carbon_cli.scoring.criteria_sheets import (
     DROPDOWN_ROWS,
     GRADE_COLUMNS,
     ITEM_COLUMNS,
+    NOT_ASSESSABLE_COLUMNS,
     SCALES,
     SET_ROWS,
     SET_VALUE_COL,
@@ -33,6 +34,7 @@ from carbon_cli.scoring.criteria_sheets import (
     SHEET_GRADES,
     SHEET_ITEMS,
     SHEET_LISTS,
+    SHEET_NOT_ASSESSABLE,
     SHEET_SET,
     STATUS_LABELS,
     TYPES,
@@ -139,6 +141,8 @@ def item_row(c: Criterion, control: bool, lang: str = "zh") -> dict[str, Any]:
     m = c.metric
     if c.rule in ("at_least", "at_most", "is_true", "complete"):
         comparison = c.rule
+    elif c.rule == "met":
+        comparison = c.comparison
     elif c.rule == "linear":
         comparison = "at_most" if c.lower_is_better else "at_least"
     elif c.rule == "steps":
@@ -291,6 +295,25 @@ def criteria_workbook(criteria: CriteriaSet, lang: str = "zh") -> Any:
         for i, value in enumerate((cat.key, cat.zh, cat.en), 1):
             ws.cell(r, i, value)
 
+    # indicators of the source the survey cannot assess (listed in reports, never scored)
+    ws = wb.create_sheet(SHEET_NOT_ASSESSABLE)
+    header(ws, NOT_ASSESSABLE_COLUMNS)
+    for r, x in enumerate(criteria.not_assessable, 2):
+        cells = (
+            x.key,
+            x.zh,
+            x.en,
+            x.requirement_zh,
+            x.requirement_en,
+            x.reason_zh,
+            x.reason_en,
+            x.source,
+            _pick(STATUS_LABELS, x.status, lang),
+        )
+        for i, value in enumerate(cells, 1):
+            ws.cell(r, i, value if value != "" else None).alignment = wrap
+    dropdown(ws, lists["status"], "I2:I100")
+
     _lists_sheet(wb.create_sheet(SHEET_LISTS), lang, header_font, header_fill)
     for ws in wb.worksheets:
         _fit_rows(ws, 1 if ws.title == SHEET_ABOUT else 2)
@@ -406,6 +429,15 @@ def _instructions(ws: Any, criteria: CriteriaSet, lang: str) -> None:
                 "比较为 ≥ 时满分值大于零分值，≤ 时相反。",
             ),
             ("", "· 阶梯：达到的最高一档的分，写作 “6 → 3; 2 → 1”。是否：“是”得满分，“否”得 0。"),
+            (
+                "",
+                "· 达标：达到“控制值”列的目标（≥ 或 ≤；是/否指标为“是”）得满分，否则 0 分。"
+                "出处只列目标而无分值时，每项 1 分，得分即已达标目标的比例，等级表写明须达标多少项。",
+            ),
+            (
+                "",
+                f"· {SHEET_NOT_ASSESSABLE}：出处中调研不能计量的指标及原因；报告列出它们，不计分。",
+            ),
             ("", "· 缺数据得 0 分并列出要补的字段；不适用（如无基准年）的项不计入满分，总分按比例折算。"),
             ("", "· 百分数类指标量（ratio 及以 _pct 结尾者）取 0–100：40% 写 40。"),
             ("head", "每列的含义（表头单元格的批注里也有）"),
@@ -450,6 +482,17 @@ def _instructions(ws: Any, criteria: CriteriaSet, lang: str) -> None:
             (
                 "",
                 "· steps: the points of the highest step reached, written “6 → 3; 2 → 1”. boolean: all points if yes.",
+            ),
+            (
+                "",
+                "· met: all points when the value reaches the target column (≥ or ≤; a yes/no metric: yes), else 0. "
+                "A source with targets and no points: 1 point each, so the score is the share of targets met, "
+                "and the Grades sheet says how many must be met.",
+            ),
+            (
+                "",
+                f"· {SHEET_NOT_ASSESSABLE}: the source's indicators the survey cannot measure, with why; "
+                "reports list them, nothing scores them.",
             ),
             (
                 "",

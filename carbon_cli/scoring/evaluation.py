@@ -217,7 +217,7 @@ class Evaluation:
         return list(keys)
 
     def reaches(self, grade_key: str) -> bool:
-        grade = next(g for g in self.criteria.grades if g.key == grade_key)
+        grade = self.criteria.grade(grade_key)
         return self.controls_pass and self.score >= grade.min_score - EPS
 
 
@@ -250,6 +250,8 @@ def control_result(criterion: Criterion, mv: MetricValue) -> ControlResult:
 def item_points(criterion: Criterion, value: float | bool) -> float:
     if criterion.rule == "boolean":
         return criterion.points if value else 0.0
+    if criterion.rule == "met":
+        return criterion.points if target_met(criterion, value) else 0.0
     assert not isinstance(value, bool)
     if criterion.rule == "steps":
         return next((p for threshold, p in criterion.steps if value >= threshold - EPS), 0.0)
@@ -259,12 +261,23 @@ def item_points(criterion: Criterion, value: float | bool) -> float:
     return criterion.points * share
 
 
+def target_met(criterion: Criterion, value: float | bool) -> bool:
+    """Whether `value` reaches the target of a `met` item (a yes/no metric: whether it is yes)."""
+    if criterion.comparison == "is_true" or isinstance(value, bool):
+        return bool(value)
+    target = criterion.target
+    assert target is not None
+    return value >= target - EPS if criterion.comparison == "at_least" else value <= target + EPS
+
+
 def _value_for_points(criterion: Criterion, points: float) -> float | bool | None:
     """The metric value at which `criterion` earns `points` (None when it cannot)."""
     if points > criterion.points + EPS:
         return None
-    if criterion.rule == "boolean":
+    if criterion.rule == "boolean" or (criterion.rule == "met" and criterion.comparison == "is_true"):
         return True
+    if criterion.rule == "met":
+        return criterion.target
     if criterion.rule == "steps":
         reachable = [t for t, p in criterion.steps if p >= points - EPS]
         return min(reachable) if reachable else None
@@ -394,7 +407,7 @@ class Score:
         return self.criteria.grade_for(self.score)
 
     def reaches(self, grade_key: str) -> bool:
-        grade = next(g for g in self.criteria.grades if g.key == grade_key)
+        grade = self.criteria.grade(grade_key)
         return self.controls_pass and self.score >= grade.min_score - EPS
 
     @classmethod

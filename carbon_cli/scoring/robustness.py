@@ -189,10 +189,11 @@ def _criterion_figures(c: Criterion, control: bool, rules: RangeRules) -> Iterat
         low, high = own[name] if published else rules.default(c.status, nominal, is_pct)
         return Figure(f"{c.key}.{name}", kind, c.key, nominal, low, high, c.status, published, c.unit, index, names)
 
-    if control:
+    if control or c.rule == "met":  # a control's target, or a `met` item's
         if c.target is not None:
             yield figure("target", "target", c.target, percent)
-        return
+        if control:
+            return
     if c.rule == "linear":
         assert c.zero is not None and c.full is not None
         for name, this, other in (("zero", c.zero, c.full), ("full", c.full, c.zero)):
@@ -406,7 +407,7 @@ def _ratio_extreme(shares: list[float], lows: list[float], highs: list[float], l
 
 
 def _item_corners(figs: list[Figure]) -> Iterator[dict[Figure, float]]:
-    thresholds = [f for f in figs if f.kind in ("zero", "full", "step") and f.moves]
+    thresholds = [f for f in figs if f.kind in ("zero", "full", "step", "target") and f.moves]
     for ends in itertools.product((0, 1), repeat=len(thresholds)):
         yield {f: (f.high if e else f.low) for f, e in zip(thresholds, ends, strict=True)}
 

@@ -1,13 +1,15 @@
 """What a survey file is, judged by its content, and whether it is safe to open.
 
-A file is judged by its content, not its name: an OLE container (legacy .xls, or any
-password-protected workbook), a zip package (.xlsx, or an .ods/.numbers/.docx in disguise), a web
-page saved as ".xls", or CSV text. Before the xlsx reader sees a package, every part is inflated
+A file is judged by its content, not its name: an OLE container (an .xls, or any
+password-protected workbook), a zip package (.xlsx or .ods, or a .numbers/.docx in disguise), a
+web page saved as ".xls", or CSV text. Before calamine sees a package, every part is inflated
 here from its raw bytes under limits that do not trust the zip header (declared sizes can lie): a
 total budget, a compression-ratio ceiling against zip bombs, the sizes and checksums the header
 claims. XML entity declarations are refused. Per sheet, hidden state, merged ranges, the extent
 of the cells (the reader lays a sheet out as a full grid), error values and the formulas that
-have no stored result are read (`SheetInfo`), for `survey.workbook` to read the cached values with.
+have no stored result are read (`SheetInfo`), for `survey.workbook` to read the cached values with:
+from the sheet XML of an .xlsx here, from content.xml of an .ods (`survey.odf`) and from the BIFF
+records of an .xls (`survey.biff`).
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from carbon_cli.core.i18n import Bilingual
-from carbon_cli.survey.cells import split_coordinate
+from carbon_cli.survey.cells import coordinate, split_coordinate
 from carbon_cli.survey.issues import InputError, Issue, Location
 
-SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv")
-# Spreadsheets carbon-cli cannot read: found in a folder they are reported, never silently skipped.
-OTHER_SPREADSHEETS = (".xls", ".xlsb", ".et", ".ods", ".numbers")
+SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+# Spreadsheets carbon-cli cannot read (a WPS .et is read if it holds BIFF8, as most do): found in
+# a folder they are reported, never silently skipped.
+OTHER_SPREADSHEETS = (".xlsb", ".et", ".numbers")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 
 _MB = 1024 * 1024
@@ -87,6 +90,7 @@ class SheetInfo:
     name: str
     hidden: bool = False
     member: str = ""
+    format: str = "xlsx"  # or "xls", "ods": which reader may read the values
     uncomputed: set[tuple[int, int]] = field(default_factory=set)  # formulas with no stored result
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error values ("#DIV/0!")
@@ -152,10 +156,11 @@ def _looks_like_markup(head: bytes) -> bool:
 
 def kind_of_file(path: Path, limits: Limits) -> str:
     """What the survey file at `path` is, judged by its content: "package" (a zip package, to be
-    checked by `inspect_package`) or "text" (CSV or tab-separated text).
+    checked by `inspect_package`), "ole" (an .xls, to be checked by `inspect_xls`) or "text" (CSV
+    or tab-separated text).
 
     Raises InputError, naming the file, when it is unreadable, too large, or of a kind carbon-cli
-    cannot read (a legacy .xls, an encrypted workbook, a web page saved as .xls …).
+    cannot read (an encrypted workbook, a web page saved as .xls …).
     """
     check_readable(path, limits)
     try:
@@ -164,7 +169,9 @@ def kind_of_file(path: Path, limits: Limits) -> str:
         raise input_error(path, "read_failed", detail=exc.strerror or type(exc).__name__) from None
     suffix = path.suffix.lower()
     if head.startswith(_OLE_MAGIC):
-        raise input_error(path, "encrypted_workbook" if _ole_is_encrypted(path) else "legacy_xls", suffix=suffix)
+        if _ole_is_encrypted(path):
+            raise input_error(path, "encrypted_workbook")
+        return "ole"
     if head.startswith(b"PK"):
         return "package"
     if suffix in TEXT_SUFFIXES:
@@ -172,8 +179,43 @@ def kind_of_file(path: Path, limits: Limits) -> str:
     if _looks_like_markup(head):
         raise input_error(path, "html_table", suffix=suffix or "(none)")
     if suffix in OTHER_SPREADSHEETS:
-        raise input_error(path, "legacy_xls" if suffix in (".xls", ".et") else "unsupported_format", suffix=suffix)
+        raise input_error(path, "unsupported_format", suffix=suffix)
     raise input_error(path, "not_a_workbook")
+
+
+# --- the .xls -----------------------------------------------------------------------------------
+
+
+def inspect_xls(path: Path, limits: Limits) -> list[SheetInfo]:
+    """Check a legacy .xls record by record and describe its worksheets (`survey.biff`)."""
+    from carbon_cli.survey import biff
+
+    try:
+        found = biff.scan(path.read_bytes())  # under the file-size limit: calamine reads it whole too
+    except OSError as exc:
+        raise input_error(path, "read_failed", detail=exc.strerror or type(exc).__name__) from None
+    except biff.Encrypted:
+        raise input_error(path, "encrypted_workbook") from None
+    except biff.TooOld:
+        raise input_error(path, "legacy_xls", suffix=path.suffix.lower()) from None
+    except (biff.BiffError, struct.error, IndexError, ValueError) as exc:
+        if path.suffix.lower() == ".et":  # a WPS workbook in its own format, not BIFF8
+            raise input_error(path, "unsupported_format", suffix=".et") from None
+        if isinstance(exc, biff.BiffError):
+            raise input_error(path, "corrupt_workbook", detail=Bilingual(exc.zh, exc.en)) from None
+        raise input_error(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
+    sheets = []
+    for sheet in found:
+        info = SheetInfo(sheet.name, sheet.hidden, format="xls", errors=sheet.errors)
+        info.rows, info.columns = sheet.rows, sheet.columns
+        if len(info.errors) > _MAX_UNCOMPUTED:
+            raise input_error(path, "formulas_not_computed", info.name, count=f"{_MAX_UNCOMPUTED:,}")
+        collect, info.merges = _merge_collector(path, info)
+        for r0, c0, r1, c1 in sheet.merges:
+            collect(f"{coordinate(r0, c0)}:{coordinate(r1, c1)}")
+        _check_extent(path, info)
+        sheets.append(info)
+    return sheets
 
 
 # --- the zip package --------------------------------------------------------------------------
@@ -347,11 +389,22 @@ def _kind_of_package(names: set[str], zf: zipfile.ZipFile) -> str:
                 return ".ods"
     if any(n.startswith("Index/") or n.endswith(".iwa") for n in names):
         return ".numbers"
+    if "word/document.xml" in names:
+        return ".docx"
+    if "ppt/presentation.xml" in names:
+        return ".pptx"
     return "zip"
 
 
+_DOCUMENTS = {
+    ".docx": Bilingual("Word 文档 (.docx)", "a Word document (.docx)"),
+    ".pptx": Bilingual("PowerPoint 演示文稿 (.pptx)", "a PowerPoint presentation (.pptx)"),
+}
+
+
 def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
-    """Check an .xlsx package part by part and describe its sheets, trusting no declared size."""
+    """Check an .xlsx or .ods package part by part and describe its sheets, trusting no declared
+    size."""
     budget = int(limits.max_inflated_mb * _MB)
     try:
         with path.open("rb") as raw, zipfile.ZipFile(raw) as zf:
@@ -365,15 +418,24 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
             kind = _kind_of_package(names, zf)
             if kind == "zip":
                 raise input_error(path, "zip_not_workbook")
-            if kind != "xlsx":
+            if kind in (".docx", ".pptx"):
+                what = _DOCUMENTS[kind]
+                if path.suffix.lower() == kind:
+                    raise input_error(path, "office_document", kind=what)
+                raise input_error(path, "renamed_document", kind=what, suffix=path.suffix.lower() or "(none)")
+            if kind not in ("xlsx", ".ods"):
                 raise input_error(path, "unsupported_format", suffix=kind)
             if sum(i.file_size for i in infos) > budget:  # an honest bomb says so up front
                 raise _TooLarge
             kept: dict[str, bytes] = {}
             flags: dict[str, _Scan] = {}
+            keep = _KEPT_PARTS if kind == "xlsx" else (_ODS_MANIFEST,)
+            infos.sort(key=lambda i: i.filename != _ODS_MANIFEST)  # an encrypted .ods says so there
             for info in infos:
                 media = info.filename.lower().endswith(_MEDIA_SUFFIXES)
-                scan = _Scan(keep=info.filename in _KEPT_PARTS, xml=not media)
+                if kind == ".ods" and info.filename != _ODS_MANIFEST and _ods_encrypted(kept):
+                    raise _Encrypted
+                scan = _Scan(keep=info.filename in keep, xml=not media and kind == "xlsx")
                 budget -= _inflate(raw, info, budget, limits, scan)
                 if scan.entity and not media:
                     raise input_error(path, "unsafe_xml", part=info.filename)
@@ -385,6 +447,8 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
                         )
                     kept[info.filename] = b"".join(scan.parts)
                 flags[info.filename] = scan
+            if kind == ".ods":
+                return _ods_sheets(path, zf, names)
             sheets = _sheets(path, kept)
             for sheet in sheets:
                 if sheet.member not in flags:
@@ -423,6 +487,42 @@ def inspect_package(path: Path, limits: Limits) -> list[SheetInfo]:
         raise input_error(path, "corrupt_workbook", detail=str(exc)) from None
     except Exception as exc:  # zipfile and struct raise many types for a mangled package
         raise input_error(path, "corrupt_workbook", detail=f"{type(exc).__name__}: {exc}") from None
+
+
+_ODS_MANIFEST = "META-INF/manifest.xml"
+
+
+def _ods_encrypted(kept: dict[str, bytes]) -> bool:
+    return b"encryption-data" in kept.get(_ODS_MANIFEST, b"")
+
+
+def _ods_sheets(path: Path, zf: zipfile.ZipFile, names: set[str]) -> list[SheetInfo]:
+    """The tables of an .ods whose every part has been inflated under the limits (`survey.odf`)."""
+    from carbon_cli.survey import odf
+
+    if "content.xml" not in names:
+        raise _Corrupt("缺少 content.xml", "content.xml is missing")
+
+    def too_many(sheet: str) -> InputError:
+        return input_error(path, "formulas_not_computed", sheet, count=f"{_MAX_UNCOMPUTED:,}")
+
+    try:
+        with zf.open("content.xml") as stream:
+            found = odf.scan(stream, _MAX_UNCOMPUTED, too_many)
+    except odf.Unsafe:
+        raise input_error(path, "unsafe_xml", part="content.xml") from None
+    except odf.OdfError as exc:
+        raise _Corrupt(exc.zh, exc.en) from None
+    sheets = []
+    for table in found:
+        info = SheetInfo(table.name, table.hidden, "content.xml", "ods", errors=table.errors)
+        info.rows, info.columns = table.rows, table.columns
+        collect, info.merges = _merge_collector(path, info)
+        for r0, c0, r1, c1 in table.spans:
+            collect(f"{coordinate(r0, c0)}:{coordinate(r1, c1)}")
+        _check_extent(path, info)
+        sheets.append(info)
+    return sheets
 
 
 def _sheets(path: Path, xml: dict[str, bytes]) -> list[SheetInfo]:

@@ -62,12 +62,23 @@ class FieldSpec:
     source: str
     status: str
     range_status: str
+    unit_one_zh: str = ""  # one of the unit after 每, where it is not the unit itself
+    unit_one_en: str = ""  # after "per": person (the unit is persons), vehicle (a count)
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
 
     def unit_label(self, lang: str = "zh") -> str:
         return self.unit_zh if lang == "zh" else self.unit
+
+    def unit_shown(self, lang: str = "zh") -> str:
+        """The unit as a message shows it after a number: m², 千瓦时; "" for a count."""
+        return _UNIT_SHOWN.get(self.unit_label(lang), self.unit_label(lang))
+
+    def unit_one(self, lang: str = "zh") -> str:
+        """One of the unit, after 每/per: 人, person; a count says what it counts (辆, vehicle)."""
+        one = self.unit_one_zh if lang == "zh" else self.unit_one_en
+        return one or self.unit_shown(lang) or self.label(lang)
 
     def note(self, lang: str = "zh") -> str:
         return self.note_zh if lang == "zh" else self.note_en
@@ -172,6 +183,8 @@ def _field(entry: dict) -> FieldSpec:
         per=PerRange(per["field"], per.get("min"), per.get("max")) if per else None,
         not_above=tuple(entry.get("not_above", ())),
         warn_above=tuple(entry.get("warn_above", ())),
+        unit_one_zh=entry.get("unit_one_zh", ""),
+        unit_one_en=entry.get("unit_one_en", ""),
         note_zh=entry.get("note_zh", ""),
         note_en=entry.get("note_en", ""),
         source=entry.get("source", ""),

@@ -50,8 +50,17 @@ class Issue:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def message(self, lang: str = "zh") -> str:
-        return i18n.message(self.code, lang, found=self.found, **self._label_params(lang))
+    def message(self, lang: str = "zh", beside_field: bool = False) -> str:
+        """The message; `beside_field`: without the field's name it starts with, for a table
+        whose own column names the field."""
+        params = self._label_params(lang)
+        text = i18n.message(self.code, lang, found=self.found, **params)
+        label = params["label"]
+        if beside_field and label:
+            for sep in ("：", ": ", " "):
+                if text.startswith(label + sep) and len(text) > len(label + sep):
+                    return text[len(label + sep) :]
+        return text
 
     def expected(self, lang: str = "zh") -> str:
         return i18n.expected(self.code, lang, found=self.found, **self._label_params(lang))
@@ -79,6 +88,13 @@ class Issue:
                 params[name] = field_name(value, lang)
         params.setdefault("label", self.field_name(lang))
         params.setdefault("key", self.field or "")
+        if "per_field" in self.params:  # a ratio's range is in the field's unit per the other's
+            from carbon_cli.survey.fields import dictionary
+
+            fields = dictionary()
+            mine, per = fields.get(self.field or ""), fields.get(self.params["per_field"])
+            params.setdefault("unit", mine.unit_shown(lang) if mine else "")
+            params.setdefault("per_unit", per.unit_one(lang) if per else "")
         return params
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:

@@ -24,7 +24,7 @@ from carbon_cli.survey.cells import (
 from carbon_cli.survey.fields import Dictionary, FieldSpec, HeaderMatch, normalize
 from carbon_cli.survey.issues import Issue, Location
 from carbon_cli.survey.model import ASSESSMENT, BASELINE
-from carbon_cli.survey.values import MISSING, ValueProblem, checked_quantity, parse_value, unit_factor
+from carbon_cli.survey.values import MISSING, ValueProblem, checked_quantity, parse_value, shown, unit_factor
 
 # Column headings of the form layout, as the template writes them and as people retype them.
 FORM_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -119,17 +119,16 @@ def read_cell(
     """Parse one raw cell for `spec`; problems become issues at `location`, result MISSING."""
     if isinstance(raw, Merged):
         raw = raw.value
-    found = None if raw is None else str(raw)
     if raw is FORMULA_WITHOUT_VALUE:
         issues.append(Issue("formula_no_value", location, spec.key, community, found="="))
         return MISSING
     try:
         parsed = parse_value(raw, spec, unit, dictionary.max_abs_value)
     except ValueProblem as problem:
-        issues.append(Issue(problem.code, location, spec.key, community, found, problem.params))
+        issues.append(Issue(problem.code, location, spec.key, community, shown(raw), problem.params))
         return MISSING
     for code, params in parsed.warnings:
-        issues.append(Issue(code, location, spec.key, community, found, params))
+        issues.append(Issue(code, location, spec.key, community, shown(raw), params))
     return parsed.value
 
 

@@ -11,7 +11,7 @@ from carbon_cli.survey.issues import Issue, Location
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
     """Files named, and survey files found (recursively, sorted) in folders named.
 
-    Spreadsheets in other formats (.xls, .ods …) are listed too, so each is reported rather
+    Spreadsheets in other formats (.xlsb, .numbers …) are listed too, so each is reported rather
     than silently left out; Excel/WPS lock files, macOS resource forks and earlier batch
     outputs are skipped.
     """

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_cli.core.errors import UsageError
-from carbon_cli.survey.cells import SheetGrid
+from carbon_cli.survey.cells import SheetGrid, split_coordinate
 from carbon_cli.survey.checks import check_survey
 from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import Dictionary, dictionary
@@ -29,6 +29,7 @@ class WorkbookRead:
     layout: str
     surveys: list[Survey]
     issues: list[Issue] = field(default_factory=list)
+    sheets: tuple[str, ...] = ()  # the workbook's sheets, in its order
 
     @property
     def all_issues(self) -> list[Issue]:
@@ -45,7 +46,23 @@ class WorkbookRead:
             out.update(dict.fromkeys(tagged.get(_finding(issue), [issue])))
         for versions in tagged.values():
             out.update(dict.fromkeys(versions))
-        return list(out)
+        return in_workbook_order(list(out), self.sheets)
+
+
+def in_workbook_order(issues: list[Issue], sheets: tuple[str, ...]) -> list[Issue]:
+    """`issues` as the workbook holds them: the file's own first, then sheet by sheet in the
+    workbook's order, row by row, column by column; otherwise in the order found."""
+    order = {name: i for i, name in enumerate(sheets)}
+
+    def place(issue: Issue) -> tuple[int, int, int]:
+        where = issue.location
+        if where.sheet is None:
+            return (-1, 0, 0)
+        cell = split_coordinate(where.cell) if where.cell else None
+        row, column = cell or (0, 0)
+        return (order.get(where.sheet, len(order)), row, column)
+
+    return sorted(issues, key=place)
 
 
 def _finding(issue: Issue) -> tuple[Any, ...]:
@@ -55,7 +72,7 @@ def _finding(issue: Issue) -> tuple[Any, ...]:
 def read_workbook(path: Path | str, *, year: int | None = None, limits: Limits | None = None) -> WorkbookRead:
     """Read every community of a survey file. Raises InputError when the file is unusable."""
     stream = stream_workbook(path, year=year, limits=limits)
-    return WorkbookRead(stream.file, stream.layout, list(stream), stream.issues)
+    return WorkbookRead(stream.file, stream.layout, list(stream), stream.issues, stream.sheets)
 
 
 @dataclass
@@ -71,6 +88,7 @@ class WorkbookStream:
     issues: list[Issue]  # the file's own: complete before the first survey
     count: int  # communities
     surveys: Iterator[Survey]
+    sheets: tuple[str, ...] = ()  # the workbook's sheets, in its order
 
     def __iter__(self) -> Iterator[Survey]:
         return self.surveys
@@ -82,10 +100,10 @@ def stream_workbook(path: Path | str, *, year: int | None = None, limits: Limits
     path = Path(path)
     file = str(path)
     fields = dictionary()
-    records, file_issues = _records(path, limits, fields)
+    records, file_issues, sheets = _records(path, limits, fields)
     if records.layout == "form":
         form = _form_survey(file, records.rows.get("", {}), fields, file_issues)
-        return WorkbookStream(file, "form", file_issues, 1, iter([form]))
+        return WorkbookStream(file, "form", file_issues, 1, iter([form]), sheets)
     if not records.rows and not any(i.code == "no_data_rows" for i in file_issues):
         file_issues.append(Issue("no_data_rows", Location(file)))
     own: dict[str, list[Issue]] = {}
@@ -102,15 +120,17 @@ def stream_workbook(path: Path | str, *, year: int | None = None, limits: Limits
             del by_year
             yield survey
 
-    return WorkbookStream(file, "table", file_issues, len(records.rows), surveys())
+    return WorkbookStream(file, "table", file_issues, len(records.rows), surveys(), sheets)
 
 
-def _records(path: Path, limits: Limits | None, fields: Dictionary) -> tuple[Records, list[Issue]]:
-    """Every sheet of the file read into records (all years of a table), and the file's own issues."""
+def _records(path: Path, limits: Limits | None, fields: Dictionary) -> tuple[Records, list[Issue], tuple[str, ...]]:
+    """Every sheet of the file read into records (all years of a table), the file's own issues,
+    and its sheets' names in the workbook's order."""
     with _no_collection_pauses(), opened(path, limits) as grids:
         records, file_issues = _read_sheets(grids, fields, str(path))
+        sheets = tuple(grid.name for grid in grids)
     file_issues.extend(i for i in records.issues if i.community is None)
-    return records, file_issues
+    return records, file_issues, sheets
 
 
 @dataclass(frozen=True)
@@ -148,7 +168,7 @@ def read_years(path: Path | str, *, limits: Limits | None = None) -> YearsRead:
     path = Path(path)
     file = str(path)
     fields = dictionary()
-    records, file_issues = _records(path, limits, fields)
+    records, file_issues, _ = _records(path, limits, fields)
     issues = file_issues + [i for i in records.issues if i.community is not None]
     out: list[YearRecord] = []
     if records.layout == "form":

@@ -145,7 +145,7 @@ def _words(lang: str) -> dict[str, str]:
 
 def unit_text(spec: FieldSpec, lang: str) -> str:
     """The unit as written in a template; one the reader could not parse back (the zh label
-    千瓦峰值(kWp)) falls back to the canonical unit, so a filled template always reads."""
+    of a field that has none the reader knows) falls back to the canonical unit, so a filled template always reads."""
     label = spec.unit_label(lang)
     try:
         unit_factor(label, spec)
@@ -238,6 +238,10 @@ def form_workbook(
             cell = _put(ws, 2, col, text)
             _style_header(cell)
             ws.column_dimensions[cell.column_letter].width = width
+        # the field keys are for carbon-cli, not for the person filling in: grouped and folded
+        # away (the "+" above the columns shows them), as they are left out of print
+        key_column = get_column_letter(KEY_COL)
+        ws.column_dimensions.group(key_column, key_column, outline_level=1, hidden=True)
         ws.freeze_panes = "A3"
         dropdown = _yes_no(lang)
         for row, spec in enumerate(fields.by_topic(topic.key), start=3):
@@ -302,7 +306,8 @@ def _print_setup(ws: Worksheet, lang: str, landscape: bool) -> None:
     assert page_setup_pr is not None  # optional in the schema; a new sheet always has one
     page_setup_pr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
+    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.3  # the footer sits inside the bottom margin
     ws.print_options.horizontalCentered = True
     footer = ws.oddFooter
     assert footer is not None  # optional in the schema; a new sheet always has one

@@ -174,7 +174,17 @@ UNITS: dict[str, dict[str, float]] = {
         "平方千米": 1e6,
         "亩": 10000 / 15,
     },
-    "power": {"kwp": 1, "kw": 1, "千瓦": 1, "千瓦峰值": 1, "mwp": 1e3, "mw": 1e3, "兆瓦": 1e3, "wp": 1e-3},
+    "power": {
+        "kwp": 1,
+        "kw": 1,
+        "千瓦": 1,
+        "千瓦峰值": 1,
+        "千瓦(峰值)": 1,  # 千瓦（峰值） once full-width brackets are folded
+        "mwp": 1e3,
+        "mw": 1e3,
+        "兆瓦": 1e3,
+        "wp": 1e-3,
+    },
     "distance": {"km": 1, "公里": 1, "千米": 1, "m": 1e-3, "米": 1e-3},
     "persons": {"人": 1, "persons": 1, "person": 1, "people": 1, "名": 1, "口": 1},
     "households": {"户": 1, "households": 1, "household": 1},
@@ -202,6 +212,12 @@ UNITS: dict[str, dict[str, float]] = {
 
 _NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>(?:\d[\d,']*(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)(?P<rest>.*)$")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+# A date typed as text (a CSV holds no date cells): 2023/7/1, 2023-07-01, 2023.7.1, 2023年7月1日,
+# 7/1/2023, with a time or not; spaces were taken out before it is matched.
+_DATE_TEXT = re.compile(
+    r"^(?:\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日?|\d{1,2}([-/.])\d{1,2}\2\d{4})"
+    r"(?:\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
 
 
 @dataclass
@@ -291,6 +307,19 @@ def _number_text(text: str, spec: FieldSpec, unit_hint: str | None) -> tuple[flo
     return number, warnings
 
 
+def shown(raw: Any) -> str | None:
+    """A raw cell as an issue quotes it: a date as 2023-07-01 (with its time only when it has one)."""
+    if raw is None:
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw.strftime("%Y-%m-%d" if raw.time() == dt.time() else "%Y-%m-%d %H:%M")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, dt.time):
+        return raw.strftime("%H:%M")
+    return str(raw)
+
+
 def _fmt(number: float) -> str:
     return f"{number:,.6g}" if abs(number) < 1e6 else f"{number:,.0f}"
 
@@ -345,6 +374,8 @@ def _parse_quantity(raw: Any, spec: FieldSpec, unit_hint: str | None, max_abs_va
         text = _clean_text(str(raw))
         if normalize(text) in ZERO_WORDS:
             return Parsed(0 if spec.type == "int" else 0.0)
+        if _DATE_TEXT.match(text):
+            raise ValueProblem("date_not_number")
         number, warnings = _number_text(text, spec, unit_hint)
     fraction = not (isinstance(raw, str) and "%" in raw)
     return Parsed(checked_quantity(number, spec, max_abs_value, fraction), tuple(warnings))

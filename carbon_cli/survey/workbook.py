@@ -1,10 +1,11 @@
 """Opening a survey file and presenting every sheet as rows of raw cell values.
 
-`opened` first has `survey.container` judge the file by its content and, for an .xlsx, check
-every part of its zip package (limits, zip bombs, XML entities) and read what each sheet holds
-beyond its values (hidden state, merged ranges, extent, errors, formulas never computed). Only
-then does calamine (or openpyxl, the reference the tests compare it with) read the cached values;
-CSV text is decoded and read here. Each sheet is a `SheetGrid` of raw values (`survey.cells`).
+`opened` first has `survey.container` judge the file by its content and, for an .xlsx or .ods,
+check every part of its zip package (limits, zip bombs, XML entities), for an .xls every record
+of its Workbook stream, and read what each sheet holds beyond its values (hidden state, merged
+ranges, extent, errors, formulas never computed). Only then does calamine (or, for an .xlsx,
+openpyxl, the reference the tests compare it with) read the cached values; CSV text is decoded
+and read here. Each sheet is a `SheetGrid` of raw values (`survey.cells`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from carbon_cli.survey.container import (
     SheetInfo,
     input_error,
     inspect_package,
+    inspect_xls,
     kind_of_file,
 )
 from carbon_cli.survey.issues import InputError
@@ -43,10 +45,12 @@ def opened(path: Path | str, limits: Limits | None = None) -> Iterator[list[Shee
     """
     path = Path(path)
     limits = limits or Limits()
-    if kind_of_file(path, limits) == "package":
-        infos = inspect_package(path, limits)
-        with path.open("rb") as stream:  # a stream: a reader given a path named .xls reads it as .xls
-            read = _calamine_grids if XLSX_READER == "calamine" else _openpyxl_grids
+    kind = kind_of_file(path, limits)
+    if kind in ("package", "ole"):
+        infos = inspect_package(path, limits) if kind == "package" else inspect_xls(path, limits)
+        with path.open("rb") as stream:  # a stream: the reader judges the content, not the name
+            xlsx = all(info.format == "xlsx" for info in infos) and kind == "package"
+            read = _openpyxl_grids if XLSX_READER == "openpyxl" and xlsx else _calamine_grids
             book, grids = read(path, stream, infos)
             try:
                 yield grids
@@ -74,7 +78,7 @@ def _calamine_grids(path: Path, stream: IO[bytes], infos: list[SheetInfo]) -> tu
     for name in names:
         info = by_name.get(name)
         if info is None:  # every sheet was measured before calamine lays it out
-            raise input_error(path, "corrupt_workbook", detail=f"sheet {name!r} not in xl/workbook.xml")
+            raise input_error(path, "corrupt_workbook", detail=f"sheet {name!r} was not measured")
         grids.append(SheetGrid(name, info.hidden, _calamine_rows(path, book, info)))
     return book, grids
 

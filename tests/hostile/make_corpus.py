@@ -258,7 +258,17 @@ def make_corpus(folder: Path | str) -> dict[str, Path]:
     for i in range(start + info.compress_size // 3, start + info.compress_size // 3 + 64):
         corrupt[i] ^= 0x5A
     cases["corrupt_member"] = put("corrupt_member.xlsx", bytes(corrupt))
-    cases["legacy_xls"] = put("legacy.xls", _ole(["Workbook", "\x05SummaryInformation"]))
+    cases["fake_ole"] = put("fake_ole.xls", _ole(["Workbook", "\x05SummaryInformation"]))
+    # an .xls saved by LibreOffice (tests/fixtures/make_formats.py): read; with a FILEPASS record
+    # (an opening password) in place of its INTERFACEHDR, encrypted; with BIFF5's version, too old
+    xls = (Path(__file__).resolve().parent.parent / "fixtures" / "legacy_form.xls").read_bytes()
+    cases["xls_form"] = put("legacy_form.xls", xls)
+    filepass, bof95 = (
+        (bytes.fromhex("e1000200b004"), bytes.fromhex("2f000200b004")),
+        (b"\x09\x08\x10\0\0\x06", b"\x09\x08\x10\0\0\x05"),
+    )
+    cases["encrypted_xls"] = put("encrypted.xls", xls.replace(*filepass))
+    cases["excel95_xls"] = put("excel95.xls", xls.replace(*bof95))
     cases["encrypted"] = put("encrypted.xlsx", _encrypted(xlsx_bytes(form_book(survey_values("HX-ENC")))))
     cases["html_as_xls"] = put(
         "html_export.xls",
@@ -277,6 +287,17 @@ def make_corpus(folder: Path | str) -> dict[str, Path]:
         ),
     )
     cases["ods_named_xlsx"] = put("ods_inside.xlsx", (folder / "survey.ods").read_bytes())
+    ods = (Path(__file__).resolve().parent.parent / "fixtures" / "legacy_form.ods").read_bytes()
+    packed = zeros_stream(ZIP_BOMB_GIB)  # as zip_bomb.xlsx below: 1 KiB declared, 4 GiB inflated
+    cases["ods_zip_bomb"] = put(
+        "zip_bomb.ods",
+        _raw_zip(
+            [
+                *(_honest(n, b) for n, b in _members(ods).items()),
+                ("Pictures/image1.png", packed, zipfile.ZIP_DEFLATED, 0, len(packed), 1024),
+            ]
+        ),
+    )
     cases["numbers"] = put(
         "survey.numbers",
         _zip(

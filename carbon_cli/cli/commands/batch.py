@@ -124,6 +124,7 @@ def batch(
     budget_yuan = parse_yuan(budget) if budget is not None else None
     if budget is not None and budget_yuan is None:
         raise UsageError("bad_budget", found=budget)
+    _some_input(list(paths), outdir, code)
     # fail fast on a bad data file
     load_criteria(criteria), load_factor_set(factors), load_measures(measures), load_cost_set(costs)
     options = BatchOptions(
@@ -223,15 +224,36 @@ def removed_lines(removed: list[str], formats: tuple[str, ...], lang: str) -> li
     return lines
 
 
+def _some_input(paths: list[Path], outdir: Path, lang: str) -> None:
+    """Refuse, before any output folder is made, a batch whose paths hold no survey at all."""
+    from carbon_cli.cli.console import print_error
+    from carbon_cli.core.errors import CarbonError
+    from carbon_cli.survey.issues import Issue, Location
+    from carbon_cli.survey.paths import expand_paths
+
+    files, problems = expand_paths(paths)
+    if any(f.exists() for f in files):
+        return
+    missing = [Issue("file_not_found", Location(str(f)), params={"path": str(f)}) for f in files]
+    for issue in [*missing, *problems]:
+        print_error(CarbonError(issue.code, hint=issue.expected(lang) or None, **issue.params), lang)
+    raise CarbonError("batch_no_input", outdir=str(outdir))
+
+
 def report_formats(value: str) -> tuple[str, ...]:
     """`md,html,docx` → ("md", "html", "docx"); an unknown format is a usage error."""
+    from carbon_cli.cli.usage import PDF_LIKE
+    from carbon_cli.core.errors import UsageError
+    from carbon_cli.core.i18n import Bilingual
     from carbon_cli.outputs.documents import FORMATS
 
     formats = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in value.split(",") if f.strip()))
     unknown = [f for f in formats if f not in FORMATS]
+    if any(f in PDF_LIKE for f in unknown):
+        raise UsageError("report_format_pdf", option="--report-format")
     if unknown or not formats:
-        shown = ", ".join(unknown) or repr(value)
-        raise typer.BadParameter(f"{shown}: choose from {', '.join(FORMATS)}", param_hint="--report-format")
+        choices = Bilingual("、".join(FORMATS), ", ".join(FORMATS))
+        raise UsageError("bad_report_format", value=", ".join(unknown) or repr(value), choices=choices)
     return formats
 
 

@@ -55,9 +55,18 @@ def criteria(ctx: typer.Context, lang: LangOption = Lang.zh) -> None:
         ),
         fold=False,
     )
-    for set_id in available():
+    ids = available()
+    table.columns[0].min_width = max(map(len, ids), default=2)  # the id is what --criteria takes: never cut
+    table.columns[1].overflow, table.columns[1].max_width = "fold", 20
+    for set_id in ids:
         c = load_criteria(set_id)
-        table.add_row(set_id, c.label(code), str(len(c.controls)), str(len(c.items)), term(c.status, code))
+        table.add_row(
+            set_id,
+            c.label(code),
+            str(len(c.controls)),
+            str(len(c.items)),
+            term(c.status, code),
+        )
     stdout.print(table)
 
 
@@ -82,8 +91,13 @@ def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
     code = lang.value
     c = load_criteria(name)
     stdout.print(f"[bold]{c.label(code)}[/] ({c.id})\n{c.description(code)}")
-    grades = "；".join(f"{g.label(code)} ≥ {g.min_score:g}" for g in c.grades[:-1])
+    grades = t(code, "；", "; ").join(
+        f"{g.label(code)} ≥ {g.min_score:g}" + t(code, f"（{term(g.status, code)}）", f" ({term(g.status, code)})")
+        for g in c.grades[:-1]
+    )
     stdout.print(f"{t(code, '等级', 'Grades')}: {grades}")
+    if c.source:
+        stdout.print(f"{t(code, '来源', 'Source')}: {c.source}")
     table = Table(show_lines=False)
     add_columns(
         table,
@@ -106,6 +120,12 @@ def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
             "linear": f"{num(cr.zero)} → {num(cr.full)} {unit}",
             "boolean": t(code, "是/否", "yes/no"),
             "steps": "; ".join(f"≥ {num(th)} → {p:g}" for th, p in cr.steps),
+            "met": t(code, "达标：", "met: ")
+            + (
+                t(code, "是", "yes")
+                if cr.comparison == "is_true"
+                else f"{'≤' if cr.comparison == 'at_most' else '≥'} {num(cr.target)} {unit}"
+            ),
         }[cr.rule]
         table.add_row(
             cr.key,
@@ -116,6 +136,25 @@ def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
             cr.source,
         )
     stdout.print(table)
+    if c.not_assessable:  # the source's indicators no survey field measures
+        missing = Table(
+            title=t(code, "不可评价（调研未采集，不计分）", "Not assessable (not collected, not scored)"),
+            title_justify="left",
+        )
+        add_columns(
+            missing,
+            (
+                "",
+                t(code, "指标", "item"),
+                t(code, "要求", "requirement"),
+                t(code, "原因", "reason"),
+                t(code, "状态", "status"),
+                t(code, "来源", "source"),
+            ),
+        )
+        for x in c.not_assessable:
+            missing.add_row(x.key, x.label(code), x.requirement(code), x.reason(code), term(x.status, code), x.source)
+        stdout.print(missing)
 
 
 @criteria_app.command("metrics")

@@ -112,6 +112,8 @@ def _forms(
 
     if folder is None:
         raise UsageError("roster_folder_needed")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError("forms_folder_is_file", path=str(folder))
     limits = Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb)
     roster = read_roster(roster_path, limits)
     if roster.issues:
