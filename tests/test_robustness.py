@@ -221,3 +221,15 @@ def test_far_above_every_threshold_is_robust(sets):
     r = robustness(a)
     assert r.robust and r.exact and r.flip is None and r.score_low > 95
     _check(a, _pick(a, random.Random(SEED)))
+
+
+def test_robustness_equals_brute_force_with_a_met_set(sets):
+    """A set judged by targets met (`met` items, one passing band): the targets are figures too."""
+    factors, _ = sets
+    criteria = load_criteria("ndrc-2014-pilot-targets")
+    rng = random.Random(SEED)
+    samples = sample_surveys()
+    for survey in samples[:5] + generated_surveys(samples, 10, seed=SEED + 1):
+        a = assess(survey, factors, criteria)
+        moving = [f for f in figures(a) if f.moves]
+        _check(a, rng.sample(moving, min(FIGURES, len(moving))))
