@@ -163,7 +163,7 @@ def test_every_write_failing_in_turn_leaves_the_previous_outputs(campaign, jobs,
             break
         name = faults.names[-1]
         written.append(name)
-        cause = "Input/output error" if stage == "flush" else "No space left on device"
+        cause = "Input/output error" if stage == "flush" else "no space left on the disk"
         assert flat(cause) in flat(err), f"file {at} ({name}, {stage}): {err}"
         assert_failed_cleanly(code, err, campaign, previous, f"cannot write {out}/")
         assert name in flat(err), err
@@ -197,7 +197,7 @@ def test_a_full_disk_of_every_size_leaves_the_previous_outputs(campaign, jobs, c
     """The output folder on a tmpfs holding the previous outputs, one size per output file: the
     size at which the disk fills up half-way through that file (reports, summary, results.csv,
     .xlsx, .json, in the order they are written), then one where everything fits. Each run
-    fails cleanly naming a file and "No space left on device", or (the last) succeeds."""
+    fails cleanly naming a file and "no space left on the disk", or (the last) succeeds."""
     quick = "--no-pathways"  # the same files, made sooner
     assert batch(campaign["district"], campaign["expected"], jobs, quick)[0] == 0
     complete = tree(campaign["expected"])
@@ -229,7 +229,7 @@ def test_a_full_disk_of_every_size_leaves_the_previous_outputs(campaign, jobs, c
             if size == sizes[-1]:
                 assert code == 0 and tree(out) == complete, err
                 continue
-            assert flat("No space left on device") in flat(err), f"{size * 4} kB: {err}"
+            assert flat("no space left on the disk") in flat(err), f"{size * 4} kB: {err}"
             case = {"out": out, "work": work}
             assert_failed_cleanly(code, err, case, previous, f"cannot write {out}")
             named |= {name for name in order if flat(f"{out}/{name}") in flat(err)}
@@ -451,7 +451,7 @@ def test_assess_output_failing_at_each_step_leaves_the_previous_file(tmp_path, m
         monkeypatch.setattr(fileio, "os", _Proxy(real_os, **{stage: fail}))
     code, err = _carbon(capfd, "assess", str(COMMUNITIES / "FT-SH-01.xlsx"), "-o", str(target), "--as-of", AS_OF)
     assert code == 1, err
-    assert "Traceback" not in err and flat(f"cannot write {target}: No space left on device") in flat(err), err
+    assert "Traceback" not in err and flat(f"cannot write {target}: no space left on the disk") in flat(err), err
     assert target.read_bytes() == b"the previous report\n"
     assert sorted(p.name for p in folder.iterdir()) == ["report.md"]
     monkeypatch.setattr(fileio, "os", real_os)
