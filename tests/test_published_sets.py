@@ -142,7 +142,7 @@ def test_workbook_check_names_the_cell_of_met_and_not_assessable_mistakes(tmp_pa
     percent, and a not-assessable row without its reason: each named by sheet and cell."""
     import openpyxl
 
-    from carbon_cli.scoring.criteria_sheets import SHEET_ITEMS, SHEET_NOT_ASSESSABLE
+    from carbon_cli.scoring.criteria_layout import SHEET_ITEMS, SHEET_NOT_ASSESSABLE
     from carbon_cli.scoring.criteria_workbook import check_criteria_workbook, write_criteria_workbook
 
     path = tmp_path / "ndrc.xlsx"

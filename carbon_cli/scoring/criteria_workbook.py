@@ -18,7 +18,7 @@ from typing import Any
 
 from carbon_cli.core.datafiles import Malformed
 from carbon_cli.scoring.criteria import CriteriaSet, Criterion, build_criteria
-from carbon_cli.scoring.criteria_sheets import (
+from carbon_cli.scoring.criteria_layout import (
     APPLIES,
     CATEGORY_COLUMNS,
     COMPARISONS,
@@ -39,11 +39,8 @@ from carbon_cli.scoring.criteria_sheets import (
     STATUS_LABELS,
     TYPES,
     Column,
-    Problem,
-    WorkbookTables,
-    _num,
-    read_tables,
 )
+from carbon_cli.scoring.criteria_sheets import Problem, WorkbookTables, _num, read_tables
 from carbon_cli.scoring.metrics import metric_names, metric_rows
 from carbon_cli.survey.cells import coordinate
 from carbon_cli.survey.container import Limits
