@@ -10,18 +10,30 @@ whichever form it takes. Nothing here knows a threshold of any set.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.core import i18n
 from carbon_cli.core.errors import CarbonError
 from carbon_cli.core.i18n import Bilingual
+from carbon_cli.scoring.criteria_cells import (
+    SPLIT,
+    STEP,
+    MetricRef,
+    NotNumber,
+    NoValue,
+    Problem,
+    WorkbookTables,
+    cell_number,
+    cell_text,
+    lookup,
+    normal,
+    place,
+    plain,
+    shown_number,
+)
 from carbon_cli.scoring.criteria_layout import (
-    ALIASES,
     APPLIES,
     CATEGORY_COLUMNS,
     COMPARISONS,
@@ -31,11 +43,9 @@ from carbon_cli.scoring.criteria_layout import (
     SCALES,
     SET_ROWS,
     SET_VALUE_COL,
-    SHEET_ABOUT,
     SHEET_CATEGORIES,
     SHEET_GRADES,
     SHEET_ITEMS,
-    SHEET_LISTS,
     SHEET_NOT_ASSESSABLE,
     SHEET_SET,
     STATUS_LABELS,
@@ -43,125 +53,12 @@ from carbon_cli.scoring.criteria_layout import (
     Column,
 )
 from carbon_cli.scoring.metrics import BUILTIN_METRICS, metric_names
-from carbon_cli.survey.cells import FormulaWithoutValue, Merged, coordinate, split_coordinate
+from carbon_cli.survey.cells import coordinate
 from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.workbook import opened
 
-# --- problems ---------------------------------------------------------------------------------
-
 # Wording of each problem: carbon_cli/data/messages.toml, under `criteria_<code>`.
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a criteria workbook, at a sheet, cell and column."""
-
-    code: str
-    sheet: str
-    cell: str = ""
-    field: str = ""  # the column's key (metric, zero, …)
-    found: str = ""
-    params: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False, compare=False)
-
-    def message(self, lang: str = "zh") -> str:
-        return i18n.message(f"criteria_{self.code}", lang, **self.params)
-
-    def expected(self, lang: str = "zh") -> str:
-        return i18n.expected(f"criteria_{self.code}", lang, **self.params)
-
-    def field_label(self, lang: str = "zh") -> str:
-        if self.sheet == SHEET_SET:
-            return next(((zh if lang == "zh" else en) for k, zh, en in SET_ROWS if k == self.field), self.field)
-        columns = {
-            SHEET_GRADES: GRADE_COLUMNS,
-            SHEET_CATEGORIES: CATEGORY_COLUMNS,
-            SHEET_NOT_ASSESSABLE: NOT_ASSESSABLE_COLUMNS,
-        }.get(self.sheet, ITEM_COLUMNS)
-        return next((c.label(lang) for c in columns if c.key == self.field), self.field)
-
-    def where(self) -> str:
-        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-
-    def describe(self, lang: str = "zh") -> str:
-        """One line: sheet!cell [column]: what is wrong (found …; expected …)."""
-        column = f" [{self.field_label(lang)}]" if self.field else ""
-        found = f"{'找到' if lang == 'zh' else 'found'} “{self.found}”" if self.found else ""
-        expected = self.expected(lang)
-        expected = f"{'应为' if lang == 'zh' else 'expected'} {expected}" if expected else ""
-        tail = ("；" if lang == "zh" else "; ").join(p for p in (found, expected) if p)
-        return f"{self.where()}{column}: {self.message(lang)}" + (
-            f"（{tail}）" if lang == "zh" else f" ({tail})"
-        ) * bool(tail)
-
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "sheet": self.sheet,
-            "cell": self.cell or None,
-            "field": self.field or None,
-            "field_label": self.field_label(lang) if self.field else None,
-            "found": self.found or None,
-            "message": self.message(lang),
-            "expected": self.expected(lang) or None,
-        }
-
-
-def _num(value: float | None) -> Any:
-    """A number as exactly as it was (the shortest text that reads back to the same float)."""
-    if value is None:
-        return ""
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
-@dataclass(frozen=True)
-class _Metric:
-    """What the checks need to know of a metric: yes/no or a number, and whether it reads a baseline."""
-
-    kind: str
-    is_bool: bool
-    needs_baseline: bool
-
-
-@dataclass
-class WorkbookTables:
-    """A criteria workbook read into the tables of a TOML set (`data`), or its problems."""
-
-    file: str
-    data: dict[str, Any] | None
-    problems: list[Problem]
-    rows_of: dict[str, list[tuple[str, int]]]
-
-    @property
-    def origin(self) -> str:
-        meta = (self.data or {}).get("set", {})
-        return str(meta.get("id") or Path(self.file).stem)
-
-    def malformed(self, detail: str) -> Problem:
-        """A problem the workbook checks did not foresee (raised by `build_criteria`), placed at
-        its entry's row."""
-        m = re.match(r"(controls|items|grades|categories|not_assessable)\[(\d+)\]", detail)
-        sheet, cell = SHEET_ITEMS, ""
-        if m:
-            _, row = self.rows_of[m.group(1)][int(m.group(2))]
-            sheet = {
-                "grades": SHEET_GRADES,
-                "categories": SHEET_CATEGORIES,
-                "not_assessable": SHEET_NOT_ASSESSABLE,
-            }.get(m.group(1), SHEET_ITEMS)
-            cell = f"A{row}"
-        return Problem("malformed", sheet, cell, params={"detail": detail})
-
-    def error(self) -> CarbonError:
-        """`bad_data_file` naming the first problem, and how many more `criteria check` shows."""
-        first = self.problems[0]
-        more = len(self.problems) - 1
-        zh, en = first.describe("zh"), first.describe("en")
-        if more:
-            zh += f"；另有 {more} 个问题，运行 carbon criteria check {self.file} 查看全部"
-            en += f"; {more} more: run carbon criteria check {self.file} to see them all"
-        return CarbonError("bad_data_file", kind="criteria", path=self.file, detail=Bilingual(zh, en))
 
 
 def load_tables(path: Path) -> tuple[str, dict[str, Any], Any]:
@@ -182,88 +79,17 @@ def read_tables(path: Path | str, limits: Limits | None = None) -> WorkbookTable
     """A criteria workbook, opened safely, as the tables of a TOML set, with every problem found."""
     path = Path(path)
     with opened(path, limits or Limits()) as grids:
-        sheets = {grid.name: [(r, tuple(_plain(v) for v in values)) for r, values in grid.rows()] for grid in grids}
+        sheets = {grid.name: [(r, tuple(plain(v) for v in values)) for r, values in grid.rows()] for grid in grids}
     reader = _Reader(path, sheets)
     data = reader.read()
-    return WorkbookTables(str(path), data, sorted(reader.problems, key=_place), reader.rows_of)
+    return WorkbookTables(str(path), data, sorted(reader.problems, key=place), reader.rows_of)
 
 
 # --- the reader--------------------------------------------------------------------------------
 
 
-_SHEET_ORDER = (
-    SHEET_ABOUT,
-    SHEET_SET,
-    SHEET_ITEMS,
-    SHEET_GRADES,
-    SHEET_CATEGORIES,
-    SHEET_NOT_ASSESSABLE,
-    SHEET_LISTS,
-)
-
-
-def _place(problem: Problem) -> tuple[int, int, int]:
-    """Problems in the order a person meets them: sheet by sheet, row by row, left to right."""
-    sheet = _SHEET_ORDER.index(problem.sheet) if problem.sheet in _SHEET_ORDER else len(_SHEET_ORDER)
-    row, col = split_coordinate(problem.cell) or (0, 0)
-    return sheet, row, col
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Merged):
-        return value.value
-    return value
-
-
-def _normal(text: Any) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
-
-
-def _lookup(table: dict[str, tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for code, labels in table.items():
-        for name in (code, *labels, *ALIASES.get(code, ())):
-            out[_normal(name)] = code
-    return out
-
-
-_TYPES, _COMPARISONS, _SCALES = _lookup(TYPES), _lookup(COMPARISONS), _lookup(SCALES)
-_STATUSES, _APPLIES = _lookup(STATUS_LABELS), _lookup(APPLIES)
-_SPLIT = re.compile(r"[,，、;；+＋\s]+")
-_STEP = re.compile(r"^(?:≥|>=|≧)?\s*(\S+?)\s*(?:→|->|=>|:|：)\s*(\S+)$")
-
-
-class _NotNumber(Exception):
-    pass
-
-
-class _NoValue(Exception):
-    pass
-
-
-def _number(value: Any) -> float | None:
-    """A cell as a number; None when blank."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, FormulaWithoutValue):
-        raise _NoValue
-    if isinstance(value, bool):
-        raise _NotNumber
-    if isinstance(value, int | float):
-        return float(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
-    try:
-        return float(text)
-    except ValueError:
-        raise _NotNumber from None
-
-
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, FormulaWithoutValue):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_TYPES, _COMPARISONS, _SCALES = lookup(TYPES), lookup(COMPARISONS), lookup(SCALES)
+_STATUSES, _APPLIES = lookup(STATUS_LABELS), lookup(APPLIES)
 
 
 class _Reader:
@@ -281,12 +107,12 @@ class _Reader:
         self.points: float | None = 0.0  # the scored rows' points summed; None when one cannot be read
 
     def problem(self, code: str, sheet: str, cell: str = "", field: str = "", found: Any = "", **params: Any) -> None:
-        self.problems.append(Problem(code, sheet, cell, field, _text(found), params))
+        self.problems.append(Problem(code, sheet, cell, field, cell_text(found), params))
 
     def sheet(self, name: str) -> list[tuple[int, tuple[Any, ...]]] | None:
-        wanted = {_normal(name), *(_normal(part) for part in name.split(" "))}
+        wanted = {normal(name), *(normal(part) for part in name.split(" "))}
         for actual, rows in self.sheets.items():
-            if _normal(actual) in wanted:
+            if normal(actual) in wanted:
                 return rows
         self.problem("missing_sheet", name, name=name)
         return None
@@ -301,10 +127,10 @@ class _Reader:
         names = {}
         for col in columns:
             for label in (col.key, col.zh, col.en):
-                names[_normal(label)] = col.key
+                names[normal(label)] = col.key
         head_row, positions = None, {}
         for r, values in rows[:10]:
-            found = {names[_normal(v)]: i for i, v in enumerate(values, 1) if v is not None and _normal(v) in names}
+            found = {names[normal(v)]: i for i, v in enumerate(values, 1) if v is not None and normal(v) in names}
             if "id" in found or "key" in found:
                 head_row, positions = r, found
                 break
@@ -328,11 +154,11 @@ class _Reader:
     def number(self, sheet: str, cells: dict[str, tuple[Any, str]], key: str, required: bool) -> float | None:
         value, cell = cells.get(key, (None, ""))
         try:
-            number = _number(value)
-        except _NotNumber:
+            number = cell_number(value)
+        except NotNumber:
             self.problem("not_a_number", sheet, cell, key, value)
             return None
-        except _NoValue:
+        except NoValue:
             self.problem("formula_without_value", sheet, cell, key)
             return None
         if number is None and required:
@@ -343,10 +169,10 @@ class _Reader:
         self, sheet: str, cells: dict[str, tuple[Any, str]], key: str, lookup: dict[str, str], error: str
     ) -> str | None:
         value, cell = cells.get(key, (None, ""))
-        text = _text(value)
+        text = cell_text(value)
         if not text:
             return None
-        found = lookup.get(_normal(text))
+        found = lookup.get(normal(text))
         if found is None:
             self.problem(error, sheet, cell, key, text)
         return found
@@ -366,7 +192,9 @@ class _Reader:
         if total is not None and self.points is not None:  # every scored row's points could be read
             value, cell = total
             if abs(self.points - value) > 1e-9:
-                self.problem("points_total", SHEET_SET, cell, "total_points", _num(value), sum=_num(self.points))
+                self.problem(
+                    "points_total", SHEET_SET, cell, "total_points", shown_number(value), sum=shown_number(self.points)
+                )
         if self.problems:
             return None
         tables = {"set": meta, "grades": grades, "categories": categories, "controls": controls, "items": items}
@@ -380,11 +208,11 @@ class _Reader:
         total = None
         if rows is None:
             return meta, None
-        keys = {_normal(k): k for k, _, _ in SET_ROWS} | {_normal(zh): k for k, zh, _ in SET_ROWS}
-        keys |= {_normal(en): k for k, _, en in SET_ROWS}
+        keys = {normal(k): k for k, _, _ in SET_ROWS} | {normal(zh): k for k, zh, _ in SET_ROWS}
+        keys |= {normal(en): k for k, _, en in SET_ROWS}
         seen: dict[str, str] = {}
         for r, values in rows:
-            name = next((keys[_normal(v)] for v in values[:2] if v is not None and _normal(v) in keys), None)
+            name = next((keys[normal(v)] for v in values[:2] if v is not None and normal(v) in keys), None)
             if name is None:
                 continue
             value = values[SET_VALUE_COL - 1] if len(values) >= SET_VALUE_COL else None
@@ -397,8 +225,8 @@ class _Reader:
                 number = self.number(SHEET_SET, cells, name, required=False)
                 if number is not None:
                     total = (number, cell)
-            elif _text(value):
-                meta[name] = _text(value) if name == "id" else str(value)
+            elif cell_text(value):
+                meta[name] = cell_text(value) if name == "id" else str(value)
         if "id" not in meta:
             self.problem(
                 "missing_value", SHEET_SET, seen.get("id", "C2"), "id", what=Bilingual("标准编号", "the set's id")
@@ -411,7 +239,7 @@ class _Reader:
         by_score: dict[float, int] = {}
         lowest: tuple[float, str] | None = None
         for r, cells in self.table(SHEET_GRADES, GRADE_COLUMNS, ("key", "min_score")):
-            key, cell = _text(cells["key"][0]), cells["key"][1]
+            key, cell = cell_text(cells["key"][0]), cells["key"][1]
             if not key:
                 self.problem("missing_value", SHEET_GRADES, cell, "key", what=Bilingual("等级的键", "the band's key"))
                 continue
@@ -425,11 +253,11 @@ class _Reader:
                 continue
             score_cell = cells["min_score"][1]
             if not 0 <= score <= 100:
-                self.problem("score_range", SHEET_GRADES, score_cell, "min_score", _num(score))
+                self.problem("score_range", SHEET_GRADES, score_cell, "min_score", shown_number(score))
                 continue
             if score in by_score:
                 self.problem(
-                    "duplicate_band", SHEET_GRADES, score_cell, "min_score", _num(score), first=by_score[score]
+                    "duplicate_band", SHEET_GRADES, score_cell, "min_score", shown_number(score), first=by_score[score]
                 )
                 continue
             by_score[score] = r
@@ -437,7 +265,7 @@ class _Reader:
                 lowest = (score, score_cell)
             entry = {"key": key, "min_score": score, "status": status}
             for name in ("zh", "en", "source"):
-                if _text(cells.get(name, (None, ""))[0]):
+                if cell_text(cells.get(name, (None, ""))[0]):
                     entry[name] = str(cells[name][0]).strip()
             out.append(entry)
             self.rows_of["grades"].append((key, r))
@@ -446,13 +274,18 @@ class _Reader:
                 self.problem("too_few_bands", SHEET_GRADES, f"A{len(out) + 2}")
             elif lowest is not None and lowest[0] > 0:
                 self.problem(
-                    "missing_band", SHEET_GRADES, lowest[1], "min_score", _num(lowest[0]), lowest=_num(lowest[0])
+                    "missing_band",
+                    SHEET_GRADES,
+                    lowest[1],
+                    "min_score",
+                    shown_number(lowest[0]),
+                    lowest=shown_number(lowest[0]),
                 )
         return out
 
     def sheet_present(self, name: str) -> bool:
-        wanted = {_normal(name), *(_normal(part) for part in name.split(" "))}
-        return any(_normal(actual) in wanted for actual in self.sheets)
+        wanted = {normal(name), *(normal(part) for part in name.split(" "))}
+        return any(normal(actual) in wanted for actual in self.sheets)
 
     def read_categories(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -460,7 +293,7 @@ class _Reader:
             return out  # optional: items may leave their category blank
         first: dict[str, int] = {}
         for r, cells in self.table(SHEET_CATEGORIES, CATEGORY_COLUMNS, ("key",)):
-            key = _text(cells["key"][0])
+            key = cell_text(cells["key"][0])
             if not key:
                 continue
             if key in first:
@@ -469,7 +302,7 @@ class _Reader:
             first[key] = r
             entry = {"key": key}
             for name in ("zh", "en"):
-                if _text(cells.get(name, (None, ""))[0]):
+                if cell_text(cells.get(name, (None, ""))[0]):
                     entry[name] = str(cells[name][0]).strip()
             out.append(entry)
             self.rows_of["categories"].append((key, r))
@@ -482,7 +315,7 @@ class _Reader:
             return out
         first: dict[str, int] = {}
         for r, cells in self.table(SHEET_NOT_ASSESSABLE, NOT_ASSESSABLE_COLUMNS, ("key", "reason_zh")):
-            key, cell = _text(cells["key"][0]), cells["key"][1]
+            key, cell = cell_text(cells["key"][0]), cells["key"][1]
             if not key:
                 self.problem("missing_value", SHEET_NOT_ASSESSABLE, cell, "key", what="编号", what_en="an id")
                 continue
@@ -490,7 +323,7 @@ class _Reader:
                 self.problem("duplicate_id", SHEET_NOT_ASSESSABLE, cell, "key", key, first=first[key])
                 continue
             first[key] = r
-            if not _text(cells["reason_zh"][0]):
+            if not cell_text(cells["reason_zh"][0]):
                 self.problem(
                     "missing_value",
                     SHEET_NOT_ASSESSABLE,
@@ -502,7 +335,7 @@ class _Reader:
                 continue
             entry: dict[str, Any] = {"key": key, "status": self.status(SHEET_NOT_ASSESSABLE, cells)}
             for column in NOT_ASSESSABLE_COLUMNS[1:-1]:
-                if _text(cells.get(column.key, (None, ""))[0]):
+                if cell_text(cells.get(column.key, (None, ""))[0]):
                     entry[column.key] = str(cells[column.key][0]).strip()
             out.append(entry)
             self.rows_of["not_assessable"].append((key, r))
@@ -534,7 +367,7 @@ class _Reader:
             return cells.get(key, (None, coordinate(r, 1 + [c.key for c in ITEM_COLUMNS].index(key))))[1]
 
         def text(key: str) -> str:
-            return _text(cells.get(key, (None, ""))[0])
+            return cell_text(cells.get(key, (None, ""))[0])
 
         key = text("id")
         if not key:
@@ -578,9 +411,9 @@ class _Reader:
 
     def read_metric(
         self, r: int, cells: dict[str, tuple[Any, str]], entry: dict[str, Any], cell: Any
-    ) -> _Metric | None:
+    ) -> MetricRef | None:
         s = SHEET_ITEMS
-        name = _text(cells["metric"][0])
+        name = cell_text(cells["metric"][0])
         if not name:
             self.problem("missing_value", s, cell("metric"), "metric", what=Bilingual("指标量", "a metric"))
             return None
@@ -592,8 +425,8 @@ class _Reader:
         lists: dict[str, list[str]] = {}
         ok = True
         for column in ("fields", "numerator", "denominator"):
-            raw = _text(cells.get(column, (None, ""))[0])
-            keys = [k for k in _SPLIT.split(raw) if k]
+            raw = cell_text(cells.get(column, (None, ""))[0])
+            keys = [k for k in SPLIT.split(raw) if k]
             lists[column] = keys
             for k in keys:
                 spec = dictionary().get(k)
@@ -607,7 +440,7 @@ class _Reader:
         for column in ("fields", "numerator", "denominator"):
             count = len(lists[column])
             if column not in wanted and count:
-                self.problem("fields_not_read", s, cell(column), column, _text(cells[column][0]), metric=name)
+                self.problem("fields_not_read", s, cell(column), column, cell_text(cells[column][0]), metric=name)
                 ok = False
             elif column in wanted and (count == 0 or (name == "field" and count != 1)):
                 one = name == "field"
@@ -616,7 +449,7 @@ class _Reader:
                     s,
                     cell(column),
                     column,
-                    _text(cells.get(column, (None, ""))[0]),
+                    cell_text(cells.get(column, (None, ""))[0]),
                     count=Bilingual(
                         "恰好一个字段键" if one else "至少一个字段键",
                         "exactly one field key" if one else "at least one field key",
@@ -628,22 +461,22 @@ class _Reader:
         if name == "field":
             entry["field"] = lists["fields"][0]
             spec = dictionary().get(lists["fields"][0])
-            return _Metric("field", bool(spec and spec.type == "bool"), False)
+            return MetricRef("field", bool(spec and spec.type == "bool"), False)
         if name == "all_true":
             entry["fields"] = lists["fields"]
-            return _Metric("all_true", True, False)
+            return MetricRef("all_true", True, False)
         if name == "ratio":
             entry["numerator"], entry["denominator"] = lists["numerator"], lists["denominator"]
-            return _Metric("ratio", False, False)
+            return MetricRef("ratio", False, False)
         _, baseline, kind = BUILTIN_METRICS[name]
-        return _Metric(name, kind == "bool", baseline)
+        return MetricRef(name, kind == "bool", baseline)
 
     def read_control(
         self,
         r: int,
         cells: dict[str, tuple[Any, str]],
         entry: dict[str, Any],
-        metric: _Metric | None,
+        metric: MetricRef | None,
         comparison: str | None,
         cell: Any,
         text: Any,
@@ -680,7 +513,7 @@ class _Reader:
         r: int,
         cells: dict[str, tuple[Any, str]],
         entry: dict[str, Any],
-        metric: _Metric | None,
+        metric: MetricRef | None,
         comparison: str | None,
         cell: Any,
         text: Any,
@@ -751,7 +584,7 @@ class _Reader:
             if zero is None or full is None:
                 return
             if zero == full:
-                self.problem("equal_thresholds", s, cell("full"), "full", _num(full))
+                self.problem("equal_thresholds", s, cell("full"), "full", shown_number(full))
             elif comparison is not None and (full < zero) != (comparison == "at_most"):
                 higher = comparison == "at_least"
                 self.problem(
@@ -759,14 +592,14 @@ class _Reader:
                     s,
                     cell("full"),
                     "full",
-                    _num(full),
+                    shown_number(full),
                     comparison=COMPARISONS[comparison][0],
-                    full=_num(full),
-                    zero=_num(zero),
+                    full=shown_number(full),
+                    zero=shown_number(zero),
                     expected=Bilingual(
-                        f"满分值{'大于' if higher else '小于'}零分值 {_num(zero)}"
+                        f"满分值{'大于' if higher else '小于'}零分值 {shown_number(zero)}"
                         f"（或把比较改为 {'≤' if higher else '≥'}）",
-                        f"full {'above' if higher else 'below'} zero {_num(zero)} "
+                        f"full {'above' if higher else 'below'} zero {shown_number(zero)} "
                         f"(or make the comparison {'≤' if higher else '≥'})",
                     ),
                 )
@@ -780,7 +613,7 @@ class _Reader:
         self,
         cells: dict[str, tuple[Any, str]],
         entry: dict[str, Any],
-        metric: _Metric | None,
+        metric: MetricRef | None,
         comparison: str | None,
         cell: Any,
         text: Any,
@@ -812,7 +645,7 @@ class _Reader:
     def read_steps(
         self, cells: dict[str, tuple[Any, str]], cell: Any, points: float | None
     ) -> list[tuple[float, float]] | None:
-        raw = _text(cells.get("steps", (None, ""))[0])
+        raw = cell_text(cells.get("steps", (None, ""))[0])
         where = cell("steps")
 
         def bad(zh: str, en: str) -> None:
@@ -827,7 +660,7 @@ class _Reader:
         for part in (p.strip() for p in re.split(r"[;；\n]+", unicodedata.normalize("NFKC", raw))):
             if not part:
                 continue
-            m = _STEP.match(part)
+            m = STEP.match(part)
             try:
                 threshold, value = float(m.group(1)), float(m.group(2))  # type: ignore[union-attr]
             except (AttributeError, ValueError):
@@ -845,6 +678,9 @@ class _Reader:
             bad("分值为负", "negative points")
             return None
         if points is not None and any(p > points for _, p in steps):
-            bad(f"某档分值超过该项分值 {_num(points)}", f"a step is worth more than the item's {_num(points)} points")
+            bad(
+                f"某档分值超过该项分值 {shown_number(points)}",
+                f"a step is worth more than the item's {shown_number(points)} points",
+            )
             return None
         return steps

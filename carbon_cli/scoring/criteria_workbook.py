@@ -18,6 +18,7 @@ from typing import Any
 
 from carbon_cli.core.datafiles import Malformed
 from carbon_cli.scoring.criteria import CriteriaSet, Criterion, build_criteria
+from carbon_cli.scoring.criteria_cells import Problem, WorkbookTables, shown_number
 from carbon_cli.scoring.criteria_layout import (
     APPLIES,
     CATEGORY_COLUMNS,
@@ -40,7 +41,7 @@ from carbon_cli.scoring.criteria_layout import (
     TYPES,
     Column,
 )
-from carbon_cli.scoring.criteria_sheets import Problem, WorkbookTables, _num, read_tables
+from carbon_cli.scoring.criteria_sheets import read_tables
 from carbon_cli.scoring.metrics import metric_names, metric_rows
 from carbon_cli.survey.cells import coordinate
 from carbon_cli.survey.container import Limits
@@ -89,16 +90,16 @@ class WorkbookCheck:
             n = len(self.problems)
             return f"{self.file}：{n} 个问题" if lang == "zh" else f"{self.file}: {n} problem{'s' * (n != 1)}"
         total = sum(i.points for i in c.items)
-        bands = "、".join(f"{g.zh} ≥ {_num(g.min_score)}" for g in c.grades[:-1])
+        bands = "、".join(f"{g.zh} ≥ {shown_number(g.min_score)}" for g in c.grades[:-1])
         if lang == "zh":
             return (
                 f"{self.file}：评价标准 {c.id}（{c.zh}）可用：{len(c.controls)} 项控制项，"
-                f"{len(c.items)} 项评分项，合计 {_num(total)} 分；等级 {bands}"
+                f"{len(c.items)} 项评分项，合计 {shown_number(total)} 分；等级 {bands}"
             )
-        bands = ", ".join(f"{g.en} ≥ {_num(g.min_score)}" for g in c.grades[:-1])
+        bands = ", ".join(f"{g.en} ≥ {shown_number(g.min_score)}" for g in c.grades[:-1])
         return (
             f"{self.file}: criteria set {c.id} ({c.en}) is usable: {len(c.controls)} control items, "
-            f"{len(c.items)} scored items, {_num(total)} points in all; grades {bands}"
+            f"{len(c.items)} scored items, {shown_number(total)} points in all; grades {bands}"
         )
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
@@ -130,7 +131,7 @@ def _pick(table: dict[str, tuple[str, str]], code: str, lang: str) -> str:
 
 
 def steps_text(steps: Iterable[tuple[float, float]]) -> str:
-    return "; ".join(f"{_num(threshold)} → {_num(points)}" for threshold, points in steps)
+    return "; ".join(f"{shown_number(threshold)} → {shown_number(points)}" for threshold, points in steps)
 
 
 def item_row(c: Criterion, control: bool, lang: str = "zh") -> dict[str, Any]:
