@@ -51,7 +51,7 @@ def plan(
     criteria: CriteriaOption = None,
     factors: FactorsOption = None,
     measures: MeasuresOption = None,
-    objective: ObjectiveOption = Objective.cost,
+    objective: ObjectiveOption = Objective.lifecycle,
     costs: CostsOption = None,
     years: YearsOption = None,
     discount_rate: DiscountOption = None,
