@@ -1,13 +1,23 @@
 """A district's investment plan: which communities to bring to 通过 with a budget.
 
-Each community offers one option, its cheapest pathway to 通过 (upfront cost, tCO2e/yr
-reduced); communities already eligible cost nothing. The **cost curve** orders the options by
-upfront cost (ties: larger reduction, then id) and accumulates cost against the number of
-eligible communities, so it is monotone by construction. **Selection** with a budget is exact:
-the most communities that become eligible within the budget; among those, the largest total
-reduction; then the lower cost; then the ids in order. The search keeps, for each count of
-chosen communities, only the (cost, reduction) pairs no other pair beats, and drops a partial
-choice that could not reach the best count even with the cheapest communities left.
+Each community offers one option, its pathway to 通过 with its three costs: upfront (capex −
+one-off subsidies), annual net (opex − savings − annual subsidies, first year) and net cost over
+the appraisal period (upfront + every year's net, discounted when a rate is set: the life-cycle
+cost); communities already eligible cost nothing. A **budget** (`Budget`) caps what the district
+commits: over the period (`--budget`, the default), upfront (`--budget-upfront`) and a year
+(`--budget-annual`), each optional, all of them holding at once. A cost can be negative (a
+pathway that pays for itself): it frees budget.
+
+The **cost curve** orders the options by the budget's first cap (the period cost when no budget
+is given; ties: larger reduction, then id) and accumulates all three costs against the number of
+eligible communities: each step costs no less than the one before, so the curve at k is the least
+any k communities cost. **Selection** with a budget is exact: the most communities that become
+eligible within every cap; among those, the largest total reduction; then the lower cost (period,
+then upfront, then annual, as capped); then the ids in order. With one cap the search keeps, for
+each count of chosen communities, only the (cost, reduction) pairs no other pair beats, and
+drops a partial choice that could not reach the best count even with the cheapest communities
+left; with several caps it keeps the choices no other beats on every capped cost and the
+reduction, and drops one that no community left could bring back under a cap.
 """
 
 from __future__ import annotations
@@ -20,36 +30,84 @@ from operator import itemgetter
 from typing import Any
 
 _EPS = 1e-6  # yuan and tonnes compared to a millionth
+KINDS = ("period", "upfront", "annual")  # the caps, in the order their costs break ties
 
 
 @dataclass(frozen=True)
 class Option:
-    """One community's cheapest way to 通过."""
+    """One community's pathway to 通过 and its three costs."""
 
     community: str
     name: str
     upfront_yuan: float  # 0 when already eligible
     tco2e_reduced: float  # a year
     ready: bool = False  # already eligible: no measure needed
-    subsidy_yuan: float = 0.0
+    subsidy_yuan: float = 0.0  # over the period
+    annual_net_yuan: float = 0.0  # the first year
+    net_cost_yuan: float = 0.0  # over the appraisal period (life-cycle cost)
+
+    def cost(self, kind: str) -> float:
+        """The option's cost of `kind` (period | upfront | annual)."""
+        return {"period": self.net_cost_yuan, "upfront": self.upfront_yuan, "annual": self.annual_net_yuan}[kind]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What the district may commit: over the appraisal period, upfront and a year (None: no cap)."""
+
+    period_yuan: float | None = None
+    upfront_yuan: float | None = None
+    annual_yuan: float | None = None
+
+    @property
+    def caps(self) -> list[tuple[str, float]]:
+        """(kind, yuan) of each cap given, in the order of KINDS."""
+        given = {"period": self.period_yuan, "upfront": self.upfront_yuan, "annual": self.annual_yuan}
+        return [(k, v) for k, v in given.items() if v is not None]
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in self.caps) or ("period",)
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {"period_yuan": self.period_yuan, "upfront_yuan": self.upfront_yuan, "annual_yuan": self.annual_yuan}
 
 
 @dataclass(frozen=True)
 class CurvePoint:
     option: Option
-    cumulative_yuan: float
+    cumulative_yuan: float  # of the curve's order cost (the budget's first cap; period by default)
     eligible: int  # communities eligible once this one and every one before it are funded
+    cumulative_upfront_yuan: float = 0.0
+    cumulative_annual_yuan: float = 0.0
+    cumulative_period_yuan: float = 0.0
 
 
 @dataclass(frozen=True)
 class Plan:
-    budget_yuan: float
+    budget: Budget
     selected: tuple[Option, ...]  # communities to fund (not those already eligible)
     ready: tuple[Option, ...]
 
     @property
+    def budget_yuan(self) -> float | None:
+        """The period cap (--budget)."""
+        return self.budget.period_yuan
+
+    @property
     def total_upfront_yuan(self) -> float:
         return sum(o.upfront_yuan for o in self.selected)
+
+    @property
+    def total_annual_yuan(self) -> float:
+        return sum(o.annual_net_yuan for o in self.selected)
+
+    @property
+    def total_period_yuan(self) -> float:
+        return sum(o.net_cost_yuan for o in self.selected)
+
+    def total(self, kind: str) -> float:
+        return sum(o.cost(kind) for o in self.selected)
 
     @property
     def subsidy_yuan(self) -> float:
@@ -65,39 +123,56 @@ class Plan:
 
     def to_dict(self, award_yuan: float) -> dict[str, object]:
         return {
-            "budget_yuan": self.budget_yuan,
+            "budget_yuan": self.budget.period_yuan,
+            "budget": self.budget.to_dict(),
             "selected": [o.community for o in self.selected],
             "already_eligible": [o.community for o in self.ready],
             "total_upfront_yuan": self.total_upfront_yuan,
+            "total_annual_net_yuan": self.total_annual_yuan,
+            "total_net_cost_yuan": self.total_period_yuan,
             "subsidy_yuan": self.subsidy_yuan,
             "tco2e_reduced": self.tco2e_reduced,
             "eligible_after": self.eligible_after,
-            "pilot_awards_yuan": award_yuan * self.eligible_after,
+            # the awards the budget brings: only the communities it makes eligible
+            "pilot_awards_yuan": award_yuan * len(self.selected),
+            "already_eligible_awards_yuan": award_yuan * len(self.ready),
         }
 
 
-def _order(option: Option) -> tuple[float, float, str]:
-    return (option.upfront_yuan, -option.tco2e_reduced, option.community)
+def _order(kind: str) -> Any:
+    return lambda o: (o.cost(kind), -o.tco2e_reduced, o.community)
 
 
-def cost_curve(options: Sequence[Option]) -> list[CurvePoint]:
-    """Communities ready first, then by upfront cost: cumulative cost against eligible count."""
-    ordered = sorted((o for o in options if o.ready), key=_order) + sorted(
-        (o for o in options if not o.ready), key=_order
+def cost_curve(options: Sequence[Option], kind: str = "period") -> list[CurvePoint]:
+    """Communities ready first, then by their cost of `kind`: cumulative costs against eligible count."""
+    ordered = sorted((o for o in options if o.ready), key=_order(kind)) + sorted(
+        (o for o in options if not o.ready), key=_order(kind)
     )
-    spent = list(accumulate(o.upfront_yuan if not o.ready else 0.0 for o in ordered))
-    return [CurvePoint(o, s, i) for i, (o, s) in enumerate(zip(ordered, spent, strict=True), start=1)]
+    points, sums = [], dict.fromkeys(KINDS, 0.0)
+    for i, o in enumerate(ordered, start=1):
+        if not o.ready:
+            for k in KINDS:
+                sums[k] += o.cost(k)
+        points.append(CurvePoint(o, sums[kind], i, sums["upfront"], sums["annual"], sums["period"]))
+    return points
 
 
-def select(options: Sequence[Option], budget_yuan: float) -> Plan:
-    """The exact best selection within `budget_yuan` (see the module docstring for the order)."""
+def select(options: Sequence[Option], budget: Budget | float) -> Plan:
+    """The exact best selection within `budget` (a number: the period cap; see the module
+    docstring for the order)."""
+    if not isinstance(budget, Budget):
+        budget = Budget(period_yuan=budget)
+    caps = budget.caps
     ready = tuple(sorted((o for o in options if o.ready), key=lambda o: o.community))
-    pool = sorted((o for o in options if not o.ready), key=_order)
-    costs = [o.upfront_yuan for o in pool]
+    if len(caps) != 1:
+        return Plan(budget, _select_many(options, caps), ready)
+    kind, budget_yuan = caps[0]
+    pool = sorted((o for o in options if not o.ready), key=_order(kind))
+    costs = [o.cost(kind) for o in pool]
     cheapest = list(accumulate(costs, initial=0.0))
-    most = max(k for k in range(len(pool) + 1) if cheapest[k] <= budget_yuan + _EPS)
+    most = max((k for k in range(len(pool) + 1) if cheapest[k] <= budget_yuan + _EPS), default=0)
     if most == 0:
-        return Plan(budget_yuan, (), ready)
+        return Plan(budget, (), ready)
     # states[j]: choices of j communities as (cost, -reduction, chosen), none beaten by another,
     # in order of cost;
     # `chosen` is a linked list (last index, the rest): a choice grows in O(1), not by copying
@@ -118,7 +193,55 @@ def select(options: Sequence[Option], budget_yuan: float) -> Plan:
                 states[j] = _frontier(states[j] + grown)
     ids = [o.community for o in pool]
     best = min(states[most], key=lambda s: (round(s[1], 6), round(s[0], 6), [ids[k] for k in _indices(s[2])]))
-    return Plan(budget_yuan, tuple(pool[k] for k in _indices(best[2])), ready)
+    return Plan(budget, tuple(pool[k] for k in _indices(best[2])), ready)
+
+
+def _select_many(options: Sequence[Option], caps: list[tuple[str, float]]) -> tuple[Option, ...]:
+    """The exact best selection under several caps (or none): every count of chosen communities
+    is kept, with the choices no other beats on all capped costs and the reduction; a choice is
+    dropped only when, even with every community left of negative cost in a capped kind, it stays
+    over that cap."""
+    kinds = [k for k, _ in caps]
+    limits = [v + _EPS for _, v in caps]
+    pool = sorted((o for o in options if not o.ready), key=lambda o: o.community)
+    if not caps:
+        return tuple(pool)  # nothing caps the budget: every community
+    # below[i][d]: the sum of the negative costs of kind d of the communities from i on
+    below = [[0.0] * len(kinds) for _ in range(len(pool) + 1)]
+    for i in range(len(pool) - 1, -1, -1):
+        below[i] = [b + min(0.0, pool[i].cost(k)) for b, k in zip(below[i + 1], kinds, strict=True)]
+    # states[j]: (costs, -reduction, chosen indices) of choices of j communities
+    states: list[list[tuple[tuple[float, ...], float, tuple[int, ...]]]] = [[(tuple(0.0 for _ in kinds), 0.0, ())]]
+    for i, option in enumerate(pool):
+        cost = [option.cost(k) for k in kinds]
+        grown_all: list[list[tuple[tuple[float, ...], float, tuple[int, ...]]]] = [[] for _ in range(len(states) + 1)]
+        for j, choices in enumerate(states):
+            for c, r, chosen in choices:
+                c2 = tuple(a + b for a, b in zip(c, cost, strict=True))
+                if all(x + low <= cap for x, low, cap in zip(c2, below[i + 1], limits, strict=True)):
+                    grown_all[j + 1].append((c2, r - option.tco2e_reduced, (*chosen, i)))
+        merged = [_pareto((states[j] if j < len(states) else []) + grown) for j, grown in enumerate(grown_all)]
+        while merged and not merged[-1]:
+            merged.pop()
+        states = merged
+    for choices in reversed(states):
+        fitting = [s for s in choices if all(x <= cap for x, cap in zip(s[0], limits, strict=True))]
+        if fitting:
+            best = min(fitting, key=lambda s: (round(s[1], 6), [round(x, 6) for x in s[0]], s[2]))
+            return tuple(pool[k] for k in best[2])
+    return ()
+
+
+def _pareto(
+    states: list[tuple[tuple[float, ...], float, tuple[int, ...]]],
+) -> list[tuple[tuple[float, ...], float, tuple[int, ...]]]:
+    """The choices no other beats on every cost and the reduction (equal ones: the first ids)."""
+    ordered = sorted(states, key=lambda s: (s[1], s[0], s[2]))
+    kept: list[tuple[tuple[float, ...], float, tuple[int, ...]]] = []
+    for s in ordered:
+        if not any(k[1] <= s[1] + _EPS and all(a <= b + _EPS for a, b in zip(k[0], s[0], strict=True)) for k in kept):
+            kept.append(s)
+    return kept
 
 
 Chosen = tuple[int, "Chosen"] | None
@@ -171,25 +294,42 @@ class Investment:
     plan: Plan | None
     award_yuan: float
     unreachable: tuple[str, ...]  # not eligible and no pathway to 通过 (not feasible or incomplete)
+    years: int | None = None  # the appraisal period the period costs are over
+    order: str = "period"  # the cost the curve is ordered by
 
     def to_dict(self) -> dict[str, object]:
         plan = self.plan.to_dict(self.award_yuan) if self.plan else {}
+        keys = (
+            "budget_yuan",
+            "budget",
+            "selected",
+            "already_eligible",
+            "total_upfront_yuan",
+            "total_annual_net_yuan",
+            "total_net_cost_yuan",
+            "subsidy_yuan",
+            "tco2e_reduced",
+            "eligible_after",
+            "pilot_awards_yuan",
+            "already_eligible_awards_yuan",
+        )
         return {
-            "budget_yuan": plan.get("budget_yuan"),
-            "selected": plan.get("selected"),
-            "total_upfront_yuan": plan.get("total_upfront_yuan"),
-            "subsidy_yuan": plan.get("subsidy_yuan"),
-            "tco2e_reduced": plan.get("tco2e_reduced"),
-            "eligible_after": plan.get("eligible_after"),
-            "pilot_awards_yuan": plan.get("pilot_awards_yuan"),
+            **{k: plan.get(k) for k in keys},
             "pilot_award_yuan": self.award_yuan,
+            "years": self.years,
+            "curve_order": self.order,
             "cost_curve": [
                 {
                     "community_id": p.option.community,
                     "upfront_yuan": p.option.upfront_yuan,
+                    "annual_net_yuan": p.option.annual_net_yuan,
+                    "net_cost_yuan": p.option.net_cost_yuan,
                     "tco2e_reduced": p.option.tco2e_reduced,
                     "already_eligible": p.option.ready,
                     "cumulative_yuan": p.cumulative_yuan,
+                    "cumulative_upfront_yuan": p.cumulative_upfront_yuan,
+                    "cumulative_annual_net_yuan": p.cumulative_annual_yuan,
+                    "cumulative_net_cost_yuan": p.cumulative_period_yuan,
                     "eligible": p.eligible,
                 }
                 for p in self.curve
@@ -198,27 +338,41 @@ class Investment:
         }
 
 
-def district_investment(rows: Sequence[Mapping[str, Any]], budget_yuan: float | None, award_yuan: float) -> Investment:
+def district_investment(
+    rows: Sequence[Mapping[str, Any]], budget: Budget | float | None, award_yuan: float
+) -> Investment:
     """The investment plan from batch result rows (`community_id`, `community_name`, `verdict`,
-    `feasibility`, `pathway_upfront_yuan`, `pathway_tco2e_reduced`, `pathway_subsidy_yuan`)."""
-    options, unreachable = [], []
+    `feasibility`, `pathway_upfront_yuan`, `pathway_annual_net_yuan`, `pathway_net_cost_yuan`,
+    `pathway_tco2e_reduced`, `pathway_subsidy_yuan`, `appraisal_years`); `budget` a number is the
+    period cap."""
+    if budget is not None and not isinstance(budget, Budget):
+        budget = Budget(period_yuan=budget)
+    options, unreachable, years = [], [], None
     for row in rows:
         ready = row["verdict"] == "eligible"
         if ready or (row["feasibility"] == "reachable" and row.get("pathway_upfront_yuan") is not None):
+            years = years or row.get("appraisal_years")
+
+            def cost(key: str, row: Mapping[str, Any] = row, ready: bool = ready) -> float:
+                return 0.0 if ready else row.get(key) or 0.0
+
             options.append(
                 Option(
                     row["community_id"],
                     row["community_name"],
-                    0.0 if ready else row["pathway_upfront_yuan"],
-                    0.0 if ready else row["pathway_tco2e_reduced"] or 0.0,
+                    cost("pathway_upfront_yuan"),
+                    cost("pathway_tco2e_reduced"),
                     ready,
-                    0.0 if ready else row.get("pathway_subsidy_yuan") or 0.0,
+                    cost("pathway_subsidy_yuan"),
+                    cost("pathway_annual_net_yuan"),
+                    cost("pathway_net_cost_yuan"),
                 )
             )
         else:
             unreachable.append(row["community_id"])
-    plan = select(options, budget_yuan) if budget_yuan is not None else None
-    return Investment(cost_curve(options), plan, award_yuan, tuple(unreachable))
+    order = budget.kinds[0] if budget is not None else "period"
+    plan = select(options, budget) if budget is not None else None
+    return Investment(cost_curve(options, order), plan, award_yuan, tuple(unreachable), years, order)
 
 
 def parse_yuan(text: str) -> float | None:
