@@ -367,6 +367,20 @@ def progress_bar(lang: str, enabled: bool = True) -> _ProgressBar:
     return _ProgressBar(lang, enabled)
 
 
+def three_costs(pathway: Any, lang: str) -> str:
+    """A pathway's upfront, yearly and period cost, one a line (never a bare "0 元" when it runs)."""
+    from carbon_cli.core.i18n import money
+
+    years = pathway.get("years") or ""
+    return "\n".join(
+        (
+            t(lang, "前期 ", "upfront ") + money(pathway.get("upfront_yuan"), lang),
+            t(lang, "每年 ", "a year ") + money(pathway.get("annual_net_yuan"), lang),
+            t(lang, f"{years} 年 ", f"{years} yrs ") + money(pathway.get("net_cost_yuan"), lang),
+        )
+    )
+
+
 def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
     from carbon_cli.core.i18n import money
     from carbon_cli.outputs.district import verdict_counts
@@ -384,7 +398,7 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
             (t(lang, "结论", "Verdict"), "left"),
             (t(lang, "可行性", "Feasibility"), "left"),
             (t(lang, "达到“通过”的措施", "Measures to reach pass"), "left"),
-            (t(lang, "前期投入", "Upfront"), "right"),
+            (t(lang, "成本：前期/每年/评估期", "Cost: upfront/yr/period"), "right"),
         ),
     )
     lines = [g.min_score for g in batch.criteria.grades if g.min_score > 0] if batch.criteria else []
@@ -406,10 +420,12 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
             ),
             term(r.feasibility, lang),
             t(lang, "、", ", ").join(m["name"] for m in steps),
-            money(pathway.get("upfront_yuan"), lang) if steps else "—",
+            three_costs(pathway, lang) if steps else "—",
         )
     out: list[Any] = [table]
-    by = t(lang, "前期投入（投资减一次性补贴）由低到高", "upfront cost (capex less one-off subsidies), least first")
+    by = t(lang, "评估期全寿命成本由低到高", "life-cycle cost over the period, least first")
+    if objective == "upfront":
+        by = t(lang, "前期投入（投资减一次性补贴）由低到高", "upfront cost (capex less one-off subsidies), least first")
     if objective == "effort":
         by = t(lang, "措施工作量由小到大", "effort of the measures, least first")
     out.append(
@@ -434,15 +450,17 @@ def batch_view(batch: Any, lang: str, limit: int = 30) -> list[Any]:
         )
     plan = getattr(batch, "investment", None)
     if plan is not None and plan.plan is not None:
-        p = plan.plan
+        p, years = plan.plan, plan.years or 10
+        up, year, period = (money(p.total(k), lang) for k in ("upfront", "annual", "period"))
         out.append(
             Text(
                 t(
                     lang,
-                    f"预算 {money(p.budget_yuan, lang)}：可使 {len(p.selected)} 个社区新达到“通过”"
-                    f"（共 {p.eligible_after} 个），前期投入 {money(p.total_upfront_yuan, lang)}，见 summary.md",
-                    f"Budget {money(p.budget_yuan, lang)}: {len(p.selected)} more communities reach pass "
-                    f"({p.eligible_after} in all) for {money(p.total_upfront_yuan, lang)} upfront; see summary.md",
+                    f"预算内可使 {len(p.selected)} 个社区新达到“通过”（共 {p.eligible_after} 个）：前期投入 {up}，"
+                    f"此后每年净支出 {year}，{years} 年净成本 {period}（负数为净节省），见 summary.md",
+                    f"Within the budget {len(p.selected)} more communities reach pass ({p.eligible_after} in all): "
+                    f"{up} upfront, then {year} a year, {period} over {years} years (negative: a net saving); "
+                    "see summary.md",
                 ),
                 style="bold",
             )

@@ -182,12 +182,14 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
             )
     table = Table(title=t(lang, "提升路径", "Pathway"), title_justify="left")
     by_effort = pathway.objective == "effort"  # the effort column only where it chose the measures
+    years = cost.terms.years if cost is not None else ""
     headers = [
         "",
         t(lang, "措施", "Measure"),
         *([t(lang, "工作量", "Effort")] if by_effort else []),
         t(lang, "前期投入", "Upfront"),
         t(lang, "年净支出", "Net a year"),
+        t(lang, f"{years} 年净成本", f"Net over {years} yrs"),
         t(lang, "加分", "Points"),
         t(lang, "减排 tCO2e", "tCO2e cut"),
         t(lang, "之后得分", "Score after"),
@@ -196,16 +198,31 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
     for step in pathway.steps:
         m = step.measure
         table.add_row(
-            m.key,
+            m.key + (" ※" if step.cost and step.cost.running_exceeds_upfront else ""),
             m.label(lang),
             *([term(m.effort, lang)] if by_effort else []),
             money(step.cost.upfront.typical, lang) if step.cost else "—",
             money(step.cost.annual_net.typical, lang) if step.cost else "—",
+            money(step.cost.net_cost.typical, lang) if step.cost else "—",
             f"+{step.points_gained:.2f}",
             num(step.tco2e_reduced),
             score_text(step.score_after, lines),
         )
-    return [Panel(head), table, *subsidy_table(pathway, lang), *extras]
+    heavy = [s.measure.key for s in pathway.steps if s.cost is not None and s.cost.running_exceeds_upfront]
+    note = []
+    if heavy:
+        keys = ", ".join(heavy)
+        note = [
+            Text(
+                t(
+                    lang,
+                    f"※ 运行成本超过前期投入（{years} 年内）：{keys}，需列入年度预算",
+                    f"※ running cost over {years} years exceeds the upfront cost: {keys} (a yearly budget item)",
+                ),
+                style="yellow",
+            )
+        ]
+    return [Panel(head), table, *note, *subsidy_table(pathway, lang), *extras]
 
 
 def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
@@ -219,13 +236,18 @@ def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
     lines = [
         t(lang, "前期投入", "Upfront")
         + f": {money(up.typical, lang)} ({money_range(up.low, up.high, lang)})"
+        + (
+            t(lang, "，只有运行成本（见下两行）", ", running costs only (the next two lines)")
+            if abs(up.typical) < 0.5 and cost.annual_net.typical > 0
+            else ""
+        )
         + t(
             lang,
             f"，其中补贴 {money(cost.one_off_subsidy.typical, lang)}",
             f", after {money(cost.one_off_subsidy.typical, lang)} of subsidies",
         ),
         t(lang, "每年净支出", "Net cost a year")
-        + f": {money(cost.annual_net.typical, lang)}"
+        + f": {money(cost.annual_net.typical, lang)} ({money_range(cost.annual_net.low, cost.annual_net.high, lang)})"
         + t(lang, "（负数为净节省）", " (negative: a net saving)"),
         t(lang, f"{cost.terms.years} 年净成本", f"Net cost over {cost.terms.years} years")
         + f": {money(net.typical, lang)} ({money_range(net.low, net.high, lang)})",
