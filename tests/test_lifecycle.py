@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.planning.measures import Library
 from carbon_cli.planning.objective import Objective
-from carbon_cli.planning.pathway import TOLERANCE, _Search, find_pathway
-from carbon_cli.planning.pricing import lifecycle_objective, load_planning, planned
+from carbon_cli.planning.pathway import TOLERANCE, _Search, find_pathway, pathway_of
+from carbon_cli.planning.pricing import lifecycle_objective, load_planning, planned, price
 from carbon_cli.scoring.assessment import assess
 from carbon_cli.scoring.criteria import load_criteria
 from tests.conftest import AS_OF
@@ -154,3 +154,51 @@ def test_no_step_of_a_pathway_does_nothing(path):
             for step in pathway.steps:
                 needed = not search.outcome(keys - {step.measure.key}).reaches(target)
                 assert needed or step.points_gained > 1e-9 or step.tco2e_reduced > 1e-9, (objective, step.measure.key)
+
+
+def test_worked_example_life_cycle_cost_by_hand():
+    """FT-SH-04 (district 示范区, so Futian's PV subsidy does not count), by hand from
+    data/costs/sz-2025.toml and data/measures.toml, 10 years, undiscounted:
+
+    M1 rooftop PV: roof to half of 14,000 m² → 5,310 m² added × 0.15 kWp/m² = 796.5 kWp;
+      capex 796.5 × 3,000 = 2,389,500; O&M 796.5 × 70 = 55,755 a year; 796,500 kWh a year
+      generated, all used in the public areas (1,408,000 kWh) at 0.85 → 677,025 a year saved.
+    M12 rainwater: to 10 % of 742,400 m³ → 44,540 m³ added; storage 44,540 ÷ 130.8 m³ at
+      2,500 yuan; 44,540 m³ of tap water no longer bought at 3.80 → 169,252 a year saved.
+    """
+    base = assess(sample_survey("FT-SH-04"), factor_set("cn-south-2023"), CRITERIA)
+    pathway = planned(base, PLANNING, ("pass",)).pathways["pass"]
+    assert [s.measure.key for s in pathway.steps] == ["M1", "M12"]
+    pv_kwp = (0.5 * 14_000 - 1_690) * 0.15
+    upfront = pv_kwp * 3_000 + 44_540 / 130.8 * 2_500
+    annual = pv_kwp * 70 - pv_kwp * 1_000 * 0.85 - 44_540 * 3.80
+    cost = pathway.cost
+    assert cost.upfront.typical == pytest.approx(upfront, abs=1e-9)
+    assert cost.annual_net.typical == pytest.approx(annual, abs=1e-9)
+    assert cost.net_cost.typical == pytest.approx(upfront + 10 * annual, abs=1e-9)
+    assert upfront == pytest.approx(3_240_799.694189602, abs=1e-6)
+    assert upfront + 10 * annual == pytest.approx(-4_664_420.305810398, abs=1e-6)
+    # with a rate, each year's net is discounted: Σ annual / 1.04^t
+    discounted = load_planning(on=AS_OF, discount_rate=0.04)
+    cost4 = planned(base, discounted, ("pass",)).pathways["pass"].cost
+    assert cost4.net_cost.typical == pytest.approx(
+        cost4.upfront.typical + sum(cost4.annual_net.typical / 1.04**t for t in range(1, 11)), abs=1e-9
+    )
+
+
+@pytest.mark.parametrize("path", SAMPLE_PATHS, ids=lambda p: p.stem)
+def test_no_priced_step_could_go_for_a_lower_life_cycle_cost(path):
+    """Priced in order, a step that no longer pays for itself is kept only if the pathway needs it
+    or dropping it would not lower the life-cycle cost."""
+    base = assess(sample_survey(path.stem), factor_set("cn-south-2023"), CRITERIA)
+    search = lifecycle_search(base)
+    for target, pathway in planned(base, PLANNING).pathways.items():
+        if pathway.status != "reachable":
+            continue
+        keys = frozenset(s.measure.key for s in pathway.steps)
+        for step in pathway.steps:
+            fewer = keys - {step.measure.key}
+            if step.cost.net_cost.typical > 0 and search.outcome(fewer).reaches(target):
+                terms = PLANNING.terms(base.survey.assessment)
+                other = price(pathway_of(search, target, fewer), base, PLANNING.costs, terms, PLANNING.library)
+                assert other.cost.net_cost.typical >= pathway.cost.net_cost.typical - 1e-6, step.measure.key

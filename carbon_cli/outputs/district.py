@@ -221,6 +221,7 @@ RESULT_COLUMNS = [
     "pathway_annual_net_yuan",
     "pathway_net_cost_yuan",
     "appraisal_years",
+    "pathway_running_over_upfront",
     "pathway_tco2e_reduced",
     "score_after_pathway",
     "failed_controls",
@@ -263,6 +264,12 @@ def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
         "pathway_annual_net_yuan": pathway.cost.annual_net.typical if pathway and pathway.cost is not None else None,
         "pathway_net_cost_yuan": pathway.cost.net_cost.typical if pathway and pathway.cost is not None else None,
         "appraisal_years": pathway.cost.terms.years if pathway and pathway.cost is not None else None,
+        # the measures whose running cost over the period exceeds their upfront cost
+        "pathway_running_over_upfront": " ".join(
+            s.measure.key for s in pathway.steps if s.cost is not None and s.cost.running_exceeds_upfront
+        )
+        if pathway and pathway.cost is not None
+        else None,
         "pathway_tco2e_reduced": pathway.tco2e_reduced if pathway and pathway.status == "reachable" else None,
         "score_after_pathway": pathway.score_after if pathway else None,
         "failed_controls": " ".join(c.criterion.key for c in ev.failed_controls),

@@ -348,6 +348,13 @@ def find_pathway(
             applicable,
             name,
         )
+    return pathway_of(search, target, keys)
+
+
+def pathway_of(search: _Search, target: str, keys: frozenset[str]) -> Pathway:
+    """The pathway of the measures `keys` (a set that reaches `target`), its steps in order."""
+    base, applicable, name = search.base, tuple(m.key for m in search.applicable), search.objective.name
+    ev = base.evaluation
     steps = []
     done: frozenset[str] = frozenset()
     before = search.outcome(done)

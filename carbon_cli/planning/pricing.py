@@ -182,12 +182,59 @@ def load_planning(
 def planned(assessment: Assessment, planning: Planning, targets: tuple[str, ...] | None = None) -> Assessment:
     """`assessment` with its pathways (to 通过 and 优秀 by default) found under the planning's
     objective and priced."""
-    from carbon_cli.planning.pathway import TARGETS, find_pathways
+    from carbon_cli.planning.pathway import TARGETS, _Search, find_pathway
 
     values = assessment.survey.assessment
     terms = planning.terms(values)
     objective = objective_for(planning.objective, planning.costs, terms, values)
-    found = find_pathways(assessment, planning.library, objective, targets or TARGETS)
+    search = _Search(assessment, planning.library, objective)
     extras: dict[frozenset[str], tuple[Extra, ...]] = {}
-    pathways = {t: price(p, assessment, planning.costs, terms, planning.library, extras) for t, p in found.items()}
+    pathways = {}
+    for target in targets or TARGETS:
+        pathway = price(
+            find_pathway(assessment, target=target, search=search),
+            assessment,
+            planning.costs,
+            terms,
+            planning.library,
+            extras,
+        )
+        if planning.objective == "lifecycle":
+            pathway = _without_dear_steps(pathway, search, assessment, planning, terms, extras)
+        pathways[target] = pathway
     return replace(assessment, pathways=pathways)
+
+
+def _without_dear_steps(
+    pathway: Pathway,
+    search: Any,
+    base: Assessment,
+    planning: Planning,
+    terms: Terms,
+    extras: dict[frozenset[str], tuple[Extra, ...]],
+) -> Pathway:
+    """The pathway less any measure that, priced after the steps before it, no longer pays for
+    itself and is not needed to reach the target, while that lowers the pathway's life-cycle cost.
+
+    The search weighs each measure on the community's own survey; priced in order, a measure can
+    save less than it did alone (LED and pump drives save on the power rooftop PV has already
+    cut). Dropping such a step, dearest first, and pricing again until none can go keeps the
+    pathway at the target and only ever lowers its life-cycle cost."""
+    from carbon_cli.planning.pathway import pathway_of
+
+    while pathway.status == "reachable" and pathway.cost is not None:
+        keys = frozenset(s.measure.key for s in pathway.steps)
+        dear = sorted((s for s in pathway.steps if s.cost.net_cost.typical > 0), key=lambda s: -s.cost.net_cost.typical)
+        for step in dear:
+            fewer = keys - {step.measure.key}
+            if not search.outcome(fewer).reaches(pathway.target):
+                continue
+            cheaper = price(
+                pathway_of(search, pathway.target, fewer), base, planning.costs, terms, planning.library, extras
+            )
+            if cheaper.cost.net_cost.typical < pathway.cost.net_cost.typical - 1e-6:
+                pathway = cheaper
+                break
+        else:
+            return pathway
+    return pathway
