@@ -173,6 +173,25 @@ def select(options: Sequence[Option], budget: Budget | float) -> Plan:
     most = max((k for k in range(len(pool) + 1) if cheapest[k] <= budget_yuan + _EPS), default=0)
     if most == 0:
         return Plan(budget, (), ready)
+    # Only the communities near the line can change places. Against the `most` cheapest, a choice
+    # of as many swaps some out for as many dearer ones, each swap costing c_in − c_out ≥ 0, and
+    # the swaps together at most the slack s (budget − the cheapest `most`): so a community
+    # cheaper than the first left out by more than s is always chosen, and one dearer than the
+    # last taken by more than s never. The always-chosen are the first of `pool`, so the id order
+    # among the rest is the id order of the whole choice.
+    slack = budget_yuan + _EPS - cheapest[most]
+    line_in = costs[most] - slack if most < len(pool) else float("inf")
+    first = next((i for i in range(most) if costs[i] >= line_in), most)
+    last = next((i for i in range(len(pool) - 1, most - 1, -1) if costs[i] <= costs[most - 1] + slack), most - 1) + 1
+    chosen = _choose(pool[first:last], costs[first:last], budget_yuan - cheapest[first], most - first)
+    return Plan(budget, (*pool[:first], *(pool[first + k] for k in chosen)), ready)
+
+
+def _choose(pool: Sequence[Option], costs: list[float], budget_yuan: float, most: int) -> tuple[int, ...]:
+    """The best `most` of `pool` (in order of cost) within `budget_yuan`, as indices."""
+    if most == 0:
+        return ()
+    cheapest = list(accumulate(costs, initial=0.0))
     # states[j]: choices of j communities as (cost, -reduction, chosen), none beaten by another,
     # in order of cost;
     # `chosen` is a linked list (last index, the rest): a choice grows in O(1), not by copying
@@ -193,7 +212,7 @@ def select(options: Sequence[Option], budget: Budget | float) -> Plan:
                 states[j] = _frontier(states[j] + grown)
     ids = [o.community for o in pool]
     best = min(states[most], key=lambda s: (round(s[1], 6), round(s[0], 6), [ids[k] for k in _indices(s[2])]))
-    return Plan(budget, tuple(pool[k] for k in _indices(best[2])), ready)
+    return _indices(best[2])
 
 
 def _select_many(options: Sequence[Option], caps: list[tuple[str, float]]) -> tuple[Option, ...]:
