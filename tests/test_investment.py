@@ -162,3 +162,29 @@ def test_the_summary_names_the_first_communities_funded_and_past_twenty_each_qua
     assert _milestones(list(range(1, 4))) == [1, 3]
     assert _milestones([]) == []
     assert _milestones(list(range(1, 1001))) == [1, 250, 500, 750, 1000]
+
+
+def test_the_summary_says_what_the_district_commits_upfront_a_year_and_over_the_period():
+    """Issue 23: `--budget 300万` is over the appraisal period; the headline gives the three sums
+    of the communities chosen, and the awards only of those the budget brings to 通过."""
+    from carbon_cli.batch.run import run_batch
+    from carbon_cli.outputs.district import BatchOptions
+    from carbon_cli.outputs.summary import render_summary
+    from carbon_cli.planning.investment import Budget
+    from tests.conftest import AS_OF, SAMPLES
+
+    for budget in (Budget(3e6), Budget(3e6, 8e6), Budget(None, None, 0.0)):
+        options = BatchOptions(reports=False, as_of=AS_OF, budget=budget)
+        batch = run_batch([SAMPLES / "communities"], options, jobs=1)
+        plan = batch.investment.plan
+        for kind, cap in budget.caps:
+            assert plan.total(kind) <= cap + 1e-6
+        text = render_summary(batch, options)
+        head = text.split("### 预算安排", 1)[1].split("### 成本曲线", 1)[0]
+        assert "此后每年净支出" in head and "10 年合计净成本" in head and "前期投入" in head
+        from carbon_cli.core.i18n import money
+
+        for total in (plan.total_upfront_yuan, plan.total_annual_yuan, plan.total_period_yuan):
+            assert money(total, "zh") in head
+        assert f"资助合计 {money(1e6 * len(plan.selected), 'zh')}" in head
+        assert len(plan.ready) == 2 and f"现已符合的 {len(plan.ready)} 个社区" in head
