@@ -192,13 +192,19 @@ def _choose(pool: Sequence[Option], costs: list[float], budget_yuan: float, most
     if most == 0:
         return ()
     cheapest = list(accumulate(costs, initial=0.0))
+    reductions = [o.tco2e_reduced for o in pool]
+    bound = _Bound(reductions, costs, budget_yuan, most)
+    reach = bound.may_reach
     # states[j]: choices of j communities as (cost, -reduction, chosen), none beaten by another,
     # in order of cost;
     # `chosen` is a linked list (last index, the rest): a choice grows in O(1), not by copying
     states: list[list[tuple[float, float, Chosen]]] = [[(0.0, 0.0, None)], *([] for _ in range(most))]
     for i, cost in enumerate(costs):
         left = len(pool) - i - 1
-        reduced = pool[i].tco2e_reduced
+        reduced = reductions[i]
+        if i and i % _Bound.EVERY == 0:  # drop the choices that can no longer be the best
+            for j in range(1, most):
+                states[j] = [x for x in states[j] if bound.may_reach(i, j, x[0], -x[1])]
         for j in range(min(i + 1, most), max(0, most - left - 1), -1):  # enough communities left
             # keep a choice only if the cheapest communities after i can still complete it; the
             # choices are in order of cost, so the first that cannot ends the list
@@ -207,7 +213,8 @@ def _choose(pool: Sequence[Option], costs: list[float], budget_yuan: float, most
             for c, r, chosen in states[j - 1]:
                 if c + cost + rest > budget_yuan + _EPS:
                     break
-                grown.append((c + cost, r - reduced, (i, chosen)))
+                if reach(i + 1, j, c + cost, reduced - r):
+                    grown.append((c + cost, r - reduced, (i, chosen)))
             if grown:
                 states[j] = _frontier(states[j] + grown)
     ids = [o.community for o in pool]
@@ -261,6 +268,82 @@ def _pareto(
         if not any(k[1] <= s[1] + _EPS and all(a <= b + _EPS for a, b in zip(k[0], s[0], strict=True)) for k in kept):
             kept.append(s)
     return kept
+
+
+class _Bound:
+    """A Lagrangian bound on what a partial choice can still reach, against a choice known to fit.
+
+    For λ ≥ 0 and any completion Y (m communities from i on, within what the budget leaves):
+    Σ_Y r ≤ λ (budget − c) + Σ_Y (r − λ cost) ≤ λ (budget − c) + the m largest r − λ cost from
+    the last checkpoint at or before i on (a superset: no smaller). λ minimises the bound of the
+    empty choice; the known choice is the best that fits of the cheapest `most` and the `most`
+    largest r − μ cost for the least μ ≥ λ at which they fit. A choice whose reduction plus the
+    bound is below the known one (less a margin for rounding) can neither be nor tie the best."""
+
+    EVERY = 16  # a checkpoint every so many communities
+
+    def __init__(self, reductions: list[float], costs: list[float], budget: float, most: int) -> None:
+        self.budget, self.most, n = budget, most, len(costs)
+        pairs = list(zip(reductions, costs, strict=True))
+
+        def order(lam: float, start: int = 0) -> list[float]:
+            return sorted((r - lam * c for r, c in pairs[start:]), reverse=True)
+
+        def root(lam: float) -> float:
+            return lam * budget + sum(order(lam)[:most])
+
+        positive = [c for c in costs if c > _EPS]
+        low, high = 0.0, (2 * max(reductions, default=0.0) / min(positive)) if positive else 0.0
+        for _ in range(50):  # the bound of the empty choice is convex in λ
+            a, b = low + (high - low) / 3, high - (high - low) / 3
+            if root(a) <= root(b):
+                high = b
+            else:
+                low = a
+        self.lam = lam = (low + high) / 2
+        self.tops = [list(accumulate(order(lam, q)[: most + 1], initial=0.0)) for q in range(0, n, self.EVERY)]
+        self.known = sum(reductions[:most])  # the cheapest `most` fit
+
+        def fitting(mu: float) -> list[int] | None:
+            chosen = sorted(range(n), key=lambda k: -(reductions[k] - mu * costs[k]))[:most]
+            return chosen if sum(costs[k] for k in chosen) <= budget + _EPS else None
+
+        # the least μ ≥ λ on a fine geometric grid at which the `most` best by r − μ cost fit
+        mu = max(lam, 1e-12)
+        for _ in range(200):
+            best = fitting(mu)
+            if best is not None:
+                self.known = max(self.known, sum(reductions[k] for k in best))
+                break
+            mu *= 1.15
+        # and greedily by r − λ cost, a community taken when the cheapest of the rest can still
+        # complete the choice within the budget
+        by_cost = sorted(range(n), key=lambda k: costs[k])
+        taken, spent, used = 0, 0.0, [False] * n
+        for k in sorted(range(n), key=lambda k: -(reductions[k] - lam * costs[k])):
+            if taken == most:
+                break
+            need, rest = most - taken - 1, 0.0
+            for q in by_cost:
+                if need == 0:
+                    break
+                if not used[q] and q != k:
+                    rest += costs[q]
+                    need -= 1
+            if spent + costs[k] + rest <= budget + _EPS:
+                used[k], taken, spent = True, taken + 1, spent + costs[k]
+        if taken == most:
+            self.known = max(self.known, sum(r for r, u in zip(reductions, used, strict=True) if u))
+        self.margin = 1e-7 * (abs(self.known) + lam * abs(budget) + sum(abs(r) for r in reductions) + 1.0)
+
+    def may_reach(self, i: int, j: int, cost: float, reduced: float) -> bool:
+        """Whether j communities chosen before `i`, costing `cost` and reducing `reduced`, could
+        end at least as high as the known choice."""
+        sums = self.tops[min(i // self.EVERY, len(self.tops) - 1)] if self.tops else [0.0]
+        m = self.most - j
+        if m >= len(sums):
+            return True
+        return reduced + self.lam * (self.budget - cost) + sums[m] >= self.known - self.margin
 
 
 Chosen = tuple[int, "Chosen"] | None
