@@ -22,6 +22,7 @@ reduction, and drops one that no community left could bring back under a cap.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cmp_to_key
@@ -292,15 +293,18 @@ class _Bound:
         def root(lam: float) -> float:
             return lam * budget + sum(order(lam)[:most])
 
-        positive = [c for c in costs if c > _EPS]
-        low, high = 0.0, (2 * max(reductions, default=0.0) / min(positive)) if positive else 0.0
-        for _ in range(50):  # the bound of the empty choice is convex in λ
+        # the bound of the empty choice is convex in λ, so unimodal in log λ: a ternary search
+        # over a wide range (the scale: reductions per yuan), and λ = 0
+        scale = (max(reductions, default=0.0) + 1.0) / (max((abs(c) for c in costs), default=0.0) + 1.0)
+        low, high = math.log(scale * 1e-6), math.log(scale * 1e6)
+        for _ in range(80):
             a, b = low + (high - low) / 3, high - (high - low) / 3
-            if root(a) <= root(b):
+            if root(math.exp(a)) <= root(math.exp(b)):
                 high = b
             else:
                 low = a
-        self.lam = lam = (low + high) / 2
+        lam = math.exp((low + high) / 2)
+        self.lam = lam = lam if root(lam) <= root(0.0) else 0.0
         self.tops = [list(accumulate(order(lam, q)[: most + 1], initial=0.0)) for q in range(0, n, self.EVERY)]
         self.known = sum(reductions[:most])  # the cheapest `most` fit
 
