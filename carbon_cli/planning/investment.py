@@ -224,47 +224,83 @@ def _choose(pool: Sequence[Option], costs: list[float], budget_yuan: float, most
 
 
 def _select_many(options: Sequence[Option], caps: list[tuple[str, float]]) -> tuple[Option, ...]:
-    """The exact best selection under several caps (or none): every count of chosen communities
-    is kept, with the choices no other beats on all capped costs and the reduction; a choice is
-    dropped only when, even with every community left of negative cost in a capped kind, it stays
-    over that cap."""
+    """The exact best selection under several caps (or none). For each count K, from the most any
+    one cap allows down, the choices of j ≤ K communities no other beats on every capped cost and
+    the reduction are kept while they can still be completed to K within every cap (the K − j
+    cheapest of each kind among the communities from the last checkpoint on: no dearer than any
+    completion); the first K some choice reaches is the most, and its best choice the answer."""
     kinds = [k for k, _ in caps]
     limits = [v + _EPS for _, v in caps]
     pool = sorted((o for o in options if not o.ready), key=lambda o: o.community)
     if not caps:
         return tuple(pool)  # nothing caps the budget: every community
-    # below[i][d]: the sum of the negative costs of kind d of the communities from i on
-    below = [[0.0] * len(kinds) for _ in range(len(pool) + 1)]
-    for i in range(len(pool) - 1, -1, -1):
-        below[i] = [b + min(0.0, pool[i].cost(k)) for b, k in zip(below[i + 1], kinds, strict=True)]
-    # states[j]: (costs, -reduction, chosen indices) of choices of j communities
-    states: list[list[tuple[tuple[float, ...], float, tuple[int, ...]]]] = [[(tuple(0.0 for _ in kinds), 0.0, ())]]
-    for i, option in enumerate(pool):
-        cost = [option.cost(k) for k in kinds]
-        grown_all: list[list[tuple[tuple[float, ...], float, tuple[int, ...]]]] = [[] for _ in range(len(states) + 1)]
-        for j, choices in enumerate(states):
-            for c, r, chosen in choices:
-                c2 = tuple(a + b for a, b in zip(c, cost, strict=True))
-                if all(x + low <= cap for x, low, cap in zip(c2, below[i + 1], limits, strict=True)):
-                    grown_all[j + 1].append((c2, r - option.tco2e_reduced, (*chosen, i)))
-        merged = [_pareto((states[j] if j < len(states) else []) + grown) for j, grown in enumerate(grown_all)]
-        while merged and not merged[-1]:
-            merged.pop()
-        states = merged
-    for choices in reversed(states):
-        fitting = [s for s in choices if all(x <= cap for x, cap in zip(s[0], limits, strict=True))]
-        if fitting:
-            best = min(fitting, key=lambda s: (round(s[1], 6), [round(x, 6) for x in s[0]], s[2]))
-            return tuple(pool[k] for k in best[2])
+    n = len(pool)
+    costs = [[o.cost(k) for k in kinds] for o in pool]
+    most = min(
+        max(
+            (k for k, total in enumerate(accumulate(sorted(c[d] for c in costs), initial=0.0)) if total <= cap),
+            default=-1,
+        )
+        for d, cap in enumerate(limits)
+    )
+    # least[q][d][m]: the sum of the m cheapest costs of kind d among the communities from q·EVERY on
+    every = 8
+    least = [
+        [list(accumulate(sorted(c[d] for c in costs[q:]), initial=0.0)) for d in range(len(kinds))]
+        for q in range(0, n + every, every)
+    ]
+    for count in range(most, 0, -1):
+        best = _select_count(pool, costs, limits, count, least, every)
+        if best is not None:
+            return tuple(pool[k] for k in best)
     return ()
 
 
-def _pareto(
-    states: list[tuple[tuple[float, ...], float, tuple[int, ...]]],
-) -> list[tuple[tuple[float, ...], float, tuple[int, ...]]]:
+State = tuple[tuple[float, ...], float, "Chosen"]
+
+
+def _select_count(
+    pool: Sequence[Option],
+    costs: list[list[float]],
+    limits: list[float],
+    count: int,
+    least: list[list[list[float]]],
+    every: int,
+) -> tuple[int, ...] | None:
+    """The best choice of exactly `count` communities within every cap, as indices; None if none."""
+
+    def completes(i: int, j: int, spent: tuple[float, ...]) -> bool:
+        """Whether j chosen before community i, costing `spent`, can still reach `count`."""
+        need = count - j
+        if need > len(pool) - i:
+            return False
+        sums = least[i // every]
+        return all(x + sums[d][need] <= cap for d, (x, cap) in enumerate(zip(spent, limits, strict=True)))
+
+    zero = tuple(0.0 for _ in limits)
+    states: list[list[State]] = [[(zero, 0.0, None)], *([] for _ in range(count))]
+    for i, option in enumerate(pool):
+        cost = costs[i]
+        for j in range(min(i + 1, count), 0, -1):
+            grown: list[State] = []
+            for c, r, chosen in states[j - 1]:
+                spent = tuple(a + b for a, b in zip(c, cost, strict=True))
+                if completes(i + 1, j, spent):
+                    grown.append((spent, r - option.tco2e_reduced, (i, chosen)))
+            if grown:
+                states[j] = _pareto(states[j] + grown)
+        for j in range(count):  # choices that can no longer be completed
+            states[j] = [x for x in states[j] if completes(i + 1, j, x[0])]
+    if not states[count]:
+        return None
+    best = min(states[count], key=lambda x: (round(x[1], 6), [round(v, 6) for v in x[0]], _indices(x[2])))
+    return _indices(best[2])
+
+
+def _pareto(states: list[State]) -> list[State]:
     """The choices no other beats on every cost and the reduction (equal ones: the first ids)."""
-    ordered = sorted(states, key=lambda s: (s[1], s[0], s[2]))
-    kept: list[tuple[tuple[float, ...], float, tuple[int, ...]]] = []
+    ordered = sorted(states, key=lambda s: (s[1], s[0], _indices(s[2])))
+    kept: list[State] = []
     for s in ordered:
         if not any(k[1] <= s[1] + _EPS and all(a <= b + _EPS for a, b in zip(k[0], s[0], strict=True)) for k in kept):
             kept.append(s)
