@@ -347,6 +347,7 @@ def no_regret_table(pathway: Pathway, lang: str) -> list[Any]:
             "",
             t(lang, "措施", "Measure"),
             t(lang, "前期投入", "Upfront"),
+            t(lang, "年净支出", "Net a year"),
             t(lang, f"{years} 年净成本", f"Net over {years} yrs"),
             t(lang, "减排 tCO2e", "tCO2e cut"),
         ),
@@ -357,6 +358,7 @@ def no_regret_table(pathway: Pathway, lang: str) -> list[Any]:
             extra.measure.key,
             extra.measure.label(lang),
             money(c.upfront.typical, lang),
+            money(c.annual_net.typical, lang),
             money(c.net_cost.typical, lang),
             num(c.tco2e_reduced),
         )
