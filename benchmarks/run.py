@@ -628,9 +628,10 @@ def generated_surveys(count: int) -> list[Any]:
 
 
 def pathway_times(count: int, repeats: int) -> dict[str, list[tuple[str, float, float, str, str]]]:
-    """For each way of planning (the default: the cost objective, pathways priced; and the effort
-    objective, `with_pathways`): (community, median wall s, median CPU s, status to 通过, to 优秀)
-    for every sample and `count` generated communities, in-process, both targets."""
+    """For each way of planning (the default: the life-cycle cost objective, pathways priced; the
+    upfront objective; and the effort objective, `with_pathways`): (community, median wall s,
+    median CPU s, status to 通过, to 优秀) for every sample and `count`
+    generated communities, in-process, both targets."""
     from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.planning.pathway import load_measures, with_pathways
     from carbon_cli.planning.pricing import load_planning, planned
@@ -643,8 +644,10 @@ def pathway_times(count: int, repeats: int) -> dict[str, list[tuple[str, float, 
         load_measures(None),
         load_planning(),
     )
+    upfront = load_planning(objective="upfront")
     ways = {
-        "default: cost objective, priced (`planned`)": lambda a: planned(a, planning),
+        "default: life-cycle cost objective, priced (`planned`)": lambda a: planned(a, planning),
+        "upfront objective, priced (`planned --objective upfront`)": lambda a: planned(a, upfront),
         "effort objective (`with_pathways`)": lambda a: with_pathways(a, library),
     }
     rows: dict[str, list[tuple[str, float, float, str, str]]] = {name: [] for name in ways}

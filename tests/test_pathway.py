@@ -442,8 +442,9 @@ def test_steps_add_up():
 
 def test_objective_weights_are_checked():
     assert EFFORT.weights(list(LIBRARY.measures[:3])) == {"M1": 9.0, "M2": 3.0, "M3": 3.0}
-    with pytest.raises(ValueError, match="not a number ≥ 0"):
-        Objective("broken", lambda m: -1.0).weights([LIBRARY.measures[0]])
+    assert Objective("pays", lambda m: -1.0).weights([LIBRARY.measures[0]]) == {"M1": -1.0}  # issue 23
+    with pytest.raises(ValueError, match="not a number"):
+        Objective("broken", lambda m: math.nan).weights([LIBRARY.measures[0]])
 
 
 def test_a_cost_objective_changes_the_pathway():

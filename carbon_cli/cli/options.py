@@ -95,7 +95,8 @@ MaxFileOption = Annotated[
 
 
 class Objective(StrEnum):
-    cost = "cost"
+    lifecycle = "lifecycle"
+    upfront = "upfront"
     effort = "effort"
 
 
@@ -111,7 +112,8 @@ ObjectiveOption = Annotated[
     Objective,
     typer.Option(
         "--objective",
-        help="What a pathway minimises: cost (upfront yuan, the default) or effort (low 1, medium 3, high 9).",
+        help="What a pathway minimises: lifecycle (net cost over the appraisal period, the default), "
+        "upfront (capex less one-off subsidies) or effort (low 1, medium 3, high 9).",
     ),
 ]
 YearsOption = Annotated[

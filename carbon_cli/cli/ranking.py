@@ -26,7 +26,6 @@ def _ranking_table(batch: Any, lang: str, limit: int, caps: tuple[int, int], nam
     """The ranking: every cell is one or two lines that never wrap (name over ID, verdict over
     feasibility, cost over the number of measures); names and streets longer than `caps` end in
     "…", an ID is never cut. The measures are named, in a column `names` wide, when it is not 0."""
-    from carbon_cli.core.i18n import money
 
     name_cap, street_cap = caps
     table = Table(title=t(lang, "社区排名", "Ranking"), title_justify="left")
@@ -36,7 +35,12 @@ def _ranking_table(batch: Any, lang: str, limit: int, caps: tuple[int, int], nam
     table.add_column(t(lang, "人均\ntCO2e", "tCO2e/\nperson"), justify="right", no_wrap=True)
     table.add_column(t(lang, "得分", "Score"), justify="right", no_wrap=True)
     table.add_column(t(lang, "结论\n可行性", "Verdict\nfeasibility"), no_wrap=True)
-    table.add_column(t(lang, "达到“通过”\n前期投入", "To reach pass\n(upfront)"), justify="right", no_wrap=True)
+    years = next((r.summary["pathway"].get("years") for r in batch.results if r.summary["pathway"]), None) or 10
+    table.add_column(
+        t(lang, f"通过所需万元\n前期/每年/{years}年", f"To pass, k yuan\nupfront/yr/{years}y"),
+        justify="right",
+        no_wrap=True,
+    )
     if names:
         table.add_column(t(lang, "所需措施", "Measures"), no_wrap=True, width=names, style="dim")
     lines = [g.min_score for g in batch.criteria.grades if g.min_score > 0] if batch.criteria else []
@@ -53,11 +57,7 @@ def _ranking_table(batch: Any, lang: str, limit: int, caps: tuple[int, int], nam
             verdict.append(" ?", style="bold yellow")
         if r.verdict == "not_eligible" and r.feasibility != "unknown":  # unknown: --no-pathways
             verdict.append("\n" + term(r.feasibility, lang), style="dim")
-        to_pass = "—"
-        if steps:
-            upfront = pathway.get("upfront_yuan")
-            cost = "—" if upfront is None else money(upfront, lang)
-            to_pass = cost + "\n" + t(lang, f"{len(steps)} 项措施", f"{len(steps)} measure{'s' * (len(steps) > 1)}")
+        to_pass = three_costs(pathway, lang) if steps else "—"
         cells: list[Any] = [
             str(r.rank),
             Text(f"{community}\n{row['id']}"),
@@ -73,6 +73,18 @@ def _ranking_table(batch: Any, lang: str, limit: int, caps: tuple[int, int], nam
     return table
 
 
+def three_costs(pathway: Any, lang: str) -> str:
+    """A pathway's upfront, yearly and period cost, one a line, in 万元 (thousand yuan in English):
+    never a bare "0" when it has running costs."""
+
+    def short(yuan: Any) -> str:
+        if yuan is None:
+            return "—"
+        return f"{yuan / 1e4:,.1f}" if lang == "zh" else f"{yuan / 1e3:,.0f}k"
+
+    return "\n".join(short(pathway.get(k)) for k in ("upfront_yuan", "annual_net_yuan", "net_cost_yuan"))
+
+
 def _ranking(batch: Any, lang: str, limit: int, width: int) -> list[Any]:
     """The ranking table, as wide as `width` allows, and how it is ordered."""
     ids = max((display_width(str(r.community_id)) for r in batch.results[:limit]), default=0)
@@ -82,11 +94,13 @@ def _ranking(batch: Any, lang: str, limit: int, width: int) -> list[Any]:
     if named and room >= 16:
         table = _ranking_table(batch, lang, limit, (name_cap, street_cap), names=min(room, 60))
     objective = next((r.summary["pathway"]["objective"] for r in batch.results if r.summary["pathway"]), "effort")
-    by = t(
-        lang,
-        "前期投入（投资减一次性补贴）由低到高",
-        "upfront cost to reach pass (capex less one-off subsidies), least first",
-    )
+    by = t(lang, "评估期全寿命成本由低到高", "life-cycle cost over the period to reach pass, least first")
+    if objective == "upfront":
+        by = t(
+            lang,
+            "前期投入（投资减一次性补贴）由低到高",
+            "upfront cost to reach pass (capex less one-off subsidies), least first",
+        )
     if objective == "effort":
         by = t(lang, "措施工作量由小到大", "effort of the measures to reach pass, least first")
     order = t(lang, f"其余按达到“通过”所需的{by}，再按得分由高到低", f"then by the {by}, then by score")
@@ -132,15 +146,17 @@ def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None)
         )
     plan = getattr(batch, "investment", None)
     if plan is not None and plan.plan is not None:
-        p = plan.plan
+        p, years = plan.plan, plan.years or 10
+        up, year, period = (money(p.total(k), lang) for k in ("upfront", "annual", "period"))
         out.append(
             Text(
                 t(
                     lang,
-                    f"预算 {money(p.budget_yuan, lang)}：可使 {len(p.selected)} 个社区新达到“通过”"
-                    f"（共 {p.eligible_after} 个），前期投入 {money(p.total_upfront_yuan, lang)}，见 summary.md",
-                    f"Budget {money(p.budget_yuan, lang)}: {len(p.selected)} more communities reach pass "
-                    f"({p.eligible_after} in all) for {money(p.total_upfront_yuan, lang)} upfront; see summary.md",
+                    f"预算内可使 {len(p.selected)} 个社区新达到“通过”（共 {p.eligible_after} 个）：前期投入 {up}，"
+                    f"此后每年净支出 {year}，{years} 年净成本 {period}（负数为净节省），见 summary.md",
+                    f"Within the budget {len(p.selected)} more communities reach pass ({p.eligible_after} in all): "
+                    f"{up} upfront, then {year} a year, {period} over {years} years (negative: a net saving); "
+                    "see summary.md",
                 ),
                 style="bold",
             )

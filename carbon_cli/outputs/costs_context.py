@@ -58,6 +58,8 @@ def cost_context(c: Cost, lang: str) -> dict[str, Any]:
         "yuan_per_tco2e": r(per_t) if per_t is not None else None,
         "tco2e_reduced": c.tco2e_reduced,
         "no_regret": c.no_regret,
+        "running_cost": r(c.running_cost),
+        "running_exceeds_upfront": c.running_exceeds_upfront,
         "lines": [
             {
                 "measure": line.cost.measure,

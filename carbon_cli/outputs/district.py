@@ -49,11 +49,11 @@ class BatchOptions:
     report_formats: tuple[str, ...] = ("md",)  # each report, and the summary, in md / html / docx
     # planning: what a pathway minimises and how it is priced (planning/pricing.py)
     costs: str | None = None
-    objective: str = "cost"
+    objective: str = "lifecycle"
     years: int | None = None
     discount_rate: float | None = None
     include_expired: bool = False
-    budget: float | None = None  # yuan, for the investment plan
+    budget: Any = None  # planning.investment.Budget (caps in yuan) for the investment plan, or None
 
     @property
     def on(self) -> str:
@@ -187,8 +187,8 @@ def feasibility(a: Assessment) -> str:
 
 
 def rank_key(a: Assessment) -> tuple[Any, ...]:
-    """Eligible first; then the least weight to 通过 (upfront cost, or effort with --objective
-    effort); then the highest score; then the ID."""
+    """Eligible first; then the least weight to 通过 (life-cycle cost by default, upfront cost or
+    effort with --objective); then the highest score; then the ID."""
     pathway = a.pathways.get("pass")
     if a.verdict == "eligible":
         weight = 0.0
@@ -221,6 +221,9 @@ RESULT_COLUMNS = [
     "pathway_upfront_yuan",
     "pathway_subsidy_yuan",
     "pathway_annual_net_yuan",
+    "pathway_net_cost_yuan",
+    "appraisal_years",
+    "pathway_running_over_upfront",
     "pathway_tco2e_reduced",
     "score_after_pathway",
     "failed_controls",
@@ -263,6 +266,14 @@ def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
         "pathway_upfront_yuan": pathway.cost.upfront.typical if pathway and pathway.cost is not None else None,
         "pathway_subsidy_yuan": pathway.cost.subsidy.typical if pathway and pathway.cost is not None else None,
         "pathway_annual_net_yuan": pathway.cost.annual_net.typical if pathway and pathway.cost is not None else None,
+        "pathway_net_cost_yuan": pathway.cost.net_cost.typical if pathway and pathway.cost is not None else None,
+        "appraisal_years": pathway.cost.terms.years if pathway and pathway.cost is not None else None,
+        # the measures whose running cost over the period exceeds their upfront cost
+        "pathway_running_over_upfront": " ".join(
+            s.measure.key for s in pathway.steps if s.cost is not None and s.cost.running_exceeds_upfront
+        )
+        if pathway and pathway.cost is not None
+        else None,
         "pathway_tco2e_reduced": pathway.tco2e_reduced if pathway and pathway.status == "reachable" else None,
         "score_after_pathway": pathway.score_after if pathway else None,
         "failed_controls": " ".join(c.criterion.key for c in ev.failed_controls),

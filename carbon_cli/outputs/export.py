@@ -192,6 +192,8 @@ RESULT_FORMATS = {
     "pathway_upfront_yuan": "#,##0",
     "pathway_subsidy_yuan": "#,##0",
     "pathway_annual_net_yuan": "#,##0",
+    "pathway_net_cost_yuan": "#,##0",
+    "appraisal_years": "0",
     "pathway_tco2e_reduced": "#,##0.0",
     "score_after_pathway": "0.0",
 }

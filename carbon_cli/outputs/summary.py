@@ -3,6 +3,7 @@ eligibility, street aggregates, a chart, and the files that could not be assesse
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,8 @@ def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
             "weight": pathway.weight,
             "upfront_yuan": pathway.cost.upfront.typical if pathway.cost is not None else None,
             "annual_net_yuan": pathway.cost.annual_net.typical if pathway.cost is not None else None,
+            "net_cost_yuan": pathway.cost.net_cost.typical if pathway.cost is not None else None,
+            "years": pathway.cost.terms.years if pathway.cost is not None else None,
             "score_after": pathway.score_after,
             "measures": [{"key": m.key, "name": m.label(lang), "effort": m.effort} for m in pathway.measures],
             "blockers": list(pathway.blockers),
@@ -170,8 +173,18 @@ def _investment(batch: BatchResult, rows: Sequence[Mapping[str, Any]]) -> dict[s
     curve = [{**point, "community": by_id.get(point["community_id"])} for point in data["cost_curve"]]
     selected = [by_id.get(c) for c in data["selected"] or []]
     funded = [p for p in curve if not p["already_eligible"]]
+    bars = [0.0, *(p["cumulative_yuan"] / 10000 for p in funded)]
+    plan = batch.investment.plan
     return {
         **data,
+        "caps": plan.budget.caps if plan is not None else [],
+        "chart_min": math.floor(min(bars)),
+        "chart_max": math.ceil(max(bars)) + 1,
+        # what the budget holder must find before any saving comes back
+        "upfront_beyond_budget": plan is not None
+        and plan.budget.upfront_yuan is None
+        and plan.budget.period_yuan is not None
+        and plan.total_upfront_yuan > plan.budget.period_yuan + 1e-6,
         "cost_curve": curve,
         "funded_curve": funded,
         "chart_curve": _spread(funded, CHART_BARS),

@@ -171,6 +171,19 @@ class Cost:
         return self.upfront + total(f.times(d) for f, d in zip(self._flows, self.terms.factors(), strict=True))
 
     @cached_property
+    def running_cost(self) -> Range:
+        """Every year's net cost over the period, discounted when a rate is set: the net cost
+        over the period less the upfront cost (negative: the savings outweigh the running costs)."""
+        return total(f.times(d) for f, d in zip(self._flows, self.terms.factors(), strict=True))
+
+    @cached_property
+    def running_exceeds_upfront(self) -> bool:
+        """Whether the running cost over the period (typical) is more than the upfront cost: a
+        measure cheap to start and dear to keep (sorting supervisors, green-power premiums)."""
+        running = self.running_cost.typical
+        return running > 1e-6 and running > self.upfront.typical + 1e-6
+
+    @cached_property
     def payback_years(self) -> float | None:
         """Simple payback (typical, undiscounted): the years until the cumulative net benefit
         covers the upfront cost, within the appraisal period or after it; 0 when nothing is
@@ -241,6 +254,8 @@ class Cost:
         data["payback_years"] = self.payback_years
         data["yuan_per_tco2e"] = per_t.typical if per_t else None
         data["no_regret"] = self.no_regret
+        data["running_cost_yuan"] = self.running_cost.typical  # over the period, discounted
+        data["running_exceeds_upfront"] = self.running_exceeds_upfront
         data["range"] = {k: v.to_dict() for k, v in ranges.items()}
         data["range"]["yuan_per_tco2e"] = per_t.to_dict() if per_t else None
         data["subsidies"] = [

@@ -6,7 +6,8 @@ Each candidate set is applied to the survey and scored with the same inventory a
 (relaxation.py) where every criterion has one, else incrementally (evaluator.py); the chosen
 pathway's steps always by the evaluator. Both are tested equal to `assess`.
 
-The search is exact branch and bound over the applicable measures, cheapest first. A branch is cut
+The search is exact branch and bound over the applicable measures, cheapest first (a negative
+weight, a measure that pays for itself, first of all; see `_Search.best`). A branch is cut
 only by bounds that hold whatever the measures do, including measures that lower the score
 (relaxation.py): when no set of it can pass a control or reach the score, or when the least
 weight it still needs (fractional knapsacks over the points the remaining measures can move)
@@ -129,6 +130,10 @@ class _Search:
         values = base.survey.assessment
         self.applicable = [m for m in order if m.apply(values)]
         self.weights = objective.weights(self.applicable)
+        self.evaluator = Evaluator(base, order)
+        for m in self.applicable:
+            if self.weights[m.key] < -TOLERANCE and not self._helps(m):
+                self.weights[m.key] = math.inf  # pays for itself, does nothing for eligibility
         # the measures searched, cheapest first, then those that write into the items with the
         # most points still to earn (good sets are found early): bit i of a mask is searchable[i]
         unearned = {
@@ -139,8 +144,16 @@ class _Search:
             (m for m in self.applicable if self.weights[m.key] < math.inf),
             key=lambda m: (self.weights[m.key], -unearned[m.key], m.key),
         )
-        self.evaluator = Evaluator(base, order)
         self._relaxation: Relaxation | None = None
+
+    def _helps(self, measure: Measure) -> bool:
+        """Whether `measure`, taken alone, raises the score or passes a control that fails."""
+        from carbon_cli.scoring.evaluation import EPS
+
+        alone, ev = self.evaluator.outcome(frozenset([measure.key])).score, self.base.evaluation
+        before = tuple(c.status for c in ev.controls)
+        passes = any(b != "pass" and a == "pass" for b, a in zip(before, alone.control_statuses, strict=True))
+        return passes or alone.score > ev.score + EPS
 
     @property
     def relaxation(self) -> Relaxation:
@@ -165,7 +178,16 @@ class _Search:
         slope = (goal - EPS) / 100  # reaches ⇔ Σ (earned − slope × applicable) ≥ 0 over the items
         measures, relax = self.searchable, self.relaxation
         n = len(measures)
-        w = [self.weights[m.key] for m in measures]
+        # Weights may be negative (a measure that pays for itself): they come first in `measures`.
+        # Every bound below is a least weight over the non-negative parts `w`; a set adding
+        # measures i.. to one of weight W weighs at least W + neg[i] + that bound, where neg[i]
+        # is the sum of the negative weights from i on. And w[j] + neg[j+1] never falls as j
+        # grows (sorted weights), so the loop over j may still stop at the first that is too dear.
+        signed = [self.weights[m.key] for m in measures]
+        w = [max(0.0, x) for x in signed]
+        neg = [0.0] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            neg[i] = neg[i + 1] + min(0.0, signed[i])
         rest = [((1 << n) - 1) & ~((1 << i) - 1) for i in range(n + 1)]  # bits i..n-1
         best: list[Any] = [None, math.inf, math.inf]  # keys, weight, net tCO2e
 
@@ -212,11 +234,12 @@ class _Search:
         def expand(
             i: int, must: int, keys: frozenset[str], weight: float, out: Outcome | Tabled, bound: list[float]
         ) -> None:
-            if i == n or weight + needed(i, must, out, bound, best[1] + TOLERANCE - weight) > best[1] + TOLERANCE:
+            floor = weight + neg[i]  # the least a set of this branch weighs, before the bounds
+            if i == n or floor + needed(i, must, out, bound, best[1] + TOLERANCE - floor) > best[1] + TOLERANCE:
                 return
             for j in range(i, n):
-                weight_j = weight + w[j]
-                if weight_j > best[1] + TOLERANCE:
+                weight_j = weight + signed[j]
+                if weight_j + neg[j + 1] > best[1] + TOLERANCE:
                     break  # later measures weigh at least as much
                 must_j = must | 1 << j
                 bound_j = relax.bound(must_j, must_j | rest[j + 1], slope, bound, rest[i] & ~rest[j + 1])
@@ -327,6 +350,13 @@ def find_pathway(
             applicable,
             name,
         )
+    return pathway_of(search, target, keys)
+
+
+def pathway_of(search: _Search, target: str, keys: frozenset[str]) -> Pathway:
+    """The pathway of the measures `keys` (a set that reaches `target`), its steps in order."""
+    base, applicable, name = search.base, tuple(m.key for m in search.applicable), search.objective.name
+    ev = base.evaluation
     steps = []
     done: frozenset[str] = frozenset()
     before = search.outcome(done)

@@ -1,10 +1,16 @@
-"""Pathways in yuan: the cost objective the search minimises, and the cost of a found pathway.
+"""Pathways in yuan: the cost objectives the search minimises, and the cost of a found pathway.
 
-The cost objective weighs each measure by its upfront cost (capex − one-off subsidies, typical)
-for this community, from the changes it makes to the surveyed values. Running costs only break
-ties: a measure's net running cost over the appraisal period adds a millionth of itself to the
-weight, so a yuan upfront outweighs a million yuan over the period, and a measure with nothing
-to pay upfront but a yearly bill (green power, sorting supervisors) is not taken for free.
+The default objective, **life-cycle cost** ("lifecycle"), weighs each measure by its net cost
+over the appraisal period for this community (typical): upfront (capex − one-off subsidies) plus
+each year's opex − savings − annual subsidies, discounted when a rate is set (`Cost.net_cost`).
+A measure that pays for itself weighs less than nothing, so it enters a pathway whenever it also
+helps the community towards eligibility (objective.py: a negative weight enters the search only
+if the measure alone raises the score or passes a control) and the pathway's life-cycle cost is
+the lower for it.
+
+`--objective upfront` weighs each measure by its upfront cost only (the rule before issue 23):
+running costs break ties, a measure's net running cost over the period adding a millionth of
+itself to the weight, so a yuan upfront outweighs a million yuan over the period.
 
 A found pathway is then priced step by step, each measure on the survey the previous steps left,
 so the cost shown is that of the changes `carbon assess --set` would see. It can differ from the
@@ -25,10 +31,20 @@ if TYPE_CHECKING:
     from carbon_cli.planning.pathway import Pathway
     from carbon_cli.scoring.assessment import Assessment
 
-RUNNING_COST_TIE = 1e-6  # weight of the period's net running cost beside the upfront cost
+RUNNING_COST_TIE = 1e-6  # upfront objective: weight of the period's net running cost
+OBJECTIVES = ("lifecycle", "upfront", "effort")
 
 
-def cost_objective(costs: CostSet, terms: Terms, values: dict[str, Any]) -> Objective:
+def lifecycle_objective(costs: CostSet, terms: Terms, values: dict[str, Any]) -> Objective:
+    """Net cost over the appraisal period for this community's survey `values` (may be < 0)."""
+
+    def weight(measure: Measure) -> float:
+        return measure_cost(costs, measure.key, values, measure.apply(values), terms).net_cost.typical
+
+    return Objective("lifecycle", weight)
+
+
+def upfront_objective(costs: CostSet, terms: Terms, values: dict[str, Any]) -> Objective:
     """Upfront yuan for this community's survey `values` (running costs break ties)."""
 
     def weight(measure: Measure) -> float:
@@ -36,7 +52,20 @@ def cost_objective(costs: CostSet, terms: Terms, values: dict[str, Any]) -> Obje
         running = max(0.0, cost.annual_net.typical * terms.years)
         return max(0.0, cost.upfront.typical) + RUNNING_COST_TIE * running
 
-    return Objective("cost", weight)
+    return Objective("upfront", weight)
+
+
+def objective_for(name: str, costs: CostSet, terms: Terms, values: dict[str, Any]) -> Objective:
+    """The objective `name` (lifecycle | upfront | effort) for one community."""
+    from carbon_cli.planning.objective import EFFORT
+
+    if name == "lifecycle":
+        return lifecycle_objective(costs, terms, values)
+    if name == "upfront":
+        return upfront_objective(costs, terms, values)
+    if name == "effort":
+        return EFFORT
+    raise ValueError(f"objective {name!r}: not one of {', '.join(OBJECTIVES)}")
 
 
 @dataclass(frozen=True)
@@ -109,7 +138,7 @@ class Planning:
 
     library: Library
     costs: CostSet
-    objective: str = "cost"  # cost | effort
+    objective: str = "lifecycle"  # lifecycle | upfront | effort
     years: int | None = None  # None: the cost set's
     discount_rate: float | None = None
     include_expired: bool = False
@@ -138,7 +167,7 @@ class Planning:
 def load_planning(
     measures: str | None = None,
     costs: str | None = None,
-    objective: str = "cost",
+    objective: str = "lifecycle",
     years: int | None = None,
     discount_rate: float | None = None,
     include_expired: bool = False,
@@ -153,13 +182,59 @@ def load_planning(
 def planned(assessment: Assessment, planning: Planning, targets: tuple[str, ...] | None = None) -> Assessment:
     """`assessment` with its pathways (to 通过 and 优秀 by default) found under the planning's
     objective and priced."""
-    from carbon_cli.planning.objective import EFFORT
-    from carbon_cli.planning.pathway import TARGETS, find_pathways
+    from carbon_cli.planning.pathway import TARGETS, _Search, find_pathway
 
     values = assessment.survey.assessment
     terms = planning.terms(values)
-    objective = cost_objective(planning.costs, terms, values) if planning.objective == "cost" else EFFORT
-    found = find_pathways(assessment, planning.library, objective, targets or TARGETS)
+    objective = objective_for(planning.objective, planning.costs, terms, values)
+    search = _Search(assessment, planning.library, objective)
     extras: dict[frozenset[str], tuple[Extra, ...]] = {}
-    pathways = {t: price(p, assessment, planning.costs, terms, planning.library, extras) for t, p in found.items()}
+    pathways = {}
+    for target in targets or TARGETS:
+        pathway = price(
+            find_pathway(assessment, target=target, search=search),
+            assessment,
+            planning.costs,
+            terms,
+            planning.library,
+            extras,
+        )
+        if planning.objective == "lifecycle":
+            pathway = _without_dear_steps(pathway, search, assessment, planning, terms, extras)
+        pathways[target] = pathway
     return replace(assessment, pathways=pathways)
+
+
+def _without_dear_steps(
+    pathway: Pathway,
+    search: Any,
+    base: Assessment,
+    planning: Planning,
+    terms: Terms,
+    extras: dict[frozenset[str], tuple[Extra, ...]],
+) -> Pathway:
+    """The pathway less any measure that, priced after the steps before it, no longer pays for
+    itself and is not needed to reach the target, while that lowers the pathway's life-cycle cost.
+
+    The search weighs each measure on the community's own survey; priced in order, a measure can
+    save less than it did alone (LED and pump drives save on the power rooftop PV has already
+    cut). Dropping such a step, dearest first, and pricing again until none can go keeps the
+    pathway at the target and only ever lowers its life-cycle cost."""
+    from carbon_cli.planning.pathway import pathway_of
+
+    while pathway.status == "reachable" and pathway.cost is not None:
+        keys = frozenset(s.measure.key for s in pathway.steps)
+        dear = sorted((s for s in pathway.steps if s.cost.net_cost.typical > 0), key=lambda s: -s.cost.net_cost.typical)
+        for step in dear:
+            fewer = keys - {step.measure.key}
+            if not search.outcome(fewer).reaches(pathway.target):
+                continue
+            cheaper = price(
+                pathway_of(search, pathway.target, fewer), base, planning.costs, terms, planning.library, extras
+            )
+            if cheaper.cost.net_cost.typical < pathway.cost.net_cost.typical - 1e-6:
+                pathway = cheaper
+                break
+        else:
+            return pathway
+    return pathway

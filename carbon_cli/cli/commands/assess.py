@@ -58,7 +58,7 @@ def assess(
     date: ReportDateOption = None,
     as_of: AsOfOption = None,
     measures: MeasuresOption = None,
-    objective: ObjectiveOption = Objective.cost,
+    objective: ObjectiveOption = Objective.lifecycle,
     costs: CostsOption = None,
     years: YearsOption = None,
     discount_rate: DiscountOption = None,

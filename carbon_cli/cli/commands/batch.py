@@ -83,7 +83,7 @@ def batch(
             "(kept in the user cache folder, or CARBON_CACHE_DIR; at most CARBON_CACHE_MB, default 1024).",
         ),
     ] = True,
-    objective: ObjectiveOption = Objective.cost,
+    objective: ObjectiveOption = Objective.lifecycle,
     costs: CostsOption = None,
     years: YearsOption = None,
     discount_rate: DiscountOption = None,
@@ -93,7 +93,25 @@ def batch(
         typer.Option(
             "--budget",
             metavar="AMOUNT",
-            help="Yuan to spend (300万 works): pick the communities that make the most pilots within it.",
+            help="Yuan the district commits over the appraisal period (300万 works): upfront plus every "
+            "year's net running cost of the pathways (life-cycle cost). Picks the communities that make the "
+            "most pilots within it.",
+        ),
+    ] = None,
+    budget_upfront: Annotated[
+        str | None,
+        typer.Option(
+            "--budget-upfront",
+            metavar="AMOUNT",
+            help="A separate cap on the upfront cost (capex less one-off subsidies) of the pathways funded.",
+        ),
+    ] = None,
+    budget_annual: Annotated[
+        str | None,
+        typer.Option(
+            "--budget-annual",
+            metavar="AMOUNT",
+            help="A separate cap on the net running cost a year (opex less savings and annual subsidies).",
         ),
     ] = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
@@ -114,16 +132,20 @@ def batch(
     from carbon_cli.outputs.district import BatchOptions
     from carbon_cli.outputs.results import write_results
     from carbon_cli.planning.costs import load_cost_set
-    from carbon_cli.planning.investment import parse_yuan
+    from carbon_cli.planning.investment import Budget, parse_yuan
     from carbon_cli.planning.measures import load_measures
     from carbon_cli.scoring.criteria import load_criteria
     from carbon_cli.survey.container import Limits
 
     code = lang.value
     formats = report_formats(report_format)
-    budget_yuan = parse_yuan(budget) if budget is not None else None
-    if budget is not None and budget_yuan is None:
-        raise UsageError("bad_budget", found=budget)
+    caps = []
+    for given in (budget, budget_upfront, budget_annual):
+        yuan = parse_yuan(given) if given is not None else None
+        if given is not None and yuan is None:
+            raise UsageError("bad_budget", found=given)
+        caps.append(yuan)
+    budget_caps = Budget(*caps) if any(c is not None for c in caps) else None
     _some_input(list(paths), outdir, code)
     # fail fast on a bad data file
     load_criteria(criteria), load_factor_set(factors), load_measures(measures), load_cost_set(costs)
@@ -145,7 +167,7 @@ def batch(
         years=years,
         discount_rate=discount_rate,
         include_expired=include_expired,
-        budget=budget_yuan,
+        budget=budget_caps,
     )
     cache = _cache() if use_cache else None
     with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:

@@ -51,7 +51,7 @@ def plan(
     criteria: CriteriaOption = None,
     factors: FactorsOption = None,
     measures: MeasuresOption = None,
-    objective: ObjectiveOption = Objective.cost,
+    objective: ObjectiveOption = Objective.lifecycle,
     costs: CostsOption = None,
     years: YearsOption = None,
     discount_rate: DiscountOption = None,
@@ -222,12 +222,14 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
     by_effort = pathway.objective == "effort"  # the effort column only where it chose the measures
     controls = {c.key: c for c in base.criteria.controls}
     for_controls = any(step.controls_met for step in pathway.steps)
+    years = cost.terms.years if cost is not None else ""
     headers = [
         "",
         t(lang, "措施", "Measure"),
         *([t(lang, "工作量", "Effort")] if by_effort else []),
         (money_header(t(lang, "前期投入", "Upfront"), lang), "right"),
         (money_header(t(lang, "年净支出", "Net a year"), lang), "right"),
+        (money_header(t(lang, f"{years} 年净成本", f"Net over {years} yrs"), lang), "right"),
         (t(lang, "加分", "Points"), "right"),
         *([t(lang, "满足控制项", "Meets control")] if for_controls else []),
         (t(lang, "减排 tCO2e", "tCO2e cut"), "right"),
@@ -238,17 +240,32 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
         m = step.measure
         met = t(lang, "、", ", ").join(f"{k} {controls[k].label(lang)}" for k in step.controls_met if k in controls)
         table.add_row(
-            m.key,
+            m.key + (" ※" if step.cost and step.cost.running_exceeds_upfront else ""),
             m.label(lang),
             *([term(m.effort, lang)] if by_effort else []),
             column_money(step.cost.upfront.typical, lang) if step.cost else "—",
             column_money(step.cost.annual_net.typical, lang) if step.cost else "—",
+            column_money(step.cost.net_cost.typical, lang) if step.cost else "—",
             f"+{step.points_gained:.2f}",
             *([met] if for_controls else []),
             f"{step.tco2e_reduced:,.1f}",
             score_text(step.score_after, lines),
         )
-    return [Panel(head), table, *subsidy_table(pathway, lang), *extras]
+    heavy = [s.measure.key for s in pathway.steps if s.cost is not None and s.cost.running_exceeds_upfront]
+    note = []
+    if heavy:
+        keys = ", ".join(heavy)
+        note = [
+            Text(
+                t(
+                    lang,
+                    f"※ 运行成本超过前期投入（{years} 年内）：{keys}，需列入年度预算",
+                    f"※ running cost over {years} years exceeds the upfront cost: {keys} (a yearly budget item)",
+                ),
+                style="yellow",
+            )
+        ]
+    return [Panel(head), table, *note, *subsidy_table(pathway, lang), *extras]
 
 
 def money_header(header: str, lang: str) -> str:
@@ -279,6 +296,11 @@ def cost_summary(cost: Cost, lang: str, award_yuan: float | None) -> str:
         t(lang, "前期投入", "Upfront")
         + f"{colon}{money(up.typical, lang)}"
         + t(lang, f"（{money_range(up.low, up.high, lang)}）", f" ({money_range(up.low, up.high, lang)})")
+        + (
+            t(lang, "，只有运行成本（见下两行）", ", running costs only (the next two lines)")
+            if abs(up.typical) < 0.5 and cost.annual_net.typical > 0
+            else ""
+        )
         + (
             t(lang, f"，其中补贴 {money(subsidy, lang)}", f", after {money(subsidy, lang)} of subsidies")
             if subsidy
@@ -385,6 +407,7 @@ def no_regret_table(pathway: Pathway, lang: str) -> list[Any]:
             "",
             t(lang, "措施", "Measure"),
             (money_header(t(lang, "前期投入", "Upfront"), lang), "right"),
+            (money_header(t(lang, "年净支出", "Net a year"), lang), "right"),
             (money_header(t(lang, f"{years} 年净成本", f"Net over {years} yrs"), lang), "right"),
             (t(lang, "减排 tCO2e", "tCO2e cut"), "right"),
         ),
@@ -395,6 +418,7 @@ def no_regret_table(pathway: Pathway, lang: str) -> list[Any]:
             extra.measure.key,
             extra.measure.label(lang),
             column_money(c.upfront.typical, lang),
+            column_money(c.annual_net.typical, lang),
             column_money(c.net_cost.typical, lang),
             f"{c.tco2e_reduced:,.1f}",
         )
