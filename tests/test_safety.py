@@ -189,7 +189,8 @@ def test_atomic_write_failure_of_the_disk_is_a_clear_error(tmp_path):
 
     with pytest.raises(CarbonError) as err:
         atomic_write(target, disk_full)
-    assert err.value.code == "write_failed" and "No space left on device" in err.value.message("en")
+    assert err.value.code == "write_failed" and "no space left on the disk" in err.value.message("en")
+    assert "磁盘空间不足" in err.value.message("zh")
     assert not list(tmp_path.iterdir())
 
 

@@ -62,7 +62,7 @@ def atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise CarbonError("write_failed", path=str(target), detail=exc.strerror or str(exc)) from None
+        raise write_failed(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -74,7 +74,7 @@ def atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise CarbonError("write_failed", path=str(target), detail=exc.strerror or str(exc)) from None
+            raise write_failed(target, exc) from None
         raise
 
 
