@@ -68,6 +68,7 @@ def test_selection_equals_exhaustive_search(options, budget):
 caps = st.sampled_from([None, 0.0, 100000.0, 300000.0, 1e6, 2.4e6])
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(options_strategy, caps, caps, st.sampled_from([None, 0.0, 50000.0, 200000.0]))
 def test_selection_equals_exhaustive_search_under_each_cap(options, period, upfront, annual):
@@ -126,6 +127,7 @@ def test_worked_district():
     assert [o.community for o in select(options, 1.2e6).selected] == ["C0", "C1", "C2", "C4"]
 
 
+@pytest.mark.slow
 def test_sample_district_plan_equals_exhaustive_search():
     """The batch's investment plan on the fictional sample district, for several budgets."""
     from carbon_cli.batch.run import run_batch
@@ -166,6 +168,7 @@ def test_the_summary_names_the_first_communities_funded_and_past_twenty_each_qua
     assert _milestones(list(range(1, 1001))) == [1, 250, 500, 750, 1000]
 
 
+@pytest.mark.slow
 def test_the_summary_says_what_the_district_commits_upfront_a_year_and_over_the_period():
     """Issue 23: `--budget 300万` is over the appraisal period; the headline gives the three sums
     of the communities chosen, and the awards only of those the budget brings to 通过."""

@@ -93,6 +93,7 @@ def check(base, target: str = "pass") -> None:
     assert found(search, target) == brute_force(search, target)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["pass", "excellent"])
 @pytest.mark.parametrize("path", SAMPLE_PATHS, ids=lambda p: p.stem)
 def test_lifecycle_pathway_equals_brute_force_on_the_samples(path, target):
@@ -106,6 +107,7 @@ def test_lifecycle_pathway_equals_brute_force_on_generated_communities(seed):
     check(base, "pass" if seed % 4 else "excellent")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(0, 200, 10))
 def test_lifecycle_pathway_equals_brute_force_on_some_generated_communities(seed):
     """A twentieth of the 200 above, in the quick run."""

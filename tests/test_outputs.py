@@ -130,6 +130,7 @@ def _remote(page: Page, html: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_html_pages_are_self_contained(lang, tmp_path):
     _, files = batch_files([COMMUNITIES / "FT-SH-03.xlsx", COMMUNITIES / "FT-SH-05.xlsx"], _options(lang))

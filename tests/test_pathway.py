@@ -403,6 +403,7 @@ def test_every_pathway_found_before_is_found_again(factors):
             assert list(pathway.blockers) == before["blockers"]
 
 
+@pytest.mark.slow
 def test_pathway_replays_through_assess_set():
     """`carbon assess --set` with a pathway's changes gives the score and verdict it promised."""
     runner = CliRunner()

@@ -217,6 +217,7 @@ def _reports() -> list[tuple[str, Assessment, str]]:
 @pytest.mark.parametrize(
     "case", range(6), ids=[f"{n}-{lang}" for n in ("eligible", "failing", "hostile") for lang in ("zh", "en")]
 )
+@pytest.mark.slow
 def test_tables_keep_their_shape(case):
     _, a, lang = _reports()[case]
     text = render_assessment(a, lang)

@@ -141,6 +141,7 @@ def test_figures_carry_their_ranges(sets):
     assert not by_key["band.pass"].moves  # the published band
 
 
+@pytest.mark.slow
 def test_robustness_equals_brute_force_on_generated_communities(sets):
     factors, criteria = sets
     rng = random.Random(SEED)
