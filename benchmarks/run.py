@@ -784,7 +784,7 @@ def bench_startup(inputs: Inputs, sizes: Sizes, work: Path, report: Report) -> N
 # Functions whose cumulative time names a stage of a command: (label, package, file, function).
 STAGES = (
     ("read: everything (read_workbook)", "carbon_cli", "reader.py", "read_workbook"),
-    ("read: zip pre-scan (inspect_package)", "carbon_cli", "container.py", "inspect_package"),
+    ("read: zip pre-scan (inspect_package)", "carbon_cli", "package.py", "inspect_package"),
     ("read: openpyxl.load_workbook", "openpyxl", "excel.py", "load_workbook"),
     ("read: header search (find_header)", "carbon_cli", "layouts.py", "find_header"),
     ("read: form sheets (read_form)", "carbon_cli", "layouts.py", "read_form"),
@@ -884,7 +884,8 @@ def forms_stages(folder: Path, work: Path) -> str:
     from carbon_cli.outputs.results import output_files
     from carbon_cli.scoring.assessment import assess
     from carbon_cli.scoring.criteria import load_criteria
-    from carbon_cli.survey.container import Limits, inspect_package
+    from carbon_cli.survey.container import Limits
+    from carbon_cli.survey.package import inspect_package
     from carbon_cli.survey.reader import read_workbook
 
     paths = sorted(folder.glob("*.xlsx"))

@@ -19,7 +19,7 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
-from carbon_cli.survey import container, workbook
+from carbon_cli.survey import container, package, workbook
 from carbon_cli.survey.cells import FORMULA_WITHOUT_VALUE, Merged
 from carbon_cli.survey.issues import InputError
 from carbon_cli.survey.reader import read_workbook
@@ -266,7 +266,7 @@ def test_a_lying_dimension_is_ignored(tmp_path):
 def test_a_tag_split_between_chunks_is_seen_after_a_megabyte_without_a_tag_end():
     """The pre-scan looks at a sheet up to its last complete tag; text with no tag end for over a
     megabyte falls back to overlapping chunks, so a <!DOCTYPE> split across two is still seen."""
-    scan = container._Scan(keep=False)
+    scan = package._Scan(keep=False)
     scan.feed(b"x" * (2 << 20) + b"<!DOC")
     scan.feed(b"TYPE x><worksheet/>")
     scan.feed(b"", last=True)

@@ -281,7 +281,7 @@ class Outcome:
 def annotate_report(files: list[Any], lang: str = "zh", limits: Limits | None = None) -> list[Outcome]:
     """A marked copy for every validated file (`validation.FileResult`) that has problems, but
     a form nobody has filled in (there is nothing in it to send back marked)."""
-    from carbon_cli.campaign.roster import untouched_files
+    from carbon_cli.campaign.returned import untouched_files
 
     untouched = untouched_files(files)
     outcomes = []

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from carbon_cli.campaign.roster import PREFILLED, Member, Roster, form_name
+from carbon_cli.campaign.returned import PREFILLED
+from carbon_cli.campaign.roster import Member, Roster, form_name
 from carbon_cli.core.errors import CarbonError
 from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary

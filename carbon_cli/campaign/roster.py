@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from carbon_cli.survey.cells import Merged, coordinate
 from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary, normalize
 from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.workbook import opened
-
-if TYPE_CHECKING:
-    from carbon_cli.survey.model import Survey
 
 COLUMNS = ("community_id", "community_name", "street", "district")
 CONTACT_HEADERS = frozenset(
@@ -133,25 +130,3 @@ def form_name(community_id: str) -> str:
     from carbon_cli.core.fileio import safe_filename
 
     return safe_filename(community_id) + ".xlsx"
-
-
-# --- the forms written from a roster, as they come back ----------------------------------------
-
-PREFILLED = ("community_id", "community_name", "street", "district")  # written into each form, locked
-
-
-def is_untouched(survey: Survey) -> bool:
-    """A form with nothing typed into it beyond what `write_forms` prefilled (the community's
-    identity, and the baseline year and column carried over from earlier data): not a survey
-    returned, a form still waiting to be filled in. One that holds anything else, even only the
-    assessment year, or a cell that could not be read, has been touched."""
-    return (
-        survey.layout == "form"
-        and set(survey.assessment) <= {*PREFILLED, "baseline_year"}
-        and not any(i.location.cell for i in survey.issues)
-    )
-
-
-def untouched_files(files: list[Any]) -> set[str]:
-    """The validated files (`validation.FileResult`) that are forms nobody has filled in."""
-    return {r.file for r in files if r.layout is not None and r.surveys and all(is_untouched(s) for s in r.surveys)}

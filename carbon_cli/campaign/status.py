@@ -152,7 +152,7 @@ def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> Col
     """The status of every roster community from validated files (`validation.FileResult`). A
     form nobody has filled in (`forms.is_untouched`) is not a survey returned: its community is
     missing, the form named, unless a survey of it was returned in another file."""
-    from carbon_cli.campaign.roster import is_untouched
+    from carbon_cli.campaign.returned import is_untouched
 
     found: dict[str, list[tuple[Survey, str]]] = {}
     untouched: dict[str, list[tuple[Survey, str]]] = {}

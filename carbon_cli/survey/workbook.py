@@ -26,11 +26,10 @@ from carbon_cli.survey.container import (
     Limits,
     SheetInfo,
     input_error,
-    inspect_package,
-    inspect_xls,
     kind_of_file,
 )
 from carbon_cli.survey.issues import InputError
+from carbon_cli.survey.package import inspect_package, inspect_xls
 
 # Which library reads the cached values of an xlsx: calamine (fast); openpyxl is kept as the
 # reference the tests compare calamine's results with.

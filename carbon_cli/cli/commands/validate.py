@@ -87,7 +87,7 @@ def validate(
     status = None
     pending: set[str] = set()  # forms nobody has filled in: not returned, so not checked
     if members is not None:
-        from carbon_cli.campaign.roster import untouched_files
+        from carbon_cli.campaign.returned import untouched_files
         from carbon_cli.campaign.status import collection_status
 
         status = collection_status(members, report.files, code)
