@@ -38,7 +38,7 @@ def write_inputs(work: Path, communities: int) -> tuple[Path, Path]:
     from carbon_cli.planning.plan_file import as_judged, make_plan
     from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.scoring.assessment import assess
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.model import Survey
     from carbon_cli.survey.template import TABLE_IDENTITY, WORDS, table_columns, table_header
 

@@ -10,7 +10,7 @@ from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.cli.app import app
 from carbon_cli.core.resources import DATA_DIR
 from carbon_cli.scoring.comparison import compare
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from tests.conftest import SAMPLES
 from tests.test_criteria_workbook import sample_surveys
 

@@ -27,7 +27,7 @@ from carbon_cli.outputs.report import render_assessment
 from carbon_cli.outputs.report_context import report_context
 from carbon_cli.outputs.results import output_files
 from carbon_cli.outputs.summary import render_summary
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from tests.conftest import AS_OF
 from tests.test_report import COMMUNITIES, ELIGIBLE, FAILING, _md_tables, assessed, sample, survey_of
 

@@ -24,7 +24,7 @@ from carbon_cli.monitoring.history import read_history
 from carbon_cli.monitoring.tracking import track
 from carbon_cli.outputs.tracking import render_tracking
 from carbon_cli.planning.plan_file import load_plan
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.reader import read_survey
 from carbon_cli.survey.template import form_workbook

@@ -47,6 +47,7 @@ from carbon_cli.outputs.district import (
     result_row,
 )
 from carbon_cli.scoring.assessment import assess
+from carbon_cli.scoring.robustness import with_robustness
 from carbon_cli.survey.issues import Issue, Location
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.paths import expand_paths
@@ -68,7 +69,7 @@ Named = list[tuple[Found, str]]  # communities to assess, each with its report's
 def _sets(criteria: str | None, factors: str | None, measures: str | None) -> tuple[Any, Any, Any]:
     from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.planning.measures import load_measures
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     return load_criteria(criteria), load_factor_set(factors), load_measures(measures)
 
@@ -116,7 +117,7 @@ def _assess_one(survey: Survey, options: BatchOptions) -> Outcome:
     from carbon_cli.outputs.summary import community_row
 
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
-    result = assess(survey, factors, criteria)
+    result = with_robustness(assess(survey, factors, criteria))  # the rows and summary show it
     if options.pathways:
         from carbon_cli.planning.pricing import planned
 

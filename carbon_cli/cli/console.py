@@ -185,8 +185,9 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
             )
         )
     firm = a.robustness  # the sentence says robust, or which figures flip the verdict and where
-    text = firm.describe(lang)
-    lines.append(Text(text[:1].upper() + text[1:], style="" if firm.robust else "yellow"))
+    if firm is not None:
+        text = firm.describe(lang)
+        lines.append(Text(text[:1].upper() + text[1:], style="" if firm.robust else "yellow"))
     if a.changes:
         changed = ", ".join(f"{k}={v}" for k, v in a.changes.items())
         lines.append(Text(f"{t(lang, '假设变更', 'What-if changes')}{colon}{changed}", style="cyan"))

@@ -256,8 +256,8 @@ def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
         "grade": ev.grade.key,
         "verdict": a.verdict,
         "feasibility": fit,
-        "robust": a.robustness.robust,
-        "flips_on": a.robustness.flips_on(),
+        "robust": a.robustness.robust if a.robustness else None,
+        "flips_on": a.robustness.flips_on() if a.robustness else "",
         "pathway_measures": " ".join(m.key for m in pathway.measures) if pathway else None,
         "pathway_measure_names": ("、" if lang == "zh" else ", ").join(m.label(lang) for m in pathway.measures)
         if pathway

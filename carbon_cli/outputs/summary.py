@@ -33,8 +33,8 @@ def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
         "grade_label": a.evaluation.grade.label(lang),
         "verdict": a.verdict,
         "feasibility": feasibility,
-        "robust": a.robustness.robust,
-        "robustness": a.robustness.describe(lang),
+        "robust": a.robustness.robust if a.robustness else None,
+        "robustness": a.robustness.describe(lang) if a.robustness else "",
         "points_to_pass": a.evaluation.points_to_pass,
         "failed_controls": [
             {"key": c.criterion.key, "name": c.criterion.label(lang)} for c in a.evaluation.failed_controls

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from carbon_cli.scoring.criteria import Criterion
 from carbon_cli.scoring.evaluation import (
@@ -621,3 +621,12 @@ def robustness(a: Assessment, figs: Iterable[Figure] | None = None) -> Robustnes
         exact=exact,
         flip=flip,
     )
+
+
+A = TypeVar("A", bound=Assessment)
+
+
+def with_robustness(a: A) -> A:
+    """`a` with `robustness(a)` over every figure: what the commands show and the batch keeps
+    (the pathway search never needs it, so `assess` does not make it)."""
+    return replace(a, robustness=robustness(a))  # type: ignore[type-var]

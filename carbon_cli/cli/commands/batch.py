@@ -134,7 +134,7 @@ def batch(
     from carbon_cli.planning.costs import load_cost_set
     from carbon_cli.planning.investment import Budget, parse_yuan
     from carbon_cli.planning.measures import load_measures
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.container import Limits
 
     code = lang.value

@@ -128,7 +128,7 @@ def _plans(paths: list[Path]) -> list[Plan]:
 def _sets(plan: Plan, factors: str | None, criteria: str | None, loaded: dict[tuple[str, str], Any]) -> tuple[Any, Any]:
     """The factor and criteria sets: the options', else those the plan was made with."""
     from carbon_cli.accounting.factors import load_factor_set
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     key = (factors or plan.factor_set, criteria or plan.criteria_set)
     if key not in loaded:
