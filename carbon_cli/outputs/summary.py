@@ -14,6 +14,10 @@ from carbon_cli.outputs.report import environment
 
 if TYPE_CHECKING:
     from carbon_cli.scoring.assessment import Assessment
+    from carbon_cli.scoring.criteria import CriteriaSet, Criterion
+
+STATUSES = ("seen", "derived", "assumed")
+NAMED_AT_MOST = 4  # the assumed figures are named when there are no more than this many
 
 
 def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
@@ -102,6 +106,49 @@ class Ranked(Mapping[str, Any]):
             raise AttributeError(name) from None
 
 
+def _figures_of(c: Criterion, control: bool) -> list[str]:
+    """The names of the figures of `c` a verdict rests on, as scoring/figures.py counts them:
+    a control's target; a `met` item's target; a linear item's two thresholds; a step's
+    threshold each; an item's points."""
+    if control:
+        return ["target"] if c.target is not None else []
+    out = ["target"] if c.rule == "met" and c.target is not None else []
+    if c.rule == "linear":
+        out += ["zero", "full"]
+    out += [f"steps[{i}]" for i in range(len(c.steps))]
+    return [*out, "points"]
+
+
+def footing(criteria: CriteriaSet, lang: str) -> dict[str, Any]:
+    """What a set's verdicts rest on: its figures (thresholds, targets, points, grade lines) counted
+    by the status of their entry (seen / derived / assumed), the assumed ones named when few, and
+    whether the pass line is the tool's own rule. The summary's caveat is worded from this."""
+    from carbon_cli.scoring.figures import KIND_NAMES
+
+    figures: list[tuple[str, str]] = []  # (name, status)
+    for control, entries in ((True, criteria.controls), (False, criteria.items)):
+        for c in entries:
+            for name in _figures_of(c, control):
+                kind = name.split("[")[0].replace("steps", "step")
+                what = f" {KIND_NAMES[kind][0]}" if lang == "zh" else f": {KIND_NAMES[kind][1]}"
+                figures.append((f"{c.key} {c.label(lang)}{what}", c.status))
+    for g in criteria.grades:
+        if g.min_score > 0:
+            figures.append((f"{g.label(lang)} ≥ {g.min_score:g}", g.status))
+    counts = {s: sum(1 for _, status in figures if status == s) for s in STATUSES}
+    named = {s: [n for n, status in figures if status == s] for s in STATUSES}
+    pass_line = criteria.pass_grade
+    return {
+        "count": len(figures),
+        **counts,
+        # the figures of a status named, when they are few (and not all of the set's)
+        "named": {s: n if len(n) <= NAMED_AT_MOST and len(n) < len(figures) else [] for s, n in named.items()},
+        "pass_line": f"{pass_line.label(lang)} ≥ {pass_line.min_score:g}",
+        "pass_line_assumed": pass_line.status == "assumed",
+        "source": criteria.source if criteria.status != "assumed" else None,  # a publication to name
+    }
+
+
 def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
     lang = options.lang
     rows = [Ranked(r.rank, r.summary, r.report_name) for r in batch.results]
@@ -135,6 +182,8 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         "date": options.date,
         "districts": sorted({str(row["district"]) for row in rows if row["district"]}),
         "criteria": {"id": criteria.id, "name": criteria.label(lang), "status": criteria.status} if criteria else None,
+        # the caveat: how many of the set's figures are seen, derived or assumed
+        "footing": footing(criteria, lang) if criteria else None,
         "factor_set": {"id": factors.id, "name": factors.label(lang)} if factors else None,
         "files": batch.files,
         "counts": verdict_counts(batch),
