@@ -9,21 +9,47 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from carbon_cli.core.resources import templates_dir
-from carbon_cli.outputs.district import BatchOptions, BatchResult, verdict_counts
+from carbon_cli.outputs.district import BatchOptions, BatchResult, differences, verdict_counts
 from carbon_cli.outputs.report import environment
 
 if TYPE_CHECKING:
     from carbon_cli.scoring.assessment import Assessment
+    from carbon_cli.scoring.comparison import Comparison
     from carbon_cli.scoring.criteria import CriteriaSet, Criterion
 
 STATUSES = ("seen", "derived", "assumed")
 NAMED_AT_MOST = 4  # the assumed figures are named when there are no more than this many
 
 
-def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
+SHOWN_ITEMS = 3  # the items of a comparison the summary names (the others are counted)
+
+
+def community_row(a: Assessment, feasibility: str, lang: str, comparison: Comparison | None = None) -> dict[str, Any]:
     """A community's row of the summary, but its rank and report name (made once per community,
-    in the batch's worker: the batch keeps this row, not the assessment)."""
+    in the batch's worker: the batch keeps this row, not the assessment); with `comparison`, its
+    verdict and score under the second set and what makes them differ."""
     pathway = a.pathways.get("pass")
+    compared = {}
+    if comparison is not None:
+        items, controls = differences(comparison, lang)
+        b = comparison.b
+        # what keeps the community from full marks under the second set: its failed controls, then
+        # its items short of their points, most points short first
+        short = [{"key": c.criterion.key, "name": c.criterion.label(lang)} for c in b.evaluation.failed_controls]
+        gaps = [i for i in b.evaluation.items if i.status != "na" and i.points < i.max_points - 1e-9]
+        gaps.sort(key=lambda i: (-(i.max_points - i.points), i.criterion.key))
+        short += [{"key": i.criterion.key, "name": i.criterion.label(lang)} for i in gaps]
+        compared["comparison"] = {
+            "score": b.score,
+            "verdict": b.verdict,
+            "grade_label": b.evaluation.grade.label(lang),
+            "agree": comparison.agree,
+            "differences": items[:SHOWN_ITEMS],
+            "more": max(0, len(items) - SHOWN_ITEMS),
+            "controls": controls,
+            "short": short[:SHOWN_ITEMS],
+            "short_more": max(0, len(short) - SHOWN_ITEMS),
+        }
     return {
         "id": a.survey.community_id,
         "name": a.survey.name,
@@ -64,6 +90,7 @@ def community_row(a: Assessment, feasibility: str, lang: str) -> dict[str, Any]:
             for i in a.evaluation.gaps[:3]
             if i.gap
         ],
+        **compared,
     }
 
 
@@ -210,6 +237,23 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         "pass_score": criteria.pass_grade.min_score if criteria else 60,
         "objective": options.objective,
         "investment": _investment(batch, rows),
+        "comparison": _comparison(batch, options, rows),
+    }
+
+
+def _comparison(batch: BatchResult, options: BatchOptions, rows: Sequence[Ranked]) -> dict[str, Any] | None:
+    """How many verdicts agree under the second set, and the communities whose verdicts differ."""
+    b = batch.compared
+    if b is None:
+        return None
+    same_id = batch.criteria is not None and b.id == batch.criteria.id
+    return {
+        "id": b.id,
+        "name": b.label(options.lang),
+        "file": options.compare_criteria if same_id else None,  # the same id as the set judged: say which file
+        "agree": sum(1 for row in rows if row["comparison"]["agree"]),
+        "differ": [row for row in rows if not row["comparison"]["agree"]],
+        "total": len(rows),
     }
 
 
