@@ -22,6 +22,50 @@ NAMED_AT_MOST = 4  # the assumed figures are named when there are no more than t
 
 
 SHOWN_ITEMS = 3  # the items of a comparison the summary names (the others are counted)
+SHOWN_FIGURES = 3  # the figures of a flip the summary names (the others are counted)
+AT_THE_EDGE = 0.005  # a flip within this share of a figure's range from its value: right at the edge
+AT_THE_END = 0.01  # a flip within this share of a figure's range from the end it moves to: only there
+
+
+def _number(x: float) -> str:
+    return f"{x:.4g}" if abs(x) < 10 else f"{x:.1f}"
+
+
+def firmness(a: Assessment, lang: str) -> dict[str, Any]:
+    """How firm the verdict of `a` is, for the summary to word (robustness in scoring/robustness.py):
+    the figures whose change flips it, largest move first, each with its value, where the verdict
+    changes and which way; whether the verdict sits right at the edge (the least move flips it),
+    or flips only when every one of them reaches an end of its range; the score over the ranges."""
+    r = a.robustness
+    out: dict[str, Any] = {"robust": r.robust, "score_low": r.score_low, "score_high": r.score_high}
+    if r.flip is None:
+        return out
+    flip = r.flip
+    moved = []
+    for f, end, at in zip(flip.figures, flip.ends, flip.at, strict=True):
+        width = (f.high - f.low) or 1.0
+        moved.append((abs(at - f.nominal) / width, abs(end - at) / width, f, end, at))
+    moved.sort(key=lambda m: (-round(m[0], 6), m[2].key))
+    figures = [
+        {
+            "label": f.label(lang),
+            "value": _number(f.nominal),
+            "at": _number(at),
+            "up": end > f.nominal,
+            "low": _number(f.low),
+            "high": _number(f.high),
+        }
+        for _, _, f, end, at in moved
+    ]
+    return {
+        **out,
+        "to": flip.verdict,
+        "figures": figures[:SHOWN_FIGURES],
+        "count": len(figures),
+        "minimal": flip.minimal,
+        "edge": all(m[0] < AT_THE_EDGE for m in moved),
+        "ends_only": len(moved) > 1 and all(m[1] < AT_THE_END for m in moved),
+    }
 
 
 def community_row(a: Assessment, feasibility: str, lang: str, comparison: Comparison | None = None) -> dict[str, Any]:
@@ -64,7 +108,7 @@ def community_row(a: Assessment, feasibility: str, lang: str, comparison: Compar
         "verdict": a.verdict,
         "feasibility": feasibility,
         "robust": a.robustness.robust,
-        "robustness": a.robustness.describe(lang),
+        "robustness": firmness(a, lang),
         "points_to_pass": a.evaluation.points_to_pass,
         "failed_controls": [
             {"key": c.criterion.key, "name": c.criterion.label(lang)} for c in a.evaluation.failed_controls
@@ -176,7 +220,23 @@ def footing(criteria: CriteriaSet, lang: str) -> dict[str, Any]:
     }
 
 
+def criteria_file(given: str | None, criteria: CriteriaSet | None) -> dict[str, Any] | None:
+    """The file the set was read from (None: a built-in set), and whether it is a built-in set
+    edited but still under the built-in id and names (the summary would otherwise pass it off as
+    the built-in set)."""
+    from pathlib import Path
+
+    from carbon_cli.scoring.criteria import available, load_criteria
+
+    if given is None or criteria is None or given in available():
+        return None
+    edited = criteria.id in available() and load_criteria(criteria.id) != criteria
+    return {"name": Path(given).name, "edited_builtin": edited}
+
+
 def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
+    from carbon_cli.scoring.figures import range_rules
+
     lang = options.lang
     rows = [Ranked(r.rank, r.summary, r.report_name) for r in batch.results]
     streets: dict[str, dict[str, Any]] = defaultdict(
@@ -209,6 +269,7 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         "date": options.date,
         "districts": sorted({str(row["district"]) for row in rows if row["district"]}),
         "criteria": {"id": criteria.id, "name": criteria.label(lang), "status": criteria.status} if criteria else None,
+        "criteria_file": criteria_file(options.criteria, criteria),
         # the caveat: how many of the set's figures are seen, derived or assumed
         "footing": footing(criteria, lang) if criteria else None,
         "factor_set": {"id": factors.id, "name": factors.label(lang)} if factors else None,
@@ -220,6 +281,7 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         "closest": closest[:10],
         # how many verdicts hold over the ranges of the assumed figures, and why the others do not
         "robust_count": sum(1 for row in rows if row["robust"]),
+        "range_rule": range_rules().describe(lang),
         "not_robust": [row for row in rows if not row["robust"]],
         "streets": street_rows,
         "failures": [{"file": f.file, "community": f.community, "reason": f.reason(lang)} for f in batch.failures],
