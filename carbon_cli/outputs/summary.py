@@ -77,12 +77,14 @@ def community_row(a: Assessment, feasibility: str, lang: str, comparison: Compar
     if comparison is not None:
         items, controls = differences(comparison, lang)
         b = comparison.b
-        # what keeps the community from full marks under the second set: its failed controls, then
-        # its items short of their points, most points short first
+        # what keeps the community from passing under the second set: its failed controls, then
+        # its items short of their points, most points short first (none when it passes there)
         short = [{"key": c.criterion.key, "name": c.criterion.label(lang)} for c in b.evaluation.failed_controls]
         gaps = [i for i in b.evaluation.items if i.status != "na" and i.points < i.max_points - 1e-9]
         gaps.sort(key=lambda i: (-(i.max_points - i.points), i.criterion.key))
         short += [{"key": i.criterion.key, "name": i.criterion.label(lang)} for i in gaps]
+        if b.verdict == "eligible":
+            short = []
         compared["comparison"] = {
             "score": b.score,
             "verdict": b.verdict,
