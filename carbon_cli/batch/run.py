@@ -75,6 +75,13 @@ def _sets(criteria: str | None, factors: str | None, measures: str | None) -> tu
 
 
 @cache
+def _compare_set(criteria: str) -> Any:
+    from carbon_cli.scoring.criteria_files import load_criteria
+
+    return load_criteria(criteria)
+
+
+@cache
 def _planning(options: BatchOptions) -> Any:
     from carbon_cli.planning.pricing import load_planning
 
@@ -91,7 +98,9 @@ def _planning(options: BatchOptions) -> Any:
 
 def settings_version(options: BatchOptions) -> str:
     """Everything besides a survey that a community's results depend on."""
+    compared = () if options.compare_criteria is None else (set_version(options.compare_criteria),)
     return digest(
+        *compared,
         code_version(),
         set_version(options.criteria),
         set_version(options.factors),
@@ -123,9 +132,15 @@ def _assess_one(survey: Survey, options: BatchOptions) -> Outcome:
 
         result = planned(result, _planning(options))
     reports = _render_reports(result, options) if options.reports else {}
+    comparison = None
+    if options.compare_criteria is not None:
+        from carbon_cli.scoring.comparison import between
+
+        comparison = between(result, assess(survey, factors, _compare_set(options.compare_criteria), detail=False))
     fit = feasibility(result)
     lang = options.lang
-    row, summary = Row.of(result_row(result, fit, lang)), Row.of(community_row(result, fit, lang))
+    row = Row.of(result_row(result, fit, lang, comparison))
+    summary = Row.of(community_row(result, fit, lang, comparison))
     return Outcome(rank_key(result), row, summary, reports)
 
 
@@ -276,7 +291,9 @@ def run_batch(
     settings = settings_version(options) if cache is not None else ""
     cached = Results(cache, settings) if cache is not None else None
     _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
+    _compare_set.cache_clear()
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
+    compared = _compare_set(options.compare_criteria) if options.compare_criteria is not None else None
     pool = start_pool(jobs)
     try:  # the pool is closed at the end, or abandoned on any error or interrupt (see batch.pool)
         run = _Run(options, jobs, pool, cached, sink, progress, on_total, len(files))
@@ -333,7 +350,9 @@ def run_batch(
         award = _planning(options).costs.award.value.typical
         investment = district_investment([r.row for r in results], options.budget, award)
     stats = run.stats if cache is not None else None
-    return BatchResult(results, failures, run.communities.notes, len(files), criteria, factors, stats, investment)
+    return BatchResult(
+        results, failures, run.communities.notes, len(files), criteria, factors, stats, investment, compared
+    )
 
 
 def _held(survey: Survey) -> tuple[str, str]:

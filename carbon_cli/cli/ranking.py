@@ -171,6 +171,20 @@ def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None)
             )
         )
     )
+    compared = getattr(batch, "compared", None)
+    if compared is not None and batch.results:
+        agree = sum(1 for r in batch.results if r.row["compare_agrees"])
+        differ = len(batch.results) - agree
+        out.append(
+            Text(
+                t(
+                    lang,
+                    f"换用 {compared.id}：结论一致 {agree} 个，不一致 {differ} 个，见 summary.md 与 results.xlsx",
+                    f"Under {compared.id}: same verdict for {agree}, different for {differ}; "
+                    "see summary.md and results.xlsx",
+                )
+            )
+        )
     if batch.failures:
         failed = Table(title=t(lang, "未能评估的文件", "Not assessed"), title_justify="left")
         failed.add_column(t(lang, "文件", "File"), overflow="fold")

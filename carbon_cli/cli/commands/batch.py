@@ -11,6 +11,7 @@ import typer
 
 from carbon_cli.cli.options import (
     AsOfOption,
+    CompareCriteriaOption,
     CostsOption,
     CriteriaOption,
     DiscountOption,
@@ -43,6 +44,7 @@ def batch(
         int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
     ] = None,
     criteria: CriteriaOption = None,
+    compare_criteria: CompareCriteriaOption = None,
     factors: FactorsOption = None,
     measures: MeasuresOption = None,
     lang: LangOption = Lang.zh,
@@ -122,6 +124,8 @@ def batch(
     Exit code 0 when every file was assessed, 1 when some could not be (the rest are still written).
 
     Example: carbon batch sample_data -o out/
+
+    Example: carbon batch sample_data -o out/ --compare-criteria ndrc-2014-pilot-targets
     """
     from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.batch.outdir import OutputFolder
@@ -149,6 +153,8 @@ def batch(
     _some_input(list(paths), outdir, code)
     # fail fast on a bad data file
     load_criteria(criteria), load_factor_set(factors), load_measures(measures), load_cost_set(costs)
+    if compare_criteria is not None:
+        load_criteria(compare_criteria)
     options = BatchOptions(
         criteria=criteria,
         factors=factors,
@@ -168,6 +174,7 @@ def batch(
         discount_rate=discount_rate,
         include_expired=include_expired,
         budget=budget_caps,
+        compare_criteria=compare_criteria,
     )
     cache = _cache() if use_cache else None
     with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
