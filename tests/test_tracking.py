@@ -428,3 +428,57 @@ def test_no_year_from_the_plan_on_is_no_data_and_renders(campaign):
     data = json.loads(result.stdout)
     assert {p["latest_year"] for p in data["pilots"]} == {2025}
     assert [y["year"] for y in data["district"]["years"]] == [2024, 2025]
+
+
+def test_batch_with_plans_renders_the_district_view_track_builds(campaign, tmp_path):
+    """`carbon batch --plans` over several years: the summary (md, html) and the terminal show the
+    same object `carbon track` builds; the planned cost of the measures judged done is the sum of
+    the upfront cost of the measures the generator had carried out."""
+    from carbon_cli.batch.progress import pilots_progress
+    from carbon_cli.outputs.district import BatchOptions
+
+    folder, intent = campaign
+    table = folder / "district_2024-2026.xlsx"
+    out = tmp_path / "out"
+    args = ["batch", str(table), "--plans", str(folder / "plans"), "-o", str(out), "--no-reports", "--no-cache"]
+    result = runner.invoke(app, [*args, "--report-format", "md,html", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    tracked = list(_tracked(folder, [table]).values())
+    district = district_progress(tracked, history := read_history([table]), load_factor_set())
+    made = pilots_progress([table], BatchOptions(plans=(str(folder / "plans"),)))
+    assert made is not None and made.to_dict() == district.to_dict()
+    assert len(history.communities) == 5
+    for row in district.pilots:
+        plan = intent[row.community_id]["plan"]
+        upfront = {m.key: m.cost["upfront_yuan"] for m in plan.measures}
+        way = intent[row.community_id]["way"]
+        if way == "all":
+            assert row.done_upfront_yuan == pytest.approx(sum(upfront.values()))
+        elif way == "none":
+            assert row.done_upfront_yuan == 0
+        else:
+            assert 0 < row.done_upfront_yuan < row.spent_estimate_yuan < row.planned_upfront_yuan
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    section = summary.split("## 七、试点逐年进展", 1)[1]
+    for row in district.pilots:
+        assert f"| {row.community_id} |" in section
+    for year in district.years:
+        assert f"| {year.year} | {year.communities} |" in section
+    assert "已完成措施的计划前期投入" in section and "验收年未达到" in section
+    assert "试点逐年进展" in (out / "summary.html").read_text(encoding="utf-8")
+    assert "全区逐年排放" in result.stdout and "已完成措施的计划投入" in result.stdout
+    en = runner.invoke(app, [*args, "-o", str(tmp_path / "en"), "--lang", "en", "-q"])
+    assert en.exit_code == 0 and "## 7. Pilots by year" in (tmp_path / "en" / "summary.md").read_text("utf-8")
+
+
+def test_batch_summary_is_unchanged_without_plans_or_with_one_year(tmp_path):
+    """One year per community: --plans adds nothing, the summary is byte for byte the same."""
+    header = ["社区编码", "社区名称", "年份", "常住人口", "居民生活用电量", "辖区用地面积"]
+    table = write_table(tmp_path / "one.xlsx", header, [["FT-SH-07", "澜栖社区", 2024, 9000, 5e6, 30]])
+    plain, planned = tmp_path / "plain", tmp_path / "planned"
+    common = ["--no-reports", "--no-cache", "-q", "--date", "2026-12-01", "--as-of", "2026-11-30"]
+    assert runner.invoke(app, ["batch", str(table), "-o", str(plain), *common]).exit_code == 0
+    with_plans = ["batch", str(table), "-o", str(planned), "--plans", str(TRACKING / "plans"), *common]
+    assert runner.invoke(app, with_plans).exit_code == 0
+    assert (plain / "summary.md").read_bytes() == (planned / "summary.md").read_bytes()
+    assert "试点逐年进展" not in (plain / "summary.md").read_text(encoding="utf-8")

@@ -104,6 +104,17 @@ def add_columns(table: Table, headers: Any, fold: bool = True) -> Table:
     return table
 
 
+def section_table(section: Any) -> Table:
+    """A titled table of plain strings (a monitoring.view Section), its notes as the caption."""
+    table = Table(
+        title=section.title, title_justify="left", caption="\n".join(section.notes) or None, caption_justify="left"
+    )
+    add_columns(table, section.headers)
+    for row in section.rows:
+        table.add_row(*row)
+    return table
+
+
 def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     add_columns(

@@ -171,6 +171,14 @@ def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None)
             )
         )
     )
+    progress = getattr(batch, "progress", None)
+    if progress is not None:  # --plans over several years: the pilots, as carbon track shows them
+        from carbon_cli.cli.console import section_table
+        from carbon_cli.monitoring.view import district_sections
+
+        out.extend(section_table(section) for section in district_sections(progress, lang))
+        done, planned = money(progress.done_upfront_yuan, lang), money(progress.planned_upfront_yuan, lang)
+        out.append(Text(f"{term('tracking.done_upfront', lang)}: {done} / {planned}", style="bold"))
     if batch.failures:
         failed = Table(title=t(lang, "未能评估的文件", "Not assessed"), title_justify="left")
         failed.add_column(t(lang, "文件", "File"), overflow="fold")

@@ -54,6 +54,7 @@ class BatchOptions:
     discount_rate: float | None = None
     include_expired: bool = False
     budget: Any = None  # planning.investment.Budget (caps in yuan) for the investment plan, or None
+    plans: tuple[str, ...] = ()  # plan files or folders of them (--plans): the pilots followed by year
 
     @property
     def on(self) -> str:
@@ -171,6 +172,7 @@ class BatchResult:
     factors: Any = None
     cache: CacheStats | None = None
     investment: Any = None  # planning.investment.Investment, when pathways were searched
+    progress: Any = None  # monitoring.district.DistrictProgress, with --plans over several years
 
     @property
     def ok(self) -> bool:

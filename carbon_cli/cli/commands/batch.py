@@ -114,6 +114,16 @@ def batch(
             help="A separate cap on the net running cost a year (opex less savings and annual subsidies).",
         ),
     ] = None,
+    plans: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--plans",
+            metavar="DIR",
+            help="Plan files written by carbon plan --save-plan, or a folder of them (repeatable): when the "
+            "surveys hold several years, the summary follows these pilots (on course or behind, emissions "
+            "by year, spend so far against the plans), as carbon track does.",
+        ),
+    ] = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
@@ -168,6 +178,7 @@ def batch(
         discount_rate=discount_rate,
         include_expired=include_expired,
         budget=budget_caps,
+        plans=tuple(str(p) for p in plans or ()),
     )
     cache = _cache() if use_cache else None
     with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
@@ -182,6 +193,12 @@ def batch(
             )
         with progress_bar(code, enabled=not quiet) as (on_total, advance):
             result = run_batch(paths, options, jobs=jobs, on_total=on_total, progress=advance, sink=out, cache=cache)
+        if plans:
+            from dataclasses import replace
+
+            from carbon_cli.batch.progress import pilots_progress
+
+            result = replace(result, progress=pilots_progress(list(paths), options))
         write_results(result, options, out)
         out.commit()
     if cache is not None:
