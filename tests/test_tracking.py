@@ -384,7 +384,7 @@ def test_chromium_and_libreoffice_open_the_tracking_report(campaign, tmp_path):
     import subprocess
 
     from carbon_cli.outputs.documents import convert
-    from tests.test_outputs import CHROMIUM, SOFFICE, WRITER, _png_size, _screenshot
+    from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, docx_to_pdf
 
     folder, _ = campaign
     text = render_tracking(list(_tracked(folder, [folder / "district_2024-2026.xlsx"]).values()), "zh")
@@ -394,21 +394,7 @@ def test_chromium_and_libreoffice_open_the_tracking_report(campaign, tmp_path):
         assert _png_size(tmp_path / "t.png") == (1200, 1600) and (tmp_path / "t.png").stat().st_size > 40_000
     if WRITER:
         (tmp_path / "t.docx").write_bytes(convert(text, "docx", "zh"))
-        subprocess.run(
-            [
-                SOFFICE,
-                f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp_path),
-                str(tmp_path / "t.docx"),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        docx_to_pdf(tmp_path / "t.docx", tmp_path)
         assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
         if shutil.which("pdftotext"):
             out = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True).stdout
@@ -482,3 +468,85 @@ def test_batch_summary_is_unchanged_without_plans_or_with_one_year(tmp_path):
     assert runner.invoke(app, with_plans).exit_code == 0
     assert (plain / "summary.md").read_bytes() == (planned / "summary.md").read_bytes()
     assert "试点逐年进展" not in (plain / "summary.md").read_text(encoding="utf-8")
+
+
+def _pilot_reports(folder: Path, out: Path, formats: str = "md,html,docx") -> Path:
+    table = folder / "district_2024-2026.xlsx"
+    args = ["batch", str(table), "--plans", str(folder / "plans"), "-o", str(out), "--no-cache", "-q", "--jobs", "1"]
+    result = runner.invoke(app, [*args, "--report-format", formats, "--date", "2026-12-01", "--as-of", "2026-11-30"])
+    assert result.exit_code == 0, result.output
+    return out / "reports"
+
+
+def test_a_pilots_report_ends_with_its_progress_by_year_and_three_charts(campaign, tmp_path):
+    """In a batch with --plans, each pilot's web page ends with the tracking chapter: score by year
+    with the criteria set's 60 and 85 lines, net emissions by year, measures done per year (inline
+    SVG, the same bytes run after run); its Word document has the chapter with the figures."""
+    import zipfile
+
+    from carbon_cli.outputs.charts import parse_mermaid
+    from carbon_cli.outputs.tracking import community_chapter
+
+    folder, intent = campaign
+    reports = _pilot_reports(folder, tmp_path / "a")
+    again = _pilot_reports(folder, tmp_path / "b")
+    tracked = _tracked(folder, [folder / "district_2024-2026.xlsx"])
+    for pilot, tracking in tracked.items():
+        page = (reports / f"{pilot}.html").read_text(encoding="utf-8")
+        assert page.encode() == (again / f"{pilot}.html").read_bytes()
+        chapter = page.split("试点逐年进展", 1)[1]
+        assert chapter.count("<svg") == 3 and "<pre" not in chapter
+        score_chart = chapter.split("</svg>", 1)[0]
+        assert ">60<" in score_chart and ">85<" in score_chart  # the grade lines, labelled
+        text = (reports / f"{pilot}.md").read_text(encoding="utf-8")
+        assert text.endswith(community_chapter(tracking, "zh"))
+        blocks = text.split("## 试点逐年进展", 1)[1].split("```mermaid\n")[1:]
+        score, net, done = (parse_mermaid(b.split("```", 1)[0]) for b in blocks)
+        assert score.labels == [str(y.year) for y in tracking.years]
+        assert score.series[-1] == [round(y.assessment.score, 1) for y in tracking.years]
+        assert net.series[-1] == [round(y.assessment.inventory.net_tco2e) for y in tracking.years]
+        latest_done = sum(1 for m in tracking.latest.measures if m.status == "done")
+        assert done.series[-1][-1] == latest_done
+        if intent[pilot]["way"] == "none":
+            assert latest_done == 0
+        with zipfile.ZipFile(reports / f"{pilot}.docx") as z:
+            body = z.read("word/document.xml").decode("utf-8")
+        assert "试点逐年进展" in body and f"{tracking.latest.assessment.score:.1f}" in body
+    hostile = _hostile(folder)[0]
+    from carbon_cli.outputs.documents import convert
+
+    page = convert(community_chapter(hostile, "zh"), "html", "zh").decode("utf-8")
+    assert "<script>" not in page and "&lt;script&gt;" in page and 'href="javascript' not in page
+
+
+def test_reports_are_unchanged_without_plans(campaign, tmp_path):
+    folder, _ = campaign
+    table = folder / "district_2024-2026.xlsx"
+    common = ["--no-cache", "-q", "--jobs", "1", "--date", "2026-12-01", "--as-of", "2026-11-30"]
+    assert runner.invoke(app, ["batch", str(table), "-o", str(tmp_path / "plain"), *common]).exit_code == 0
+    report = (tmp_path / "plain" / "reports" / "FT-SH-07.md").read_text(encoding="utf-8")
+    assert "试点逐年进展" not in report and "```mermaid" in report
+
+
+@pytest.mark.slow
+def test_chromium_and_libreoffice_open_a_half_done_pilots_report(campaign, tmp_path):
+    from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, docx_to_pdf
+
+    folder, intent = campaign
+    pilot = next(p for p in intent if intent[p]["way"] == "half")
+    reports = _pilot_reports(folder, tmp_path / "out", "html,docx")
+    if CHROMIUM:
+        png = tmp_path / "page.png"
+        _screenshot(reports / f"{pilot}.html", png, 1200, 2000, tmp_path)
+        assert _png_size(png) == (1200, 2000) and png.stat().st_size > 40_000
+    if WRITER:
+        pdf = docx_to_pdf(reports / f"{pilot}.docx", tmp_path)
+        assert pdf.read_bytes().startswith(b"%PDF")
+        import shutil
+        import subprocess
+
+        if shutil.which("pdftotext"):
+            out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+            assert "试点逐年进展" in out and "部分完成" in out
+    if not (CHROMIUM or WRITER):
+        pytest.skip("neither Chromium nor LibreOffice Writer is installed")

@@ -24,6 +24,12 @@ def pilots_progress(paths: list[Path], options: BatchOptions) -> DistrictProgres
     """The district view of the plans of `options.plans` over every year of `paths`, up to
     `options.year`; None when no community has more than one year (a batch of one year says
     nothing about progress, and its summary stays as it was)."""
+    followed = follow_pilots(paths, options)
+    return followed[0] if followed is not None else None
+
+
+def follow_pilots(paths: list[Path], options: BatchOptions) -> tuple[DistrictProgress, list[Tracking]] | None:
+    """The district view (as `pilots_progress`) and each pilot's tracking it was made of."""
     rules = load_rules()
     history = read_history(paths, options.limits, rules)
     if not any(len(c.records) > 1 for c in history.communities.values()):
@@ -32,4 +38,4 @@ def pilots_progress(paths: list[Path], options: BatchOptions) -> DistrictProgres
     found = track_plans(plans, history, options.factors, options.criteria, rules, options.year)
     tracked = [t for t in found if isinstance(t, Tracking)]
     factors = load_factor_set(options.factors)
-    return district_progress(tracked, history, factors, options.year)
+    return district_progress(tracked, history, factors, options.year), tracked

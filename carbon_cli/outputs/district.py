@@ -55,6 +55,8 @@ class BatchOptions:
     include_expired: bool = False
     budget: Any = None  # planning.investment.Budget (caps in yuan) for the investment plan, or None
     plans: tuple[str, ...] = ()  # plan files or folders of them (--plans): the pilots followed by year
+    # (community ID, Markdown chapter): each pilot's progress by year, with charts, in its report
+    tracked: tuple[tuple[str, str], ...] = ()
 
     @property
     def on(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbon_cli.core.i18n import term
 from carbon_cli.monitoring.tracking import Tracking
 from carbon_cli.monitoring.view import (
     Section,
@@ -96,6 +97,19 @@ def charts(tracking: Tracking, lang: str) -> list[str]:
             "",
         ]
     return out
+
+
+def community_chapter(tracking: Tracking, lang: str = "zh") -> str:
+    """A pilot's progress by year as the last chapter of its community report (a batch with
+    --plans): the headline, the three charts (drawn in the web page; their figures are in the
+    tables, which the Word document shows), the measures and the years."""
+    head = headline(tracking, lang)
+    lines = [f"## {md(term('tracking.chapter', lang))}", "", *(f"- {md(line)}" for line in head), ""]
+    found = sections(tracking, lang, rules=False)
+    lines.extend(charts(tracking, lang))
+    for section in found:
+        lines.extend(_table(section, lang))
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def render_tracking(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -180,6 +181,15 @@ def batch(
         budget=budget_caps,
         plans=tuple(str(p) for p in plans or ()),
     )
+    followed = None
+    if plans:  # every year read and each plan tracked first: a pilot's report shows its progress
+        from carbon_cli.batch.progress import follow_pilots
+        from carbon_cli.outputs.tracking import community_chapter
+
+        followed = follow_pilots(list(paths), options)
+        if followed is not None and reports:
+            chapters = tuple((t.plan.community_id, community_chapter(t, code)) for t in followed[1])
+            options = replace(options, tracked=chapters)
     cache = _cache() if use_cache else None
     with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
         if out.stale_lock is not None:
@@ -193,12 +203,8 @@ def batch(
             )
         with progress_bar(code, enabled=not quiet) as (on_total, advance):
             result = run_batch(paths, options, jobs=jobs, on_total=on_total, progress=advance, sink=out, cache=cache)
-        if plans:
-            from dataclasses import replace
-
-            from carbon_cli.batch.progress import pilots_progress
-
-            result = replace(result, progress=pilots_progress(list(paths), options))
+        if followed is not None:
+            result = replace(result, progress=followed[0])
         write_results(result, options, out)
         out.commit()
     if cache is not None:
