@@ -550,3 +550,45 @@ def test_chromium_and_libreoffice_open_a_half_done_pilots_report(campaign, tmp_p
             assert "试点逐年进展" in out and "部分完成" in out
     if not (CHROMIUM or WRITER):
         pytest.skip("neither Chromium nor LibreOffice Writer is installed")
+
+
+def test_word_charts_are_word_charts_with_the_figures_escaped_and_deterministic(campaign, tmp_path):
+    """The three tracking charts become chart parts of the Word document (related, typed, drawn
+    inline), holding the same figures as the Mermaid blocks; other charts stay out as before."""
+    import io
+    import zipfile
+    from xml.dom.minidom import parseString
+
+    from carbon_cli.outputs.charts import parse_mermaid
+    from carbon_cli.outputs.documents import convert
+    from carbon_cli.outputs.docx_charts import chart_xml, wanted
+    from carbon_cli.outputs.tracking import community_chapter
+
+    folder, _ = campaign
+    tracking = _tracked(folder, [folder / "district_2024-2026.xlsx"])["FT-SH-07"]
+    text = community_chapter(tracking, "zh")
+    data = convert(text, "docx", "zh")
+    assert data == convert(community_chapter(tracking, "zh"), "docx", "zh")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        parts = sorted(n for n in names if n.startswith("word/charts/"))
+        assert parts == [f"word/charts/carbon-chart{n}.xml" for n in (1, 2, 3)]
+        types, rels = z.read("[Content_Types].xml").decode(), z.read("word/_rels/document.xml.rels").decode()
+        body = z.read("word/document.xml").decode()
+        for n, part in enumerate(parts, start=1):
+            assert f'PartName="/{part}"' in types and f'Target="charts/carbon-chart{n}.xml"' in rels
+            assert f'r:id="rIdCarbonChart{n}"' in body
+            parseString(z.read(part))  # well-formed
+        score = z.read(parts[0]).decode()
+    blocks = [b.split("```", 1)[0] for b in text.split("```mermaid\n")[1:]]
+    chart = parse_mermaid(blocks[0])
+    assert wanted(blocks[0]) == chart
+    for value in (*chart.series[-1], 60.0, 85.0):
+        assert f"<c:v>{value:.10g}</c:v>" in score
+    assert 'prstDash val="dash"' in score and '<c:max val="100"/>' in score
+    plain = convert(text.replace("    %% docx\n", ""), "docx", "zh")
+    assert b"word/charts/" not in plain  # unmarked Mermaid blocks stay out of Word, as before
+    hostile = parse_mermaid('xychart-beta\n  %% docx\n  title "<b>&x"\n  x-axis ["a<", "&b"]\n  bar [1, 2]\n')
+    assert hostile is not None
+    parseString(chart_xml(hostile))
+    assert b"&lt;b&gt;&amp;x" in chart_xml(hostile)

@@ -92,7 +92,7 @@ def track(
         if format is TrackFormat.docx and output is None:
             raise typer.BadParameter("--format docx needs -o FILE", param_hint="--format")
         shown = district if _tracked(results) > 1 else None
-        text = render_tracking(results, code, shown, chart=format is not TrackFormat.docx)
+        text = render_tracking(results, code, shown)
         write_or_print(text if format is TrackFormat.md else convert(text, format.value, code), output, inputs)
     else:
         from carbon_cli.cli.console import emit, render_text
