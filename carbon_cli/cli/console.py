@@ -104,14 +104,16 @@ def add_columns(table: Table, headers: Any, fold: bool = True) -> Table:
     return table
 
 
-def section_table(section: Any) -> Table:
-    """A titled table of plain strings (a monitoring.view Section), its notes as the caption."""
-    table = Table(
-        title=section.title, title_justify="left", caption="\n".join(section.notes) or None, caption_justify="left"
-    )
-    add_columns(table, section.headers)
+def section_table(section: Any, columns: tuple[int, ...] | None = None, notes: bool = True) -> Table:
+    """A titled table of plain strings (a monitoring.view Section), its notes as the caption;
+    only the `columns` given (by position), the first never wrapped (an ID), when given."""
+    keep = columns if columns is not None else tuple(range(len(section.headers)))
+    caption = "\n".join(section.notes) if notes and section.notes else None
+    table = Table(title=section.title, title_justify="left", caption=caption, caption_justify="left")
+    for i in keep:
+        table.add_column(section.headers[i], overflow="fold", no_wrap=columns is not None and i == keep[0])
     for row in section.rows:
-        table.add_row(*row)
+        table.add_row(*(row[i] for i in keep))
     return table
 
 
