@@ -455,6 +455,12 @@ def test_batch_with_plans_renders_the_district_view_track_builds(campaign, tmp_p
     assert "全区逐年排放" in result.stdout and "已完成措施的计划投入" in result.stdout
     en = runner.invoke(app, [*args, "-o", str(tmp_path / "en"), "--lang", "en", "-q"])
     assert en.exit_code == 0 and "## 7. Pilots by year" in (tmp_path / "en" / "summary.md").read_text("utf-8")
+    mid = runner.invoke(app, [*args, "-o", str(tmp_path / "mid"), "--year", "2025", "-q"])  # before acceptance
+    assert mid.exit_code == 0
+    meant = {"all": "on_course", "half": "behind", "none": "behind"}
+    on_course = sum(1 for v in intent.values() if meant[v["way"]] == "on_course")
+    heading = (tmp_path / "mid" / "summary.md").read_text("utf-8").split("## 七、试点逐年进展", 1)[1]
+    assert f"进度正常 {on_course} 个" in heading and f"落后 {len(intent) - on_course} 个" in heading
 
 
 def test_batch_summary_is_unchanged_without_plans_or_with_one_year(tmp_path):
