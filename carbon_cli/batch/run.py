@@ -109,6 +109,7 @@ def settings_version(options: BatchOptions) -> str:
         set_version(options.template),
         repr((options.year, options.limits, options.lang, options.pathways, options.reports, options.date)),
         repr(options.report_formats),
+        repr(options.tracked),
         repr((options.objective, options.years, options.discount_rate, options.include_expired, options.on)),
     )
 
@@ -119,7 +120,10 @@ def _render_reports(a: Assessment, options: BatchOptions) -> dict[str, bytes]:
 
     template = Path(options.template) if options.template else None
     formats = options.report_formats
-    return report_documents(a, formats, options.lang, template, options.date, home="../summary.html", as_of=options.on)
+    extra = dict(options.tracked).get(a.survey.community_id) if options.tracked else None
+    return report_documents(
+        a, formats, options.lang, template, options.date, home="../summary.html", as_of=options.on, extra=extra
+    )
 
 
 def _assess_one(survey: Survey, options: BatchOptions) -> Outcome:

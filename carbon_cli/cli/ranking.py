@@ -185,6 +185,18 @@ def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None)
                 )
             )
         )
+    progress = getattr(batch, "progress", None)
+    if progress is not None:  # --plans over several years: the pilots, as carbon track shows them
+        from carbon_cli.cli.console import section_table
+        from carbon_cli.monitoring.view import district_sections
+
+        pilots, years = district_sections(progress, lang)
+        # 80 columns: ID, verdict, score, measures, planned work done, planned upfront of the measures done
+        out.append(section_table(pilots, (0, 2, 4, 5, 6, 9), notes=False))
+        out.append(section_table(years, (0, 1, 2, 4, 5)))
+        done, planned = money(progress.done_upfront_yuan, lang), money(progress.planned_upfront_yuan, lang)
+        colon = "：" if lang == "zh" else ": "
+        out.append(Text(f"{term('tracking.done_upfront', lang)}{colon}{done} / {planned}", style="bold"))
     if batch.failures:
         failed = Table(title=t(lang, "未能评估的文件", "Not assessed"), title_justify="left")
         failed.add_column(t(lang, "文件", "File"), overflow="fold")

@@ -57,6 +57,9 @@ class BatchOptions:
     budget: Any = None  # planning.investment.Budget (caps in yuan) for the investment plan, or None
     # a second criteria set every community is also judged under (--compare-criteria), or None
     compare_criteria: str | None = None
+    plans: tuple[str, ...] = ()  # plan files or folders of them (--plans): the pilots followed by year
+    # (community ID, Markdown chapter): each pilot's progress by year, with charts, in its report
+    tracked: tuple[tuple[str, str], ...] = ()
 
     @property
     def on(self) -> str:
@@ -175,6 +178,7 @@ class BatchResult:
     cache: CacheStats | None = None
     investment: Any = None  # planning.investment.Investment, when pathways were searched
     compared: Any = None  # the criteria set of --compare-criteria, when given
+    progress: Any = None  # monitoring.district.DistrictProgress, with --plans over several years
 
     @property
     def ok(self) -> bool:

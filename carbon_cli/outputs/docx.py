@@ -4,8 +4,9 @@ The template (`templates/report.docx`, or the user's own with `--template`) give
 size and margins, header and footer with the page number, fonts, the heading styles (Word builds
 a table of contents from them), the table style. This module writes only the body, from the
 parsed Markdown: `#` → Title, `##` → Heading 1, `###` → Heading 2, paragraphs, lists, quotes (the
-conclusion box), tables with a repeated header row. Charts (Mermaid blocks) are left out: their
-figures are in the tables beside them.
+conclusion box), tables with a repeated header row. Charts (Mermaid blocks) are left out, their
+figures in the tables beside them, except a block marked `%% docx` (the tracking charts), drawn
+as a Word chart (outputs/docx_charts.py).
 
 The body is written as WordprocessingML directly (a few element kinds, escaped as XML), not
 through python-docx: a batch writes hundreds of these, and this takes a few milliseconds each.
@@ -27,11 +28,13 @@ from carbon_cli.core.errors import CarbonError
 from carbon_cli.core.i18n import Bilingual, display_width
 from carbon_cli.core.resources import templates_dir
 from carbon_cli.outputs import markdown
+from carbon_cli.outputs.docx_charts import CHART_CONTENT, CHART_TYPE, chart_xml, drawing, wanted
 from carbon_cli.outputs.markdown import retarget
 
 DOCUMENT = "word/document.xml"
 RELS = "word/_rels/document.xml.rels"
 CORE = "docProps/core.xml"
+CONTENT_TYPES = "[Content_Types].xml"
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 EPOCH = (1980, 1, 1, 0, 0, 0)  # zip timestamps: fixed, so the bytes do not depend on the clock
 
@@ -47,13 +50,16 @@ WIDE, SMALL = 9, 16  # a table of 9 columns or more is set in 8 pt to fit A4 por
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def deterministic_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+def deterministic_zip(
+    data: bytes, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None
+) -> bytes:
     """`data` (a zip) rewritten with fixed timestamps and attributes, `[Content_Types].xml` first,
-    the parts in `replace` swapped in."""
-    replace = replace or {}
+    the parts in `replace` swapped in, the parts of `add` after the others, in their order."""
+    replace = {**(replace or {}), **(add or {})}
     source = zipfile.ZipFile(io.BytesIO(data))
     names = source.namelist()
     names.sort(key=lambda n: n != "[Content_Types].xml")
+    names.extend(n for n in add or {} if n not in names)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in names:
@@ -61,7 +67,7 @@ def deterministic_zip(data: bytes, replace: dict[str, bytes] | None = None) -> b
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 0
-            target.writestr(info, replace.get(name, source.read(name)))
+            target.writestr(info, replace[name] if name in replace else source.read(name))
     return out.getvalue()
 
 
@@ -72,6 +78,7 @@ class WordTemplate:
     document: str  # word/document.xml
     rels: str
     core: str | None
+    content_types: str
     text_width: int  # twips between the margins
 
 
@@ -85,6 +92,7 @@ def load_template(path: str | None = None) -> WordTemplate:
             document = z.read(DOCUMENT).decode("utf-8")
             rels = z.read(RELS).decode("utf-8")
             core = z.read(CORE).decode("utf-8") if CORE in z.namelist() else None
+            content_types = z.read(CONTENT_TYPES).decode("utf-8")
     except FileNotFoundError:
         raise CarbonError("bad_template", path=str(file), detail=Bilingual("文件不存在", "no such file")) from None
     except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
@@ -93,7 +101,7 @@ def load_template(path: str | None = None) -> WordTemplate:
     if "<w:body>" not in document or "</w:body>" not in document:
         detail = Bilingual("word/document.xml 中没有正文 <w:body>", "word/document.xml has no <w:body>")
         raise CarbonError("bad_template", path=str(file), detail=detail)
-    return WordTemplate(str(file), data, document, rels, core, _text_width(document))
+    return WordTemplate(str(file), data, document, rels, core, content_types, _text_width(document))
 
 
 def _text_width(document: str) -> int:
@@ -154,6 +162,7 @@ class _Writer:
     link_ext: str | None
     links: list[str] = field(default_factory=list)
     out: list[str] = field(default_factory=list)
+    charts: list[bytes] = field(default_factory=list)  # chart parts, in the order they are shown
     size: int | None = None  # half-points: the smaller text of a wide table
     # --- inline ------------------------------------------------------------------------
 
@@ -322,6 +331,10 @@ class _Writer:
                 if rows:
                     self.table(rows, header_rows)
                 self.size = None
+            elif kind == "fence" and tok.info.strip() == "mermaid" and (chart := wanted(tok.content)) is not None:
+                self.charts.append(chart_xml(chart))
+                number = len(self.charts)
+                self.out.append(drawing(number, f"rIdCarbonChart{number}", self.text_width, chart.title))
             elif kind in ("fence", "code_block") and tok.info.strip() != "mermaid":
                 mono = f'<w:rPr><w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}"/></w:rPr>'
                 for line in tok.content.rstrip("\n").split("\n"):
@@ -329,11 +342,11 @@ class _Writer:
             i += 1
 
 
-def body_xml(tokens: list[Any], text_width: int, link_ext: str | None = ".docx") -> tuple[str, list[str]]:
-    """(body XML, link targets) of the parsed Markdown `tokens`."""
+def body_xml(tokens: list[Any], text_width: int, link_ext: str | None = ".docx") -> tuple[str, list[str], list[bytes]]:
+    """(body XML, link targets, chart parts) of the parsed Markdown `tokens`."""
     writer = _Writer(text_width, link_ext)
     writer.blocks(tokens)
-    return "".join(writer.out), writer.links
+    return "".join(writer.out), writer.links, writer.charts
 
 
 def document(
@@ -344,7 +357,7 @@ def document(
     tpl = load_template(template)
     tokens = markdown.parse(text) if tokens is None else tokens
     title = markdown.title(tokens)
-    body, links = body_xml(tokens, tpl.text_width, link_ext)
+    body, links, charts = body_xml(tokens, tpl.text_width, link_ext)
     start = tpl.document.index("<w:body>") + len("<w:body>")
     end = tpl.document.rindex("</w:body>")
     inner = tpl.document[start:end]
@@ -357,13 +370,29 @@ def document(
             1,
         )
     replace = {DOCUMENT: xml.encode("utf-8")}
-    if links:
+    add: dict[str, bytes] = {}
+    if links or charts:
         rels = "".join(
             f'<Relationship Id="rIdCarbonLink{n}" Type="{HYPERLINK}" Target="{escape(href, {chr(34): "&quot;"})}" '
             'TargetMode="External"/>'
             for n, href in enumerate(links, start=1)
         )
+        rels += "".join(
+            f'<Relationship Id="rIdCarbonChart{n}" Type="{CHART_TYPE}" Target="charts/carbon-chart{n}.xml"/>'
+            for n in range(1, len(charts) + 1)
+        )
         replace[RELS] = tpl.rels.replace("</Relationships>", rels + "</Relationships>").encode("utf-8")
+    if charts:
+        types = tpl.content_types.replace(
+            "</Types>",
+            "".join(
+                f'<Override PartName="/word/charts/carbon-chart{n}.xml" ContentType="{CHART_CONTENT}"/>'
+                for n in range(1, len(charts) + 1)
+            )
+            + "</Types>",
+        )
+        replace[CONTENT_TYPES] = types.encode("utf-8")
+        add = {f"word/charts/carbon-chart{n}.xml": part for n, part in enumerate(charts, start=1)}
     if tpl.core is not None and title:
         core = re.sub(
             r"<dc:title\s*/>|<dc:title>.*?</dc:title>",
@@ -373,4 +402,4 @@ def document(
             flags=re.S,
         )
         replace[CORE] = core.encode("utf-8")
-    return deterministic_zip(tpl.data, replace)
+    return deterministic_zip(tpl.data, replace, add)

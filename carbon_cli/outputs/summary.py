@@ -8,7 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from carbon_cli.core.i18n import money
 from carbon_cli.core.resources import templates_dir
+from carbon_cli.monitoring.view import district_sections
 from carbon_cli.outputs.district import BatchOptions, BatchResult, differences, verdict_counts
 from carbon_cli.outputs.report import environment
 
@@ -304,6 +306,7 @@ def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]
         "objective": options.objective,
         "investment": _investment(batch, rows),
         "comparison": _comparison(batch, options, rows),
+        "progress": _progress(batch.progress, lang),
     }
 
 
@@ -320,6 +323,23 @@ def _comparison(batch: BatchResult, options: BatchOptions, rows: Sequence[Ranked
         "agree": sum(1 for row in rows if row["comparison"]["agree"]),
         "differ": [row for row in rows if not row["comparison"]["agree"]],
         "total": len(rows),
+    }
+
+
+def _progress(progress: Any, lang: str) -> dict[str, Any] | None:
+    """The pilots followed year by year (`carbon batch --plans`), as the tables `carbon track`
+    shows, and the money of their plans, formatted."""
+    if progress is None:
+        return None
+    return {
+        "pilots": len(progress.pilots),
+        "sections": district_sections(progress, lang),
+        "planned": money(progress.planned_upfront_yuan, lang),
+        "done": money(progress.done_upfront_yuan, lang),
+        "spent": money(progress.spent_estimate_yuan, lang),
+        "done_share": progress.done_upfront_yuan / progress.planned_upfront_yuan
+        if progress.planned_upfront_yuan
+        else None,
     }
 
 

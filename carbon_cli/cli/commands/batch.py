@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -116,6 +117,16 @@ def batch(
             help="A separate cap on the net running cost a year (opex less savings and annual subsidies).",
         ),
     ] = None,
+    plans: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--plans",
+            metavar="DIR",
+            help="Plan files written by carbon plan --save-plan, or a folder of them (repeatable): when the "
+            "surveys hold several years, the summary follows these pilots (on course or behind, emissions "
+            "by year, spend so far against the plans), as carbon track does.",
+        ),
+    ] = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
@@ -175,7 +186,17 @@ def batch(
         include_expired=include_expired,
         budget=budget_caps,
         compare_criteria=compare_criteria,
+        plans=tuple(str(p) for p in plans or ()),
     )
+    followed = None
+    if plans:  # every year read and each plan tracked first: a pilot's report shows its progress
+        from carbon_cli.batch.progress import follow_pilots
+        from carbon_cli.outputs.tracking import community_chapter
+
+        followed = follow_pilots(list(paths), options)
+        if followed is not None and reports:
+            chapters = tuple((t.plan.community_id, community_chapter(t, code)) for t in followed[1])
+            options = replace(options, tracked=chapters)
     cache = _cache() if use_cache else None
     with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
         if out.stale_lock is not None:
@@ -189,6 +210,8 @@ def batch(
             )
         with progress_bar(code, enabled=not quiet) as (on_total, advance):
             result = run_batch(paths, options, jobs=jobs, on_total=on_total, progress=advance, sink=out, cache=cache)
+        if followed is not None:
+            result = replace(result, progress=followed[0])
         write_results(result, options, out)
         out.commit()
     if cache is not None:
