@@ -83,11 +83,13 @@ def assert_failed_cleanly(code: int, err: str, campaign: dict[str, Path], previo
 
 
 class Faults:
-    """The output folder's I/O, with the `at`-th file failing at `stage`: as it is created
-    ("open"), at its first write ("write"), or when it is flushed to disk ("flush")."""
+    """The I/O of a folder replaced at once (core.fileio.StagedFolder: a batch's output folder,
+    `validate --annotate`'s, `template --roster`'s), with the `at`-th file failing at `stage`:
+    as it is created ("open"), at its first write ("write"), or when it is flushed to disk
+    ("flush")."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import carbon_cli.batch.outdir as outdir
+        import carbon_cli.core.fileio as fileio
 
         self.at = 0
         self.stage = "write"
@@ -105,7 +107,7 @@ class Faults:
             f = real(path, mode, *args, **kwargs)
             return _Failing(f, self.stage) if self.count == self.at else f
 
-        monkeypatch.setattr(outdir, "open", failing_open, raising=False)
+        monkeypatch.setattr(fileio, "open", failing_open, raising=False)
 
     def arm(self, at: int, stage: str) -> None:
         self.at, self.stage, self.count, self.names = at, stage, 0, []
@@ -140,7 +142,7 @@ def test_every_write_failing_in_turn_leaves_the_previous_outputs(campaign, jobs,
     """The N-th file of the output folder fails for every N (at its first write; every third N
     at its creation, every third at its flush), then the final swap; each run fails cleanly and
     the next run gets on, until one with no fault succeeds and writes what a fresh run writes."""
-    import carbon_cli.batch.outdir as outdir
+    import carbon_cli.core.fileio as fileio
 
     out = campaign["out"]
     # pathways (large answers from the workers) where there are workers; without, sooner
@@ -178,7 +180,7 @@ def test_every_write_failing_in_turn_leaves_the_previous_outputs(campaign, jobs,
     def exchange(a, b):
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(b))
 
-    monkeypatch.setattr(outdir, "exchange", exchange)
+    monkeypatch.setattr(fileio, "exchange", exchange)
     capfd.readouterr()
     code, seconds = batch(campaign["district"], out, jobs, *extra)
     err = capfd.readouterr().err
@@ -400,12 +402,12 @@ def test_workers_of_a_killed_main_process_end_by_themselves(campaign):
 # --- the other commands that write files ---------------------------------------------------
 
 
-def _carbon(capfd, *args: str) -> tuple[int, str]:
+def _carbon(capfd, *args: str, lang: str = "en") -> tuple[int, str]:
     from carbon_cli.cli.app import main
 
     capfd.readouterr()
     try:
-        main([*args, "--lang", "en"])
+        main([*args, "--lang", lang])
         code = 0
     except SystemExit as exc:
         code = int(exc.code or 0)
@@ -433,6 +435,125 @@ def test_validate_annotate_with_every_write_failing_leaves_the_previous_copies(t
         assert_failed_cleanly(code, err, {"out": marked, "work": work}, previous, f"cannot write {marked}/")
     assert code == 0 and "Traceback" not in err
     assert sorted(tree(marked)) == [".carbon-cli.json", "FT-SH-12.xlsx"] and at == 3
+
+
+ROSTER_HEAD = "社区编码,社区名称,所属街道,所属区\n"
+
+
+@pytest.fixture
+def forms(tmp_path: Path, capfd) -> dict[str, Path]:
+    """A forms folder from an earlier roster of three (and a note the district put beside them);
+    a new roster of four, two of them already handed out; `expected`, the folder after a run of
+    the new roster with --force: the two rewritten, two added, the third and the note kept."""
+    rows = {line.split(",")[0]: line for line in (SAMPLES / "roster.txt").read_text("utf-8-sig").splitlines()[1:]}
+    roster = {}
+    for name, ids in (
+        ("first", ("FT-SH-01", "FT-SH-02", "FT-SH-03")),
+        ("new", ("FT-SH-02", "FT-SH-03", "FT-SH-04", "FT-SH-05")),
+    ):
+        roster[name] = tmp_path / f"{name}.csv"
+        roster[name].write_text(ROSTER_HEAD + "".join(rows[i] + "\n" for i in ids), encoding="utf-8")
+    work = tmp_path / "work"  # the forms folder's parent: checked for debris
+    work.mkdir()
+    folder, expected = work / "forms", tmp_path / "expected"
+    for target in (folder, expected):
+        assert _carbon(capfd, "template", "--roster", str(roster["first"]), "-o", str(target))[0] == 0
+        (target / "说明.txt").write_text("4 月 30 日前交回\n", encoding="utf-8")
+    assert _carbon(capfd, "template", "--roster", str(roster["new"]), "-o", str(expected), "--force")[0] == 0
+    return {**roster, "work": work, "out": folder, "expected": expected}
+
+
+def _template(capfd, forms: dict[str, Path], out: Path | None = None, lang: str = "en") -> tuple[int, str, float]:
+    out = out or forms["out"]
+    faulthandler.dump_traceback_later(RUN_BOUND_S, exit=True)
+    start = time.perf_counter()
+    try:
+        code, err = _carbon(capfd, "template", "--roster", str(forms["new"]), "-o", str(out), "--force", lang=lang)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    return code, err, time.perf_counter() - start
+
+
+def test_template_roster_with_every_write_failing_leaves_the_previous_forms(forms, monkeypatch, capfd):
+    """`template --roster` hands out all its forms or none: the N-th form failing for every N (at
+    its creation, first write or flush), then the swap itself; each run exits 1 naming the form
+    and the cause (in Chinese by default), the forms folder byte for byte, nothing beside it; the
+    next run gets on, and the one with no fault writes what a run without faults writes."""
+    import carbon_cli.core.fileio as fileio
+
+    out = forms["out"]
+    previous, complete = tree(out), tree(forms["expected"])
+    faults = Faults(monkeypatch)
+    at = 0
+    while True:
+        at += 1
+        stage = ("write", "open", "flush")[at % 3]
+        faults.arm(at, stage)
+        lang = "zh" if at == 1 else "en"  # the default wording, once
+        code, err, seconds = _template(capfd, forms, lang=lang)
+        if faults.count < at:
+            break
+        assert seconds < 30, f"form {at}: {seconds:.1f} s"
+        name = faults.names[-1]
+        if lang == "zh":
+            assert flat(f"无法写入 {out}/{name}：磁盘空间不足") in flat(err), err
+        else:
+            cause = "Input/output error" if stage == "flush" else "no space left on the disk"
+            assert flat(f"cannot write {out}/{name}: {cause}") in flat(err), err
+        assert_failed_cleanly(code, err, forms, previous, str(out))
+    assert code == 0 and "Traceback" not in err, err
+    assert tree(out) == complete
+    assert at == 5  # each of the four forms failed in turn
+    assert sorted(p.name for p in forms["work"].iterdir()) == ["forms"]
+
+    def exchange(a, b):
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(b))
+
+    faults.arm(0, "write")  # no fault
+    shutil.rmtree(out)  # back to the three forms and the note
+    assert _carbon(capfd, "template", "--roster", str(forms["first"]), "-o", str(out))[0] == 0
+    (out / "说明.txt").write_text("4 月 30 日前交回\n", encoding="utf-8")
+    previous = tree(out)
+    monkeypatch.setattr(fileio, "exchange", exchange)
+    code, err, _ = _template(capfd, forms)
+    assert_failed_cleanly(code, err, forms, previous, f"cannot write {out}: Input/output error")
+    monkeypatch.undo()
+    code, err, _ = _template(capfd, forms)
+    assert code == 0 and tree(out) == complete, err
+
+
+def test_template_roster_on_a_full_disk_of_every_size_leaves_the_previous_forms(forms, capfd, tmp_path):
+    """The forms folder on a tmpfs holding the previous forms, one size per new form (the disk
+    fills up half-way through it), then one where all fit: each run fails cleanly naming a form
+    and "no space left on the disk", or (the last) succeeds."""
+    expected = forms["expected"]
+    names = sorted(p.name for p in expected.glob("FT-SH-0[2-5].xlsx"))
+    pages = [_pages(expected / name) for name in names]
+    base = sum(_pages(p) for p in forms["out"].iterdir()) + 1  # the lock
+    sizes = [base + sum(pages[:k]) + pages[k] // 2 for k in range(len(names))] + [base + sum(pages) + 16]
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    named = set()
+    for size in sizes:
+        if not _mount("-t", "tmpfs", "-o", f"size={size * 4}k", "tmpfs", str(disk)):
+            pytest.skip("cannot mount a tmpfs here (needs root and mount)")
+        try:
+            work = disk / "work"
+            work.mkdir()
+            out = work / "forms"
+            shutil.copytree(forms["out"], out)
+            previous = tree(out)
+            code, err, seconds = _template(capfd, forms, out)
+            assert seconds < 30, f"{size * 4} kB: {seconds:.1f} s"
+            if size == sizes[-1]:
+                assert code == 0 and tree(out) == tree(expected), err
+                continue
+            assert flat("no space left on the disk") in flat(err), f"{size * 4} kB: {err}"
+            assert_failed_cleanly(code, err, {"out": out, "work": work}, previous, f"cannot write {out}")
+            named |= {name for name in names if flat(f"{out}/{name}") in flat(err)}
+        finally:
+            subprocess.run(["umount", "-l", str(disk)], check=False)
+    assert len(named) >= len(names) - 1, sorted(set(names) - named)
 
 
 @pytest.mark.parametrize("stage", ["mkstemp", "write", "fsync", "replace"])
