@@ -165,7 +165,7 @@ def test_every_write_failing_in_turn_leaves_the_previous_outputs(campaign, jobs,
             break
         name = faults.names[-1]
         written.append(name)
-        cause = "Input/output error" if stage == "flush" else "no space left on the disk"
+        cause = "input/output error" if stage == "flush" else "no space left on the disk"
         assert flat(cause) in flat(err), f"file {at} ({name}, {stage}): {err}"
         assert_failed_cleanly(code, err, campaign, previous, f"cannot write {out}/")
         assert name in flat(err), err
@@ -184,7 +184,7 @@ def test_every_write_failing_in_turn_leaves_the_previous_outputs(campaign, jobs,
     capfd.readouterr()
     code, seconds = batch(campaign["district"], out, jobs, *extra)
     err = capfd.readouterr().err
-    assert_failed_cleanly(code, err, campaign, previous, f"cannot write {out}: Input/output error")
+    assert_failed_cleanly(code, err, campaign, previous, f"cannot write {out}: input/output error")
     assert slowest < 30, f"a failing run took {slowest:.1f} s"
 
 
@@ -498,7 +498,7 @@ def test_template_roster_with_every_write_failing_leaves_the_previous_forms(form
         if lang == "zh":
             assert flat(f"无法写入 {out}/{name}：磁盘空间不足") in flat(err), err
         else:
-            cause = "Input/output error" if stage == "flush" else "no space left on the disk"
+            cause = "input/output error" if stage == "flush" else "no space left on the disk"
             assert flat(f"cannot write {out}/{name}: {cause}") in flat(err), err
         assert_failed_cleanly(code, err, forms, previous, str(out))
     assert code == 0 and "Traceback" not in err, err
@@ -516,7 +516,7 @@ def test_template_roster_with_every_write_failing_leaves_the_previous_forms(form
     previous = tree(out)
     monkeypatch.setattr(fileio, "exchange", exchange)
     code, err, _ = _template(capfd, forms)
-    assert_failed_cleanly(code, err, forms, previous, f"cannot write {out}: Input/output error")
+    assert_failed_cleanly(code, err, forms, previous, f"cannot write {out}: input/output error")
     monkeypatch.undo()
     code, err, _ = _template(capfd, forms)
     assert code == 0 and tree(out) == complete, err

@@ -92,6 +92,8 @@ _WHY = {
     errno.EACCES: ("没有写入权限", "permission denied"),
     errno.EPERM: ("没有写入权限", "permission denied"),
     errno.ENOSPC: ("磁盘空间不足", "no space left on the disk"),
+    getattr(errno, "EDQUOT", -1): ("超出磁盘配额", "disk quota exceeded"),
+    errno.EIO: ("读写出错（磁盘或设备故障）", "input/output error (a fault of the disk or device)"),
     errno.EROFS: ("只读的文件系统", "read-only file system"),
     errno.ENOENT: ("所在的文件夹不存在", "the folder it goes in does not exist"),
 }
