@@ -556,6 +556,45 @@ def test_template_roster_on_a_full_disk_of_every_size_leaves_the_previous_forms(
     assert len(named) >= len(names) - 1, sorted(set(names) - named)
 
 
+def test_sigterm_to_template_roster_leaves_the_previous_forms_and_nothing_beside(forms, tmp_path):
+    """SIGTERM at moments spread over a run writing fourteen forms: it exits 130 (0 when it had
+    finished, 143 before it began), the folder holds the previous forms or all the new ones,
+    nothing is left beside it, and the next run succeeds."""
+    roster = tmp_path / "all.csv"
+    shutil.copy(SAMPLES / "roster.txt", roster)
+    out, work = forms["out"], forms["work"]
+
+    def args(folder: Path) -> list[str]:
+        return [sys.executable, "-m", "carbon_cli", "template", "--roster", str(roster), "-o", str(folder), "--force"]
+
+    fresh, snapshot = tmp_path / "fresh", tmp_path / "snapshot"
+    shutil.copytree(out, fresh)
+    shutil.copytree(out, snapshot)
+    start = time.monotonic()
+    assert subprocess.run(args(fresh), capture_output=True).returncode == 0
+    whole = time.monotonic() - start
+    previous, complete = tree(out), tree(fresh)
+    rng = random.Random(SEED)
+    for share in sorted(rng.uniform(0.2, 1.0) for _ in range(3)):
+        proc = subprocess.Popen(
+            args(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+        time.sleep(share * whole)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=RUN_BOUND_S)
+        assert proc.returncode in (0, 130, 143, -signal.SIGTERM), err
+        assert "Traceback" not in err, err
+        now = tree(out)
+        assert now in (previous, complete), f"SIGTERM at {share:.0%}: the forms folder is mixed"
+        assert sorted(p.name for p in work.iterdir()) == ["forms"], f"SIGTERM at {share:.0%}: debris"
+        if now == complete:  # the signal came after the swap: start the next one from the old forms
+            shutil.rmtree(out)
+            shutil.copytree(snapshot, out)
+    proc = subprocess.run(args(out), capture_output=True, text=True)
+    assert proc.returncode == 0 and tree(out) == complete, proc.stderr
+
+
 @pytest.mark.parametrize("stage", ["mkstemp", "write", "fsync", "replace"])
 def test_assess_output_failing_at_each_step_leaves_the_previous_file(tmp_path, monkeypatch, capfd, stage):
     """`assess -o FILE` writes a temporary file beside FILE and renames it: a failure at any
