@@ -6,7 +6,8 @@ within a bound, exit 1, a message naming the file and the cause, no traceback (n
 worker), the previous output folder byte for byte, nothing left beside it, no worker left
 running; and the next run into the same folder gets on. The same for a full disk of every size
 (a tmpfs, as root), for SIGTERM and SIGKILL to the main process, and for a worker that dies;
-and every write failing for `validate --annotate` and `assess -o`.
+every write failing for `validate --annotate` and `assess -o`; and for `template --roster`
+every write failing, a full disk of every size and SIGTERM.
 """
 
 from __future__ import annotations
