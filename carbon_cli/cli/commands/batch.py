@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -144,6 +142,7 @@ def batch(
     from carbon_cli.cli.console import emit, progress_bar, stderr, t
     from carbon_cli.cli.ranking import batch_view
     from carbon_cli.core.errors import UsageError
+    from carbon_cli.core.fileio import terminated_as_interrupted
     from carbon_cli.outputs.district import BatchOptions
     from carbon_cli.outputs.results import write_results
     from carbon_cli.planning.costs import load_cost_set
@@ -198,7 +197,7 @@ def batch(
             chapters = tuple((t.plan.community_id, community_chapter(t, code)) for t in followed[1])
             options = replace(options, tracked=chapters)
     cache = _cache() if use_cache else None
-    with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
+    with terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
         if out.stale_lock is not None:
             pid = out.stale_lock.get("pid", "?")
             stderr.print(
@@ -319,25 +318,6 @@ def _cache() -> Cache:
     except ValueError:
         max_mb = DEFAULT_MAX_MB
     return Cache(max_mb=max_mb)
-
-
-@contextlib.contextmanager
-def _terminated_as_interrupted() -> Iterator[None]:
-    """SIGTERM (a kill, a CI timeout) unwinds like Ctrl-C, so the run's work folder is removed."""
-    import signal
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread (an embedding application)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:
