@@ -326,6 +326,71 @@ def test_summary_word_links_the_word_reports():
     open_docx(data)
 
 
+@cache
+def sample_summary() -> dict[str, bytes]:
+    """The summary of three sample communities (two ready, one that needs five measures), in
+    every format."""
+    names = ("FT-SH-01.xlsx", "FT-SH-02.xlsx", "FT-SH-08.xlsx")
+    files = batch_files([COMMUNITIES / n for n in names], _options())[1]
+    return {k: v for k, v in files.items() if k.startswith("summary.")}
+
+
+def _sections(doc) -> list[tuple[object, list[object]]]:
+    """(sectPr, tables in it) of each section of a python-docx document, in order."""
+    sections, tables = [], []
+    for child in doc.element.body.iterchildren():
+        if child.tag == _w("tbl"):
+            tables.append(child)
+        sect = child if child.tag == _w("sectPr") else child.find(f"{_w('pPr')}/{_w('sectPr')}")
+        if sect is not None:
+            sections.append((sect, tables))
+            tables = []
+    return sections
+
+
+def _landscape(sect) -> bool:
+    size = sect.find(_w("pgSz"))
+    return size.get(_w("orient")) == "landscape" and int(size.get(_w("w"))) > int(size.get(_w("h")))
+
+
+def test_summary_word_ranking_is_on_a_landscape_page_and_names_take_two_lines():
+    from docx.table import Table
+
+    doc = open_docx(sample_summary()["summary.docx"])
+    sections = _sections(doc)
+    assert not _landscape(sections[0][0]) and not _landscape(sections[-1][0])  # the document is portrait
+    ranking = [
+        (sect, tbl) for sect, tables in sections for tbl in tables if Table(tbl, doc).rows[0].cells[0].text == "排名"
+    ]
+    assert len(ranking) == 1
+    sect, tbl = ranking[0]
+    assert _landscape(sect)  # the section holding the ranking is turned
+    size, margins = sect.find(_w("pgSz")), sect.find(_w("pgMar"))
+    text_width = int(size.get(_w("w"))) - int(margins.get(_w("left"))) - int(margins.get(_w("right")))
+    grid = [int(g.get(_w("w"))) for g in tbl.find(_w("tblGrid"))]
+    assert sum(grid) <= text_width and sum(grid) > 11906 - 2778  # wider than a portrait page's text
+    table = Table(tbl, doc)
+    name_column = grid[1]
+    for row in table.rows[1:]:
+        cell = row.cells[1]
+        name, code = re.fullmatch(r"(.+?)\n?(（FT-SH-\d\d）)", cell.text).groups()
+        # the code is whole on one line: the cell breaks before it, or the column holds it all
+        breaks = cell._tc.findall(f".//{_w('br')}")
+        one_line = 94 * (len(name) * 2 + 12) + 190  # twips at 8 pt, as the writer counts them
+        assert breaks or name_column >= one_line
+        assert name_column >= 94 * 12 + 190  # （FT-SH-08） fits the column: two lines at most
+        assert "\n" not in code
+
+
+def test_summary_page_keeps_codes_whole_and_prints_the_ranking_landscape():
+    page = sample_summary()["summary.html"].decode("utf-8")
+    assert '<td data-label="社区">沁禾社区<span class="nw">（FT-SH-02）</span></td>' in page
+    assert ".nw { white-space: nowrap; }" in page
+    assert "@page wide { size: A4 landscape; }" in page and ".table-wrap.wide { page: wide; }" in page
+    ranking = page[page.index("二、社区排名") :]
+    assert ranking.index('<div class="table-wrap wide">') < ranking.index("<th")
+
+
 def test_outputs_are_byte_identical_across_runs():
     a = sample(FAILING)
     first = report_documents(a, ["md", "html", "docx"])
@@ -557,3 +622,65 @@ def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
     assert people.auto_filter.ref == f"A1:{get_column_letter(len(RESULT_COLUMNS))}3" and people.freeze_panes == "D2"
     assert people.column_dimensions["C"].width >= 10  # a Chinese name fits
     assert (key_row["grade"], key_row["verdict"], key_row["feasibility"]) == ("pass", "eligible", "ready")
+
+
+def _pdf_pages(pdf: bytes) -> list[str]:
+    """'L' or 'P' for each page's MediaBox."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    return ["L" if float(w) > float(h) else "P" for w, h in boxes]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not WRITER or not shutil.which("pdftotext"), reason="LibreOffice Writer or pdftotext missing")
+def test_libreoffice_prints_the_summary_ranking_landscape_with_codes_whole(tmp_path):
+    (tmp_path / "summary.docx").write_bytes(sample_summary()["summary.docx"])
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "summary.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pages = _pdf_pages((tmp_path / "summary.pdf").read_bytes())
+    assert pages[0] == "P" and "L" in pages
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "summary.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    ranking = text[text.index("二、社区排名") :]
+    for code in ("（FT-SH-01）", "（FT-SH-02）", "（FT-SH-08）"):
+        assert code in ranking  # never "（FT-SH-" and "08）" on two lines
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None or not shutil.which("pdftotext"), reason="Chromium or pdftotext missing")
+def test_chromium_prints_the_summary_ranking_landscape_with_codes_whole(tmp_path):
+    (tmp_path / "summary.html").write_bytes(sample_summary()["summary.html"])
+    pdf = tmp_path / "summary.pdf"
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            (tmp_path / "summary.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pages = _pdf_pages(pdf.read_bytes())
+    assert pages[0] == "P" and "L" in pages
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for code in ("（FT-SH-01）", "（FT-SH-02）", "（FT-SH-08）"):
+        assert code in text
