@@ -624,6 +624,12 @@ def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
     assert people.auto_filter.ref == f"A1:{get_column_letter(len(RESULT_COLUMNS))}3" and people.freeze_panes == "D2"
     assert people.column_dimensions["C"].width >= 10  # a Chinese name fits
     assert (key_row["grade"], key_row["verdict"], key_row["feasibility"]) == ("pass", "eligible", "ready")
+    # a yes/no in words for people (LibreOffice prints a bare false as 0), a boolean for scripts
+    robust = row["结论稳健" if lang == "zh" else "Verdict robust"].value
+    assert (
+        isinstance(key_row["robust"], bool)
+        and robust == {True: ("是", "yes"), False: ("否", "no")}[key_row["robust"]][lang != "zh"]
+    )
 
 
 def _pdf_pages(pdf: Path) -> list[str]:
