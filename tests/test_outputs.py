@@ -386,9 +386,14 @@ def test_summary_page_keeps_codes_whole_and_prints_the_ranking_landscape():
     page = sample_summary()["summary.html"].decode("utf-8")
     assert '<td data-label="社区">沁禾社区<span class="nw">（FT-SH-02）</span></td>' in page
     assert ".nw { white-space: nowrap; }" in page
-    assert "@page wide { size: A4 landscape; }" in page and ".table-wrap.wide { page: wide; }" in page
-    ranking = page[page.index("二、社区排名") :]
-    assert ranking.index('<div class="table-wrap wide">') < ranking.index("<th")
+    assert "@page wide { size: A4 landscape; }" in page
+    assert ".table-wrap.wide, h2.wide, h3.wide, p.wide { page: wide; }" in page
+    # the heading and the paragraph that explains the order go to the landscape page with the table
+    ranking = page[page.index('<h2 class="wide">二、社区排名') :]
+    assert (
+        ranking.index('<p class="wide">排序：') < ranking.index('<div class="table-wrap wide">') < ranking.index("<th")
+    )
+    assert page.count('<h2 class="wide">') == 1 and page.count('<h3 class="wide">') == 1  # and the cost curve
 
 
 def test_outputs_are_byte_identical_across_runs():

@@ -78,7 +78,7 @@ pre { white-space: pre-wrap; background: var(--soft); padding: 0.6em; font-size:
   tr, svg.chart, blockquote { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
   h2 { break-before: auto; }
-  .table-wrap.wide { page: wide; }
+  .table-wrap.wide, h2.wide, h3.wide, p.wide { page: wide; }
 }
 @page wide { size: A4 landscape; }
 """
@@ -109,18 +109,20 @@ def _label_cells(tokens: list[Any]) -> None:
     """Give every body cell its column's header as `data-label` (phones show it beside the value),
     and mark wide tables to be stacked on narrow screens."""
     headers: list[str] = []
-    col = 0
+    col = start = 0
     table = None
     in_head = False
     for i, tok in enumerate(tokens):
         if tok.type == "table_open":
-            headers, table = [], tok
+            headers, table, start = [], tok, i
         elif tok.type == "thead_open":
             in_head = True
         elif tok.type == "thead_close":
             in_head = False
             if table is not None and len(headers) >= 4:
                 table.attrSet("class", "stack wide" if len(headers) >= WIDE else "stack")
+                if len(headers) >= WIDE:
+                    _lead_in(tokens, start)
         elif tok.type == "tr_open":
             col = 0
         elif tok.type == "th_open" and in_head:
@@ -131,6 +133,18 @@ def _label_cells(tokens: list[Any]) -> None:
                 tok.attrSet("data-label", headers[col])
             _short(tok, plain(tokens[i + 1]))
             col += 1
+
+
+def _lead_in(tokens: list[Any], table: int) -> None:
+    """The heading and paragraphs just before a wide table (no other block between) printed on
+    its landscape page, not left at the foot of the page before."""
+    i = table - 1
+    while i >= 0 and tokens[i].level == 0 and tokens[i].type in ("paragraph_close", "heading_close"):
+        opening = next(j for j in range(i - 1, -1, -1) if tokens[j].level == 0)
+        tokens[opening].attrSet("class", "wide")
+        if tokens[opening].type == "heading_open":
+            break
+        i = opening - 1
 
 
 def _links(tokens: list[Any], link_ext: str | None) -> None:
