@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT)]
 
 from carbon_cli.accounting.factors import load_factor_set  # noqa: E402
 from carbon_cli.scoring.assessment import assess  # noqa: E402
-from carbon_cli.scoring.criteria import load_criteria  # noqa: E402
+from carbon_cli.scoring.criteria_files import load_criteria  # noqa: E402
 from carbon_cli.scoring.robustness import robustness  # noqa: E402
 from carbon_cli.survey.model import IDENTITY  # noqa: E402
 from carbon_cli.survey.reader import read_workbook  # noqa: E402

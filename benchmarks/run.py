@@ -636,7 +636,7 @@ def pathway_times(count: int, repeats: int) -> dict[str, list[tuple[str, float, 
     from carbon_cli.planning.pathway import load_measures, with_pathways
     from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.scoring.assessment import assess
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     criteria, factors, library, planning = (
         load_criteria(None),
@@ -883,7 +883,7 @@ def forms_stages(folder: Path, work: Path) -> str:
     from carbon_cli.outputs.report import render_assessment
     from carbon_cli.outputs.results import output_files
     from carbon_cli.scoring.assessment import assess
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.container import Limits
     from carbon_cli.survey.package import inspect_package
     from carbon_cli.survey.reader import read_workbook
@@ -951,7 +951,7 @@ def batch_stages(folder: Path) -> str:
     from carbon_cli.outputs.report import render_assessment
     from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.scoring.assessment import assess
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.reader import read_workbook
 
     paths = sorted(folder.glob("*.xlsx"))
@@ -992,7 +992,7 @@ def table_stages(path: Path, communities: int, work: Path) -> str:
     from carbon_cli.outputs.district import BatchOptions
     from carbon_cli.outputs.results import output_files
     from carbon_cli.scoring.assessment import assess
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.reader import read_workbook
 
     criteria, factors = load_criteria(None), load_factor_set(None)

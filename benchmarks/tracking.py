@@ -7,14 +7,16 @@ Writes a table of N communities × 4 years (2023–2026, the sample communities 
     carbon batch TABLE -o OUT --no-reports --no-cache --jobs 1 -q --as-of 2026-11-30
     carbon track TABLE --plan PLANS --format json -o OUT.json
 
-    python benchmarks/tracking.py --communities 1000
+    python benchmarks/tracking.py --communities 1000 [--runs 3]
+
+Each command is timed with benchmarks/run.py's run_command (wall, and CPU of the command and
+its workers); with --runs N the median of N runs is shown.
 """
 
 from __future__ import annotations
 
-import subprocess
+import statistics
 import sys
-import time
 from pathlib import Path
 
 import typer
@@ -38,7 +40,7 @@ def write_inputs(work: Path, communities: int) -> tuple[Path, Path]:
     from carbon_cli.planning.plan_file import as_judged, make_plan
     from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.scoring.assessment import assess
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.model import Survey
     from carbon_cli.survey.template import TABLE_IDENTITY, WORDS, table_columns, table_header
 
@@ -71,34 +73,42 @@ def write_inputs(work: Path, communities: int) -> tuple[Path, Path]:
     return table, plans
 
 
-def timed(args: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "carbon_cli", *args], check=True, capture_output=True)
-    return time.perf_counter() - start
+def measure(args: list[str | Path], output: Path, runs: int) -> tuple[float, float]:
+    """The median wall and CPU seconds (the command and its workers) of `runs` runs."""
+    from run import carbon, run_command
+
+    done = [run_command(carbon(*args), output) for _ in range(runs)]
+    return statistics.median(r.seconds for r in done), statistics.median(r.cpu_seconds for r in done)
 
 
-def main(communities: int = typer.Option(1000), work: Path = typer.Option(Path("/tmp/carbon-bench-tracking"))) -> None:
+def main(
+    communities: int = typer.Option(1000),
+    runs: int = typer.Option(1, help="Runs of each command (the median is shown)."),
+    work: Path = typer.Option(Path("/tmp/carbon-bench-tracking")),
+) -> None:
     table, plans = write_inputs(work, communities)
-    batch = timed(
-        [
-            "batch",
-            str(table),
-            "-o",
-            str(work / "out"),
-            "--no-reports",
-            "--no-cache",
-            "--jobs",
-            "1",
-            "-q",
-            "--as-of",
-            AS_OF,
-            "--force",
-        ]
-    )
-    track = timed(["track", str(table), "--plan", str(plans), "--format", "json", "-o", str(work / "track.json")])
+    batch = [
+        "batch",
+        table,
+        "-o",
+        work / "out",
+        "--no-reports",
+        "--no-cache",
+        "--jobs",
+        "1",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--force",
+    ]
+    track = ["track", table, "--plan", plans, "--format", "json", "-o", work / "track.json"]
+    batch_wall, batch_cpu = measure(batch, work / "batch.log", runs)
+    track_wall, track_cpu = measure(track, work / "track.log", runs)
     print(
-        f"{communities} communities × {len(YEARS)} years: batch --no-reports {batch:.1f} s, track {track:.1f} s, "
-        f"ratio {track / batch:.2f}"
+        f"{communities} communities × {len(YEARS)} years, median of {runs}: "
+        f"batch --no-reports {batch_wall:.1f} s wall / {batch_cpu:.1f} s CPU, "
+        f"track {track_wall:.1f} s wall / {track_cpu:.1f} s CPU, "
+        f"ratio {track_wall / batch_wall:.2f} wall / {track_cpu / batch_cpu:.2f} CPU"
     )
 
 

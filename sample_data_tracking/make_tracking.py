@@ -36,7 +36,7 @@ from carbon_cli.core.jsonio import dumps  # noqa: E402
 from carbon_cli.planning.plan_file import as_judged, make_plan  # noqa: E402
 from carbon_cli.planning.pricing import load_planning, planned  # noqa: E402
 from carbon_cli.scoring.assessment import assess  # noqa: E402
-from carbon_cli.scoring.criteria import load_criteria  # noqa: E402
+from carbon_cli.scoring.criteria_files import load_criteria  # noqa: E402
 from carbon_cli.survey.fields import dictionary  # noqa: E402
 from carbon_cli.survey.model import Survey  # noqa: E402
 from carbon_cli.survey.template import table_workbook  # noqa: E402

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from carbon_cli.accounting.factors import load_factor_set
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from carbon_cli.survey.model import Survey
 
 # `carbon batch` keeps a cache in the user's cache folder: the tests keep theirs apart

@@ -231,9 +231,10 @@ def test_without_atomic_exchange_a_swap_killed_half_way_is_undone(tmp_path, monk
     """Where the system cannot exchange two folders, OUTDIR is moved aside, then the new one in:
     a kill between the two leaves OUTDIR missing, and the next run puts it back first."""
     import carbon_cli.batch.outdir as outdir
+    import carbon_cli.core.fileio as fileio
     from carbon_cli.batch.outdir import write_outputs
 
-    monkeypatch.setattr(outdir, "exchange", lambda a, b: False)
+    monkeypatch.setattr(fileio, "exchange", lambda a, b: False)
     out = tmp_path / "out"
     write_outputs(out, {"summary.md": b"one", "reports/A.md": b"a"}, [])
     write_outputs(out, {"summary.md": b"two"}, [])

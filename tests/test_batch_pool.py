@@ -6,7 +6,8 @@ within a bound, exit 1, a message naming the file and the cause, no traceback (n
 worker), the previous output folder byte for byte, nothing left beside it, no worker left
 running; and the next run into the same folder gets on. The same for a full disk of every size
 (a tmpfs, as root), for SIGTERM and SIGKILL to the main process, and for a worker that dies;
-and every write failing for `validate --annotate` and `assess -o`.
+every write failing for `validate --annotate` and `assess -o`; and for `template --roster`
+every write failing, a full disk of every size and SIGTERM.
 """
 
 from __future__ import annotations
@@ -83,11 +84,13 @@ def assert_failed_cleanly(code: int, err: str, campaign: dict[str, Path], previo
 
 
 class Faults:
-    """The output folder's I/O, with the `at`-th file failing at `stage`: as it is created
-    ("open"), at its first write ("write"), or when it is flushed to disk ("flush")."""
+    """The I/O of a folder replaced at once (core.fileio.StagedFolder: a batch's output folder,
+    `validate --annotate`'s, `template --roster`'s), with the `at`-th file failing at `stage`:
+    as it is created ("open"), at its first write ("write"), or when it is flushed to disk
+    ("flush")."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import carbon_cli.batch.outdir as outdir
+        import carbon_cli.core.fileio as fileio
 
         self.at = 0
         self.stage = "write"
@@ -105,7 +108,7 @@ class Faults:
             f = real(path, mode, *args, **kwargs)
             return _Failing(f, self.stage) if self.count == self.at else f
 
-        monkeypatch.setattr(outdir, "open", failing_open, raising=False)
+        monkeypatch.setattr(fileio, "open", failing_open, raising=False)
 
     def arm(self, at: int, stage: str) -> None:
         self.at, self.stage, self.count, self.names = at, stage, 0, []
@@ -140,7 +143,7 @@ def test_every_write_failing_in_turn_leaves_the_previous_outputs(campaign, jobs,
     """The N-th file of the output folder fails for every N (at its first write; every third N
     at its creation, every third at its flush), then the final swap; each run fails cleanly and
     the next run gets on, until one with no fault succeeds and writes what a fresh run writes."""
-    import carbon_cli.batch.outdir as outdir
+    import carbon_cli.core.fileio as fileio
 
     out = campaign["out"]
     # pathways (large answers from the workers) where there are workers; without, sooner
@@ -163,7 +166,7 @@ def test_every_write_failing_in_turn_leaves_the_previous_outputs(campaign, jobs,
             break
         name = faults.names[-1]
         written.append(name)
-        cause = "Input/output error" if stage == "flush" else "no space left on the disk"
+        cause = "input/output error" if stage == "flush" else "no space left on the disk"
         assert flat(cause) in flat(err), f"file {at} ({name}, {stage}): {err}"
         assert_failed_cleanly(code, err, campaign, previous, f"cannot write {out}/")
         assert name in flat(err), err
@@ -178,11 +181,11 @@ def test_every_write_failing_in_turn_leaves_the_previous_outputs(campaign, jobs,
     def exchange(a, b):
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(b))
 
-    monkeypatch.setattr(outdir, "exchange", exchange)
+    monkeypatch.setattr(fileio, "exchange", exchange)
     capfd.readouterr()
     code, seconds = batch(campaign["district"], out, jobs, *extra)
     err = capfd.readouterr().err
-    assert_failed_cleanly(code, err, campaign, previous, f"cannot write {out}: Input/output error")
+    assert_failed_cleanly(code, err, campaign, previous, f"cannot write {out}: input/output error")
     assert slowest < 30, f"a failing run took {slowest:.1f} s"
 
 
@@ -274,9 +277,20 @@ def test_a_worker_that_dies_loses_only_the_communities_it_held(monkeypatch):
         hurt = run.run_batch(paths, options, jobs=2)
     finally:
         faulthandler.cancel_dump_traceback_later()
-    lost = [f for f in hurt.failures if "worker process" in f.reason("en")]
-    assert all("SIGKILL: killed, or out of memory" in f.reason("en") for f in lost)
-    assert "工作进程意外终止" in lost[0].reason("zh")
+    lost = [f for f in hurt.failures if f.issues[0].code == "worker_lost"]
+    assert not [f for f in hurt.failures if f.issues[0].code == "internal_error"]  # not worded as a bug
+    for f in lost:  # each names what its worker held, why it may have died, and that the batch goes on
+        name = Path(f.file).name
+        en = f"community {f.community} ({name})" if f.community else f"file {name}"
+        zh = f"社区 {f.community}（{name}）" if f.community else f"文件 {name}"
+        assert f.reason("en") == (
+            f"the worker process holding {en} ended unexpectedly (SIGKILL, e.g. killed for lack of memory): "
+            f"{en} was not assessed; the rest of the batch goes on"
+        )
+        assert f.reason("zh") == (
+            f"处理{zh}的工作进程意外终止（SIGKILL，例如因内存不足被系统结束），{zh}未能评估；批处理的其余部分照常进行"
+        )
+        assert "--jobs" in f.issues[0].expected("en") and "内存不足" in f.issues[0].expected("zh")
     lost_files = {Path(f.file).name for f in lost if f.community is None}
     lost_communities = {f.community for f in lost if f.community is not None}
     assert "FT-SH-02.xlsx" in lost_files and "FT-SH-07" in lost_communities
@@ -389,12 +403,12 @@ def test_workers_of_a_killed_main_process_end_by_themselves(campaign):
 # --- the other commands that write files ---------------------------------------------------
 
 
-def _carbon(capfd, *args: str) -> tuple[int, str]:
+def _carbon(capfd, *args: str, lang: str = "en") -> tuple[int, str]:
     from carbon_cli.cli.app import main
 
     capfd.readouterr()
     try:
-        main([*args, "--lang", "en"])
+        main([*args, "--lang", lang])
         code = 0
     except SystemExit as exc:
         code = int(exc.code or 0)
@@ -422,6 +436,164 @@ def test_validate_annotate_with_every_write_failing_leaves_the_previous_copies(t
         assert_failed_cleanly(code, err, {"out": marked, "work": work}, previous, f"cannot write {marked}/")
     assert code == 0 and "Traceback" not in err
     assert sorted(tree(marked)) == [".carbon-cli.json", "FT-SH-12.xlsx"] and at == 3
+
+
+ROSTER_HEAD = "社区编码,社区名称,所属街道,所属区\n"
+
+
+@pytest.fixture
+def forms(tmp_path: Path, capfd) -> dict[str, Path]:
+    """A forms folder from an earlier roster of three (and a note the district put beside them);
+    a new roster of four, two of them already handed out; `expected`, the folder after a run of
+    the new roster with --force: the two rewritten, two added, the third and the note kept."""
+    rows = {line.split(",")[0]: line for line in (SAMPLES / "roster.txt").read_text("utf-8-sig").splitlines()[1:]}
+    roster = {}
+    for name, ids in (
+        ("first", ("FT-SH-01", "FT-SH-02", "FT-SH-03")),
+        ("new", ("FT-SH-02", "FT-SH-03", "FT-SH-04", "FT-SH-05")),
+    ):
+        roster[name] = tmp_path / f"{name}.csv"
+        roster[name].write_text(ROSTER_HEAD + "".join(rows[i] + "\n" for i in ids), encoding="utf-8")
+    work = tmp_path / "work"  # the forms folder's parent: checked for debris
+    work.mkdir()
+    folder, expected = work / "forms", tmp_path / "expected"
+    for target in (folder, expected):
+        assert _carbon(capfd, "template", "--roster", str(roster["first"]), "-o", str(target))[0] == 0
+        (target / "说明.txt").write_text("4 月 30 日前交回\n", encoding="utf-8")
+    assert _carbon(capfd, "template", "--roster", str(roster["new"]), "-o", str(expected), "--force")[0] == 0
+    return {**roster, "work": work, "out": folder, "expected": expected}
+
+
+def _template(capfd, forms: dict[str, Path], out: Path | None = None, lang: str = "en") -> tuple[int, str, float]:
+    out = out or forms["out"]
+    faulthandler.dump_traceback_later(RUN_BOUND_S, exit=True)
+    start = time.perf_counter()
+    try:
+        code, err = _carbon(capfd, "template", "--roster", str(forms["new"]), "-o", str(out), "--force", lang=lang)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    return code, err, time.perf_counter() - start
+
+
+def test_template_roster_with_every_write_failing_leaves_the_previous_forms(forms, monkeypatch, capfd):
+    """`template --roster` hands out all its forms or none: the N-th form failing for every N (at
+    its creation, first write or flush), then the swap itself; each run exits 1 naming the form
+    and the cause (in Chinese by default), the forms folder byte for byte, nothing beside it; the
+    next run gets on, and the one with no fault writes what a run without faults writes."""
+    import carbon_cli.core.fileio as fileio
+
+    out = forms["out"]
+    previous, complete = tree(out), tree(forms["expected"])
+    faults = Faults(monkeypatch)
+    at = 0
+    while True:
+        at += 1
+        stage = ("write", "open", "flush")[at % 3]
+        faults.arm(at, stage)
+        lang = "zh" if at == 1 else "en"  # the default wording, once
+        code, err, seconds = _template(capfd, forms, lang=lang)
+        if faults.count < at:
+            break
+        assert seconds < 30, f"form {at}: {seconds:.1f} s"
+        name = faults.names[-1]
+        if lang == "zh":
+            assert flat(f"无法写入 {out}/{name}：磁盘空间不足") in flat(err), err
+        else:
+            cause = "input/output error" if stage == "flush" else "no space left on the disk"
+            assert flat(f"cannot write {out}/{name}: {cause}") in flat(err), err
+        assert_failed_cleanly(code, err, forms, previous, str(out))
+    assert code == 0 and "Traceback" not in err, err
+    assert tree(out) == complete
+    assert at == 5  # each of the four forms failed in turn
+    assert sorted(p.name for p in forms["work"].iterdir()) == ["forms"]
+
+    def exchange(a, b):
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(b))
+
+    faults.arm(0, "write")  # no fault
+    shutil.rmtree(out)  # back to the three forms and the note
+    assert _carbon(capfd, "template", "--roster", str(forms["first"]), "-o", str(out))[0] == 0
+    (out / "说明.txt").write_text("4 月 30 日前交回\n", encoding="utf-8")
+    previous = tree(out)
+    monkeypatch.setattr(fileio, "exchange", exchange)
+    code, err, _ = _template(capfd, forms)
+    assert_failed_cleanly(code, err, forms, previous, f"cannot write {out}: input/output error")
+    monkeypatch.undo()
+    code, err, _ = _template(capfd, forms)
+    assert code == 0 and tree(out) == complete, err
+
+
+def test_template_roster_on_a_full_disk_of_every_size_leaves_the_previous_forms(forms, capfd, tmp_path):
+    """The forms folder on a tmpfs holding the previous forms, one size per new form (the disk
+    fills up half-way through it), then one where all fit: each run fails cleanly naming a form
+    and "no space left on the disk", or (the last) succeeds."""
+    expected = forms["expected"]
+    names = sorted(p.name for p in expected.glob("FT-SH-0[2-5].xlsx"))
+    pages = [_pages(expected / name) for name in names]
+    base = sum(_pages(p) for p in forms["out"].iterdir()) + 1  # the lock
+    sizes = [base + sum(pages[:k]) + pages[k] // 2 for k in range(len(names))] + [base + sum(pages) + 16]
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    named = set()
+    for size in sizes:
+        if not _mount("-t", "tmpfs", "-o", f"size={size * 4}k", "tmpfs", str(disk)):
+            pytest.skip("cannot mount a tmpfs here (needs root and mount)")
+        try:
+            work = disk / "work"
+            work.mkdir()
+            out = work / "forms"
+            shutil.copytree(forms["out"], out)
+            previous = tree(out)
+            code, err, seconds = _template(capfd, forms, out)
+            assert seconds < 30, f"{size * 4} kB: {seconds:.1f} s"
+            if size == sizes[-1]:
+                assert code == 0 and tree(out) == tree(expected), err
+                continue
+            assert flat("no space left on the disk") in flat(err), f"{size * 4} kB: {err}"
+            assert_failed_cleanly(code, err, {"out": out, "work": work}, previous, f"cannot write {out}")
+            named |= {name for name in names if flat(f"{out}/{name}") in flat(err)}
+        finally:
+            subprocess.run(["umount", "-l", str(disk)], check=False)
+    assert len(named) >= len(names) - 1, sorted(set(names) - named)
+
+
+def test_sigterm_to_template_roster_leaves_the_previous_forms_and_nothing_beside(forms, tmp_path):
+    """SIGTERM at moments spread over a run writing fourteen forms: it exits 130 (0 when it had
+    finished, 143 before it began), the folder holds the previous forms or all the new ones,
+    nothing is left beside it, and the next run succeeds."""
+    roster = tmp_path / "all.csv"
+    shutil.copy(SAMPLES / "roster.txt", roster)
+    out, work = forms["out"], forms["work"]
+
+    def args(folder: Path) -> list[str]:
+        return [sys.executable, "-m", "carbon_cli", "template", "--roster", str(roster), "-o", str(folder), "--force"]
+
+    fresh, snapshot = tmp_path / "fresh", tmp_path / "snapshot"
+    shutil.copytree(out, fresh)
+    shutil.copytree(out, snapshot)
+    start = time.monotonic()
+    assert subprocess.run(args(fresh), capture_output=True).returncode == 0
+    whole = time.monotonic() - start
+    previous, complete = tree(out), tree(fresh)
+    rng = random.Random(SEED)
+    for share in sorted(rng.uniform(0.2, 1.0) for _ in range(3)):
+        proc = subprocess.Popen(
+            args(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+        time.sleep(share * whole)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=RUN_BOUND_S)
+        assert proc.returncode in (0, 130, 143, -signal.SIGTERM), err
+        assert "Traceback" not in err, err
+        now = tree(out)
+        assert now in (previous, complete), f"SIGTERM at {share:.0%}: the forms folder is mixed"
+        assert sorted(p.name for p in work.iterdir()) == ["forms"], f"SIGTERM at {share:.0%}: debris"
+        if now == complete:  # the signal came after the swap: start the next one from the old forms
+            shutil.rmtree(out)
+            shutil.copytree(snapshot, out)
+    proc = subprocess.run(args(out), capture_output=True, text=True)
+    assert proc.returncode == 0 and tree(out) == complete, proc.stderr
 
 
 @pytest.mark.parametrize("stage", ["mkstemp", "write", "fsync", "replace"])

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.cli.app import app
 from carbon_cli.scoring.assessment import assess
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
+from carbon_cli.scoring.robustness import with_robustness
 from carbon_cli.survey.reader import read_survey
 from tests.conftest import SAMPLES
 
@@ -29,7 +30,7 @@ def carbon(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def test_json_equals_the_library_result_serialised():
     result = runner.invoke(app, ["assess", str(SAMPLE), "--format", "json"])
     assert result.exit_code == 0, result.output
-    library = assess(read_survey(SAMPLE), load_factor_set(), load_criteria()).to_dict("zh")
+    library = with_robustness(assess(read_survey(SAMPLE), load_factor_set(), load_criteria())).to_dict("zh")
     assert json.loads(result.stdout) == json.loads(json.dumps(library))
 
 

@@ -11,7 +11,7 @@ from carbon_cli.core.errors import CarbonError
 from carbon_cli.planning.costs import Range, StepChange, load_cost_set, set_cost, terms_for
 from carbon_cli.planning.measures import load_measures
 from carbon_cli.scoring.assessment import assess
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from carbon_cli.survey.reader import read_survey
 
 SAMPLES = "sample_data/communities"

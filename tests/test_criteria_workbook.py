@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.cli.app import app
 from carbon_cli.scoring.assessment import assess
-from carbon_cli.scoring.criteria import BUILTIN_METRICS, _metric, available, load_criteria
+from carbon_cli.scoring.criteria import BUILTIN_METRICS, _metric, available
+from carbon_cli.scoring.criteria_files import load_criteria
 from carbon_cli.scoring.criteria_workbook import (
     SHEET_GRADES,
     SHEET_ITEMS,

@@ -178,7 +178,7 @@ HIGHER_IS_BETTER = {
 @settings(max_examples=80, deadline=None)
 @given(st.sampled_from(sorted(HIGHER_IS_BETTER)), st.floats(0, 1), st.floats(0, 1))
 def test_raising_a_higher_is_better_metric_never_lowers_the_score(key, a, b):
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     low, high = HIGHER_IS_BETTER[key]
     lo, hi = sorted((a, b))
@@ -201,7 +201,7 @@ def test_raising_a_higher_is_better_metric_never_lowers_the_score(key, a, b):
 )
 @pytest.mark.slow
 def test_na_rescaling_never_exceeds_100(zero_fields, with_baseline):
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     values = {
         **complete_values(),

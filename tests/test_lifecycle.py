@@ -17,7 +17,7 @@ from carbon_cli.planning.objective import Objective
 from carbon_cli.planning.pathway import TOLERANCE, _Search, find_pathway, pathway_of
 from carbon_cli.planning.pricing import lifecycle_objective, load_planning, planned, price
 from carbon_cli.scoring.assessment import assess
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from tests.conftest import AS_OF
 from tests.test_pathway import (
     SAMPLE_PATHS,

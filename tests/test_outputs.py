@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import struct
 import subprocess
 import zipfile
 from functools import cache
@@ -27,8 +26,9 @@ from carbon_cli.outputs.report import render_assessment
 from carbon_cli.outputs.report_context import report_context
 from carbon_cli.outputs.results import output_files
 from carbon_cli.outputs.summary import render_summary
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from tests.conftest import AS_OF
+from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, docx_to_pdf
 from tests.test_report import COMMUNITIES, ELIGIBLE, FAILING, _md_tables, assessed, sample, survey_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -490,38 +490,6 @@ def test_batch_report_formats(tmp_path):
 
 # --- what a browser and a word processor make of them ----------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", data[16:24])
-
-
-def _screenshot(page: Path, png: Path, width: int, height: int, tmp: Path) -> None:
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            f"--user-data-dir={tmp / 'profile'}",
-            f"--screenshot={png}",
-            f"--window-size={width},{height}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
 
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
@@ -538,29 +506,11 @@ def test_chromium_draws_the_community_page_and_the_summary(tmp_path):
         assert png.stat().st_size > 40_000  # text, tables and a chart, not a blank page
 
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-WRITER = SOFFICE and shutil.which("lowriter")  # Debian's libreoffice-writer; calc alone cannot read .docx
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not WRITER, reason="LibreOffice Writer is not installed (.ci/run installs it)")
 def test_libreoffice_converts_the_word_report_to_a4_pdf(tmp_path):
     (tmp_path / "report.docx").write_bytes(docx_of("failing"))
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(tmp_path / "report.docx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    docx_to_pdf(tmp_path / "report.docx", tmp_path)
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdfinfo"):
@@ -649,21 +599,7 @@ def _pdf_pages(pdf: Path) -> list[str]:
 @pytest.mark.skipif(not WRITER or not shutil.which("pdfinfo"), reason="LibreOffice Writer or poppler missing")
 def test_libreoffice_prints_the_summary_ranking_landscape_with_codes_whole(tmp_path):
     (tmp_path / "summary.docx").write_bytes(sample_summary()["summary.docx"])
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(tmp_path / "summary.docx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    docx_to_pdf(tmp_path / "summary.docx", tmp_path)
     pages = _pdf_pages(tmp_path / "summary.pdf")
     assert set(pages) == {"P", "L"} and pages[0] == pages[-1] == "P"
     text = subprocess.run(

@@ -23,7 +23,7 @@ from carbon_cli.planning.measures import Library, load_measures
 from carbon_cli.planning.objective import EFFORT, Objective
 from carbon_cli.planning.pathway import TARGETS, _Search, find_pathway, with_pathways
 from carbon_cli.scoring.assessment import assess
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from carbon_cli.survey.reader import read_survey
 from tests.conftest import SAMPLES
 

@@ -14,7 +14,8 @@ from carbon_cli.cli.app import app
 from carbon_cli.core.datafiles import Malformed
 from carbon_cli.outputs.report import render_assessment
 from carbon_cli.scoring.assessment import assess, assess_with_changes
-from carbon_cli.scoring.criteria import build_criteria, load_criteria
+from carbon_cli.scoring.criteria import build_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from carbon_cli.scoring.evaluation import item_points
 from carbon_cli.survey.reader import read_workbook
 from tests.conftest import SAMPLES

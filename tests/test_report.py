@@ -24,7 +24,8 @@ from carbon_cli.outputs.report import md, num, pct, render_assessment
 from carbon_cli.outputs.report_context import report_context
 from carbon_cli.planning.pricing import load_planning, planned
 from carbon_cli.scoring.assessment import Assessment, assess_with_changes
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
+from carbon_cli.scoring.robustness import with_robustness
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.reader import read_survey
 from tests.conftest import AS_OF
@@ -63,7 +64,7 @@ def assessed(survey: Survey, changes: dict | None = None) -> Assessment:
     """Assessed and planned as `carbon assess --format md --as-of 2026-11-30` would (subsidies are
     judged on a fixed date, so the snapshots do not change with the calendar)."""
     base = assess_with_changes(survey, load_factor_set(), load_criteria(), changes or {})
-    return planned(base, load_planning(on=AS_OF))
+    return planned(with_robustness(base), load_planning(on=AS_OF))
 
 
 @cache

@@ -14,7 +14,7 @@ import pytest
 
 from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.scoring.assessment import assess
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from carbon_cli.scoring.figures import Figure, figures, range_rules
 from carbon_cli.scoring.robustness import robustness
 from tests.conftest import complete_values

@@ -264,6 +264,53 @@ def test_check_outdir_refuses_foreign_files_and_accepts_a_rerun(tmp_path):
     assert err.value.message("zh").endswith("这是文件，不是文件夹")
 
 
+def test_a_staged_folder_keeps_what_it_does_not_replace_and_leaves_no_manifest(tmp_path):
+    """template --roster's folder: the new files replace theirs, every other file (an input, a
+    note, a subfolder) is kept, nothing is added beside them; not committed, nothing changes."""
+    from carbon_cli.core.fileio import StagedFolder
+
+    folder = tmp_path / "forms"
+    (folder / "returned").mkdir(parents=True)
+    (folder / "A.xlsx").write_bytes(b"old A")
+    (folder / "note.txt").write_bytes(b"note")
+    (folder / "returned" / "B.xlsx").write_bytes(b"filled B")
+    (folder / "roster.csv").write_bytes(b"id")
+    with StagedFolder(folder, [folder / "roster.csv"], command="template") as out:
+        out.write("A.xlsx", b"new A")
+        out.write("C.xlsx", b"new C")
+    assert (folder / "A.xlsx").read_bytes() == b"old A" and not (folder / "C.xlsx").exists()
+    with StagedFolder(folder, [folder / "roster.csv"], command="template") as out:
+        out.write("A.xlsx", b"new A")
+        out.write("C.xlsx", b"new C")
+        out.commit()
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert files == {
+        "A.xlsx": b"new A",
+        "C.xlsx": b"new C",
+        "note.txt": b"note",
+        "returned/B.xlsx": b"filled B",
+        "roster.csv": b"id",
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["forms"]
+    with pytest.raises(CarbonError) as err, StagedFolder(folder, [folder / "roster.csv"]) as out:
+        out.write("roster.csv", b"x")
+        out.commit()
+    assert err.value.code == "output_is_input" and (folder / "roster.csv").read_bytes() == b"id"
+
+
+def test_a_folder_another_command_is_writing_is_refused_naming_that_command(tmp_path):
+    from carbon_cli.batch.outdir import OutputFolder
+    from carbon_cli.core.fileio import StagedFolder
+
+    folder = tmp_path / "forms"
+    with StagedFolder(folder, command="template"), pytest.raises(CarbonError) as err, OutputFolder(folder, force=True):
+        pass
+    assert err.value.code == "outdir_locked"
+    assert f"another carbon template (process {os.getpid()}," in err.value.message("en")
+    assert f"另一个 carbon template（进程 {os.getpid()}，" in err.value.message("zh")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # both let go: nothing left
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["md", "json", "table"])
 def test_assess_refuses_to_write_over_its_input(tmp_path, fmt):

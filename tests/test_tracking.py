@@ -24,7 +24,7 @@ from carbon_cli.monitoring.history import read_history
 from carbon_cli.monitoring.tracking import track
 from carbon_cli.outputs.tracking import render_tracking
 from carbon_cli.planning.plan_file import load_plan
-from carbon_cli.scoring.criteria import load_criteria
+from carbon_cli.scoring.criteria_files import load_criteria
 from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.reader import read_survey
 from carbon_cli.survey.template import form_workbook
@@ -384,7 +384,7 @@ def test_chromium_and_libreoffice_open_the_tracking_report(campaign, tmp_path):
     import subprocess
 
     from carbon_cli.outputs.documents import convert
-    from tests.test_outputs import CHROMIUM, SOFFICE, WRITER, _png_size, _screenshot
+    from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, docx_to_pdf
 
     folder, _ = campaign
     text = render_tracking(list(_tracked(folder, [folder / "district_2024-2026.xlsx"]).values()), "zh")
@@ -394,21 +394,7 @@ def test_chromium_and_libreoffice_open_the_tracking_report(campaign, tmp_path):
         assert _png_size(tmp_path / "t.png") == (1200, 1600) and (tmp_path / "t.png").stat().st_size > 40_000
     if WRITER:
         (tmp_path / "t.docx").write_bytes(convert(text, "docx", "zh"))
-        subprocess.run(
-            [
-                SOFFICE,
-                f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp_path),
-                str(tmp_path / "t.docx"),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        docx_to_pdf(tmp_path / "t.docx", tmp_path)
         assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
         if shutil.which("pdftotext"):
             out = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True).stdout
@@ -428,3 +414,187 @@ def test_no_year_from_the_plan_on_is_no_data_and_renders(campaign):
     data = json.loads(result.stdout)
     assert {p["latest_year"] for p in data["pilots"]} == {2025}
     assert [y["year"] for y in data["district"]["years"]] == [2024, 2025]
+
+
+def test_batch_with_plans_renders_the_district_view_track_builds(campaign, tmp_path):
+    """`carbon batch --plans` over several years: the summary (md, html) and the terminal show the
+    same object `carbon track` builds; the planned cost of the measures judged done is the sum of
+    the upfront cost of the measures the generator had carried out."""
+    from carbon_cli.batch.progress import pilots_progress
+    from carbon_cli.outputs.district import BatchOptions
+
+    folder, intent = campaign
+    table = folder / "district_2024-2026.xlsx"
+    out = tmp_path / "out"
+    args = ["batch", str(table), "--plans", str(folder / "plans"), "-o", str(out), "--no-reports", "--no-cache"]
+    result = runner.invoke(app, [*args, "--report-format", "md,html", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    tracked = list(_tracked(folder, [table]).values())
+    district = district_progress(tracked, history := read_history([table]), load_factor_set())
+    made = pilots_progress([table], BatchOptions(plans=(str(folder / "plans"),)))
+    assert made is not None and made.to_dict() == district.to_dict()
+    assert len(history.communities) == 5
+    for row in district.pilots:
+        plan = intent[row.community_id]["plan"]
+        upfront = {m.key: m.cost["upfront_yuan"] for m in plan.measures}
+        way = intent[row.community_id]["way"]
+        if way == "all":
+            assert row.done_upfront_yuan == pytest.approx(sum(upfront.values()))
+        elif way == "none":
+            assert row.done_upfront_yuan == 0
+        else:
+            assert 0 < row.done_upfront_yuan < row.spent_estimate_yuan < row.planned_upfront_yuan
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    section = summary.split("## 七、试点逐年进展", 1)[1]
+    for row in district.pilots:
+        assert f"| {row.community_id} |" in section
+    for year in district.years:
+        assert f"| {year.year} | {year.communities} |" in section
+    assert "已完成措施的计划前期投入" in section and "验收年未达到" in section
+    assert "试点逐年进展" in (out / "summary.html").read_text(encoding="utf-8")
+    assert "全区逐年排放" in result.stdout and "已完成措施的计划投入" in result.stdout
+    en = runner.invoke(app, [*args, "-o", str(tmp_path / "en"), "--lang", "en", "-q"])
+    assert en.exit_code == 0 and "## 7. Pilots by year" in (tmp_path / "en" / "summary.md").read_text("utf-8")
+    mid = runner.invoke(app, [*args, "-o", str(tmp_path / "mid"), "--year", "2025", "-q"])  # before acceptance
+    assert mid.exit_code == 0
+    meant = {"all": "on_course", "half": "behind", "none": "behind"}
+    on_course = sum(1 for v in intent.values() if meant[v["way"]] == "on_course")
+    heading = (tmp_path / "mid" / "summary.md").read_text("utf-8").split("## 七、试点逐年进展", 1)[1]
+    assert f"进度正常 {on_course} 个" in heading and f"落后 {len(intent) - on_course} 个" in heading
+
+
+def test_batch_summary_is_unchanged_without_plans_or_with_one_year(tmp_path):
+    """One year per community: --plans adds nothing, the summary is byte for byte the same."""
+    header = ["社区编码", "社区名称", "年份", "常住人口", "居民生活用电量", "辖区用地面积"]
+    table = write_table(tmp_path / "one.xlsx", header, [["FT-SH-07", "澜栖社区", 2024, 9000, 5e6, 30]])
+    plain, planned = tmp_path / "plain", tmp_path / "planned"
+    common = ["--no-reports", "--no-cache", "-q", "--date", "2026-12-01", "--as-of", "2026-11-30"]
+    assert runner.invoke(app, ["batch", str(table), "-o", str(plain), *common]).exit_code == 0
+    with_plans = ["batch", str(table), "-o", str(planned), "--plans", str(TRACKING / "plans"), *common]
+    assert runner.invoke(app, with_plans).exit_code == 0
+    assert (plain / "summary.md").read_bytes() == (planned / "summary.md").read_bytes()
+    assert "试点逐年进展" not in (plain / "summary.md").read_text(encoding="utf-8")
+
+
+def _pilot_reports(folder: Path, out: Path, formats: str = "md,html,docx") -> Path:
+    table = folder / "district_2024-2026.xlsx"
+    args = ["batch", str(table), "--plans", str(folder / "plans"), "-o", str(out), "--no-cache", "-q", "--jobs", "1"]
+    result = runner.invoke(app, [*args, "--report-format", formats, "--date", "2026-12-01", "--as-of", "2026-11-30"])
+    assert result.exit_code == 0, result.output
+    return out / "reports"
+
+
+def test_a_pilots_report_ends_with_its_progress_by_year_and_three_charts(campaign, tmp_path):
+    """In a batch with --plans, each pilot's web page ends with the tracking chapter: score by year
+    with the criteria set's 60 and 85 lines, net emissions by year, measures done per year (inline
+    SVG, the same bytes run after run); its Word document has the chapter with the figures."""
+    import zipfile
+
+    from carbon_cli.outputs.charts import parse_mermaid
+    from carbon_cli.outputs.tracking import community_chapter
+
+    folder, intent = campaign
+    reports = _pilot_reports(folder, tmp_path / "a")
+    again = _pilot_reports(folder, tmp_path / "b")
+    tracked = _tracked(folder, [folder / "district_2024-2026.xlsx"])
+    for pilot, tracking in tracked.items():
+        page = (reports / f"{pilot}.html").read_text(encoding="utf-8")
+        assert page.encode() == (again / f"{pilot}.html").read_bytes()
+        chapter = page.split("试点逐年进展", 1)[1]
+        assert chapter.count("<svg") == 3 and "<pre" not in chapter
+        score_chart = chapter.split("</svg>", 1)[0]
+        assert ">60<" in score_chart and ">85<" in score_chart  # the grade lines, labelled
+        text = (reports / f"{pilot}.md").read_text(encoding="utf-8")
+        assert text.endswith(community_chapter(tracking, "zh"))
+        blocks = text.split("## 试点逐年进展", 1)[1].split("```mermaid\n")[1:]
+        score, net, done = (parse_mermaid(b.split("```", 1)[0]) for b in blocks)
+        assert score.labels == [str(y.year) for y in tracking.years]
+        assert score.series[-1] == [round(y.assessment.score, 1) for y in tracking.years]
+        assert net.series[-1] == [round(y.assessment.inventory.net_tco2e) for y in tracking.years]
+        latest_done = sum(1 for m in tracking.latest.measures if m.status == "done")
+        assert done.series[-1][-1] == latest_done
+        if intent[pilot]["way"] == "none":
+            assert latest_done == 0
+        with zipfile.ZipFile(reports / f"{pilot}.docx") as z:
+            body = z.read("word/document.xml").decode("utf-8")
+        assert "试点逐年进展" in body and f"{tracking.latest.assessment.score:.1f}" in body
+    hostile = _hostile(folder)[0]
+    from carbon_cli.outputs.documents import convert
+
+    page = convert(community_chapter(hostile, "zh"), "html", "zh").decode("utf-8")
+    assert "<script>" not in page and "&lt;script&gt;" in page and 'href="javascript' not in page
+
+
+def test_reports_are_unchanged_without_plans(campaign, tmp_path):
+    folder, _ = campaign
+    table = folder / "district_2024-2026.xlsx"
+    common = ["--no-cache", "-q", "--jobs", "1", "--date", "2026-12-01", "--as-of", "2026-11-30"]
+    assert runner.invoke(app, ["batch", str(table), "-o", str(tmp_path / "plain"), *common]).exit_code == 0
+    report = (tmp_path / "plain" / "reports" / "FT-SH-07.md").read_text(encoding="utf-8")
+    assert "试点逐年进展" not in report and "```mermaid" in report
+
+
+@pytest.mark.slow
+def test_chromium_and_libreoffice_open_a_half_done_pilots_report(campaign, tmp_path):
+    from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, docx_to_pdf
+
+    folder, intent = campaign
+    pilot = next(p for p in intent if intent[p]["way"] == "half")
+    reports = _pilot_reports(folder, tmp_path / "out", "html,docx")
+    if CHROMIUM:
+        png = tmp_path / "page.png"
+        _screenshot(reports / f"{pilot}.html", png, 1200, 2000, tmp_path)
+        assert _png_size(png) == (1200, 2000) and png.stat().st_size > 40_000
+    if WRITER:
+        pdf = docx_to_pdf(reports / f"{pilot}.docx", tmp_path)
+        assert pdf.read_bytes().startswith(b"%PDF")
+        import shutil
+        import subprocess
+
+        if shutil.which("pdftotext"):
+            out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+            assert "试点逐年进展" in out and "部分完成" in out
+    if not (CHROMIUM or WRITER):
+        pytest.skip("neither Chromium nor LibreOffice Writer is installed")
+
+
+def test_word_charts_are_word_charts_with_the_figures_escaped_and_deterministic(campaign, tmp_path):
+    """The three tracking charts become chart parts of the Word document (related, typed, drawn
+    inline), holding the same figures as the Mermaid blocks; other charts stay out as before."""
+    import io
+    import zipfile
+    from xml.dom.minidom import parseString
+
+    from carbon_cli.outputs.charts import parse_mermaid
+    from carbon_cli.outputs.documents import convert
+    from carbon_cli.outputs.docx_charts import chart_xml, wanted
+    from carbon_cli.outputs.tracking import community_chapter
+
+    folder, _ = campaign
+    tracking = _tracked(folder, [folder / "district_2024-2026.xlsx"])["FT-SH-07"]
+    text = community_chapter(tracking, "zh")
+    data = convert(text, "docx", "zh")
+    assert data == convert(community_chapter(tracking, "zh"), "docx", "zh")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        parts = sorted(n for n in names if n.startswith("word/charts/"))
+        assert parts == [f"word/charts/carbon-chart{n}.xml" for n in (1, 2, 3)]
+        types, rels = z.read("[Content_Types].xml").decode(), z.read("word/_rels/document.xml.rels").decode()
+        body = z.read("word/document.xml").decode()
+        for n, part in enumerate(parts, start=1):
+            assert f'PartName="/{part}"' in types and f'Target="charts/carbon-chart{n}.xml"' in rels
+            assert f'r:id="rIdCarbonChart{n}"' in body
+            parseString(z.read(part))  # well-formed
+        score = z.read(parts[0]).decode()
+    blocks = [b.split("```", 1)[0] for b in text.split("```mermaid\n")[1:]]
+    chart = parse_mermaid(blocks[0])
+    assert wanted(blocks[0]) == chart
+    for value in (*chart.series[-1], 60.0, 85.0):
+        assert f"<c:v>{value:.10g}</c:v>" in score
+    assert 'prstDash val="dash"' in score and '<c:max val="100"/>' in score
+    plain = convert(text.replace("    %% docx\n", ""), "docx", "zh")
+    assert b"word/charts/" not in plain  # unmarked Mermaid blocks stay out of Word, as before
+    hostile = parse_mermaid('xychart-beta\n  %% docx\n  title "<b>&x"\n  x-axis ["a<", "&b"]\n  bar [1, 2]\n')
+    assert hostile is not None
+    parseString(chart_xml(hostile))
+    assert b"&lt;b&gt;&amp;x" in chart_xml(hostile)

@@ -133,3 +133,19 @@ def test_form_problems_on_one_sheet_come_row_by_row(tmp_path):
     cells = [i.location.cell for i in read_workbook(path).all_issues if i.location.sheet == "能源" and i.location.cell]
     rows = [int("".join(ch for ch in c if ch.isdigit())) for c in cells]
     assert rows == sorted(rows)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "lang", "text"),
+    [
+        (-2_294_677, -1_188_628, "zh", "-229.5 至 -118.9 万元"),
+        (-2_294_677, -1_188_628, "en", "-2,294,677 to -1,188,628 yuan"),
+        (-5_000, 12_000, "zh", "-0.5 至 1.2 万元"),
+        (3_000, 9_000, "zh", "3,000–9,000 元"),
+        (300_000, 600_000, "en", "300,000–600,000 yuan"),
+    ],
+)
+def test_a_money_range_with_a_negative_end_says_to(low, high, lang, text):
+    from carbon_cli.core.i18n import money_range
+
+    assert money_range(low, high, lang) == text

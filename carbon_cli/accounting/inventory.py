@@ -164,8 +164,14 @@ def update_inventory(
 
 def compute_line(key: str, values: dict[str, Any], factors: FactorSet) -> Line:
     """One line of `compute_inventory(values, factors)`: a source of SOURCES, or "sinks"."""
+    return line_at(key, values, factors.value)
+
+
+def line_at(key: str, values: dict[str, Any], factor: Callable[[str], float]) -> Line:
+    """`compute_line` with each factor's value given by `factor` (a factor set's values, some
+    changed, without building a set)."""
     make = _sinks if key == "sinks" else SOURCE_LINES[key]
-    return make(_Reader(values), factors.value)
+    return make(_Reader(values), factor)
 
 
 @cache

@@ -9,7 +9,8 @@ The pool fails cleanly, whatever happens around it:
   which workers obey; SIGKILL for one that has not ended within a second) and the pipes are
   closed, so no worker is left blocked writing a result nobody reads;
 - a worker that dies while it holds a chunk (SIGKILL, the out-of-memory killer) loses that chunk
-  only: `result` raises `WorkerLost` for it, a new worker takes its place, the rest goes on;
+  only: `result` raises `WorkerLost` for it, a new worker takes its place, the rest goes on (a
+  batch lists the chunk's files or communities as failed, worded by the `worker_lost` message);
 - a worker whose parent dies (SIGKILL) ends by itself: the system kills it where it can (Linux),
   and every worker checks its parent twice a second.
 

@@ -75,15 +75,16 @@ def internal_failure(path: Path | str, exc: Exception, community: str | None = N
 
 
 def lost_failure(path: Path | str, error: WorkerLost, community: str | None = None) -> Failure:
-    """A file or community whose worker process died while it held it (see carbon_cli.batch.pool)."""
-    if error.cause == "SIGKILL":
-        cause = Bilingual("SIGKILL：被强制结束，或内存不足", "SIGKILL: killed, or out of memory")
+    """A file or community whose worker process died while it held it (see carbon_cli.batch.pool:
+    the batch goes on without it)."""
+    name = Path(path).name
+    if community is None:
+        held = Bilingual(f"文件 {name}", f"file {name}")
     else:
-        cause = Bilingual(error.cause.replace("exit code", "退出码"), error.cause)
-    detail = Bilingual(
-        f"处理它的工作进程意外终止（{cause.zh}），其余照常处理", f"the worker process that held it died ({cause.en})"
-    )
-    issue = Issue("internal_error", Location(str(path)), community=community, params={"detail": detail})
+        held = Bilingual(f"社区 {community}（{name}）", f"community {community} ({name})")
+    cause = error.cause
+    ended = Bilingual(cause.replace("exit code", "退出码"), cause)
+    issue = Issue("worker_lost", Location(str(path)), community=community, params={"held": held, "cause": ended})
     return Failure(str(path), community, (issue,))
 
 

@@ -47,6 +47,7 @@ from carbon_cli.outputs.district import (
     result_row,
 )
 from carbon_cli.scoring.assessment import assess
+from carbon_cli.scoring.robustness import with_robustness
 from carbon_cli.survey.issues import Issue, Location
 from carbon_cli.survey.model import Survey
 from carbon_cli.survey.paths import expand_paths
@@ -68,9 +69,16 @@ Named = list[tuple[Found, str]]  # communities to assess, each with its report's
 def _sets(criteria: str | None, factors: str | None, measures: str | None) -> tuple[Any, Any, Any]:
     from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.planning.measures import load_measures
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     return load_criteria(criteria), load_factor_set(factors), load_measures(measures)
+
+
+@cache
+def _compare_set(criteria: str) -> Any:
+    from carbon_cli.scoring.criteria_files import load_criteria
+
+    return load_criteria(criteria)
 
 
 @cache
@@ -90,7 +98,9 @@ def _planning(options: BatchOptions) -> Any:
 
 def settings_version(options: BatchOptions) -> str:
     """Everything besides a survey that a community's results depend on."""
+    compared = () if options.compare_criteria is None else (set_version(options.compare_criteria),)
     return digest(
+        *compared,
         code_version(),
         set_version(options.criteria),
         set_version(options.factors),
@@ -99,6 +109,7 @@ def settings_version(options: BatchOptions) -> str:
         set_version(options.template),
         repr((options.year, options.limits, options.lang, options.pathways, options.reports, options.date)),
         repr(options.report_formats),
+        repr(options.tracked),
         repr((options.objective, options.years, options.discount_rate, options.include_expired, options.on)),
     )
 
@@ -109,22 +120,31 @@ def _render_reports(a: Assessment, options: BatchOptions) -> dict[str, bytes]:
 
     template = Path(options.template) if options.template else None
     formats = options.report_formats
-    return report_documents(a, formats, options.lang, template, options.date, home="../summary.html", as_of=options.on)
+    extra = dict(options.tracked).get(a.survey.community_id) if options.tracked else None
+    return report_documents(
+        a, formats, options.lang, template, options.date, home="../summary.html", as_of=options.on, extra=extra
+    )
 
 
 def _assess_one(survey: Survey, options: BatchOptions) -> Outcome:
     from carbon_cli.outputs.summary import community_row
 
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
-    result = assess(survey, factors, criteria)
+    result = with_robustness(assess(survey, factors, criteria))  # the rows and summary show it
     if options.pathways:
         from carbon_cli.planning.pricing import planned
 
         result = planned(result, _planning(options))
     reports = _render_reports(result, options) if options.reports else {}
+    comparison = None
+    if options.compare_criteria is not None:
+        from carbon_cli.scoring.comparison import between
+
+        comparison = between(result, assess(survey, factors, _compare_set(options.compare_criteria), detail=False))
     fit = feasibility(result)
     lang = options.lang
-    row, summary = Row.of(result_row(result, fit, lang)), Row.of(community_row(result, fit, lang))
+    row = Row.of(result_row(result, fit, lang, comparison))
+    summary = Row.of(community_row(result, fit, lang, comparison))
     return Outcome(rank_key(result), row, summary, reports)
 
 
@@ -275,7 +295,9 @@ def run_batch(
     settings = settings_version(options) if cache is not None else ""
     cached = Results(cache, settings) if cache is not None else None
     _sets.cache_clear()  # the sets as their files are now (worker processes are new each run)
+    _compare_set.cache_clear()
     criteria, factors, _ = _sets(options.criteria, options.factors, options.measures)
+    compared = _compare_set(options.compare_criteria) if options.compare_criteria is not None else None
     pool = start_pool(jobs)
     try:  # the pool is closed at the end, or abandoned on any error or interrupt (see batch.pool)
         run = _Run(options, jobs, pool, cached, sink, progress, on_total, len(files))
@@ -332,7 +354,9 @@ def run_batch(
         award = _planning(options).costs.award.value.typical
         investment = district_investment([r.row for r in results], options.budget, award)
     stats = run.stats if cache is not None else None
-    return BatchResult(results, failures, run.communities.notes, len(files), criteria, factors, stats, investment)
+    return BatchResult(
+        results, failures, run.communities.notes, len(files), criteria, factors, stats, investment, compared
+    )
 
 
 def _held(survey: Survey) -> tuple[str, str]:

@@ -85,8 +85,14 @@ def write_forms(
     baselines: dict[str, Baseline] | None = None,
     force: bool = False,
 ) -> list[Written]:
-    """Write `<id>.xlsx` in `folder` for every roster member; refuse to overwrite unless `force`."""
-    from carbon_cli.core.fileio import InputGuard, write_workbook
+    """Write `<id>.xlsx` in `folder` for every roster member; refuse to overwrite unless `force`.
+
+    All or nothing: the forms are built in a new folder and swapped in with the folder's other
+    files when every one is on disk (core.fileio.StagedFolder), so a failure (a full disk, no
+    permission) leaves the folder as it was. No manifest is left there: the folder is one to read
+    the returned forms from.
+    """
+    from carbon_cli.core.fileio import InputGuard, StagedFolder, workbook_bytes
     from carbon_cli.survey.template import form_workbook
 
     baselines = baselines or {}
@@ -98,23 +104,28 @@ def write_forms(
         existing = [p for _, p in targets if p.exists()]
         if existing:
             raise CarbonError("forms_exist", path=str(folder), count=len(existing), first=existing[0].name)
-    guard = InputGuard([Path(roster.file), *(Path(b.file) for b in baselines.values())])
-    written = []
-    for member, path in targets:
+    inputs = [Path(roster.file), *(Path(b.file) for b in baselines.values())]
+    guard = InputGuard(inputs)
+    for _, path in targets:  # before anything is written
         guard.check(path)
-        identity = {
-            "community_id": member.id,
-            "community_name": member.name,
-            "street": member.street or None,
-            "district": member.district or district or None,
-        }
-        assessment: dict[str, Any] = {k: v for k, v in identity.items() if v is not None}
-        earlier = baselines.get(member.id)
-        baseline = None
-        if earlier is not None:
-            assessment["baseline_year"] = earlier.year
-            baseline = earlier.values
-        wb = form_workbook(lang, assessment=assessment, baseline=baseline, locked=assessment.keys() & set(PREFILLED))
-        write_workbook(path, wb)
-        written.append(Written(member, path, earlier))
+    written = []
+    with StagedFolder(folder, inputs, command="template") as out:
+        for member, path in targets:
+            identity = {
+                "community_id": member.id,
+                "community_name": member.name,
+                "street": member.street or None,
+                "district": member.district or district or None,
+            }
+            assessment: dict[str, Any] = {k: v for k, v in identity.items() if v is not None}
+            earlier = baselines.get(member.id)
+            baseline = None
+            if earlier is not None:
+                assessment["baseline_year"] = earlier.year
+                baseline = earlier.values
+            locked = assessment.keys() & set(PREFILLED)
+            wb = form_workbook(lang, assessment=assessment, baseline=baseline, locked=locked)
+            out.write(path.name, workbook_bytes(wb))
+            written.append(Written(member, path, earlier))
+        out.commit()
     return written

@@ -104,6 +104,19 @@ def add_columns(table: Table, headers: Any, fold: bool = True) -> Table:
     return table
 
 
+def section_table(section: Any, columns: tuple[int, ...] | None = None, notes: bool = True) -> Table:
+    """A titled table of plain strings (a monitoring.view Section), its notes as the caption;
+    only the `columns` given (by position), the first never wrapped (an ID), when given."""
+    keep = columns if columns is not None else tuple(range(len(section.headers)))
+    caption = "\n".join(section.notes) if notes and section.notes else None
+    table = Table(title=section.title, title_justify="left", caption=caption, caption_justify="left")
+    for i in keep:
+        table.add_column(section.headers[i], overflow="fold", no_wrap=columns is not None and i == keep[0])
+    for row in section.rows:
+        table.add_row(*(row[i] for i in keep))
+    return table
+
+
 def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     add_columns(
@@ -185,8 +198,9 @@ def assessment_view(a: Assessment, lang: str) -> list[Any]:
             )
         )
     firm = a.robustness  # the sentence says robust, or which figures flip the verdict and where
-    text = firm.describe(lang)
-    lines.append(Text(text[:1].upper() + text[1:], style="" if firm.robust else "yellow"))
+    if firm is not None:
+        text = firm.describe(lang)
+        lines.append(Text(text[:1].upper() + text[1:], style="" if firm.robust else "yellow"))
     if a.changes:
         changed = ", ".join(f"{k}={v}" for k, v in a.changes.items())
         lines.append(Text(f"{t(lang, '假设变更', 'What-if changes')}{colon}{changed}", style="cyan"))

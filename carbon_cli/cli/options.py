@@ -44,6 +44,15 @@ CriteriaOption = Annotated[
         help="Criteria set: a built-in id (see `carbon criteria`) or a TOML file. Default sz-nzc-community.",
     ),
 ]
+CompareCriteriaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--compare-criteria",
+        metavar="SET|FILE",
+        help="A second criteria set (id, TOML file or criteria workbook) every community is judged under too: "
+        "its verdict and score there, the items that account for the difference, and how many verdicts agree.",
+    ),
+]
 FactorsOption = Annotated[
     str | None,
     typer.Option(

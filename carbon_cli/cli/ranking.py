@@ -171,6 +171,32 @@ def batch_view(batch: Any, lang: str, limit: int = 30, width: int | None = None)
             )
         )
     )
+    compared = getattr(batch, "compared", None)
+    if compared is not None and batch.results:
+        agree = sum(1 for r in batch.results if r.row["compare_agrees"])
+        differ = len(batch.results) - agree
+        out.append(
+            Text(
+                t(
+                    lang,
+                    f"换用 {compared.id}：结论一致 {agree} 个，不一致 {differ} 个，见 summary.md 与 results.xlsx",
+                    f"Under {compared.id}: same verdict for {agree}, different for {differ}; "
+                    "see summary.md and results.xlsx",
+                )
+            )
+        )
+    progress = getattr(batch, "progress", None)
+    if progress is not None:  # --plans over several years: the pilots, as carbon track shows them
+        from carbon_cli.cli.console import section_table
+        from carbon_cli.monitoring.view import district_sections
+
+        pilots, years = district_sections(progress, lang)
+        # 80 columns: ID, verdict, score, measures, planned work done, planned upfront of the measures done
+        out.append(section_table(pilots, (0, 2, 4, 5, 6, 9), notes=False))
+        out.append(section_table(years, (0, 1, 2, 4, 5)))
+        done, planned = money(progress.done_upfront_yuan, lang), money(progress.planned_upfront_yuan, lang)
+        colon = "：" if lang == "zh" else ": "
+        out.append(Text(f"{term('tracking.done_upfront', lang)}{colon}{done} / {planned}", style="bold"))
     if batch.failures:
         failed = Table(title=t(lang, "未能评估的文件", "Not assessed"), title_justify="left")
         failed.add_column(t(lang, "文件", "File"), overflow="fold")

@@ -120,10 +120,12 @@ def money(value: float | None, lang: str = "zh") -> str:
 
 
 def money_range(low: float, high: float, lang: str = "zh") -> str:
-    """A low–high range in the unit `money` would use for the larger end."""
+    """A low–high range in the unit `money` would use for the larger end; a range with a negative
+    end says "to" (-229.5 至 -118.9 万元), since a dash beside a minus sign reads as neither."""
+    sep = "–" if min(low, high) >= 0 else (" 至 " if lang == "zh" else " to ")
     if lang == "zh" and max(abs(low), abs(high)) >= 1e4:
-        return f"{low / 1e4:,.1f}–{high / 1e4:,.1f} 万元"
-    return f"{low:,.0f}–{high:,.0f} {'元' if lang == 'zh' else 'yuan'}"
+        return f"{low / 1e4:,.1f}{sep}{high / 1e4:,.1f} 万元"
+    return f"{low:,.0f}{sep}{high:,.0f} {'元' if lang == 'zh' else 'yuan'}"
 
 
 def display_width(text: str) -> int:

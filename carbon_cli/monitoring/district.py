@@ -11,12 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.accounting.inventory import compute_inventory
-from carbon_cli.monitoring.tracking import Tracking
+from carbon_cli.monitoring.tracking import Tracking, track
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from carbon_cli.accounting.factors import FactorSet
     from carbon_cli.monitoring.history import History
+    from carbon_cli.monitoring.rules import Rules
+    from carbon_cli.planning.plan_file import Plan
+    from carbon_cli.scoring.criteria import CriteriaSet
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class PilotRow:
     measures: int
     planned_upfront_yuan: float
     spent_estimate_yuan: float
+    done_upfront_yuan: float = 0.0  # the planned upfront cost of the measures judged done
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +57,7 @@ class PilotRow:
             },
             "planned_upfront_yuan": self.planned_upfront_yuan,
             "spent_estimate_yuan": self.spent_estimate_yuan,
+            "done_upfront_yuan": self.done_upfront_yuan,
         }
 
 
@@ -93,12 +101,17 @@ class DistrictProgress:
     def spent_estimate_yuan(self) -> float:
         return sum(p.spent_estimate_yuan for p in self.pilots)
 
+    @property
+    def done_upfront_yuan(self) -> float:
+        return sum(p.done_upfront_yuan for p in self.pilots)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "pilots": [p.to_dict() for p in self.pilots],
             "by_verdict": self.by_verdict,
             "planned_upfront_yuan": self.planned_upfront_yuan,
             "spent_estimate_yuan": self.spent_estimate_yuan,
+            "done_upfront_yuan": self.done_upfront_yuan,
             "spent_is_estimate": True,
             "years": [y.to_dict() for y in self.years],
         }
@@ -107,12 +120,13 @@ class DistrictProgress:
 def _pilot(tracking: Tracking) -> PilotRow:
     latest = tracking.latest
     measures = latest.measures if latest else ()
-    planned = spent = 0.0
+    planned = spent = done = 0.0
     for m in tracking.plan.measures:
         upfront = float((m.cost or {}).get("upfront_yuan") or 0.0)
         planned += upfront
         shown = next((p for p in measures if p.measure.key == m.key), None)
         spent += upfront * (shown.share or 0.0) if shown else 0.0
+        done += upfront if shown is not None and shown.status == "done" else 0.0
     count = {s: sum(1 for m in measures if m.status == s) for s in ("done", "partly", "not_started")}
     return PilotRow(
         tracking.plan.community_id,
@@ -127,6 +141,7 @@ def _pilot(tracking: Tracking) -> PilotRow:
         len(tracking.plan.measures),
         planned,
         spent,
+        done,
     )
 
 
@@ -166,3 +181,32 @@ def district_progress(
         for year, r in sorted(totals.items())
     )
     return DistrictProgress(pilots, years)
+
+
+def track_plans(
+    plans: list[Plan],
+    history: History,
+    factors: str | None = None,
+    criteria: str | None = None,
+    rules: Rules | None = None,
+    until: int | None = None,
+    *,
+    load_criteria: Callable[[str], CriteriaSet],
+) -> list[Tracking | tuple[Plan, str]]:
+    """Each plan tracked against its community's years in `history` (with the factor and criteria
+    sets named, else those the plan was made with; `load_criteria` reads a set by id or file, as
+    `scoring.criteria_files.load_criteria` does); `(plan, "not_found")` for a plan whose
+    community has no survey."""
+    loaded: dict[tuple[str, str], Any] = {}
+    out: list[Tracking | tuple[Plan, str]] = []
+    for plan in plans:
+        found = history.get(plan.community_id)
+        if found is None:
+            out.append((plan, "not_found"))
+            continue
+        key = (factors or plan.factor_set, criteria or plan.criteria_set)
+        if key not in loaded:
+            loaded[key] = (load_factor_set(key[0]), load_criteria(key[1]))
+        factor_set, criteria_set = loaded[key]
+        out.append(track(plan, found, factor_set, criteria_set, rules, until))
+    return out

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carbon_cli.core.i18n import money, term
-from carbon_cli.monitoring.tracking import FieldProgress, MeasureProgress, Tracking
 from carbon_cli.survey.fields import field_name
+
+if TYPE_CHECKING:
+    from carbon_cli.monitoring.tracking import FieldProgress, MeasureProgress, Tracking
 
 WORDS: dict[str, tuple[str, str]] = {
     "done": ("已完成", "done"),
@@ -378,6 +380,7 @@ def district_sections(progress: Any, lang: str) -> list[Section]:
                 pct(p.work_share),
                 money(p.planned_upfront_yuan, lang),
                 money(p.spent_estimate_yuan, lang),
+                money(p.done_upfront_yuan, lang),
             )
         )
     counts = progress.by_verdict
@@ -410,6 +413,7 @@ def district_sections(progress: Any, lang: str) -> list[Section]:
             t(lang, "计划工作完成", "Work done"),
             t(lang, "计划前期投入", "Planned upfront"),
             t(lang, "估算已投入", "Spent (estimate)"),
+            term("tracking.done_upfront", lang),
         ),
         tuple(rows),
         (spend,),

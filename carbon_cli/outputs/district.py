@@ -15,6 +15,7 @@ from carbon_cli.survey.issues import Issue
 
 if TYPE_CHECKING:
     from carbon_cli.scoring.assessment import Assessment
+    from carbon_cli.scoring.comparison import Comparison
 
 
 @dataclass
@@ -54,6 +55,11 @@ class BatchOptions:
     discount_rate: float | None = None
     include_expired: bool = False
     budget: Any = None  # planning.investment.Budget (caps in yuan) for the investment plan, or None
+    # a second criteria set every community is also judged under (--compare-criteria), or None
+    compare_criteria: str | None = None
+    plans: tuple[str, ...] = ()  # plan files or folders of them (--plans): the pilots followed by year
+    # (community ID, Markdown chapter): each pilot's progress by year, with charts, in its report
+    tracked: tuple[tuple[str, str], ...] = ()
 
     @property
     def on(self) -> str:
@@ -171,6 +177,8 @@ class BatchResult:
     factors: Any = None
     cache: CacheStats | None = None
     investment: Any = None  # planning.investment.Investment, when pathways were searched
+    compared: Any = None  # the criteria set of --compare-criteria, when given
+    progress: Any = None  # monitoring.district.DistrictProgress, with --plans over several years
 
     @property
     def ok(self) -> bool:
@@ -233,11 +241,54 @@ RESULT_COLUMNS = [
 ]
 
 
+# with --compare-criteria B: each community's verdict and score under B, and what makes them differ
+COMPARE_COLUMNS = ["compare_criteria", "compare_score", "compare_verdict", "compare_agrees", "compare_items"]
+
+
+def result_columns(batch: BatchResult) -> list[str]:
+    """The columns of results.csv/xlsx/json: the comparison's only when the batch compared."""
+    return RESULT_COLUMNS if batch.compared is None else [*RESULT_COLUMNS, *COMPARE_COLUMNS]
+
+
 FAILURE_COLUMNS = ["file", "community_id", "reason"]
 
 
-def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
-    """A community's results row, but its rank and report name (known once all are ranked)."""
+FAILING = frozenset(("fail", "missing"))  # a control's statuses that fail a verdict
+
+
+def differences(c: Comparison, lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What accounts for the difference of `c` (scoring/comparison.py): the items whose share of the
+    score differs, largest first, and the controls that fail under one set and not the other (a
+    control of one set only that passes changes no verdict)."""
+    names = {x.key: x.label(lang) for x in (*c.a.criteria.controls, *c.b.criteria.controls)}
+    items = [{"key": i.key, "name": i.label(lang), "delta": i.delta} for i in c.items]
+    controls = [
+        {"key": k, "name": names.get(k, k), "status_a": x, "status_b": y}
+        for k, x, y in c.controls
+        if (x in FAILING) != (y in FAILING)
+    ]
+    return items, controls
+
+
+def compare_fields(c: Comparison, lang: str) -> dict[str, Any]:
+    """A community's results columns under the second set (COMPARE_COLUMNS)."""
+    from carbon_cli.core.i18n import term
+
+    items, controls = differences(c, lang)
+    parts = [f"{i['key']} {i['name']} ({i['delta']:+.1f})" for i in items]
+    parts += [f"{x['key']} {x['name']} ({term(x['status_a'], lang)}→{term(x['status_b'], lang)})" for x in controls]
+    return {
+        "compare_criteria": c.b.criteria.id,
+        "compare_score": c.b.score,
+        "compare_verdict": c.b.verdict,
+        "compare_agrees": c.agree,
+        "compare_items": "; ".join(parts),
+    }
+
+
+def result_row(a: Assessment, fit: str, lang: str, comparison: Comparison | None = None) -> dict[str, Any]:
+    """A community's results row, but its rank and report name (known once all are ranked); with
+    `comparison`, its verdict and score under the second set too."""
     s, ev = a.survey, a.evaluation
     pathway = a.pathways.get("pass")
     gaps = [
@@ -256,8 +307,8 @@ def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
         "grade": ev.grade.key,
         "verdict": a.verdict,
         "feasibility": fit,
-        "robust": a.robustness.robust,
-        "flips_on": a.robustness.flips_on(),
+        "robust": a.robustness.robust if a.robustness else None,
+        "flips_on": a.robustness.flips_on() if a.robustness else "",
         "pathway_measures": " ".join(m.key for m in pathway.measures) if pathway else None,
         "pathway_measure_names": ("、" if lang == "zh" else ", ").join(m.label(lang) for m in pathway.measures)
         if pathway
@@ -279,6 +330,7 @@ def result_row(a: Assessment, fit: str, lang: str) -> dict[str, Any]:
         "failed_controls": " ".join(c.criterion.key for c in ev.failed_controls),
         "top_gaps": "; ".join(gaps),
         "source_file": s.file,
+        **(compare_fields(comparison, lang) if comparison is not None else {}),
     }
 
 
@@ -295,13 +347,19 @@ def results_dict(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:
     from carbon_cli.core.jsonio import Rows
 
     lang = options.lang
+    columns = result_columns(batch)
+    compared = {}
+    if batch.compared is not None:
+        agree = sum(1 for r in batch.results if r.row["compare_agrees"])
+        compared = {"compare_criteria_set": batch.compared.id, "compare_agree": agree}
     return {
         "criteria_set": batch.criteria.id if batch.results else options.criteria,
+        **compared,
         "factor_set": batch.factors.id if batch.results else options.factors,
         "files": batch.files,
         "communities": len(batch.results),
         "counts": verdict_counts(batch),
-        "results": Rows({c: row[c] for c in RESULT_COLUMNS} for row in map(output_row, batch.results)),
+        "results": Rows({c: row[c] for c in columns} for row in map(output_row, batch.results)),
         "failures": [{**failure_row(f, lang), "issues": [i.to_dict(lang) for i in f.issues]} for f in batch.failures],
         "duplicates_merged": [i.to_dict(lang) for i in batch.notes],
         "investment_plan": batch.investment.to_dict() if batch.investment is not None else None,

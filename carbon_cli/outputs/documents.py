@@ -56,13 +56,17 @@ def report_documents(
     date: str | None = None,
     home: str | None = None,
     as_of: str | None = None,
+    extra: str | None = None,
 ) -> dict[str, bytes]:
     """The report of `a` in each of `formats` (format → bytes), rendered once. `date` is printed;
-    policies are judged in force on `as_of`."""
+    policies are judged in force on `as_of`; `extra`, Markdown, ends the report (a pilot's
+    progress by year in a batch with --plans)."""
     from carbon_cli.outputs.report import render_assessment
 
     md_template, word_template = split_template(template)
     text = render_assessment(a, lang, template=md_template, date=date, as_of=as_of)
+    if extra:
+        text = text.rstrip("\n") + "\n\n" + extra
     return documents(text, formats, lang, word_template, home)
 
 

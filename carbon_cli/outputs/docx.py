@@ -7,7 +7,8 @@ parsed Markdown: `#` → Title, `##` → Heading 1, `###` → Heading 2, paragra
 conclusion box), tables with a repeated header row. A table too wide for the page to keep its
 words whole (the district ranking, a cost table of ten columns) is set on a landscape page of its
 own section, with its heading; a name and its code (社区（FT-SH-04）) take two lines at most, the
-code whole. Charts (Mermaid blocks) are left out: their figures are in the tables beside them.
+code whole. Charts (Mermaid blocks) are left out, their figures in the tables beside them, except
+a block marked `%% docx` (the tracking charts), drawn as a Word chart (outputs/docx_charts.py).
 
 The body is written as WordprocessingML directly (a few element kinds, escaped as XML), not
 through python-docx: a batch writes hundreds of these, and this takes a few milliseconds each.
@@ -29,11 +30,13 @@ from carbon_cli.core.errors import CarbonError
 from carbon_cli.core.i18n import Bilingual, display_width
 from carbon_cli.core.resources import templates_dir
 from carbon_cli.outputs import markdown
+from carbon_cli.outputs.docx_charts import CHART_CONTENT, CHART_TYPE, chart_xml, drawing, wanted
 from carbon_cli.outputs.markdown import retarget
 
 DOCUMENT = "word/document.xml"
 RELS = "word/_rels/document.xml.rels"
 CORE = "docProps/core.xml"
+CONTENT_TYPES = "[Content_Types].xml"
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 EPOCH = (1980, 1, 1, 0, 0, 0)  # zip timestamps: fixed, so the bytes do not depend on the clock
 
@@ -50,13 +53,16 @@ WIDE, SMALL = 9, 16  # a table of 9 columns or more is set in 8 pt to fit A4 por
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def deterministic_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+def deterministic_zip(
+    data: bytes, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None
+) -> bytes:
     """`data` (a zip) rewritten with fixed timestamps and attributes, `[Content_Types].xml` first,
-    the parts in `replace` swapped in."""
-    replace = replace or {}
+    the parts in `replace` swapped in, the parts of `add` after the others, in their order."""
+    replace = {**(replace or {}), **(add or {})}
     source = zipfile.ZipFile(io.BytesIO(data))
     names = source.namelist()
     names.sort(key=lambda n: n != "[Content_Types].xml")
+    names.extend(n for n in add or {} if n not in names)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in names:
@@ -64,7 +70,7 @@ def deterministic_zip(data: bytes, replace: dict[str, bytes] | None = None) -> b
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 0
-            target.writestr(info, replace.get(name, source.read(name)))
+            target.writestr(info, replace[name] if name in replace else source.read(name))
     return out.getvalue()
 
 
@@ -75,6 +81,7 @@ class WordTemplate:
     document: str  # word/document.xml
     rels: str
     core: str | None
+    content_types: str
     text_width: int  # twips between the margins
 
 
@@ -88,6 +95,7 @@ def load_template(path: str | None = None) -> WordTemplate:
             document = z.read(DOCUMENT).decode("utf-8")
             rels = z.read(RELS).decode("utf-8")
             core = z.read(CORE).decode("utf-8") if CORE in z.namelist() else None
+            content_types = z.read(CONTENT_TYPES).decode("utf-8")
     except FileNotFoundError:
         raise CarbonError("bad_template", path=str(file), detail=Bilingual("文件不存在", "no such file")) from None
     except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
@@ -96,7 +104,7 @@ def load_template(path: str | None = None) -> WordTemplate:
     if "<w:body>" not in document or "</w:body>" not in document:
         detail = Bilingual("word/document.xml 中没有正文 <w:body>", "word/document.xml has no <w:body>")
         raise CarbonError("bad_template", path=str(file), detail=detail)
-    return WordTemplate(str(file), data, document, rels, core, _text_width(document))
+    return WordTemplate(str(file), data, document, rels, core, content_types, _text_width(document))
 
 
 def _text_width(document: str) -> int:
@@ -212,6 +220,7 @@ class _Writer:
     page: _Page | None = None  # the template's page: tables too wide for it are set on a landscape one
     links: list[str] = field(default_factory=list)
     out: list[str] = field(default_factory=list)
+    charts: list[bytes] = field(default_factory=list)  # chart parts, in the order they are shown
     size: int | None = None  # half-points: the smaller text of a wide table
     heading: int = 0  # where in `out` the last heading is
     landscape: list[list[int]] = field(default_factory=list)  # [first, last] blocks of each landscape stretch
@@ -430,6 +439,10 @@ class _Writer:
                 if rows:
                     self.table(rows, header_rows)
                 self.size = None
+            elif kind == "fence" and tok.info.strip() == "mermaid" and (chart := wanted(tok.content)) is not None:
+                self.charts.append(chart_xml(chart))
+                number = len(self.charts)
+                self.out.append(drawing(number, f"rIdCarbonChart{number}", self.text_width, chart.title))
             elif kind in ("fence", "code_block") and tok.info.strip() != "mermaid":
                 mono = f'<w:rPr><w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}"/></w:rPr>'
                 for line in tok.content.rstrip("\n").split("\n"):
@@ -439,12 +452,12 @@ class _Writer:
 
 def body_xml(
     tokens: list[Any], text_width: int, link_ext: str | None = ".docx", section: str | None = None
-) -> tuple[str, list[str]]:
-    """(body XML, link targets) of the parsed Markdown `tokens`. `section`: the template's page
-    (its <w:sectPr>); a table too wide for it is set on a landscape page."""
+) -> tuple[str, list[str], list[bytes]]:
+    """(body XML, link targets, chart parts) of the parsed Markdown `tokens`. `section`: the
+    template's page (its <w:sectPr>); a table too wide for it is set on a landscape page."""
     writer = _Writer(text_width, link_ext, _Page(section, text_width) if section else None)
     writer.blocks(tokens)
-    return "".join(writer.sections()), writer.links
+    return "".join(writer.sections()), writer.links, writer.charts
 
 
 def document(
@@ -459,7 +472,7 @@ def document(
     end = tpl.document.rindex("</w:body>")
     inner = tpl.document[start:end]
     sect = re.search(r"<w:sectPr\b(?:(?!<w:sectPr\b).)*</w:sectPr>\s*$", inner, re.S)  # the last section
-    body, links = body_xml(tokens, tpl.text_width, link_ext, sect[0].strip() if sect else None)
+    body, links, charts = body_xml(tokens, tpl.text_width, link_ext, sect[0].strip() if sect else None)
     xml = tpl.document[:start] + body + (sect[0] if sect else "") + tpl.document[end:]
     if links and 'xmlns:r="' not in xml[: xml.index("<w:body>")]:
         xml = xml.replace(
@@ -468,13 +481,29 @@ def document(
             1,
         )
     replace = {DOCUMENT: xml.encode("utf-8")}
-    if links:
+    add: dict[str, bytes] = {}
+    if links or charts:
         rels = "".join(
             f'<Relationship Id="rIdCarbonLink{n}" Type="{HYPERLINK}" Target="{escape(href, {chr(34): "&quot;"})}" '
             'TargetMode="External"/>'
             for n, href in enumerate(links, start=1)
         )
+        rels += "".join(
+            f'<Relationship Id="rIdCarbonChart{n}" Type="{CHART_TYPE}" Target="charts/carbon-chart{n}.xml"/>'
+            for n in range(1, len(charts) + 1)
+        )
         replace[RELS] = tpl.rels.replace("</Relationships>", rels + "</Relationships>").encode("utf-8")
+    if charts:
+        types = tpl.content_types.replace(
+            "</Types>",
+            "".join(
+                f'<Override PartName="/word/charts/carbon-chart{n}.xml" ContentType="{CHART_CONTENT}"/>'
+                for n in range(1, len(charts) + 1)
+            )
+            + "</Types>",
+        )
+        replace[CONTENT_TYPES] = types.encode("utf-8")
+        add = {f"word/charts/carbon-chart{n}.xml": part for n, part in enumerate(charts, start=1)}
     if tpl.core is not None and title:
         core = re.sub(
             r"<dc:title\s*/>|<dc:title>.*?</dc:title>",
@@ -484,4 +513,4 @@ def document(
             flags=re.S,
         )
         replace[CORE] = core.encode("utf-8")
-    return deterministic_zip(tpl.data, replace)
+    return deterministic_zip(tpl.data, replace, add)

@@ -196,6 +196,7 @@ RESULT_FORMATS = {
     "appraisal_years": "0",
     "pathway_tco2e_reduced": "#,##0.0",
     "score_after_pathway": "0.0",
+    "compare_score": "0.0",
 }
 
 
@@ -218,6 +219,7 @@ def people_sheets(
     def shown(row: dict[str, Any]) -> dict[str, Any]:
         feasibility = row.get("feasibility")
         report = row.get("report")
+        compared = {"compare_verdict": term(str(row["compare_verdict"]), lang)} if "compare_verdict" in row else {}
         return {
             **row,
             "report": retarget(report, report_format) if report else report,
@@ -226,6 +228,7 @@ def people_sheets(
             "feasibility": column_label("feasibility.unknown", lang)
             if feasibility == "unknown"
             else term(str(feasibility), lang),
+            **compared,
             # 是 / 否, not TRUE / FALSE (LibreOffice prints a false as 0)
             **{k: term("yes" if v else "no", lang) for k, v in row.items() if isinstance(v, bool)},
         }

@@ -477,7 +477,7 @@ def report_context(
         "gaps": gaps,
         "fields_to_collect": [_field(k, lang) for k in a.evaluation.fields_to_collect],
         "pathways": pathways,
-        "robustness": a.robustness.to_dict(lang),
+        "robustness": a.robustness.to_dict(lang) if a.robustness else None,
         "priorities_from": priorities_from,
         "priorities": priorities,
         "policies": policies,

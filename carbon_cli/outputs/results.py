@@ -13,12 +13,12 @@ from carbon_cli.core.jsonio import dump_chunks
 from carbon_cli.core.memory import fewer_collections
 from carbon_cli.outputs.district import (
     FAILURE_COLUMNS,
-    RESULT_COLUMNS,
     BatchOptions,
     BatchResult,
     Sink,
     failure_row,
     output_row,
+    result_columns,
     results_dict,
 )
 from carbon_cli.outputs.export import Mapped, Sheet, csv_bytes, people_sheets, xlsx_bytes
@@ -41,15 +41,16 @@ def _write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> Non
         sink.write(f"summary.{fmt}", data)
     del summary
     rows = Mapped(batch.results, output_row)  # each made as it is written
-    sink.write("results.csv", csv_bytes(RESULT_COLUMNS, rows))
+    columns = result_columns(batch)
+    sink.write("results.csv", csv_bytes(columns, rows))
     failures = [failure_row(f, lang) for f in batch.failures]
     grades = {g.key: g.label(lang) for g in batch.criteria.grades} if batch.criteria is not None else {}
     # for people first, each report linked in the most readable format written; then the same
     # with keys and codes, as in results.csv, for scripts
     readable = next(f for f in ("html", "docx", "md", *options.report_formats) if f in options.report_formats)
     sheets = [
-        *people_sheets(RESULT_COLUMNS, rows, FAILURE_COLUMNS, failures, lang, grades, readable),
-        Sheet("results", RESULT_COLUMNS, rows, note=column_label("sheet.for_scripts", lang)),
+        *people_sheets(columns, rows, FAILURE_COLUMNS, failures, lang, grades, readable),
+        Sheet("results", columns, rows, note=column_label("sheet.for_scripts", lang)),
         Sheet("failures", FAILURE_COLUMNS, failures, note=column_label("sheet.for_scripts", lang)),
     ]
     sink.write("results.xlsx", xlsx_bytes(sheets))

@@ -2,13 +2,15 @@
 with three charts per pilot as Mermaid blocks (score by year with the criteria set's grade lines,
 net emissions by year, measures done by year; planned behind, surveyed in front). The web page
 and the Word document are made from this Markdown by outputs/documents.py, as every report is:
-the page draws the charts as inline SVG, the Word document gives their figures in the tables.
+the page draws the charts as inline SVG, the Word document as Word charts (each block is marked
+`%% docx`: outputs/docx_charts.py), their figures in the tables too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from carbon_cli.core.i18n import term
 from carbon_cli.monitoring.tracking import Tracking
 from carbon_cli.monitoring.view import (
     Section,
@@ -19,6 +21,7 @@ from carbon_cli.monitoring.view import (
     sections,
     t,
 )
+from carbon_cli.outputs.docx_charts import MARK
 from carbon_cli.outputs.report import md, mq
 
 
@@ -58,6 +61,7 @@ def charts(tracking: Tracking, lang: str) -> list[str]:
     out = [
         "```mermaid",
         "xychart-beta",
+        f"    {MARK}",
         f"    title {mq(t(lang, '得分：计划（浅色）与实际', 'Score: planned (light) and surveyed'))}",
         f"    x-axis {labels}",
         f"    y-axis {mq(t(lang, '分', 'points'))} 0 --> 100",
@@ -73,6 +77,7 @@ def charts(tracking: Tracking, lang: str) -> list[str]:
     out += [
         "```mermaid",
         "xychart-beta",
+        f"    {MARK}",
         f"    title {mq(t(lang, '净排放：计划（浅色）与实际', 'Net emissions: planned (light) and surveyed'))}",
         f"    x-axis {labels}",
         f"    y-axis {mq('tCO2e')} 0 --> {int(top * 1.1) + 1}",
@@ -87,6 +92,7 @@ def charts(tracking: Tracking, lang: str) -> list[str]:
         out += [
             "```mermaid",
             "xychart-beta",
+            f"    {MARK}",
             f"    title {mq(t(lang, f'已完成措施（共 {total} 项）', f'Measures done (of {total})'))}",
             f"    x-axis {labels}",
             f"    y-axis {mq(t(lang, '项', 'measures'))} 0 --> {total}",
@@ -96,6 +102,19 @@ def charts(tracking: Tracking, lang: str) -> list[str]:
             "",
         ]
     return out
+
+
+def community_chapter(tracking: Tracking, lang: str = "zh") -> str:
+    """A pilot's progress by year as the last chapter of its community report (a batch with
+    --plans): the headline, the three charts (SVG in the web page, Word charts in the Word
+    document), the measures and the years."""
+    head = headline(tracking, lang)
+    lines = [f"## {md(term('tracking.chapter', lang))}", "", *(f"- {md(line)}" for line in head), ""]
+    found = sections(tracking, lang, rules=False)
+    lines.extend(charts(tracking, lang))
+    for section in found:
+        lines.extend(_table(section, lang))
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def render_tracking(

@@ -271,6 +271,14 @@ def load_plan(path: Path | str) -> Plan:
         raise _bad(path, str(exc)) from None
 
 
+def load_plans(paths: list[Path]) -> list[Plan]:
+    """The plans of `paths`: plan files, and every *.json of a folder (in name order)."""
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
+    return [load_plan(f) for f in files]
+
+
 def _bad(path: Path, detail: str) -> CarbonError:
     return CarbonError("bad_data_file", kind=_KIND_WORDS, path=str(path), detail=detail)
 

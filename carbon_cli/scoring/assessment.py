@@ -3,9 +3,7 @@ renders. It holds the inventories, the evaluation, the factors used and the surv
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from carbon_cli.accounting.factors import FactorSet
@@ -21,11 +19,6 @@ if TYPE_CHECKING:
     from carbon_cli.scoring.robustness import Robustness
 
 
-# `scoring.robustness.robustness`, registered by `carbon_cli/scoring/__init__.py`: importing it
-# here would lengthen every import chain through the assessment by one module (to 13).
-ROBUSTNESS: list[Callable[[Assessment], Robustness]] = []
-
-
 @dataclass(frozen=True)
 class Assessment:
     survey: Survey
@@ -35,6 +28,7 @@ class Assessment:
     evaluation: Evaluation
     changes: dict[str, Any] = field(default_factory=dict)  # what-if values from --set
     pathways: dict[str, Any] = field(default_factory=dict)  # target → Pathway, when planned
+    robustness: Robustness | None = None  # whether the verdict holds, once asked (`with_robustness`)
 
     @property
     def criteria(self) -> CriteriaSet:
@@ -47,13 +41,6 @@ class Assessment:
     @property
     def score(self) -> float:
         return self.evaluation.score
-
-    @cached_property
-    def robustness(self) -> Robustness:
-        """Whether the verdict holds over the ranges of the figures it rests on (made when first
-        asked for: the pathway search never needs it)."""
-        assert ROBUSTNESS, "carbon_cli.scoring registers scoring.robustness.robustness"
-        return ROBUSTNESS[0](self)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """The documented JSON contract (numbers unrounded)."""
@@ -197,7 +184,7 @@ def assessment_dict(a: Assessment, lang: str = "zh") -> dict[str, Any]:
         "controls": [_control(c, lang) for c in ev.controls],
         "indicators": [_item(i, lang) for i in ev.items],
         "fields_to_collect": ev.fields_to_collect,
-        "robustness": a.robustness.to_dict(lang),
+        "robustness": a.robustness.to_dict(lang) if a.robustness is not None else None,
         "factors": {
             k: {"value": f.value, "unit": f.unit, "status": f.status, "source": f.source}
             for k, f in ((k, a.factors[k]) for k in used)

@@ -81,6 +81,12 @@ def _shares(a: Assessment) -> dict[str, tuple[float | None, str, str]]:
 
 def compare(survey: Survey, factors: FactorSet, a_set: CriteriaSet, b_set: CriteriaSet) -> Comparison:
     a, b = assess(survey, factors, a_set, detail=False), assess(survey, factors, b_set, detail=False)
+    return between(a, b)
+
+
+def between(a: Assessment, b: Assessment) -> Comparison:
+    """The comparison of two assessments of one community (a batch has `a` already, with its
+    details and pathways: only `b` is made)."""
     sa, sb = _shares(a), _shares(b)
     items = []
     for key in dict.fromkeys([*sa, *sb]):

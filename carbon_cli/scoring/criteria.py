@@ -9,10 +9,8 @@ percent); thresholds live in the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from carbon_cli.accounting.inputs import ELECTRICITY_USE, INVENTORY_FIELDS
@@ -23,6 +21,7 @@ from carbon_cli.survey.fields import dictionary
 
 DEFAULT_SET = "sz-nzc-community"
 FOLDER = "criteria"
+CRITERIA_KIND = "评价标准/criteria set"  # what `locate` calls a set it cannot find
 
 CONTROL_RULES = ("complete", "is_true", "at_least", "at_most")
 ITEM_RULES = ("linear", "boolean", "steps", "met")
@@ -213,26 +212,10 @@ def available() -> list[str]:
     return builtin_ids(FOLDER)
 
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-# Readers of criteria files that are not TOML, by suffix: path → (set id, the tables of a TOML
-# set, what turns a `Malformed` of those tables into the error naming its cell). The workbook
-# reader (`criteria_sheets.load_tables`) is registered by `carbon_cli/scoring/__init__.py`, which
-# runs before this module: importing it here would hang the safe workbook opener (four modules deep) below this
-# module, which every import chain through the evaluation already reaches at 12 modules.
-FileReader = Callable[[Path], tuple[str, dict[str, Any], Callable[[str], CarbonError]]]
-FILE_READERS: dict[str, FileReader] = {}
-
-
-def load_criteria(name_or_path: str | None = None) -> CriteriaSet:
-    """A built-in set by id, a user's TOML file, or a criteria workbook (`carbon criteria export`)."""
-    origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, "评价标准/criteria set")
-    reader = FILE_READERS.get(path.suffix.lower())
-    if reader is not None:
-        origin, data, explain = reader(path)  # raises the error naming the first wrong cell
-        try:
-            return build_criteria(origin, data)
-        except Malformed as exc:
-            raise explain(str(exc)) from None
+def load_toml_criteria(name_or_path: str | None = None) -> CriteriaSet:
+    """A built-in set by id, or a user's TOML file (any of them, or a criteria workbook:
+    `criteria_files.load_criteria`)."""
+    origin, path = locate(name_or_path or DEFAULT_SET, FOLDER, CRITERIA_KIND)
     try:
         return build_criteria(origin, read_toml(path, "criteria"))
     except Malformed as exc:

@@ -62,7 +62,7 @@ from carbon_cli.survey.workbook import opened
 
 
 def load_tables(path: Path) -> tuple[str, dict[str, Any], Any]:
-    """What `criteria.load_criteria` reads of a workbook: (set id, tables, Malformed → error);
+    """What `criteria_files.load_criteria` reads of a workbook: (set id, tables, Malformed → error);
     the error naming the first problem when there is any."""
     tables = read_tables(path)
     if tables.problems or tables.data is None:

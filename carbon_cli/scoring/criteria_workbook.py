@@ -60,10 +60,10 @@ class WorkbookCheck:
     def renamed_builtin(self) -> bool:
         """The set is a built-in one edited but still under the built-in id: reports would name
         it as the built-in set."""
-        from carbon_cli.scoring.criteria import available, load_criteria
+        from carbon_cli.scoring.criteria import available, load_toml_criteria
 
         c = self.criteria
-        return c is not None and c.id in available() and load_criteria(c.id) != c
+        return c is not None and c.id in available() and load_toml_criteria(c.id) != c
 
     def notes(self, lang: str = "zh") -> list[str]:
         if not self.renamed_builtin:
@@ -537,7 +537,7 @@ def check_criteria_workbook(path: Path | str, limits: Limits | None = None) -> W
 
 def read_criteria_workbook(path: Path | str, limits: Limits | None = None) -> CriteriaSet:
     """The set a criteria workbook holds (as `--criteria FILE.xlsx` reads it)."""
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     if limits is None:
         return load_criteria(str(path))

@@ -10,8 +10,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
-from carbon_cli.accounting.factors import FactorSet
-from carbon_cli.accounting.inventory import Inventory, Line, compute_line
+from carbon_cli.accounting.inventory import Inventory, Line, line_at
 from carbon_cli.core.resources import load_toml
 from carbon_cli.scoring.criteria import Criterion
 from carbon_cli.scoring.evaluation import (
@@ -179,12 +178,26 @@ def _criterion_figures(c: Criterion, control: bool, rules: RangeRules) -> Iterat
     yield replace(figure("points", "points", c.points, False), unit="pts")
 
 
+# A criterion's figures depend on it and the range rules only: made once for every community
+# (keyed by identity; the objects are kept with their figures, so an id is never reused).
+_MADE: dict[tuple[int, int], tuple[Criterion, RangeRules, tuple[Figure, ...]]] = {}
+
+
+def _figures_of(c: Criterion, control: bool, rules: RangeRules) -> tuple[Figure, ...]:
+    made = _MADE.get((id(c), id(rules)))
+    if made is None or made[0] is not c or made[1] is not rules:
+        if len(_MADE) >= 4096:
+            _MADE.clear()
+        made = _MADE[(id(c), id(rules))] = (c, rules, tuple(_criterion_figures(c, control, rules)))
+    return made[2]
+
+
 def figures(a: Assessment, rules: RangeRules | None = None) -> list[Figure]:
     """Every figure the verdict of `a` rests on, with its range."""
     rules = rules or range_rules()
     crit = a.criteria
-    out = [f for c in crit.controls for f in _criterion_figures(c, True, rules)]
-    out += [f for c in crit.items for f in _criterion_figures(c, False, rules)]
+    out = [f for c in crit.controls for f in _figures_of(c, True, rules)]
+    out += [f for c in crit.items for f in _figures_of(c, False, rules)]
     band = crit.pass_grade
     low, high = rules.default(band.status, band.min_score, False)
     names = (f"{band.zh}{KIND_NAMES['band'][0]}", f"{KIND_NAMES['band'][1]} ({band.en})")
@@ -224,14 +237,6 @@ def moved_criterion(c: Criterion, moves: list[tuple[Figure, float]]) -> Criterio
     moved.__dict__.update(c.__dict__)
     moved.__dict__.update(changes)
     return moved
-
-
-def _moved_inventory(inv: Inventory, values: dict[str, Any], changed: set[str], factors: FactorSet) -> Inventory:
-    """`compute_inventory(values, factors)` when `inv` is that of the same values with factors
-    differing only in `changed`: the lines that use none of them are kept."""
-    lines = tuple(compute_line(ln.key, values, factors) if changed & set(ln.factors) else ln for ln in inv.lines)
-    sinks = compute_line("sinks", values, factors) if changed & set(inv.sinks.factors) else inv.sinks
-    return replace(inv, lines=lines, sinks=sinks)
 
 
 def line_of(a: Assessment) -> dict[str, str]:
@@ -291,6 +296,11 @@ class Model:
         """`inv` with `factors` changed: `compute_inventory` of the same values, each line using a
         changed factor computed again (each line's value at given factors is kept)."""
         lines = [*inv.lines, inv.sinks]
+        nominal = self.a.factors.value
+
+        def factor(k: str) -> float:
+            return factors[k] if k in factors else nominal(k)
+
         for n, ln in enumerate(lines):
             used = [k for k in ln.factors if k in factors]
             if not used:
@@ -298,13 +308,13 @@ class Model:
             key = (year, ln.key, tuple((k, factors[k]) for k in used))
             made = self._lines.get(key)
             if made is None:
-                fs = self.a.factors
-                moved = replace(fs, factors={**fs.factors, **{k: replace(fs[k], value=factors[k]) for k in used}})
-                made = compute_line(ln.key, values, moved)
+                made = line_at(ln.key, values, factor)
                 if len(self._lines) < 4096:
                     self._lines[key] = made
             lines[n] = made
-        return replace(inv, lines=tuple(lines[:-1]), sinks=lines[-1])
+        return Inventory(
+            inv.year, tuple(lines[:-1]), lines[-1], inv.resident_population, inv.gfa_total_m2, inv.missing_required
+        )
 
     def at(self, moves: dict[Figure, float]) -> tuple[str, float]:
         """(verdict, score) with the figures of `moves` set to the values given."""

@@ -72,7 +72,7 @@ def assess(
     """
     from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.scoring.assessment import assess_with_changes, parse_settings
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     code = lang.value
     if format is ReportFormat.docx and output is None:
@@ -84,7 +84,9 @@ def assess(
 
     limits = Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb)
     survey = load_for_assessment(path, community, year, limits, code)
-    result = assess_with_changes(survey, factor_set, criteria_set, changes)
+    from carbon_cli.scoring.robustness import with_robustness
+
+    result = with_robustness(assess_with_changes(survey, factor_set, criteria_set, changes))
     if format in (ReportFormat.md, ReportFormat.html, ReportFormat.docx):
         from carbon_cli.outputs.documents import report_documents
         from carbon_cli.planning.pricing import load_planning, planned

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +10,7 @@ import typer
 
 from carbon_cli.cli.options import (
     AsOfOption,
+    CompareCriteriaOption,
     CostsOption,
     CriteriaOption,
     DiscountOption,
@@ -43,6 +43,7 @@ def batch(
         int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
     ] = None,
     criteria: CriteriaOption = None,
+    compare_criteria: CompareCriteriaOption = None,
     factors: FactorsOption = None,
     measures: MeasuresOption = None,
     lang: LangOption = Lang.zh,
@@ -114,6 +115,16 @@ def batch(
             help="A separate cap on the net running cost a year (opex less savings and annual subsidies).",
         ),
     ] = None,
+    plans: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--plans",
+            metavar="DIR",
+            help="Plan files written by carbon plan --save-plan, or a folder of them (repeatable): when the "
+            "surveys hold several years, the summary follows these pilots (on course or behind, emissions "
+            "by year, spend so far against the plans), as carbon track does.",
+        ),
+    ] = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
 ) -> None:
@@ -122,6 +133,8 @@ def batch(
     Exit code 0 when every file was assessed, 1 when some could not be (the rest are still written).
 
     Example: carbon batch sample_data -o out/
+
+    Example: carbon batch sample_data -o out/ --compare-criteria ndrc-2014-pilot-targets
     """
     from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.batch.outdir import OutputFolder
@@ -129,12 +142,13 @@ def batch(
     from carbon_cli.cli.console import emit, progress_bar, stderr, t
     from carbon_cli.cli.ranking import batch_view
     from carbon_cli.core.errors import UsageError
+    from carbon_cli.core.fileio import terminated_as_interrupted
     from carbon_cli.outputs.district import BatchOptions
     from carbon_cli.outputs.results import write_results
     from carbon_cli.planning.costs import load_cost_set
     from carbon_cli.planning.investment import Budget, parse_yuan
     from carbon_cli.planning.measures import load_measures
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.container import Limits
 
     code = lang.value
@@ -149,6 +163,8 @@ def batch(
     _some_input(list(paths), outdir, code)
     # fail fast on a bad data file
     load_criteria(criteria), load_factor_set(factors), load_measures(measures), load_cost_set(costs)
+    if compare_criteria is not None:
+        load_criteria(compare_criteria)
     options = BatchOptions(
         criteria=criteria,
         factors=factors,
@@ -168,9 +184,20 @@ def batch(
         discount_rate=discount_rate,
         include_expired=include_expired,
         budget=budget_caps,
+        compare_criteria=compare_criteria,
+        plans=tuple(str(p) for p in plans or ()),
     )
+    followed = None
+    if plans:  # every year read and each plan tracked first: a pilot's report shows its progress
+        from carbon_cli.batch.progress import follow_pilots
+        from carbon_cli.outputs.tracking import community_chapter
+
+        followed = follow_pilots(list(paths), options)
+        if followed is not None and reports:
+            chapters = tuple((t.plan.community_id, community_chapter(t, code)) for t in followed[1])
+            options = replace(options, tracked=chapters)
     cache = _cache() if use_cache else None
-    with _terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
+    with terminated_as_interrupted(), OutputFolder(outdir, list(paths), force) as out:
         if out.stale_lock is not None:
             pid = out.stale_lock.get("pid", "?")
             stderr.print(
@@ -182,6 +209,8 @@ def batch(
             )
         with progress_bar(code, enabled=not quiet) as (on_total, advance):
             result = run_batch(paths, options, jobs=jobs, on_total=on_total, progress=advance, sink=out, cache=cache)
+        if followed is not None:
+            result = replace(result, progress=followed[0])
         write_results(result, options, out)
         out.commit()
     if cache is not None:
@@ -289,25 +318,6 @@ def _cache() -> Cache:
     except ValueError:
         max_mb = DEFAULT_MAX_MB
     return Cache(max_mb=max_mb)
-
-
-@contextlib.contextmanager
-def _terminated_as_interrupted() -> Iterator[None]:
-    """SIGTERM (a kill, a CI timeout) unwinds like Ctrl-C, so the run's work folder is removed."""
-    import signal
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread (an embedding application)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:

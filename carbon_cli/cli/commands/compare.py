@@ -76,7 +76,7 @@ def compare(
     from carbon_cli.accounting.factors import load_factor_set
     from carbon_cli.cli.console import emit, render_text, write_or_print
     from carbon_cli.scoring.comparison import compare as compare_one
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     code = lang.value
     a_set, b_set, factor_set = load_criteria(criteria), load_criteria(against), load_factor_set(factors)

@@ -40,7 +40,8 @@ def criteria(ctx: typer.Context, lang: LangOption = Lang.zh) -> None:
 
     from carbon_cli.cli.console import add_columns, stdout, t
     from carbon_cli.core.i18n import term
-    from carbon_cli.scoring.criteria import available, load_criteria
+    from carbon_cli.scoring.criteria import available
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     code = lang.value
     table = Table(title=t(code, "内置评价标准", "Built-in criteria sets"), title_justify="left")
@@ -86,7 +87,7 @@ def show(name: SetArgument = None, lang: LangOption = Lang.zh) -> None:
 
     from carbon_cli.cli.console import add_columns, num, stdout, t
     from carbon_cli.core.i18n import term
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
 
     code = lang.value
     c = load_criteria(name)
@@ -226,7 +227,7 @@ def export(
     from carbon_cli.cli.console import stderr, t
     from carbon_cli.core.errors import UsageError
     from carbon_cli.core.fileio import guard_inputs
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.scoring.criteria_workbook import write_criteria_workbook
 
     code = lang.value
@@ -268,7 +269,7 @@ def check(
 
     from carbon_cli.cli.console import add_columns, stderr, stdout, t
     from carbon_cli.core.jsonio import dumps
-    from carbon_cli.scoring.criteria import WORKBOOK_SUFFIXES, load_criteria
+    from carbon_cli.scoring.criteria_files import WORKBOOK_SUFFIXES, load_criteria
     from carbon_cli.scoring.criteria_workbook import WorkbookCheck, check_criteria_workbook
     from carbon_cli.survey.container import Limits
 

@@ -96,7 +96,7 @@ def plan(
     from carbon_cli.cli.console import load_for_assessment, write_or_print
     from carbon_cli.planning.pricing import load_planning, planned
     from carbon_cli.scoring.assessment import assess_with_changes, parse_settings
-    from carbon_cli.scoring.criteria import load_criteria
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.container import Limits
 
     code = lang.value
@@ -119,8 +119,10 @@ def plan(
         _save_plan(base, pathway, planning, acceptance_year, save_plan, [path, *([output] if output else [])])
     if format is OutputFormat.md:
         from carbon_cli.outputs.report import render_assessment
+        from carbon_cli.scoring.robustness import with_robustness
 
-        write_or_print(render_assessment(planned(base, planning), code, as_of=planning.on_day), output, [path])
+        report = render_assessment(planned(with_robustness(base), planning), code, as_of=planning.on_day)
+        write_or_print(report, output, [path])
         return
     assert pathway is not None
     if format is OutputFormat.json:

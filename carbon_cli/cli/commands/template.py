@@ -108,6 +108,7 @@ def _forms(
     from carbon_cli.campaign.roster import read_roster
     from carbon_cli.cli.console import issues_table, stderr, stdout, t
     from carbon_cli.core.errors import UsageError
+    from carbon_cli.core.fileio import terminated_as_interrupted
     from carbon_cli.survey.container import Limits
 
     if folder is None:
@@ -121,7 +122,8 @@ def _forms(
     baselines, problems = earlier_baselines(previous, limits) if previous else ({}, [])
     if problems:
         stderr.print(issues_table(problems, lang, title=t(lang, "上年数据", "Earlier data")))
-    written = write_forms(roster, folder, lang, district, baselines, force)
+    with terminated_as_interrupted():  # SIGTERM unwinds like Ctrl-C: the folder as it was, nothing beside it
+        written = write_forms(roster, folder, lang, district, baselines, force)
     with_baseline = sum(1 for w in written if w.baseline is not None)
     stdout.print(
         t(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -17,9 +17,6 @@ from carbon_cli.cli.options import (
     MaxInflatedOption,
     OutputOption,
 )
-
-if TYPE_CHECKING:
-    from carbon_cli.planning.plan_file import Plan
 
 KIND = "carbon-cli tracking"
 
@@ -71,24 +68,18 @@ def track(
     Example: carbon track sample_data_tracking/district_2024-2026.xlsx --plan sample_data_tracking/plans/FT-SH-07.json
     """
     from carbon_cli.cli.console import write_or_print
+    from carbon_cli.monitoring.district import track_plans
     from carbon_cli.monitoring.history import read_history
     from carbon_cli.monitoring.rules import load_rules
-    from carbon_cli.monitoring.tracking import track as track_one
+    from carbon_cli.planning.plan_file import load_plans
+    from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.container import Limits
 
     code = lang.value
-    plans = _plans(plan)
+    plans = load_plans(plan)
     rules = load_rules()
     history = read_history(paths, Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb), rules)
-    results: list[Any] = []
-    loaded: dict[tuple[str, str], Any] = {}
-    for p in plans:
-        found = history.get(p.community_id)
-        if found is None:
-            results.append((p, "not_found"))
-            continue
-        factor_set, criteria_set = _sets(p, factors, criteria, loaded)
-        results.append(track_one(p, found, factor_set, criteria_set, rules, until))
+    results: list[Any] = track_plans(plans, history, factors, criteria, rules, until, load_criteria=load_criteria)
     inputs = [*paths, *plan]
     district = _district(results, history, factors, until)
     if format is TrackFormat.json:
@@ -102,7 +93,7 @@ def track(
         if format is TrackFormat.docx and output is None:
             raise typer.BadParameter("--format docx needs -o FILE", param_hint="--format")
         shown = district if _tracked(results) > 1 else None
-        text = render_tracking(results, code, shown, chart=format is not TrackFormat.docx)
+        text = render_tracking(results, code, shown)
         write_or_print(text if format is TrackFormat.md else convert(text, format.value, code), output, inputs)
     else:
         from carbon_cli.cli.console import emit, render_text
@@ -114,26 +105,6 @@ def track(
             write_or_print(render_text(view), output, inputs)
     if all(not hasattr(r, "verdict") for r in results):
         raise typer.Exit(1)  # no plan's community was found in the surveys
-
-
-def _plans(paths: list[Path]) -> list[Plan]:
-    from carbon_cli.planning.plan_file import load_plan
-
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
-    return [load_plan(f) for f in files]
-
-
-def _sets(plan: Plan, factors: str | None, criteria: str | None, loaded: dict[tuple[str, str], Any]) -> tuple[Any, Any]:
-    """The factor and criteria sets: the options', else those the plan was made with."""
-    from carbon_cli.accounting.factors import load_factor_set
-    from carbon_cli.scoring.criteria import load_criteria
-
-    key = (factors or plan.factor_set, criteria or plan.criteria_set)
-    if key not in loaded:
-        loaded[key] = (load_factor_set(key[0]), load_criteria(key[1]))
-    return loaded[key]
 
 
 def _tracked(results: list[Any]) -> int:
@@ -171,32 +142,18 @@ def tracking_document(results: list[Any], history: Any, lang: str, district: Any
     }
 
 
-def _table(section: Any) -> Any:
-    from rich.table import Table
-
-    from carbon_cli.cli.console import add_columns
-
-    table = Table(
-        title=section.title, title_justify="left", caption="\n".join(section.notes) or None, caption_justify="left"
-    )
-    add_columns(table, section.headers)
-    for row in section.rows:
-        table.add_row(*row)
-    return table
-
-
 def tracking_view(results: list[Any], history: Any, lang: str, district: Any = None) -> list[Any]:
     from rich.panel import Panel
     from rich.text import Text
 
-    from carbon_cli.cli.console import issues_table
+    from carbon_cli.cli.console import issues_table, section_table
     from carbon_cli.monitoring.tracking import Tracking
     from carbon_cli.monitoring.view import district_sections, headline, not_found_line, sections
 
     style = {"reached": "green", "on_course": "green", "behind": "yellow", "missed": "red", "no_data": "yellow"}
     out: list[Any] = []
     if district is not None and len(district.pilots) > 1:
-        out.extend(_table(section) for section in district_sections(district, lang))
+        out.extend(section_table(section) for section in district_sections(district, lang))
     for result in results:
         if not isinstance(result, Tracking):
             out.append(Text(not_found_line(result[0], lang), style="yellow"))
@@ -206,7 +163,7 @@ def tracking_view(results: list[Any], history: Any, lang: str, district: Any = N
         for i, line in enumerate(head[1:]):
             text.append("\n" + line, style=style[result.verdict] if i == 1 else "")
         out.append(Panel(text))
-        out.extend(_table(section) for section in sections(result, lang))
+        out.extend(section_table(section) for section in sections(result, lang))
     if history.issues:
         out.append(issues_table(history.issues, lang))
     return out
