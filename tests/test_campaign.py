@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from carbon_cli.campaign.annotate import ERROR_FILL, WARNING_FILL, annotate, comment_text
 from carbon_cli.campaign.roster import read_roster
+from carbon_cli.campaign.status import HEADER_ROW, STATE_FILLS
 from carbon_cli.cli.app import app
 from carbon_cli.survey.fields import dictionary, field_name
 from carbon_cli.survey.issues import InputError
@@ -39,6 +40,17 @@ def run(*args: str) -> Any:
     result = runner.invoke(app, list(args))
     assert "Traceback" not in result.output, result.output
     return result
+
+
+def status_rows(ws: Any) -> list[tuple[Any, ...]]:
+    """The community rows of status.xlsx's first sheet: under its header, down to the first empty
+    row (the legend is below)."""
+    rows = []
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
+        if row[0] is None:
+            break
+        rows.append(row)
+    return rows
 
 
 def rows_by_key(ws: Any) -> dict[str, int]:
@@ -354,8 +366,8 @@ def test_forms_nobody_filled_in_are_not_returned(tmp_path: Path) -> None:
     assert digest(forms) == before
 
     ws = openpyxl.load_workbook(status_file).worksheets[0]
-    header = [c.value for c in ws[1]]
-    table = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    header = [c.value for c in ws[HEADER_ROW]]
+    table = {r[0]: dict(zip(header, r, strict=True)) for r in status_rows(ws)}
     assert (table["NS-01"]["状态"], table["NS-01"]["下一步"], table["NS-01"]["缺必填项"]) == ("未交回", "催交", None)
     assert table["NS-01"]["文件"] == "NS-01.xlsx" and table["NS-01"]["缺少的必填项"] == "表格与发出时相同，尚未填写"
     assert (table["DM-02"]["状态"], table["DM-02"]["缺必填项"]) == ("已交回，空白", len(required))
@@ -402,17 +414,95 @@ def test_status_table_fits_80_columns_with_the_next_step(campaign: dict[str, Any
 def test_status_workbook_sorts_and_filters(campaign: dict[str, Any]) -> None:
     wb = openpyxl.load_workbook(campaign["status"])
     ws = wb.worksheets[0]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEADER_ROW]]
     assert header[:6] == ["社区编码", "社区名称", "所属街道", "联系人", "状态", "下一步"]
-    assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}5"
-    table = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:{ws.cell(1, len(header)).column_letter}{HEADER_ROW + 4}"
+    table = {r[0]: dict(zip(header, r, strict=True)) for r in status_rows(ws)}
+    assert sorted(table) == ["DM-01", "DM-02", "NS-01", "NS-02"]
     assert table["DM-02"]["状态"] == "已交回，有错误" and table["DM-02"]["错误"] == 5
     assert table["NS-02"]["状态"] == "未交回" and table["NS-02"]["错误"] is None
     assert table["DM-01"]["完整度"] == pytest.approx(20 / len(dictionary().fields))
-    assert ws.cell(2, header.index("完整度") + 1).number_format == "0%"
+    assert ws.cell(HEADER_ROW + 1, header.index("完整度") + 1).number_format == "0%"
     other = wb.worksheets[1]
     kinds = [r[0] for r in other.iter_rows(min_row=2, values_only=True)]
     assert kinds == ["不在名单上", "重复交回"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_status_workbook_has_a_title_its_day_and_a_legend(campaign: dict[str, Any], tmp_path: Path, lang) -> None:
+    out = tmp_path / "status.xlsx"
+    roster = campaign["tmp"] / "roster.csv"
+    args = ["validate", str(campaign["returned"]), "--roster", str(roster), "-o", str(out), "--lang", lang]
+    run(*args, "--as-of", "2026-10-15")
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    zh = lang == "zh"
+    assert ws["A1"].value == ("调研表回收情况" if zh else "Survey collection status") and ws["A1"].font.b
+    assert ws["A2"].value == (
+        "截至 2026-10-15；名单 roster.csv；4 个社区，已交回 3 个，可以评价 1 个"
+        if zh
+        else "As of 2026-10-15; roster roster.csv; 4 communities, 3 returned, 1 ready to assess"
+    )
+    # the table moved down, its panes, filter and printed header with it
+    header = [c.value for c in ws[HEADER_ROW]]
+    assert header[0] == ("社区编码" if zh else "Community ID")
+    assert ws.freeze_panes == f"C{HEADER_ROW + 1}" and ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    last = HEADER_ROW + len(status_rows(ws))
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:{ws.cell(1, len(header)).column_letter}{last}" and last == 8
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    # under the table, outside the filter: every state with its fill, next step and meaning; then 下一步
+    assert ws.cell(last + 2, 1).value == ("说明" if zh else "Legend")
+    legend = [
+        (ws.cell(r, 5).value, ws.cell(r, 6).value, ws.cell(r, 7).value, ws.cell(r, 5).fill.fgColor.rgb)
+        for r in range(last + 3, last + 9)
+    ]
+    status_column, step_column = header.index("状态" if zh else "Status"), header.index("下一步" if zh else "Next step")
+    assert (status_column, step_column) == (4, 5)  # the legend's state and step stand under these
+    states = {"missing": "未交回", "unreadable": "已交回，无法读取", "blank": "已交回，空白"}
+    states |= {"errors": "已交回，有错误", "ready": "已交回，可用"}
+    if zh:
+        assert [(label, step) for label, step, _, _ in legend[:5]] == [
+            (states[s], step)
+            for s, step in zip(
+                states,
+                ("催交", "请对方另存为 .xlsx 重发", "退回填写", "退回修改（附标注副本）", "可以评价"),
+                strict=True,
+            )
+        ]
+        assert "发出后原样未动" in legend[0][2] and "必填项一个也没有填" in legend[2][2]
+        assert legend[5][:2] == (None, "下一步") and "协调人" in legend[5][2]
+    else:
+        assert [label for label, *_ in legend[:5]] == [
+            "missing",
+            "received, unreadable",
+            "received, blank",
+            "received, has errors",
+            "received, usable",
+        ]
+        assert legend[5][1] == "Next step" and all(
+            not any("\u4e00" <= c <= "\u9fff" for c in m) for _, _, m, _ in legend
+        )
+    assert [fill[-6:] for *_, fill in legend[:5]] == list(STATE_FILLS.values())
+    assert all(meaning for _, _, meaning, _ in legend)
+    assert any(
+        str(m) == f"G{r}:{ws.cell(1, len(header)).column_letter}{r}" for m in ws.merged_cells.ranges for r in [last + 3]
+    )
+    # same inputs and day, same bytes
+    first = out.read_bytes()
+    run(*args, "--as-of", "2026-10-15")
+    assert out.read_bytes() == first
+
+
+def test_status_is_dated_by_the_clock_unless_told(campaign: dict[str, Any]) -> None:
+    from carbon_cli.campaign.status import collection_status
+    from carbon_cli.survey.validation import validate_paths
+
+    report = validate_paths([campaign["returned"]])
+    roster = read_roster(campaign["tmp"] / "roster.csv")
+    args = ["validate", str(campaign["returned"]), "--roster", str(campaign["tmp"] / "roster.csv"), "-f", "json"]
+    assert json.loads(run(*args).stdout)["status"]["as_of"] == "2026-11-30"  # the suite's frozen clock
+    assert json.loads(run(*args, "--as-of", "2026-10-15").stdout)["status"]["as_of"] == "2026-10-15"
+    assert collection_status(roster, report.files).as_of is None
 
 
 def test_status_in_english_names_fields_in_english(campaign: dict[str, Any]) -> None:

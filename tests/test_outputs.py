@@ -326,6 +326,76 @@ def test_summary_word_links_the_word_reports():
     open_docx(data)
 
 
+@cache
+def sample_summary() -> dict[str, bytes]:
+    """The summary of three sample communities (two ready, one that needs five measures), in
+    every format."""
+    names = ("FT-SH-01.xlsx", "FT-SH-02.xlsx", "FT-SH-08.xlsx")
+    files = batch_files([COMMUNITIES / n for n in names], _options())[1]
+    return {k: v for k, v in files.items() if k.startswith("summary.")}
+
+
+def _sections(doc) -> list[tuple[object, list[object]]]:
+    """(sectPr, tables in it) of each section of a python-docx document, in order."""
+    sections, tables = [], []
+    for child in doc.element.body.iterchildren():
+        if child.tag == _w("tbl"):
+            tables.append(child)
+        sect = child if child.tag == _w("sectPr") else child.find(f"{_w('pPr')}/{_w('sectPr')}")
+        if sect is not None:
+            sections.append((sect, tables))
+            tables = []
+    return sections
+
+
+def _landscape(sect) -> bool:
+    size = sect.find(_w("pgSz"))
+    return size.get(_w("orient")) == "landscape" and int(size.get(_w("w"))) > int(size.get(_w("h")))
+
+
+def test_summary_word_ranking_is_on_a_landscape_page_and_names_take_two_lines():
+    from docx.table import Table
+
+    doc = open_docx(sample_summary()["summary.docx"])
+    sections = _sections(doc)
+    assert not _landscape(sections[0][0]) and not _landscape(sections[-1][0])  # the document is portrait
+    ranking = [
+        (sect, tbl) for sect, tables in sections for tbl in tables if Table(tbl, doc).rows[0].cells[0].text == "排名"
+    ]
+    assert len(ranking) == 1
+    sect, tbl = ranking[0]
+    assert _landscape(sect)  # the section holding the ranking is turned
+    size, margins = sect.find(_w("pgSz")), sect.find(_w("pgMar"))
+    text_width = int(size.get(_w("w"))) - int(margins.get(_w("left"))) - int(margins.get(_w("right")))
+    grid = [int(g.get(_w("w"))) for g in tbl.find(_w("tblGrid"))]
+    assert sum(grid) <= text_width and sum(grid) > 11906 - 2778  # wider than a portrait page's text
+    table = Table(tbl, doc)
+    name_column = grid[1]
+    for row in table.rows[1:]:
+        cell = row.cells[1]
+        name, code = re.fullmatch(r"(.+?)\n?(（FT-SH-\d\d）)", cell.text).groups()
+        # the code is whole on one line: the cell breaks before it, or the column holds it all
+        breaks = cell._tc.findall(f".//{_w('br')}")
+        one_line = 94 * (len(name) * 2 + 12) + 190  # twips at 8 pt, as the writer counts them
+        assert breaks or name_column >= one_line
+        assert name_column >= 94 * 12 + 190  # （FT-SH-08） fits the column: two lines at most
+        assert "\n" not in code
+
+
+def test_summary_page_keeps_codes_whole_and_prints_the_ranking_landscape():
+    page = sample_summary()["summary.html"].decode("utf-8")
+    assert '<td data-label="社区">沁禾社区<span class="nw">（FT-SH-02）</span></td>' in page
+    assert ".nw { white-space: nowrap; }" in page
+    assert "@page wide { size: A4 landscape; }" in page
+    assert ".table-wrap.wide, h2.wide, h3.wide, p.wide { page: wide; }" in page
+    # the heading and the paragraph that explains the order go to the landscape page with the table
+    ranking = page[page.index('<h2 class="wide">二、社区排名') :]
+    assert (
+        ranking.index('<p class="wide">排序：') < ranking.index('<div class="table-wrap wide">') < ranking.index("<th")
+    )
+    assert page.count('<h2 class="wide">') == 1 and page.count('<h3 class="wide">') == 1  # and the cost curve
+
+
 def test_outputs_are_byte_identical_across_runs():
     a = sample(FAILING)
     first = report_documents(a, ["md", "html", "docx"])
@@ -443,8 +513,10 @@ def test_libreoffice_converts_the_word_report_to_a4_pdf(tmp_path):
     docx_to_pdf(tmp_path / "report.docx", tmp_path)
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
-    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf))
-    assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)  # A4
+    if shutil.which("pdfinfo"):
+        # A4 portrait, but for the page of the measures' cost table (ten columns): A4 landscape
+        pages = _pdf_pages(tmp_path / "report.pdf")
+        assert pages[0] == "P" and set(pages) == {"P", "L"} and pages.count("L") == 1, pages
     if shutil.which("pdftotext"):
         text = subprocess.run(
             ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True
@@ -507,3 +579,59 @@ def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
     assert people.auto_filter.ref == f"A1:{get_column_letter(len(RESULT_COLUMNS))}3" and people.freeze_panes == "D2"
     assert people.column_dimensions["C"].width >= 10  # a Chinese name fits
     assert (key_row["grade"], key_row["verdict"], key_row["feasibility"]) == ("pass", "eligible", "ready")
+    # a yes/no in words for people (LibreOffice prints a bare false as 0), a boolean for scripts
+    robust = row["结论稳健" if lang == "zh" else "Verdict robust"].value
+    assert (
+        isinstance(key_row["robust"], bool)
+        and robust == {True: ("是", "yes"), False: ("否", "no")}[key_row["robust"]][lang != "zh"]
+    )
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    """'L' (A4 landscape) or 'P' (A4 portrait) for each page, by pdfinfo; anything else as its size."""
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True, check=True)
+    sizes = re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info.stdout, re.M)
+    a4 = {(595, 842): "P", (842, 595): "L"}
+    return [a4.get((round(float(w)), round(float(h))), f"{w}x{h}") for w, h in sizes]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not WRITER or not shutil.which("pdfinfo"), reason="LibreOffice Writer or poppler missing")
+def test_libreoffice_prints_the_summary_ranking_landscape_with_codes_whole(tmp_path):
+    (tmp_path / "summary.docx").write_bytes(sample_summary()["summary.docx"])
+    docx_to_pdf(tmp_path / "summary.docx", tmp_path)
+    pages = _pdf_pages(tmp_path / "summary.pdf")
+    assert set(pages) == {"P", "L"} and pages[0] == pages[-1] == "P"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "summary.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    ranking = text[text.index("二、社区排名") :]
+    for code in ("（FT-SH-01）", "（FT-SH-02）", "（FT-SH-08）"):
+        assert code in ranking  # never "（FT-SH-" and "08）" on two lines
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None or not shutil.which("pdfinfo"), reason="Chromium or poppler missing")
+def test_chromium_prints_the_summary_ranking_landscape_with_codes_whole(tmp_path):
+    (tmp_path / "summary.html").write_bytes(sample_summary()["summary.html"])
+    pdf = tmp_path / "summary.pdf"
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            (tmp_path / "summary.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pages = _pdf_pages(pdf)
+    assert set(pages) == {"P", "L"} and pages[0] == "P"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for code in ("（FT-SH-01）", "（FT-SH-02）", "（FT-SH-08）"):
+        assert code in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -168,3 +169,47 @@ def test_payback_beyond_the_period_is_shown_as_such():
     cost, _ = set_cost(costs, [StepChange("M11", before, change)], terms_for(costs, before))
     assert "Simple payback: 15.8 years (beyond the period)" in cost_summary(cost, "en", None)
     assert "静态回收期：15.8 年（超过评估期）" in cost_summary(cost, "zh", None)
+
+
+def _costs_rows(*args: str) -> dict[str, list[str]]:
+    """`carbon costs sz-2025` with a wide console: the cells of each figure's first line (its
+    key, value, unit, status and source), by the figure's key."""
+    from carbon_cli.cli import console
+
+    console.stdout.width = 600
+    try:
+        output = runner.invoke(app, ["costs", "sz-2025", *args]).output
+    finally:
+        console.stdout.width = None
+    keys = {f.key for f in load_cost_set("sz-2025").figures()}
+    rows = [[c.strip() for c in line.split("│")] for line in output.splitlines() if line.count("│") > 6]
+    return {cells[2]: cells for cells in rows if cells[2] in keys}
+
+
+ENGLISH_PROSE = re.compile(r"[A-Za-z]+(?:[ ,;:&'-]+[A-Za-z]+){2,}")  # three English words in a row
+
+
+def test_cost_sources_are_in_chinese_by_default_and_in_english_with_lang_en():
+    figures = load_cost_set("sz-2025").figures()
+    zh, en = _costs_rows(), _costs_rows("--lang", "en")
+    assert set(zh) == set(en) == {f.key for f in figures}
+    for f in figures:
+        shown = zh[f.key][6]
+        assert shown == f.source_zh and re.search("[\u4e00-\u9fff]", shown), f.key
+        # no English sentence left: what stays is references, keys and names as published
+        kept = re.sub(r"\b(?:costs-sources|primer)\.md\b|\b[a-z]+(?:_[a-z0-9]+)+\b|issue 25|China Daily", "", shown)
+        assert not ENGLISH_PROSE.search(kept), (f.key, ENGLISH_PROSE.search(kept))
+        section = r"\S+\.md(?: [A-Z]?[\d.]+)?"  # the same section of costs-sources.md
+        assert re.match(section, shown)[0] == re.match(section, f.source)[0]
+        assert en[f.key][6] == f.source  # English as before
+    assert "（hexun 2024-03-15）" in zh["gas_residential"][6] and "（bkwk.cn）" in zh["water_residential"][6]
+
+
+def test_a_users_new_source_is_not_described_by_the_old_chinese_words(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[set]\nid = "mine"\n\n[costs.M1_capex]\ntypical = 3200\nsource = "our tender, 2026"\n')
+    figure = load_cost_set(str(mine)).costs["M1_capex"].figure
+    assert figure.source_label("zh") == figure.source_label("en") == "our tender, 2026"
+    kept = tmp_path / "kept.toml"
+    kept.write_text('[set]\nid = "kept"\n\n[costs.M1_capex]\ntypical = 3200\n')
+    assert load_cost_set(str(kept)).costs["M1_capex"].figure.source_zh.startswith("costs-sources.md M1：")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_cli.campaign.roster import Member, Roster, form_name
+from carbon_cli.core.i18n import display_width
 from carbon_cli.survey.fields import dictionary, field_name
 from carbon_cli.survey.issues import Issue
 from carbon_cli.survey.model import Survey
@@ -32,6 +33,38 @@ ACTIONS = {
     "errors": ("退回修改（附标注副本）", "send back the marked copy to fix"),
     "ready": ("可以评价", "ready to assess"),
 }
+
+
+# What each state means, for the legend under the status table.
+MEANINGS = {
+    "missing": (
+        "没有收到该社区的调研表。发出后原样未动、尚未填写的表格也算未交回（“文件”列写明是哪份）。",
+        "No survey has come back. A form returned exactly as it was sent out, nothing filled in, counts as "
+        "missing too (the File column names it).",
+    ),
+    "unreadable": (
+        "收到了文件，但读不出来（损坏、加密或不是工作簿），原因写在“缺少的必填项”列。",
+        "A file came back but cannot be read (damaged, encrypted or not a workbook); the reason is in the "
+        "Required fields missing column.",
+    ),
+    "blank": (
+        "交回的表格里必填项一个也没有填：“缺必填项”是全部必填项的数目。",
+        "The survey came back with none of its required fields filled in: Required missing counts all of them.",
+    ),
+    "errors": (
+        "表中有错误（如数值超出合理范围、单位不符），改正后才能评价；标注副本中红色格子就是错误所在。",
+        "The survey has errors (a value out of its plausible range, a wrong unit) that must be fixed before it "
+        "can be assessed; red cells in the marked copy show where.",
+    ),
+    "ready": (
+        "没有错误，可以评价；有警告的，请核实后再用。",
+        "No errors: it can be assessed; check any warnings first.",
+    ),
+}
+NEXT_STEP = (
+    "“下一步”是协调人对该社区要做的事，按状态而定，如上。",
+    "Next step: what the coordinator does about the community, by its status, as above.",
+)
 
 
 def state_label(state: str, lang: str) -> str:
@@ -99,6 +132,13 @@ class CollectionStatus:
     off_roster: list[Stray]
     duplicates: dict[str, list[str]]  # community ID → the files it was found in
     unreadable: list[Issue]  # files that could not be read and belong to no roster community
+    as_of: str | None = None  # the ISO day the status was taken
+
+    @property
+    def district(self) -> str:
+        """The roster's district, when all of its communities are in one."""
+        districts = {m.district for m in self.roster.members}
+        return districts.pop() if len(districts) == 1 else ""
 
     def count(self, state: str) -> int:
         return sum(1 for r in self.rows if r.state == state)
@@ -110,6 +150,7 @@ class CollectionStatus:
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {
             "roster": self.roster.file,
+            "as_of": self.as_of,
             "communities": len(self.rows),
             "received": self.received,
             "states": {state: self.count(state) for state in STATES},
@@ -148,10 +189,11 @@ def _row(member: Member, survey: Survey, files: list[str]) -> Row:
 UNTOUCHED = ("表格与发出时相同，尚未填写", "the form is as it was sent out: not filled in yet")
 
 
-def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> CollectionStatus:
-    """The status of every roster community from validated files (`validation.FileResult`). A
-    form nobody has filled in (`forms.is_untouched`) is not a survey returned: its community is
-    missing, the form named, unless a survey of it was returned in another file."""
+def collection_status(roster: Roster, files: list[Any], lang: str = "zh", as_of: str | None = None) -> CollectionStatus:
+    """The status of every roster community from validated files (`validation.FileResult`), as
+    on the ISO day `as_of`. A form nobody has filled in (`forms.is_untouched`) is not a survey
+    returned: its community is missing, the form named, unless a survey of it was returned in
+    another file."""
     from carbon_cli.campaign.returned import is_untouched
 
     found: dict[str, list[tuple[Survey, str]]] = {}
@@ -201,7 +243,7 @@ def collection_status(roster: Roster, files: list[Any], lang: str = "zh") -> Col
         for s, f in entries
     ]
     duplicates = {key: [f for _, f in entries] for key, entries in found.items() if len(entries) > 1}
-    return CollectionStatus(roster, rows, off, duplicates, [i for i in unreadable if id(i) not in claimed])
+    return CollectionStatus(roster, rows, off, duplicates, [i for i in unreadable if id(i) not in claimed], as_of)
 
 
 def _stem(community_id: str) -> str:
@@ -212,9 +254,14 @@ PERCENT_FROM = 10  # the completeness columns: overall, then one per topic
 STATE_FILLS = {"missing": "D9D9D9", "unreadable": "FFC7CE", "blank": "FFEB9C", "errors": "FFC7CE", "ready": "C6EFCE"}
 
 
+HEADER_ROW = 4  # under the title and the line saying when and from which roster
+
+
 def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
-    """The collection status as a workbook a coordinator sorts and filters: one row per roster
-    community on the first sheet; off-roster, duplicate and unreadable files on the second."""
+    """The collection status as a workbook a coordinator sorts, filters and prints: on the first
+    sheet a title, the day it was taken and the roster, one row per roster community, and under
+    the table a legend of the states and the next step; off-roster, duplicate and unreadable
+    files on the second."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -247,12 +294,25 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
         (t("文件", "File"), 22),
     ]
     bold, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    title = t("调研表回收情况", "Survey collection status")
+    if status.district:
+        title = f"{status.district}{title}" if lang == "zh" else f"{title}: {status.district}"
+    text_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
+    about = [
+        t(f"截至 {status.as_of}", f"As of {status.as_of}") if status.as_of else "",
+        t(f"名单 {Path(status.roster.file).name}", f"roster {Path(status.roster.file).name}"),
+        t(
+            f"{len(status.rows)} 个社区，已交回 {status.received} 个，可以评价 {status.count('ready')} 个",
+            f"{len(status.rows)} communities, {status.received} returned, {status.count('ready')} ready to assess",
+        ),
+    ]
+    text_cell(ws, 2, 1, t("；", "; ").join(a for a in about if a))
     for col, (text, width) in enumerate(headers, 1):
-        cell = text_cell(ws, 1, col, text)
+        cell = text_cell(ws, HEADER_ROW, col, text)
         cell.font, cell.fill = bold, header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         ws.column_dimensions[cell.column_letter].width = width
-    for r, row in enumerate(status.rows, 2):
+    for r, row in enumerate(status.rows, HEADER_ROW + 1):
         filled, total = row.filled
         received = row.state not in ("missing", "unreadable")
         values: list[Any] = [
@@ -275,20 +335,30 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
         ]
         for col, value in enumerate(values, 1):
             cell = text_cell(ws, r, col, value)
-            cell.alignment = Alignment(vertical="top", wrap_text=col >= len(headers) - 1)
+            cell.alignment = Alignment(vertical="top", wrap_text=col in (5, 6) or col >= len(headers) - 1)
             if PERCENT_FROM <= col < PERCENT_FROM + 1 + len(topics):
                 cell.number_format = "0%"
         ws.cell(r, 5).fill = PatternFill("solid", fgColor=STATE_FILLS[row.state])
-        wrapped = max(len(row.files), -(-len(str(values[-2] or "")) // 19))  # the wrapped columns
+        wrapped = max(  # the wrapped columns: state, next step, fields missing, files
+            -(-display_width(values[4]) // headers[4][1]),
+            -(-display_width(values[5]) // headers[5][1]),
+            -(-display_width(str(values[-2] or "")) // (headers[-2][1] - 1)),
+            len(row.files),
+        )
         ws.row_dimensions[r].height = 15 * max(1, wrapped)
-    last = len(status.rows) + 1
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
-    ws.row_dimensions[1].height = 32
+    last = HEADER_ROW + len(status.rows)
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{last}"
+    ws.row_dimensions[1].height = 24
+    ws.row_dimensions[HEADER_ROW].height = 32
+    _legend(ws, last + 2, len(headers), lang)
     _landscape(ws)
-    ws.print_title_rows = "1:1"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    footer: Any = ws.oddFooter  # pages numbered, as on the other workbooks
+    footer.center.text = "&A — " + t("第 &P 页，共 &N 页", "page &P of &N")
 
-    other = wb.create_sheet(t("名单外、重复与无法读取", "Off-roster, duplicates, unreadable"))
+    # a sheet name has 31 characters at most, or Excel calls the file damaged
+    other = wb.create_sheet(t("名单外、重复与无法读取", "Off-roster, repeats, unreadable"))
     other_headers = [
         (t("类型", "Kind"), 16),
         (t("社区编码", "Community ID"), 14),
@@ -319,6 +389,36 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
     other.auto_filter.ref = f"A1:E{max(2, len(lines) + 1)}"
     _landscape(other)
     return workbook_bytes(wb)
+
+
+def _legend(ws: Any, top: int, columns: int, lang: str) -> None:
+    """Under the table, outside its filter: each state as the 状态 column shows it, its next step
+    under 下一步, and what it means across the columns after; then what 下一步 is."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from carbon_cli.campaign.annotate import text_cell
+
+    zh = lang == "zh"
+    text_cell(ws, top, 1, "说明" if zh else "Legend").font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    # the state and next-step columns (5, 6), then the meaning merged over the columns after them
+    widths = [ws.column_dimensions[ws.cell(1, c).column_letter].width for c in (5, 6)]
+    width = sum(ws.column_dimensions[ws.cell(1, c).column_letter].width for c in range(7, columns + 1))
+    lines = [(state_label(s, lang), action_label(s, lang), MEANINGS[s][not zh], s) for s in STATES]
+    lines.append(("", "下一步" if zh else "Next step", NEXT_STEP[not zh], ""))
+    for r, (label, action, meaning, state) in enumerate(lines, top + 1):
+        if label:
+            text_cell(ws, r, 5, label).fill = PatternFill("solid", fgColor=STATE_FILLS[state])
+        text_cell(ws, r, 6, action).font = Font(bold=not label)
+        text_cell(ws, r, 7, meaning)
+        for c in (5, 6, 7):
+            ws.cell(r, c).alignment = wrap
+        ws.merge_cells(start_row=r, start_column=7, end_row=r, end_column=columns)
+        ws.row_dimensions[r].height = 15 * max(
+            -(-display_width(meaning) // int(width - 2)),
+            -(-display_width(label) // int(widths[0])),
+            -(-display_width(action) // int(widths[1])),
+        )
 
 
 def _landscape(ws: Any) -> None:

@@ -178,6 +178,7 @@ AsOfOption = Annotated[
         metavar="DATE",
         callback=_full_date,
         help="Day on which subsidies and policies are judged in force, e.g. 2026-12-31 (default: today). It "
-        "changes which subsidies a pathway counts and is stated in the report.",
+        "changes which subsidies a pathway counts and is stated in the report; with validate --roster, the day "
+        "the collection status is dated.",
     ),
 ]

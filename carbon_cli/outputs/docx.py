@@ -4,9 +4,11 @@ The template (`templates/report.docx`, or the user's own with `--template`) give
 size and margins, header and footer with the page number, fonts, the heading styles (Word builds
 a table of contents from them), the table style. This module writes only the body, from the
 parsed Markdown: `#` → Title, `##` → Heading 1, `###` → Heading 2, paragraphs, lists, quotes (the
-conclusion box), tables with a repeated header row. Charts (Mermaid blocks) are left out, their
-figures in the tables beside them, except a block marked `%% docx` (the tracking charts), drawn
-as a Word chart (outputs/docx_charts.py).
+conclusion box), tables with a repeated header row. A table too wide for the page to keep its
+words whole (the district ranking, a cost table of ten columns) is set on a landscape page of its
+own section, with its heading; a name and its code (社区（FT-SH-04）) take two lines at most, the
+code whole. Charts (Mermaid blocks) are left out, their figures in the tables beside them, except
+a block marked `%% docx` (the tracking charts), drawn as a Word chart (outputs/docx_charts.py).
 
 The body is written as WordprocessingML directly (a few element kinds, escaped as XML), not
 through python-docx: a batch writes hundreds of these, and this takes a few milliseconds each.
@@ -44,6 +46,7 @@ CELL_STYLE, HEAD_STYLE = "TableText", "TableHeading"
 QUOTE_STYLE, BULLET_STYLE, NUMBERED_STYLE = "Conclusion", "ListBullet", "NumberedItem"
 MONO = "Consolas"
 HEAD_FILL = "DCE6E8"
+PAD = 190  # twips of cell margins and some slack
 WIDE, SMALL = 9, 16  # a table of 9 columns or more is set in 8 pt to fit A4 portrait
 
 # Characters XML 1.0 cannot hold: a workbook cell may contain them; Word would refuse the file.
@@ -123,6 +126,9 @@ def _run(text: str, props: str = "") -> str:
     return f'<w:r>{props}<w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
 
 
+_OPENING, _CLOSING = "（(“‘「『【《", "）)、，。；：！？”’」』】》%"
+_NAME_CODE = re.compile(r"（[!-~]+）$")  # 社区（FT-SH-04）: the code a name ends with
+TWO_LINES = 30  # a cell of up to this many columns (a name and its code) should take two lines at most
 _WORD = re.compile(r"[^\s\u2e80-\uffff/()-]+")  # a word processor may break at spaces, CJK, - / ( )
 
 
@@ -146,6 +152,32 @@ class _Cell:
         """The width it should not be narrower than: all of a short text, else its longest word."""
         return self.chars if self.chars <= 10 else max(4, self.word)
 
+    @property
+    def code(self) -> int:
+        """The width of the code in brackets a name ends with (社区（FT-SH-04）), or 0."""
+        match = _NAME_CODE.search(self.text)
+        return display_width(match[0]) if match and match.start() else 0
+
+    @property
+    def two_lines(self) -> int:
+        """The width at which a name-sized text takes two lines at most (a longer one: as
+        `unbreakable`): a name on the first and its code on the second (the table breaks the
+        line before the code, not inside it), or else broken where a word processor may, at a
+        space or between Chinese characters, never beside a bracket."""
+        text = self.text
+        if self.chars <= 10 or self.chars > TWO_LINES:
+            return self.unbreakable
+        if self.code:
+            return max(self.unbreakable, self.code, self.chars - self.code)
+        best = self.chars
+        for i in range(1, len(text)):
+            before, after = text[i - 1], text[i]
+            if before in _OPENING or after in _CLOSING or after in _OPENING:
+                continue
+            if before.isspace() or after.isspace() or ord(before) >= 0x2E80 or ord(after) >= 0x2E80:
+                best = min(best, max(display_width(text[:i].rstrip()), display_width(text[i:].lstrip())))
+        return max(self.unbreakable, best)
+
 
 def _share(low: list[int], high: list[int], width: int) -> list[int]:
     """Widths from `low` towards `high`, in proportion to the difference, filling `width`."""
@@ -156,14 +188,42 @@ def _share(low: list[int], high: list[int], width: int) -> list[int]:
     return [m + int(room * e / sum(extra)) for m, e in zip(low, extra, strict=True)]
 
 
+@dataclass(frozen=True)
+class _Page:
+    """The template's page (its last section), and the same page turned to landscape."""
+
+    section: str  # the <w:sectPr> element
+    text_width: int
+
+    @property
+    def landscape(self) -> _Page | None:
+        """The landscape page, or None: the template is landscape already, or has no page size."""
+        size = re.search(r'<w:pgSz\b[^>]*?\bw:w="(\d+)"[^>]*?\bw:h="(\d+)"[^>]*/>', self.section)
+        if not size or int(size[1]) >= int(size[2]):
+            return None
+        width, height = int(size[1]), int(size[2])
+        turned = f'<w:pgSz w:w="{height}" w:h="{width}" w:orient="landscape"/>'
+        return _Page(self.section.replace(size[0], turned, 1), self.text_width + height - width)
+
+    def ending(self) -> str:
+        """An empty paragraph, a point high, that ends a section of this page (Word keeps a
+        section's page in the last paragraph of it)."""
+        section = re.sub(r"<w:pgNumType\b[^>]*/>", "", self.section)  # page numbers run on
+        tiny = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr>'
+        return f"<w:p><w:pPr>{tiny}{section}</w:pPr></w:p>"
+
+
 @dataclass
 class _Writer:
     text_width: int
     link_ext: str | None
+    page: _Page | None = None  # the template's page: tables too wide for it are set on a landscape one
     links: list[str] = field(default_factory=list)
     out: list[str] = field(default_factory=list)
     charts: list[bytes] = field(default_factory=list)  # chart parts, in the order they are shown
     size: int | None = None  # half-points: the smaller text of a wide table
+    heading: int = 0  # where in `out` the last heading is
+    landscape: list[list[int]] = field(default_factory=list)  # [first, last] blocks of each landscape stretch
     # --- inline ------------------------------------------------------------------------
 
     def runs(self, inline: Any, mono: bool = False) -> tuple[list[str], str]:
@@ -229,7 +289,19 @@ class _Writer:
 
     def table(self, rows: list[list[_Cell]], header_rows: int) -> None:
         columns = max(len(r) for r in rows)
-        widths = self.column_widths(rows, columns)
+        widths = self.column_widths(rows, columns, self.text_width)
+        turned = self.page.landscape if self.page else None
+        if turned and sum(self.least(rows, columns)) > self.text_width:
+            # too wide for the page to keep its words whole: on a landscape page, from its heading
+            # (when no other table is between them), joining the landscape stretch before it
+            # when only headings and paragraphs are between them
+            widths = self.column_widths(rows, columns, turned.text_width)
+            first = self.heading if not any("<w:tbl>" in b for b in self.out[self.heading :]) else len(self.out)
+            last = self.landscape[-1] if self.landscape else None
+            if last and not any("<w:tbl>" in b for b in self.out[last[1] + 1 :]):
+                last[1] = len(self.out) + 1
+            else:
+                self.landscape.append([first, len(self.out) + 1])
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         out = [
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{TABLE_STYLE}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
@@ -241,6 +313,11 @@ class _Writer:
             out.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if head else "") + "</w:trPr>")
             for c in range(columns):
                 cell = row[c] if c < len(row) else _Cell()
+                runs = "".join(cell.runs)
+                if not head and cell.code and self.char * cell.chars + PAD > widths[c] and "（" in runs:
+                    # a name too long for one line: its code whole on the next
+                    at = runs.rindex("（")
+                    runs = f'{runs[:at]}</w:t><w:br/><w:t xml:space="preserve">{runs[at:]}'
                 jc = f'<w:jc w:val="{cell.align}"/>' if cell.align else ""
                 style = HEAD_STYLE if head else CELL_STYLE
                 # the header's shading also set on the cell: not every word processor applies
@@ -248,29 +325,59 @@ class _Writer:
                 shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEAD_FILL}"/>' if head else ""
                 out.append(
                     f'<w:tc><w:tcPr><w:tcW w:w="{widths[c]}" w:type="dxa"/>{shade}</w:tcPr>'
-                    f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>{"".join(cell.runs)}</w:p></w:tc>'
+                    f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>{runs}</w:p></w:tc>'
                 )
             out.append("</w:tr>")
         out.append("</w:tbl>")
         self.out.append("".join(out))
         self.paragraph([], CELL_STYLE)  # Word needs a paragraph between two tables
 
-    def column_widths(self, rows: list[list[_Cell]], columns: int) -> list[int]:
-        """Twips per column: each at least as wide as its short texts and longest word (numbers,
-        keys and short labels stay on one line), the rest shared by how much text each holds.
-        A table too wide for that keeps whole words at least, short texts breaking at spaces."""
-        char = 112 * (self.size or 19) // 19  # twips per half-width character (bold Arial at 9.5 pt)
-        pad = 190  # cell margins and some slack
+    def _columns(self, rows: list[list[_Cell]], columns: int, measure: str) -> list[int]:
+        """Twips per column: the widest `measure` of its cells, in characters, and the padding."""
         cells = [[r[c] for r in rows if c < len(r)] for c in range(columns)]
-        words = [max((x.word for x in col), default=2) * char + pad for col in cells]
-        least = [max((x.unbreakable for x in col), default=2) * char + pad for col in cells]
-        want = [min(80, max((x.chars for x in col), default=2)) * char + pad for col in cells]
-        width = self.text_width
+        return [min(80, max((getattr(x, measure) for x in col), default=2)) * self.char + PAD for col in cells]
+
+    @property
+    def char(self) -> int:
+        """Twips per half-width character (bold Arial at 9.5 pt, or the smaller text)."""
+        return 112 * (self.size or 19) // 19
+
+    def least(self, rows: list[list[_Cell]], columns: int) -> list[int]:
+        return self._columns(rows, columns, "unbreakable")
+
+    def column_widths(self, rows: list[list[_Cell]], columns: int, width: int) -> list[int]:
+        """Twips per column: each at least as wide as its short texts and longest word (numbers,
+        keys and short labels stay on one line) and as its names need for two lines, the rest
+        shared by how much text each holds. A table too wide for that keeps whole words at
+        least, short texts breaking at spaces."""
+        words = self._columns(rows, columns, "word")
+        least = self.least(rows, columns)
+        two = self._columns(rows, columns, "two_lines")
+        want = self._columns(rows, columns, "chars")
         if sum(least) > width:
             if sum(words) >= width:
                 return [int(width * w / sum(words)) for w in words]
             return _share(words, least, width)
-        return _share(least, want, width)
+        if sum(two) > width:
+            return _share(least, two, width)
+        return _share(two, want, width)
+
+    def sections(self) -> list[str]:
+        """The body, each landscape stretch between two section ends."""
+        if not self.page or not self.landscape:
+            return self.out
+        turned = self.page.landscape
+        assert turned is not None
+        out: list[str] = []
+        done = 0
+        for first, last in self.landscape:
+            out += self.out[done:first]
+            if first:
+                out.append(self.page.ending())
+            out += self.out[first:last]  # the table's own paragraph after it ends the stretch
+            out.append(turned.ending())
+            done = last + 1
+        return out + self.out[done:]
 
     def blocks(self, tokens: list[Any]) -> None:
         quote = 0
@@ -283,6 +390,7 @@ class _Writer:
             tok = tokens[i]
             kind = tok.type
             if kind == "heading_open":
+                self.heading = len(self.out)
                 runs, _ = self.runs(tokens[i + 1])
                 self.paragraph(runs, STYLES.get(tok.tag, "Heading3"))
                 i += 2
@@ -342,11 +450,14 @@ class _Writer:
             i += 1
 
 
-def body_xml(tokens: list[Any], text_width: int, link_ext: str | None = ".docx") -> tuple[str, list[str], list[bytes]]:
-    """(body XML, link targets, chart parts) of the parsed Markdown `tokens`."""
-    writer = _Writer(text_width, link_ext)
+def body_xml(
+    tokens: list[Any], text_width: int, link_ext: str | None = ".docx", section: str | None = None
+) -> tuple[str, list[str], list[bytes]]:
+    """(body XML, link targets, chart parts) of the parsed Markdown `tokens`. `section`: the
+    template's page (its <w:sectPr>); a table too wide for it is set on a landscape page."""
+    writer = _Writer(text_width, link_ext, _Page(section, text_width) if section else None)
     writer.blocks(tokens)
-    return "".join(writer.out), writer.links, writer.charts
+    return "".join(writer.sections()), writer.links, writer.charts
 
 
 def document(
@@ -357,11 +468,11 @@ def document(
     tpl = load_template(template)
     tokens = markdown.parse(text) if tokens is None else tokens
     title = markdown.title(tokens)
-    body, links, charts = body_xml(tokens, tpl.text_width, link_ext)
     start = tpl.document.index("<w:body>") + len("<w:body>")
     end = tpl.document.rindex("</w:body>")
     inner = tpl.document[start:end]
     sect = re.search(r"<w:sectPr\b(?:(?!<w:sectPr\b).)*</w:sectPr>\s*$", inner, re.S)  # the last section
+    body, links, charts = body_xml(tokens, tpl.text_width, link_ext, sect[0].strip() if sect else None)
     xml = tpl.document[:start] + body + (sect[0] if sect else "") + tpl.document[end:]
     if links and 'xmlns:r="' not in xml[: xml.index("<w:body>")]:
         xml = xml.replace(

@@ -229,6 +229,8 @@ def people_sheets(
             if feasibility == "unknown"
             else term(str(feasibility), lang),
             **compared,
+            # 是 / 否, not TRUE / FALSE (LibreOffice prints a false as 0)
+            **{k: term("yes" if v else "no", lang) for k, v in row.items() if isinstance(v, bool)},
         }
 
     return [

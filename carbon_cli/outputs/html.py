@@ -51,6 +51,7 @@ th, td { border: 1px solid var(--rule); padding: 4px 7px; vertical-align: top; }
 th { background: #e3eced; font-weight: bold; text-align: left; }
 td[style*="right"], th[style*="right"] { font-variant-numeric: tabular-nums; }
 .nw { white-space: nowrap; }
+@media print, (min-width: 701px) { td.long { min-width: 9em; } }
 svg.chart { display: block; width: 100%; max-width: 820px; height: auto; margin: 0.8em auto 1.2em; }
 pre { white-space: pre-wrap; background: var(--soft); padding: 0.6em; font-size: 12px; }
 @media (max-width: 700px) {
@@ -77,35 +78,51 @@ pre { white-space: pre-wrap; background: var(--soft); padding: 0.6em; font-size:
   tr, svg.chart, blockquote { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
   h2 { break-before: auto; }
+  .table-wrap.wide, h2.wide, h3.wide, p.wide { page: wide; }
 }
+@page wide { size: A4 landscape; }
 """
 
 # Only the page itself: inline styles, inline SVG; nothing fetched, nothing run.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
+# The code in brackets after a name, 社区（FT-SH-04）: kept on one line (a browser would break it
+# at a hyphen); the line breaks before it if it must.
+_CODE = re.compile(r"（[!-;=?-~]+）")  # printable ASCII but < and >: FT-SH-04, or escaped as &amp;
+
+
+WIDE = 10  # a table of this many columns is printed on a landscape page
+LONG = 24  # a cell of this many columns (a list of measures) is not squeezed to a few characters
+
+
 def _short(cell: Any, text: str) -> None:
-    """A short cell (a number, a key, a two-word label) is kept on one line."""
+    """A short cell (a number, a key, a two-word label) is kept on one line; a long one keeps
+    some width."""
     if display_width(text) <= 10:
         cell.attrSet("class", "nw")
+    elif display_width(text) >= LONG:
+        cell.attrSet("class", "long")
 
 
 def _label_cells(tokens: list[Any]) -> None:
     """Give every body cell its column's header as `data-label` (phones show it beside the value),
     and mark wide tables to be stacked on narrow screens."""
     headers: list[str] = []
-    col = 0
+    col = start = 0
     table = None
     in_head = False
     for i, tok in enumerate(tokens):
         if tok.type == "table_open":
-            headers, table = [], tok
+            headers, table, start = [], tok, i
         elif tok.type == "thead_open":
             in_head = True
         elif tok.type == "thead_close":
             in_head = False
             if table is not None and len(headers) >= 4:
-                table.attrSet("class", "stack")
+                table.attrSet("class", "stack wide" if len(headers) >= WIDE else "stack")
+                if len(headers) >= WIDE:
+                    _lead_in(tokens, start)
         elif tok.type == "tr_open":
             col = 0
         elif tok.type == "th_open" and in_head:
@@ -116,6 +133,18 @@ def _label_cells(tokens: list[Any]) -> None:
                 tok.attrSet("data-label", headers[col])
             _short(tok, plain(tokens[i + 1]))
             col += 1
+
+
+def _lead_in(tokens: list[Any], table: int) -> None:
+    """The heading and paragraphs just before a wide table (no other block between) printed on
+    its landscape page, not left at the foot of the page before."""
+    i = table - 1
+    while i >= 0 and tokens[i].level == 0 and tokens[i].type in ("paragraph_close", "heading_close"):
+        opening = next(j for j in range(i - 1, -1, -1) if tokens[j].level == 0)
+        tokens[opening].attrSet("class", "wide")
+        if tokens[opening].type == "heading_open":
+            break
+        i = opening - 1
 
 
 def _links(tokens: list[Any], link_ext: str | None) -> None:
@@ -130,6 +159,7 @@ def _links(tokens: list[Any], link_ext: str | None) -> None:
 
 @cache
 def _renderer() -> RendererHTML:
+    from markdown_it.common.utils import escapeHtml
     from markdown_it.renderer import RendererHTML
 
     class Page(RendererHTML):
@@ -140,8 +170,12 @@ def _renderer() -> RendererHTML:
             svg = svg_chart(tok.content) if tok.info.strip() == "mermaid" else None
             return svg + "\n" if svg else f"<pre><code>{escape(tok.content)}</code></pre>\n"
 
+        def text(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+            return _CODE.sub(r'<span class="nw">\g<0></span>', escapeHtml(tokens[idx].content))
+
         def table_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-            return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
+            wide = "wide" in str(tokens[idx].attrGet("class") or "").split()
+            return f'<div class="table-wrap{" wide" if wide else ""}">' + self.renderToken(tokens, idx, options, env)
 
         def table_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
             return self.renderToken(tokens, idx, options, env) + "</div>\n"

@@ -86,12 +86,16 @@ class Figure:
     source: str
     year: int | None = None
     unit_zh: str = ""
+    source_zh: str = ""  # the source in Chinese words (titles kept as published), when given
 
     def label(self, lang: str = "zh") -> str:
         return (self.zh if lang == "zh" else self.en) or self.key
 
     def unit_label(self, lang: str = "zh") -> str:
         return (self.unit_zh if lang == "zh" else "") or self.unit
+
+    def source_label(self, lang: str = "zh") -> str:
+        return (self.source_zh if lang == "zh" else "") or self.source
 
 
 @dataclass(frozen=True)
@@ -226,9 +230,18 @@ def _merge(base: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         for key, entry in _table(data, name).items():
             if not isinstance(entry, dict):
                 raise Malformed(f"[{name}.{key}] must be a table")
-            merged[name][key] = {**merged[name].get(key, {}), **entry}
+            merged[name][key] = _override(merged[name].get(key, {}), entry)
     for name in ("award", "appraisal"):
-        merged[name] = {**merged[name], **_table(data, name)}
+        merged[name] = _override(merged[name], _table(data, name))
+    return merged
+
+
+def _override(base: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `entry`'s keys over it; a new `source` without its `source_zh` drops the old
+    one's Chinese words, which would describe the figure it replaced."""
+    merged = {**base, **entry}
+    if "source" in entry and "source_zh" not in entry:
+        merged.pop("source_zh", None)
     return merged
 
 
@@ -254,6 +267,7 @@ def _figure(key: str, entry: dict[str, Any], where: str) -> Figure:
         source=str(require(entry, "source", str, where)),
         year=year if isinstance(year, int) and not isinstance(year, bool) else None,
         unit_zh=str(entry.get("unit_zh", "")),
+        source_zh=str(entry.get("source_zh", "")),
     )
 
 

@@ -402,7 +402,7 @@ def costs(
             figure(v.typical) if v.low == v.high else " / ".join(figure(x) for x in (v.low, v.typical, v.high)),
             f.unit_label(code),
             term(f.status, code),
-            f.source,
+            f.source_label(code),
         )
     stdout.print(table)
 

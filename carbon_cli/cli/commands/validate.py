@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from carbon_cli.cli.options import IssueFormat, Lang, LangOption, MaxFileOption, MaxInflatedOption, YearOption
+from carbon_cli.cli.options import (
+    AsOfOption,
+    IssueFormat,
+    Lang,
+    LangOption,
+    MaxFileOption,
+    MaxInflatedOption,
+    YearOption,
+)
 
 if TYPE_CHECKING:
     from carbon_cli.campaign.annotate import Outcome
@@ -52,6 +60,7 @@ def validate(
     ] = None,
     max_inflated_mb: MaxInflatedOption = 512.0,
     max_file_mb: MaxFileOption = 100.0,
+    as_of: AsOfOption = None,
 ) -> None:
     """Check filled surveys: every error and warning with its file, sheet, cell and field.
 
@@ -89,8 +98,9 @@ def validate(
     if members is not None:
         from carbon_cli.campaign.returned import untouched_files
         from carbon_cli.campaign.status import collection_status
+        from carbon_cli.planning.policies import judged_on
 
-        status = collection_status(members, report.files, code)
+        status = collection_status(members, report.files, code, judged_on(as_of))
         pending = untouched_files(report.files)
     outcomes = _annotate(report, annotate, paths, code, limits) if annotate is not None else None
     if output is not None and roster is not None and status is not None:
