@@ -23,6 +23,7 @@ reduction, and drops one that no community left could bring back under a cap.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cmp_to_key
@@ -277,16 +278,37 @@ def _select_count(
         sums = least[i // every]
         return all(x + sums[d][need] <= cap for d, (x, cap) in enumerate(zip(spent, limits, strict=True)))
 
+    # the caps weighed together, each by its size, for the Lagrangian bound on what a choice can
+    # still reach against one known to keep every cap (`_Bound`)
+    caps = [([c[d] for c in costs], cap - _EPS) for d, cap in enumerate(limits)]
+    reductions = [o.tco2e_reduced for o in pool]
+    scale = [1 / max(abs(cap), 1.0) for cap in limits]
+    bound, weights = None, scale
+    for shares in _SHARES[len(limits)]:  # the weighing whose bound is tightest
+        trial = [s * w for s, w in zip(scale, shares, strict=True)]
+        combined = [sum(w * x for w, x in zip(trial, c, strict=True)) for c in costs]
+        made = _Bound(reductions, combined, sum(w * x for w, x in zip(trial, limits, strict=True)), count, caps)
+        if bound is None or made.reach < bound.reach:
+            bound, weights = made, trial
+    assert bound is not None
+
+    def weighed(spent: Sequence[float]) -> float:
+        return sum(w * x for w, x in zip(weights, spent, strict=True))
+
     zero = tuple(0.0 for _ in limits)
     states: list[list[State]] = [[(zero, 0.0, None)], *([] for _ in range(count))]
     for i, option in enumerate(pool):
         cost = costs[i]
+        if i and i % _Bound.EVERY == 0:  # drop the choices that can no longer be the best
+            for j in range(1, count):
+                states[j] = [x for x in states[j] if bound.may_reach(i, j, weighed(x[0]), -x[1])]
         for j in range(min(i + 1, count), 0, -1):
             grown: list[State] = []
             for c, r, chosen in states[j - 1]:
                 spent = tuple(a + b for a, b in zip(c, cost, strict=True))
-                if completes(i + 1, j, spent):
-                    grown.append((spent, r - option.tco2e_reduced, (i, chosen)))
+                reduced = r - option.tco2e_reduced
+                if completes(i + 1, j, spent) and bound.may_reach(i + 1, j, weighed(spent), -reduced):
+                    grown.append((spent, reduced, (i, chosen)))
             if grown:
                 states[j] = _pareto(states[j] + grown)
         for j in range(count):  # choices that can no longer be completed
@@ -297,14 +319,54 @@ def _select_count(
     return _indices(best[2])
 
 
+# how the caps are weighed together in the bound of `_select_count`: tried in turn, the tightest kept
+_SHARES = {
+    2: [(1 - t / 8, t / 8) for t in range(9)],
+    3: [(a / 4, b / 4, (4 - a - b) / 4) for a in range(5) for b in range(5 - a)],
+}
+
+
 def _pareto(states: list[State]) -> list[State]:
     """The choices no other beats on every cost and the reduction (equal ones: the first ids)."""
-    ordered = sorted(states, key=lambda s: (s[1], s[0], _indices(s[2])))
+    ordered = sorted(states, key=_REDUCTION_COSTS)
+    k = 0
+    while k < len(ordered):  # the same reduction and costs: in order of ids
+        end = k + 1
+        while end < len(ordered) and _REDUCTION_COSTS(ordered[end]) == _REDUCTION_COSTS(ordered[k]):
+            end += 1
+        if end - k > 1:
+            ordered[k:end] = sorted(ordered[k:end], key=lambda s: _indices(s[2]))
+        k = end
+    # In this order every kept choice reduces at least as much as the next: a choice is beaten
+    # when a kept one costs no more (within _EPS) on every cap.
     kept: list[State] = []
+    if ordered and len(ordered[0][0]) == 2:
+        # two caps: the kept choices no other kept one beats, by the first cost (their second
+        # costs fall): the one of them with the largest first cost within reach has the least second
+        stair_x: list[float] = []
+        stair_y: list[float] = []
+        for s in ordered:
+            x, y = s[0]
+            at = bisect_right(stair_x, x + _EPS)
+            if at and stair_y[at - 1] <= y + _EPS:
+                continue
+            kept.append(s)
+            at = bisect_right(stair_x, x)
+            if at and stair_y[at - 1] <= y:
+                continue  # beaten exactly, within _EPS only: kept, but not on the stair
+            end = at
+            while end < len(stair_x) and stair_y[end] >= y:
+                end += 1
+            stair_x[at:end], stair_y[at:end] = [x], [y]
+        return kept
     for s in ordered:
-        if not any(k[1] <= s[1] + _EPS and all(a <= b + _EPS for a, b in zip(k[0], s[0], strict=True)) for k in kept):
+        if not any(all(a <= b + _EPS for a, b in zip(k[0], s[0], strict=True)) for k in kept):
             kept.append(s)
     return kept
+
+
+def _REDUCTION_COSTS(s: State) -> tuple[float, tuple[float, ...]]:
+    return s[1], s[0]
 
 
 class _Bound:
@@ -319,8 +381,18 @@ class _Bound:
 
     EVERY = 16  # a checkpoint every so many communities
 
-    def __init__(self, reductions: list[float], costs: list[float], budget: float, most: int) -> None:
+    def __init__(
+        self,
+        reductions: list[float],
+        costs: list[float],
+        budget: float,
+        most: int,
+        caps: list[tuple[list[float], float]] | None = None,
+    ) -> None:
+        """`costs` and `budget` may weigh several caps together (`caps`: each cap's costs and
+        limit, which the known choice must keep); the bound holds for any such weighing."""
         self.budget, self.most, n = budget, most, len(costs)
+        caps = caps or [(costs, budget)]
         pairs = list(zip(reductions, costs, strict=True))
 
         def order(lam: float, start: int = 0) -> list[float]:
@@ -341,12 +413,18 @@ class _Bound:
                 low = a
         lam = math.exp((low + high) / 2)
         self.lam = lam = lam if root(lam) <= root(0.0) else 0.0
+        self.reach = root(lam)  # the most any choice can reduce, by this bound
         self.tops = [list(accumulate(order(lam, q)[: most + 1], initial=0.0)) for q in range(0, n, self.EVERY)]
-        self.known = sum(reductions[:most])  # the cheapest `most` fit
+
+        def fits(chosen: list[int]) -> bool:
+            return all(sum(cost[k] for k in chosen) <= cap + _EPS for cost, cap in caps)
+
+        cheapest = sorted(range(n), key=lambda k: costs[k])[:most]
+        self.known = sum(reductions[k] for k in cheapest) if fits(cheapest) else -math.inf
 
         def fitting(mu: float) -> list[int] | None:
             chosen = sorted(range(n), key=lambda k: -(reductions[k] - mu * costs[k]))[:most]
-            return chosen if sum(costs[k] for k in chosen) <= budget + _EPS else None
+            return chosen if fits(chosen) else None
 
         # the least μ ≥ λ on a fine geometric grid at which the `most` best by r − μ cost fit
         mu = max(lam, 1e-12)
@@ -358,23 +436,28 @@ class _Bound:
             mu *= 1.15
         # and greedily by r − λ cost, a community taken when the cheapest of the rest can still
         # complete the choice within the budget
-        by_cost = sorted(range(n), key=lambda k: costs[k])
-        taken, spent, used = 0, 0.0, [False] * n
+        by_cost = [sorted(range(n), key=lambda k, cost=cost: cost[k]) for cost, _ in caps]
+        taken, spent, used = 0, [0.0] * len(caps), [False] * n
         for k in sorted(range(n), key=lambda k: -(reductions[k] - lam * costs[k])):
             if taken == most:
                 break
-            need, rest = most - taken - 1, 0.0
-            for q in by_cost:
-                if need == 0:
-                    break
-                if not used[q] and q != k:
-                    rest += costs[q]
-                    need -= 1
-            if spent + costs[k] + rest <= budget + _EPS:
-                used[k], taken, spent = True, taken + 1, spent + costs[k]
+            fit = True
+            for d, (cost, cap) in enumerate(caps):
+                need, rest = most - taken - 1, 0.0
+                for q in by_cost[d]:
+                    if need == 0:
+                        break
+                    if not used[q] and q != k:
+                        rest += cost[q]
+                        need -= 1
+                fit = fit and spent[d] + cost[k] + rest <= cap + _EPS
+            if fit:
+                used[k], taken = True, taken + 1
+                spent = [x + cost[k] for x, (cost, _) in zip(spent, caps, strict=True)]
         if taken == most:
             self.known = max(self.known, sum(r for r, u in zip(reductions, used, strict=True) if u))
-        self.margin = 1e-7 * (abs(self.known) + lam * abs(budget) + sum(abs(r) for r in reductions) + 1.0)
+        known = abs(self.known) if self.known > -math.inf else 0.0
+        self.margin = 1e-7 * (known + lam * abs(budget) + sum(abs(r) for r in reductions) + 1.0)
 
     def may_reach(self, i: int, j: int, cost: float, reduced: float) -> bool:
         """Whether j communities chosen before `i`, costing `cost` and reducing `reduced`, could
