@@ -53,7 +53,7 @@ def _ranking_table(batch: Any, lang: str, limit: int, caps: tuple[int, int], nam
             term(f"{r.verdict}.short", lang) if r.verdict == "eligible" else term(r.verdict, lang),
             style=VERDICT_STYLE[r.verdict],
         )
-        if not r.row["robust"]:  # the verdict depends on assumed figures (summary.md says which)
+        if r.row["robust"] is False:  # the verdict depends on assumed figures (summary.md says which)
             verdict.append(" ?", style="bold yellow")
         if r.verdict == "not_eligible" and r.feasibility != "unknown":  # unknown: --no-pathways
             verdict.append("\n" + term(r.feasibility, lang), style="dim")
@@ -107,12 +107,13 @@ def _ranking(batch: Any, lang: str, limit: int, width: int) -> list[Any]:
     if not any(r.summary["pathway"] for r in batch.results):
         order = t(lang, "其余按得分由高到低（未搜索达标路径）", "then by score (no pathways searched)")
     notes = t(lang, f"排序：已符合的社区在前，{order}。", f"Order: eligible communities first, {order}.")
-    if any(not r.row["robust"] for r in batch.results[:limit]):
+    if any(r.row["robust"] is False for r in batch.results[:limit]):
         notes += t(
             lang,
-            "\n? 结论取决于假设取值（阈值、分值或排放因子在其区间内变动即可改变），原因见 summary.md。",
-            "\n? the verdict depends on assumed figures (a threshold, points or factor within its range flips it);"
-            " summary.md says which.",
+            "\n? 结论取决于假设取值：有的阈值、分值或排放因子在其区间内取到某个值，结论就会改变；"
+            "是哪些、要变多少，见 summary.md。",
+            "\n? the verdict depends on assumed figures: some thresholds, points or factors, at some value"
+            " within their ranges, change it; summary.md says which and by how much.",
         )
     if named:
         notes += t(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +41,11 @@ def md(value: Any) -> str:
     line breaks turned into spaces, control and format characters dropped."""
     if value is None:
         return ""
-    text = str(value)
+    return _md_text(str(value))
+
+
+@lru_cache(maxsize=8192)  # labels, keys and units recur in every report of a batch
+def _md_text(text: str) -> str:
     if not text.isprintable():  # the rare text with breaks, controls or format characters
         text = text.translate(_BREAKS)
         text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
@@ -126,6 +130,27 @@ def yuan_range(ctx: Any, value: Any) -> str:
     return money_range(value["low"], value["high"], ctx.get("lang", "zh"))
 
 
+def _attr(obj: Any, key: str) -> Any:
+    """`obj.key` as a template reads it: an item of a mapping, else an attribute (None if absent)."""
+    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+
+def where(src: Any, file: Any) -> str:
+    """Where a value or a problem was read: its file (when not the survey's own), sheet and cell,
+    joined by " › " ("—" when none is known)."""
+    found = _attr(src, "file")
+    parts = (found if found != file else "", _attr(src, "sheet"), _attr(src, "cell"))
+    return " › ".join(md(p) for p in parts if p) or "—"
+
+
+@jinja2.pass_context
+def raw(ctx: Any, value: Any, field: Any) -> str:
+    """A survey value as the survey gives it: a year as written, else with the field's unit."""
+    if _attr(field, "dimension") == "year":
+        return str(value)
+    return val(ctx, value, None, _attr(field, "unit") or "")
+
+
 FILTERS = {
     "md": md,
     "num": num,
@@ -135,6 +160,8 @@ FILTERS = {
     "mq": mq,
     "yuan": yuan,
     "yuan_range": yuan_range,
+    "where": where,
+    "raw": raw,
 }
 
 # ---------------------------------------------------------------------------
