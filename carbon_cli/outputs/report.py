@@ -184,6 +184,7 @@ def environment(folders: tuple[str, ...], sandboxed: bool = True) -> jinja2.Envi
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a run reads each template once, not its file's date at every report
     )
     env.filters.update(FILTERS)
     return env

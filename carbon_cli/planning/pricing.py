@@ -100,9 +100,7 @@ def price(
     if pathway.status != "reachable":
         return replace(pathway, extras=extras)
     priced_steps = tuple(replace(s, cost=c) for s, c in zip(pathway.steps, each, strict=True))
-    return replace(
-        pathway, steps=priced_steps, cost=whole, extras=tuple(_no_regret(pathway, base, values, costs, terms, library))
-    )
+    return replace(pathway, steps=priced_steps, cost=whole, extras=extras)
 
 
 def _no_regret(
