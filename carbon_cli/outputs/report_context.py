@@ -11,6 +11,7 @@ of every surveyed value and the survey's issues.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,11 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 
 def _field(key: str, lang: str) -> dict[str, Any]:
+    return dict(_field_entry(key, lang))
+
+
+@cache  # the same few hundred fields in every report of a batch
+def _field_entry(key: str, lang: str) -> dict[str, Any]:
     spec = dictionary().get(key)
     return {
         "key": key,
@@ -389,16 +395,19 @@ def _provenance(a: Assessment, lang: str) -> list[dict[str, Any]]:
     keys = [f.key for f in dictionary().fields]
     keys += sorted(k for k in {*s.assessment, *(s.baseline or {})} if k not in keys)
     rows = []
+    names: dict[str, str] = {}  # each file's name, once (most values come from one file)
     for key in keys:
         row: dict[str, Any] = {**_field(key, lang)}
         for role, values in ((ASSESSMENT, s.assessment), (BASELINE, s.baseline or {})):
             where = s.source(role, key)
+            if where and where.file not in names:
+                names[where.file] = Path(where.file).name
             row[role] = (
                 None
                 if key not in values
                 else {
                     "value": values[key],
-                    "file": Path(where.file).name if where else "",
+                    "file": names[where.file] if where else "",
                     "sheet": where.sheet if where else None,
                     "cell": where.cell if where else None,
                     "changed": role == ASSESSMENT and key in a.changes,
