@@ -320,7 +320,7 @@ def _select_count(
 
 
 # how the caps are weighed together in the bound of `_select_count`: tried in turn, the tightest kept
-_SHARES = {
+_SHARES: dict[int, list[tuple[float, ...]]] = {
     2: [(1 - t / 8, t / 8) for t in range(9)],
     3: [(a / 4, b / 4, (4 - a - b) / 4) for a in range(5) for b in range(5 - a)],
 }
@@ -436,7 +436,7 @@ class _Bound:
             mu *= 1.15
         # and greedily by r − λ cost, a community taken when the cheapest of the rest can still
         # complete the choice within the budget
-        by_cost = [sorted(range(n), key=lambda k, cost=cost: cost[k]) for cost, _ in caps]
+        by_cost = [sorted(range(n), key=cost.__getitem__) for cost, _ in caps]
         taken, spent, used = 0, [0.0] * len(caps), [False] * n
         for k in sorted(range(n), key=lambda k: -(reductions[k] - lam * costs[k])):
             if taken == most:

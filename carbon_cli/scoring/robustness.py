@@ -503,13 +503,14 @@ def _ends(f: Figure) -> list[float]:
 
 def _smallest(
     model: Model, start: str, moving: list[Figure], witness: dict[Figure, float] | None, searched: bool = False
-) -> tuple[dict[Figure, float], bool]:
-    """The smallest set of figures (at one end each) found to flip the verdict, and whether no
-    smaller one can (checked exhaustively); {} when no one or two figures flip it and there is no
-    flipping corner (`witness`) to reduce. `searched`: the ones and twos were tried already."""
+) -> tuple[dict[Figure, float], bool, dict[Figure, float] | None]:
+    """The smallest set of figures (at one end each) found to flip the verdict, whether no
+    smaller one can (checked exhaustively), and where it flips when that was found on the way;
+    {} when no one or two figures flip it and there is no flipping corner (`witness`) to reduce.
+    `searched`: the ones and twos were tried already."""
     if searched:
         assert witness is not None
-        return _reduce(model, start, witness, {}), False
+        return _reduce(model, start, witness, {}), False, None
     singles: list[tuple[float, str, dict[Figure, float]]] = []
     impact: dict[Figure, float] = {}
     alone: dict[tuple[Figure, float], float] = {}  # the score with one figure moved
@@ -523,7 +524,8 @@ def _smallest(
                 singles.append((-abs(score - nominal_score), f.key, {f: end}))
     if singles:  # the one flipping nearest its nominal value, of the few that move the score most
         near = [(key, moves) for _, key, moves in sorted(singles, key=lambda t: (t[0], t[1]))[:4]]
-        return _nearest(model, start, near)[0], True
+        moves, at = _nearest(model, start, near)
+        return moves, True, at
     ranked = sorted(moving, key=lambda f: (-impact.get(f, 0.0), f.key))[:PAIR_CANDIDATES]
     pairs: list[tuple[float, str, dict[Figure, float]]] = []
     decided = _score_decides(model)
@@ -537,11 +539,12 @@ def _smallest(
                 pairs.append((-abs(score - nominal_score), " ".join(sorted((f.key, g.key))), {f: x, g: y}))
     if pairs:
         near = [(keys, moves) for _, keys, moves in sorted(pairs, key=lambda t: (t[0], t[1]))[:4]]
-        return _nearest(model, start, near)[0], len(ranked) == len(moving)
+        moves, at = _nearest(model, start, near)
+        return moves, len(ranked) == len(moving), at
     if witness is None:
-        return {}, False
+        return {}, False, None
     moves = _reduce(model, start, witness, impact)
-    return moves, len(moves) == 3 and len(ranked) == len(moving)
+    return moves, len(moves) == 3 and len(ranked) == len(moving), None
 
 
 def _threshold_of_item(model: Model, f: Figure) -> bool:
@@ -592,22 +595,21 @@ def robustness(a: Assessment, figs: Iterable[Figure] | None = None) -> Robustnes
     flip = None
     if set(box.verdicts) - {start}:
         witness = next(w for v, w in box.verdicts.items() if v != start) if coherent else None
-        moves, minimal = _smallest(model, start, moving, witness)
+        moves, minimal, at = _smallest(model, start, moving, witness)
         if not moves and not coherent:  # no one or two figures flip it: the coherent corners,
             for group in (_coherent(factor_figs), corners):  # then every corner of the lines
                 box = _box(model, figs, [_scenario(model, c) for c in group])
                 others = [w for v, w in box.verdicts.items() if v != start]
                 if others:
-                    moves, minimal = _smallest(model, start, moving, others[0], searched=True)
+                    moves, minimal, at = _smallest(model, start, moving, others[0], searched=True)
                     break
         else:
             exact = True
-        if moves and model.at(moves)[0] != start:
-            at = _flip_at(model, start, moves)
+        to = model.at(moves)[0] if moves else start
+        if to != start:
+            at = at or _flip_at(model, start, moves)  # found on the way to `moves`, or now
             order = sorted(moves, key=lambda f: f.key)
-            flip = Flip(
-                tuple(order), tuple(moves[f] for f in order), tuple(at[f] for f in order), model.at(moves)[0], minimal
-            )
+            flip = Flip(tuple(order), tuple(moves[f] for f in order), tuple(at[f] for f in order), to, minimal)
             exact = True  # a corner that flips it proves it
     else:
         exact = True  # the outer box proves it
