@@ -35,34 +35,38 @@ RUNNING_COST_TIE = 1e-6  # upfront objective: weight of the period's net running
 OBJECTIVES = ("lifecycle", "upfront", "effort")
 
 
-def lifecycle_objective(costs: CostSet, terms: Terms, values: dict[str, Any]) -> Objective:
-    """Net cost over the appraisal period for this community's survey `values` (may be < 0)."""
+def lifecycle_objective(costs: CostSet, terms: Terms, values: dict[str, Any], end: str = "typical") -> Objective:
+    """Net cost over the appraisal period for this community's survey `values` (may be < 0);
+    `end` low or high: at the cheap or the dear end of every figure's range."""
 
     def weight(measure: Measure) -> float:
-        return measure_cost(costs, measure.key, values, measure.apply(values), terms).net_cost.typical
+        cost = measure_cost(costs, measure.key, values, measure.apply(values), terms)
+        return float(getattr(cost.net_cost, end))
 
     return Objective("lifecycle", weight)
 
 
-def upfront_objective(costs: CostSet, terms: Terms, values: dict[str, Any]) -> Objective:
-    """Upfront yuan for this community's survey `values` (running costs break ties)."""
+def upfront_objective(costs: CostSet, terms: Terms, values: dict[str, Any], end: str = "typical") -> Objective:
+    """Upfront yuan for this community's survey `values` (running costs break ties); `end` as
+    for `lifecycle_objective`."""
 
     def weight(measure: Measure) -> float:
         cost = measure_cost(costs, measure.key, values, measure.apply(values), terms)
-        running = max(0.0, cost.annual_net.typical * terms.years)
-        return max(0.0, cost.upfront.typical) + RUNNING_COST_TIE * running
+        running = max(0.0, getattr(cost.annual_net, end) * terms.years)
+        return max(0.0, getattr(cost.upfront, end)) + RUNNING_COST_TIE * running
 
     return Objective("upfront", weight)
 
 
-def objective_for(name: str, costs: CostSet, terms: Terms, values: dict[str, Any]) -> Objective:
-    """The objective `name` (lifecycle | upfront | effort) for one community."""
+def objective_for(name: str, costs: CostSet, terms: Terms, values: dict[str, Any], end: str = "typical") -> Objective:
+    """The objective `name` (lifecycle | upfront | effort) for one community, its costs taken at
+    `end` of their ranges (typical, low: the cheap end, high: the dear end)."""
     from carbon_cli.planning.objective import EFFORT
 
     if name == "lifecycle":
-        return lifecycle_objective(costs, terms, values)
+        return lifecycle_objective(costs, terms, values, end)
     if name == "upfront":
-        return upfront_objective(costs, terms, values)
+        return upfront_objective(costs, terms, values, end)
     if name == "effort":
         return EFFORT
     raise ValueError(f"objective {name!r}: not one of {', '.join(OBJECTIVES)}")
@@ -177,14 +181,16 @@ def load_planning(
     return Planning(load_measures(measures), load_cost_set(costs), objective, years, discount_rate, include_expired, on)
 
 
-def planned(assessment: Assessment, planning: Planning, targets: tuple[str, ...] | None = None) -> Assessment:
+def planned(
+    assessment: Assessment, planning: Planning, targets: tuple[str, ...] | None = None, end: str = "typical"
+) -> Assessment:
     """`assessment` with its pathways (to 通过 and 优秀 by default) found under the planning's
-    objective and priced."""
+    objective and priced; `end` low or high: chosen with every cost at that end of its range."""
     from carbon_cli.planning.pathway import TARGETS, _Search, find_pathway
 
     values = assessment.survey.assessment
     terms = planning.terms(values)
-    objective = objective_for(planning.objective, planning.costs, terms, values)
+    objective = objective_for(planning.objective, planning.costs, terms, values, end)
     search = _Search(assessment, planning.library, objective)
     extras: dict[frozenset[str], tuple[Extra, ...]] = {}
     pathways = {}
@@ -198,7 +204,7 @@ def planned(assessment: Assessment, planning: Planning, targets: tuple[str, ...]
             extras,
         )
         if planning.objective == "lifecycle":
-            pathway = _without_dear_steps(pathway, search, assessment, planning, terms, extras)
+            pathway = _without_dear_steps(pathway, search, assessment, planning, terms, extras, end)
         pathways[target] = pathway
     return replace(assessment, pathways=pathways)
 
@@ -210,6 +216,7 @@ def _without_dear_steps(
     planning: Planning,
     terms: Terms,
     extras: dict[frozenset[str], tuple[Extra, ...]],
+    end: str = "typical",
 ) -> Pathway:
     """The pathway less any measure that, priced after the steps before it, no longer pays for
     itself and is not needed to reach the target, while that lowers the pathway's life-cycle cost.
@@ -222,7 +229,10 @@ def _without_dear_steps(
 
     while pathway.status == "reachable" and pathway.cost is not None:
         keys = frozenset(s.measure.key for s in pathway.steps)
-        dear = sorted((s for s in pathway.steps if s.cost.net_cost.typical > 0), key=lambda s: -s.cost.net_cost.typical)
+        dear = sorted(
+            (s for s in pathway.steps if getattr(s.cost.net_cost, end) > 0),
+            key=lambda s: -getattr(s.cost.net_cost, end),
+        )
         for step in dear:
             fewer = keys - {step.measure.key}
             if not search.outcome(fewer).reaches(pathway.target):
@@ -230,9 +240,49 @@ def _without_dear_steps(
             cheaper = price(
                 pathway_of(search, pathway.target, fewer), base, planning.costs, terms, planning.library, extras
             )
-            if cheaper.cost.net_cost.typical < pathway.cost.net_cost.typical - 1e-6:
+            if getattr(cheaper.cost.net_cost, end) < getattr(pathway.cost.net_cost, end) - 1e-6:
                 pathway = cheaper
                 break
         else:
             return pathway
     return pathway
+
+
+@dataclass(frozen=True)
+class CostFirmness:
+    """Whether a pathway's measures are still the ones chosen when every cost figure is at the
+    cheap end of its range (low costs, high savings and subsidies) or at the dear end."""
+
+    target: str
+    measures: tuple[str, ...]  # chosen at the typical figures (the pathway shown)
+    cheap: tuple[str, ...]  # chosen at the cheap end
+    dear: tuple[str, ...]  # chosen at the dear end
+
+    @property
+    def holds(self) -> bool:
+        return self.cheap == self.measures == self.dear
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "holds": self.holds,
+            "measures": list(self.measures),
+            "at_cheap_end": list(self.cheap),
+            "at_dear_end": list(self.dear),
+        }
+
+
+def cost_firmness(assessment: Assessment, planning: Planning, target: str) -> CostFirmness | None:
+    """The pathway to `target` chosen again with every cost at each end of its range (None for
+    the effort objective, which no cost moves)."""
+    if planning.objective == "effort":
+        return None
+
+    order = {m.key: i for i, m in enumerate(planning.library.measures)}
+
+    def chosen(end: str) -> tuple[str, ...]:  # in the library's order
+        pathway = planned(assessment, planning, (target,), end).pathways[target]
+        keys = (s.measure.key for s in pathway.steps) if pathway.status == "reachable" else ()
+        return tuple(sorted(keys, key=order.__getitem__))
+
+    return CostFirmness(target, chosen("typical"), chosen("low"), chosen("high"))

@@ -34,6 +34,7 @@ from carbon_cli.cli.options import (
 if TYPE_CHECKING:
     from carbon_cli.planning.costs import Cost
     from carbon_cli.planning.pathway import Pathway
+    from carbon_cli.planning.pricing import CostFirmness
     from carbon_cli.scoring.assessment import Assessment
 
 
@@ -125,6 +126,9 @@ def plan(
         write_or_print(report, output, [path])
         return
     assert pathway is not None
+    from carbon_cli.planning.pricing import cost_firmness
+
+    firmness = cost_firmness(base, planning, target.value)  # the pathway chosen again at each end of the costs
     if format is OutputFormat.json:
         from carbon_cli.core.jsonio import dumps
 
@@ -137,12 +141,13 @@ def plan(
             "cost_set": planning.costs.id,
             "pilot_award_yuan": planning.costs.award.value.typical,
             "pathway": pathway.to_dict(),
+            "cost_firmness": firmness.to_dict() if firmness is not None else None,
         }
         write_or_print(dumps(data), output, [path])
         return
     from carbon_cli.cli.console import emit, render_text
 
-    view = pathway_view(base, pathway, code, planning.costs.award.value.typical)
+    view = pathway_view(base, pathway, code, planning.costs.award.value.typical, firmness)
     if output is None:
         emit(view)
     else:
@@ -159,7 +164,13 @@ def _save_plan(
     write_or_print(dumps(make_plan(base, pathway, planning, acceptance_year).to_dict()), to, inputs)
 
 
-def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: float | None = None) -> list[Any]:
+def pathway_view(
+    base: Assessment,
+    pathway: Pathway,
+    lang: str,
+    award_yuan: float | None = None,
+    firmness: CostFirmness | None = None,
+) -> list[Any]:
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -267,7 +278,48 @@ def pathway_view(base: Assessment, pathway: Pathway, lang: str, award_yuan: floa
                 style="yellow",
             )
         ]
-    return [Panel(head), table, *note, *subsidy_table(pathway, lang), *extras]
+    return [Panel(head), table, *note, *firmness_lines(firmness, lang), *subsidy_table(pathway, lang), *extras]
+
+
+def firmness_lines(firmness: CostFirmness | None, lang: str) -> list[Any]:
+    """Whether the measures chosen hold over the cost ranges: the measures chosen with every cost
+    at its typical value, at the cheap end and at the dear end, and those chosen in all three."""
+    from rich.text import Text
+
+    from carbon_cli.cli.console import t
+
+    if firmness is None or not (firmness.measures or firmness.cheap or firmness.dear):
+        return []
+    sep = t(lang, "、", ", ")
+
+    def listed(keys: tuple[str, ...]) -> str:
+        return sep.join(keys) or t(lang, "无", "none")
+
+    if firmness.holds:
+        return [
+            Text(
+                t(
+                    lang,
+                    "费用稳健：各项单价、运行成本、节省与补贴取区间低端或高端时，所选措施不变。",
+                    "Firm on costs: with every unit cost, running cost, saving and subsidy at the cheap or the"
+                    " dear end of its range, the same measures are chosen.",
+                )
+            )
+        ]
+    always = tuple(k for k in firmness.measures if k in firmness.cheap and k in firmness.dear)
+    return [
+        Text(
+            t(
+                lang,
+                f"所选措施取决于费用假设：典型值 {listed(firmness.measures)}；费用取低端（成本低、节省与补贴高）"
+                f" {listed(firmness.cheap)}；取高端 {listed(firmness.dear)}。三种情形都入选：{listed(always)}。",
+                f"The measures chosen depend on the cost figures: typical {listed(firmness.measures)}; at the"
+                f" cheap end (low costs, high savings and subsidies) {listed(firmness.cheap)}; at the dear end"
+                f" {listed(firmness.dear)}. Chosen in all three: {listed(always)}.",
+            ),
+            style="yellow",
+        )
+    ]
 
 
 def money_header(header: str, lang: str) -> str:
