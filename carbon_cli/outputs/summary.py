@@ -200,14 +200,14 @@ def footing(criteria: CriteriaSet, lang: str) -> dict[str, Any]:
     """What a set's verdicts rest on: its figures (thresholds, targets, points, grade lines) counted
     by the status of their entry (seen / derived / assumed), the assumed ones named when few, and
     whether the pass line is the tool's own rule. The summary's caveat is worded from this."""
-    from carbon_cli.scoring.figures import KIND_NAMES
+    from carbon_cli.core.i18n import term
 
     figures: list[tuple[str, str]] = []  # (name, status)
     for control, entries in ((True, criteria.controls), (False, criteria.items)):
         for c in entries:
             for name in _figures_of(c, control):
                 kind = name.split("[")[0].replace("steps", "step")
-                what = f" {KIND_NAMES[kind][0]}" if lang == "zh" else f": {KIND_NAMES[kind][1]}"
+                what = f" {term(f'figure.{kind}', lang)}" if lang == "zh" else f": {term(f'figure.{kind}', lang)}"
                 figures.append((f"{c.key} {c.label(lang)}{what}", c.status))
     for g in criteria.grades:
         if g.min_score > 0:

@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from carbon_cli.accounting.inventory import Inventory, Line, line_at
+from carbon_cli.core.i18n import term
 from carbon_cli.core.resources import load_toml
 from carbon_cli.scoring.criteria import Criterion
 from carbon_cli.scoring.evaluation import (
@@ -51,14 +52,10 @@ class Assessment(Protocol):
 RULES_FILE = "ranges.toml"
 
 
-KIND_NAMES = {
-    "zero": ("零分值", "value for 0 points"),
-    "full": ("满分值", "value for full points"),
-    "points": ("分值", "points"),
-    "step": ("档位阈值", "step threshold"),
-    "target": ("达标值", "target"),
-    "band": ("及格线", "pass mark"),
-}
+def kind_names(kind: str) -> tuple[str, str]:
+    """What a figure of `kind` (zero | full | points | step | target | band) is, zh and en
+    (data/messages.toml, `figure.KIND`)."""
+    return term(f"figure.{kind}", "zh"), term(f"figure.{kind}", "en")
 
 
 # Metrics of the inventory that rise with every emission factor and fall with every sink factor
@@ -154,7 +151,7 @@ def _criterion_figures(c: Criterion, control: bool, rules: RangeRules) -> Iterat
     percent = c.unit == "%"
 
     def figure(name: str, kind: str, nominal: float, is_pct: bool, index: int = -1) -> Figure:
-        zh, en = KIND_NAMES[kind]
+        zh, en = kind_names(kind)
         step = f" {index + 1}" if kind == "step" else ""
         names = (f"{c.key} {c.zh} {zh}{step}", f"{c.key} {c.en}: {en}{step}")
         published = name in own
@@ -200,7 +197,8 @@ def figures(a: Assessment, rules: RangeRules | None = None) -> list[Figure]:
     out += [f for c in crit.items for f in _figures_of(c, False, rules)]
     band = crit.pass_grade
     low, high = rules.default(band.status, band.min_score, False)
-    names = (f"{band.zh}{KIND_NAMES['band'][0]}", f"{KIND_NAMES['band'][1]} ({band.en})")
+    band_zh, band_en = kind_names("band")
+    names = (f"{band.zh}{band_zh}", f"{band_en} ({band.en})")
     out.append(
         Figure(f"band.{band.key}", "band", band.key, band.min_score, low, high, band.status, False, "pts", -1, names)
     )
