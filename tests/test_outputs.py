@@ -382,6 +382,31 @@ def test_summary_word_ranking_is_on_a_landscape_page_and_names_take_two_lines():
         assert "\n" not in code
 
 
+def test_word_report_keeps_a_short_wide_table_on_the_portrait_page():
+    """A report's cost table of ten columns and a few rows is set in 7 pt with narrow cell margins
+    on the portrait page, not on a landscape page of its own; no empty paragraph after a table
+    unless another table follows it."""
+    from docx.table import Table
+
+    doc = open_docx(docx_of("failing"))
+    sections = _sections(doc)
+    assert len(sections) == 1 and not _landscape(sections[0][0])  # one portrait section
+    cost = next(t for t in sections[0][1] if Table(t, doc).rows[0].cells[1].text == "投资")
+    assert len(Table(cost, doc).columns) == 10 and len(Table(cost, doc).rows) <= 9
+    grid = [int(g.get(_w("w"))) for g in cost.find(_w("tblGrid"))]
+    assert sum(grid) <= 11906 - 1417 - 1361  # within the portrait page's margins
+    assert cost.find(f"{_w('tblPr')}/{_w('tblCellMar')}/{_w('left')}").get(_w("w")) == "57"
+    assert {s.get(_w("val")) for s in cost.iter(_w("sz"))} == {"14"}  # 7 pt
+    body = list(doc.element.body.iterchildren())
+    for i, child in enumerate(body[:-1]):
+        following = body[i + 1]
+        if child.tag == _w("tbl") and following.tag == _w("p") and not following.xpath("string(.)"):
+            assert body[i + 2].tag == _w("tbl")  # the empty paragraph Word needs between two tables
+    # the paragraph after the cost table is spaced from it instead
+    after = body[body.index(cost) + 1]
+    assert after.tag == _w("p") and after.find(f"{_w('pPr')}/{_w('spacing')}").get(_w("before")) == "160"
+
+
 def test_summary_page_keeps_codes_whole_and_prints_the_ranking_landscape():
     page = sample_summary()["summary.html"].decode("utf-8")
     assert '<td data-label="社区">沁禾社区<span class="nw">（FT-SH-02）</span></td>' in page
@@ -514,9 +539,9 @@ def test_libreoffice_converts_the_word_report_to_a4_pdf(tmp_path):
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdfinfo"):
-        # A4 portrait, but for the page of the measures' cost table (ten columns): A4 landscape
+        # A4 portrait throughout: the measures' cost table (ten columns, five rows) fits the page
         pages = _pdf_pages(tmp_path / "report.pdf")
-        assert pages[0] == "P" and set(pages) == {"P", "L"} and pages.count("L") == 1, pages
+        assert set(pages) == {"P"}, pages
     if shutil.which("pdftotext"):
         text = subprocess.run(
             ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True
