@@ -612,6 +612,61 @@ def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
     )
 
 
+def test_results_workbook_prints_in_a_few_pages():
+    """The people's sheet prints two pages wide (rank, ID and name and the header on each), its
+    long texts wrapped in narrow columns, each row as tall as its text; the two sheets for scripts
+    on a page each, their data whole."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from carbon_cli.outputs.export import PEOPLE_WRAP
+
+    options = BatchOptions()
+    result = run_batch([COMMUNITIES / "FT-SH-02.xlsx", COMMUNITIES / "FT-SH-08.xlsx"], options, jobs=1)
+    book = load_workbook(io.BytesIO(output_files(result, options)["results.xlsx"]))
+    people, failures, keys = book.worksheets[0], book.worksheets[1], book["results"]
+    setup = people.page_setup
+    assert people.sheet_properties.pageSetUpPr.fitToPage and (setup.fitToWidth, setup.fitToHeight) == (2, 0)
+    assert (setup.orientation, setup.paperSize) == ("landscape", 9)
+    assert people.print_title_rows == "$1:$1" and people.print_title_cols == "$A:$C" and people.freeze_panes == "D2"
+    header = {c.value: c.column for c in people[1]}
+    for title in ("路径措施名称", "主要差距（可多得分）", "调研表"):
+        letter = get_column_letter(header[title])
+        assert people.column_dimensions[letter].width <= PEOPLE_WRAP + 3  # narrow, the text wrapped
+        cell = people[f"{letter}3"]  # FT-SH-08: five measures, gaps, a long path
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+        assert len(cell.value) > PEOPLE_WRAP  # the text itself is whole
+    assert people.row_dimensions[3].height >= 3 * 15  # tall enough for its wrapped text
+
+    def fit(sheet) -> tuple[int, int]:  # pages wide and tall (1 when not written: the default)
+        setup = sheet.page_setup
+        return (
+            1 if setup.fitToWidth is None else setup.fitToWidth,
+            1 if setup.fitToHeight is None else setup.fitToHeight,
+        )
+
+    assert failures.sheet_properties.pageSetUpPr.fitToPage and fit(failures) == (1, 0)
+    for sheet in (keys, book["failures"]):
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and fit(sheet) == (1, 1)
+    # the scripts' sheet keeps its values unwrapped and whole
+    key_header = [c.value for c in keys[1]]
+    assert keys.cell(3, key_header.index("top_gaps") + 1).value == people.cell(3, header["主要差距（可多得分）"]).value
+    assert not keys.cell(3, key_header.index("top_gaps") + 1).alignment.wrap_text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not WRITER or not shutil.which("pdfinfo"), reason="LibreOffice or poppler missing")
+def test_libreoffice_prints_the_results_workbook_in_a_few_pages(tmp_path):
+    options = BatchOptions()
+    result = run_batch(sorted(COMMUNITIES.glob("FT-SH-*.xlsx")), options, jobs=1)
+    (tmp_path / "results.xlsx").write_bytes(output_files(result, options)["results.xlsx"])
+    docx_to_pdf(tmp_path / "results.xlsx", tmp_path)
+    pages = _pdf_pages(tmp_path / "results.pdf")
+    # 13 communities: the people's sheet on 4 pages (2 wide), the failures' and the scripts' two
+    # on one each (15 pages before, the people's sheet on 8 of them)
+    assert set(pages) == {"L"} and len(pages) <= 8, pages
+
+
 def _pdf_pages(pdf: Path) -> list[str]:
     """'L' (A4 landscape) or 'P' (A4 portrait) for each page, by pdfinfo; anything else as its size."""
     info = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True, check=True)
