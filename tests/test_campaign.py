@@ -517,6 +517,40 @@ def test_status_in_english_names_fields_in_english(campaign: dict[str, Any]) -> 
     assert "households" not in result.stdout  # keys are for JSON; people read labels
 
 
+def test_status_workbook_headings_in_english_wrap_between_words(campaign: dict[str, Any], tmp_path: Path) -> None:
+    """Each English heading fits its column in the header row's two lines with every word whole
+    ("Basic information", not "informat" / "ion"); the Chinese ones keep their widths."""
+    widths = {}
+    for lang in ("en", "zh"):
+        out = tmp_path / f"status-{lang}.xlsx"
+        run(
+            "validate",
+            str(campaign["returned"]),
+            "--roster",
+            str(campaign["tmp"] / "roster.csv"),
+            "-o",
+            str(out),
+            "--lang",
+            lang,
+        )
+        ws = openpyxl.load_workbook(out).worksheets[0]
+        assert ws.row_dimensions[HEADER_ROW].height == 32  # two lines
+        widths[lang] = [ws.column_dimensions[c.column_letter].width for c in ws[HEADER_ROW]]
+        if lang == "en":
+            headings = [c.value for c in ws[HEADER_ROW]]
+            assert "Basic information" in headings and "Green space and sinks" in headings
+            for heading, width in zip(headings, widths[lang], strict=True):
+                lines, taken = 1, -1
+                for word in heading.split():
+                    assert len(word) + 2 <= width, (heading, width)  # a word is never broken
+                    if taken + 1 + len(word) > width - 2:
+                        lines, taken = lines + 1, len(word)
+                    else:
+                        taken += 1 + len(word)
+                assert lines <= 2, (heading, width)
+    assert widths["zh"][10:18] == [8] * 8  # the topics' columns in Chinese: as narrow as before
+
+
 # --- the table layout ---------------------------------------------------------------------------
 
 

@@ -382,6 +382,31 @@ def test_summary_word_ranking_is_on_a_landscape_page_and_names_take_two_lines():
         assert "\n" not in code
 
 
+def test_word_report_keeps_a_short_wide_table_on_the_portrait_page():
+    """A report's cost table of ten columns and a few rows is set in 7 pt with narrow cell margins
+    on the portrait page, not on a landscape page of its own; no empty paragraph after a table
+    unless another table follows it."""
+    from docx.table import Table
+
+    doc = open_docx(docx_of("failing"))
+    sections = _sections(doc)
+    assert len(sections) == 1 and not _landscape(sections[0][0])  # one portrait section
+    cost = next(t for t in sections[0][1] if Table(t, doc).rows[0].cells[1].text == "投资")
+    assert len(Table(cost, doc).columns) == 10 and len(Table(cost, doc).rows) <= 9
+    grid = [int(g.get(_w("w"))) for g in cost.find(_w("tblGrid"))]
+    assert sum(grid) <= 11906 - 1417 - 1361  # within the portrait page's margins
+    assert cost.find(f"{_w('tblPr')}/{_w('tblCellMar')}/{_w('left')}").get(_w("w")) == "57"
+    assert {s.get(_w("val")) for s in cost.iter(_w("sz"))} == {"14"}  # 7 pt
+    body = list(doc.element.body.iterchildren())
+    for i, child in enumerate(body[:-1]):
+        following = body[i + 1]
+        if child.tag == _w("tbl") and following.tag == _w("p") and not following.xpath("string(.)"):
+            assert body[i + 2].tag == _w("tbl")  # the empty paragraph Word needs between two tables
+    # the paragraph after the cost table is spaced from it instead
+    after = body[body.index(cost) + 1]
+    assert after.tag == _w("p") and after.find(f"{_w('pPr')}/{_w('spacing')}").get(_w("before")) == "160"
+
+
 def test_summary_page_keeps_codes_whole_and_prints_the_ranking_landscape():
     page = sample_summary()["summary.html"].decode("utf-8")
     assert '<td data-label="社区">沁禾社区<span class="nw">（FT-SH-02）</span></td>' in page
@@ -514,9 +539,9 @@ def test_libreoffice_converts_the_word_report_to_a4_pdf(tmp_path):
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdfinfo"):
-        # A4 portrait, but for the page of the measures' cost table (ten columns): A4 landscape
+        # A4 portrait throughout: the measures' cost table (ten columns, five rows) fits the page
         pages = _pdf_pages(tmp_path / "report.pdf")
-        assert pages[0] == "P" and set(pages) == {"P", "L"} and pages.count("L") == 1, pages
+        assert set(pages) == {"P"}, pages
     if shutil.which("pdftotext"):
         text = subprocess.run(
             ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True
@@ -585,6 +610,61 @@ def test_results_workbook_reads_for_people_and_keeps_the_keys(lang):
         isinstance(key_row["robust"], bool)
         and robust == {True: ("是", "yes"), False: ("否", "no")}[key_row["robust"]][lang != "zh"]
     )
+
+
+def test_results_workbook_prints_in_a_few_pages():
+    """The people's sheet prints two pages wide (rank, ID and name and the header on each), its
+    long texts wrapped in narrow columns, each row as tall as its text; the two sheets for scripts
+    on a page each, their data whole."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from carbon_cli.outputs.export import PEOPLE_WRAP
+
+    options = BatchOptions()
+    result = run_batch([COMMUNITIES / "FT-SH-02.xlsx", COMMUNITIES / "FT-SH-08.xlsx"], options, jobs=1)
+    book = load_workbook(io.BytesIO(output_files(result, options)["results.xlsx"]))
+    people, failures, keys = book.worksheets[0], book.worksheets[1], book["results"]
+    setup = people.page_setup
+    assert people.sheet_properties.pageSetUpPr.fitToPage and (setup.fitToWidth, setup.fitToHeight) == (2, 0)
+    assert (setup.orientation, setup.paperSize) == ("landscape", 9)
+    assert people.print_title_rows == "$1:$1" and people.print_title_cols == "$A:$C" and people.freeze_panes == "D2"
+    header = {c.value: c.column for c in people[1]}
+    for title in ("路径措施名称", "主要差距（可多得分）", "调研表"):
+        letter = get_column_letter(header[title])
+        assert people.column_dimensions[letter].width <= PEOPLE_WRAP + 3  # narrow, the text wrapped
+        cell = people[f"{letter}3"]  # FT-SH-08: five measures, gaps, a long path
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+        assert len(cell.value) > PEOPLE_WRAP  # the text itself is whole
+    assert people.row_dimensions[3].height >= 3 * 15  # tall enough for its wrapped text
+
+    def fit(sheet) -> tuple[int, int]:  # pages wide and tall (1 when not written: the default)
+        setup = sheet.page_setup
+        return (
+            1 if setup.fitToWidth is None else setup.fitToWidth,
+            1 if setup.fitToHeight is None else setup.fitToHeight,
+        )
+
+    assert failures.sheet_properties.pageSetUpPr.fitToPage and fit(failures) == (1, 0)
+    for sheet in (keys, book["failures"]):
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and fit(sheet) == (1, 1)
+    # the scripts' sheet keeps its values unwrapped and whole
+    key_header = [c.value for c in keys[1]]
+    assert keys.cell(3, key_header.index("top_gaps") + 1).value == people.cell(3, header["主要差距（可多得分）"]).value
+    assert not keys.cell(3, key_header.index("top_gaps") + 1).alignment.wrap_text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not WRITER or not shutil.which("pdfinfo"), reason="LibreOffice or poppler missing")
+def test_libreoffice_prints_the_results_workbook_in_a_few_pages(tmp_path):
+    options = BatchOptions()
+    result = run_batch(sorted(COMMUNITIES.glob("FT-SH-*.xlsx")), options, jobs=1)
+    (tmp_path / "results.xlsx").write_bytes(output_files(result, options)["results.xlsx"])
+    docx_to_pdf(tmp_path / "results.xlsx", tmp_path)
+    pages = _pdf_pages(tmp_path / "results.pdf")
+    # 13 communities: the people's sheet on 4 pages (2 wide), the failures' and the scripts' two
+    # on one each (15 pages before, the people's sheet on 8 of them)
+    assert set(pages) == {"L"} and len(pages) <= 8, pages
 
 
 def _pdf_pages(pdf: Path) -> list[str]:

@@ -158,6 +158,31 @@ def test_cost_set_lists_the_settled_quantities_and_running_costs():
             assert text in rows[key], (key, text)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cost_set_reads_at_80_columns_with_keys_whole(lang):
+    """At 80 columns every line fits, no key is split ("electricity_residentia" / "l"), and the
+    sources, too wide beside the figures, are listed after them by key, in a column of room."""
+    from carbon_cli.cli import console
+    from carbon_cli.core.i18n import display_width
+
+    console.stdout.width = 80
+    try:
+        output = runner.invoke(app, ["costs", "sz-2025", "--lang", lang]).output
+    finally:
+        console.stdout.width = None
+    lines = output.splitlines()
+    assert all(display_width(line) <= 80 for line in lines), output
+    cells = [[c.strip() for c in line.split("│")[1:-1]] for line in lines if line.startswith("│")]
+    figures = load_cost_set("sz-2025").figures()
+    first = [row[0] for row in cells]
+    for f in figures:
+        assert first.count(f.key) == 2, f.key  # whole, in the figures' table and in the sources'
+    sources = [row for row in cells if len(row) == 2]
+    assert {row[0] for row in sources} >= {f.key for f in figures}
+    assert min(display_width(line.split("│")[2]) for line in lines if line.count("│") == 3) >= 30
+    assert {len(row) for row in cells} == {2, 4}  # the figures' four columns, the sources' two
+
+
 def test_payback_beyond_the_period_is_shown_as_such():
     """15.8 years with a 10-year period is printed, marked beyond the period, not as never."""
     from carbon_cli.cli.commands.plan import cost_summary

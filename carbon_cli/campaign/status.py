@@ -293,6 +293,7 @@ def status_workbook(status: CollectionStatus, lang: str = "zh") -> bytes:
         (t("缺少的必填项", "Required fields missing"), 40),
         (t("文件", "File"), 22),
     ]
+    headers = [(text, _whole_words(text, width)) for text, width in headers]  # two lines of header
     bold, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     title = t("调研表回收情况", "Survey collection status")
     if status.district:
@@ -426,3 +427,22 @@ def _landscape(ws: Any) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _whole_words(heading: str, width: int, lines: int = 2) -> int:
+    """`width`, or wider when `heading` would not fit it in `lines` lines (the header row's
+    height) with its words whole: "Basic information", not "informat" and "ion"; Chinese breaks
+    between any two characters, so a Chinese heading keeps its width."""
+    words = heading.split()
+    if not heading.isascii() or not words:
+        return width
+    while True:
+        used, taken = 1, -1
+        for word in words:
+            if taken + 1 + len(word) > width - 2:  # two for the cell's margins and bold type
+                used, taken = used + 1, len(word)
+            else:
+                taken += 1 + len(word)
+        if used <= lines and max(map(len, words)) <= width - 2:
+            return width
+        width += 1

@@ -104,6 +104,12 @@ def add_columns(table: Table, headers: Any, fold: bool = True) -> Table:
     return table
 
 
+def keep_keys_whole(table: Table, column: int, keys: Any, cap: int = 40) -> None:
+    """A key is one word: its column is never narrower than the longest key (up to `cap`), so that
+    (water_supply_m3) is not folded into "(water_supply_m" and "3)"."""
+    table.columns[column].min_width = min(max(map(display_width, keys), default=0), cap)
+
+
 def section_table(section: Any, columns: tuple[int, ...] | None = None, notes: bool = True) -> Table:
     """A titled table of plain strings (a monitoring.view Section), its notes as the caption;
     only the `columns` given (by position), the first never wrapped (an ID), when given."""
@@ -131,10 +137,7 @@ def issues_table(issues: list[Issue], lang: str, title: str | None = None) -> Ta
             t(lang, "说明", "message"),
         ),
     )
-    # A key is one word: its column is never narrower than the longest key, so that
-    # (water_supply_m3) is not folded into "(water_supply_m" and "3)".
-    keys = [len(i.field) + 2 for i in issues if i.field and i.field_name(lang) != i.field]
-    table.columns[3].min_width = min(max(keys, default=0), 40)
+    keep_keys_whole(table, 3, [f"({i.field})" for i in issues if i.field and i.field_name(lang) != i.field])
     for issue in issues:
         style = "red" if issue.is_error else "yellow"
         field = Text(issue.field_name(lang)) if issue.field else Text("")

@@ -5,10 +5,13 @@ size and margins, header and footer with the page number, fonts, the heading sty
 a table of contents from them), the table style. This module writes only the body, from the
 parsed Markdown: `#` → Title, `##` → Heading 1, `###` → Heading 2, paragraphs, lists, quotes (the
 conclusion box), tables with a repeated header row. A table too wide for the page to keep its
-words whole (the district ranking, a cost table of ten columns) is set on a landscape page of its
-own section, with its heading; a name and its code (社区（FT-SH-04）) take two lines at most, the
-code whole. Charts (Mermaid blocks) are left out, their figures in the tables beside them, except
-a block marked `%% docx` (the tracking charts), drawn as a Word chart (outputs/docx_charts.py).
+words whole is set smaller: one of a few rows (a report's cost table of ten columns) in 7 pt with
+narrower cell margins on the same page, when that keeps its words whole; a longer one (the district
+ranking, the cost curve) on a landscape page of its own section, with its heading. A name and its
+code (社区（FT-SH-04）) take two lines at most, the code whole. An empty paragraph is written only
+where Word needs one, between two tables; the paragraph after a table is spaced from it instead.
+Charts (Mermaid blocks) are left out, their figures in the tables beside them, except a block
+marked `%% docx` (the tracking charts), drawn as a Word chart (outputs/docx_charts.py).
 
 The body is written as WordprocessingML directly (a few element kinds, escaped as XML), not
 through python-docx: a batch writes hundreds of these, and this takes a few milliseconds each.
@@ -48,6 +51,13 @@ MONO = "Consolas"
 HEAD_FILL = "DCE6E8"
 PAD = 190  # twips of cell margins and some slack
 WIDE, SMALL = 9, 16  # a table of 9 columns or more is set in 8 pt to fit A4 portrait
+# a table of at most SHORT body rows too wide for the page: in 7 pt with cell margins of 1 mm, on
+# the same page if its words stay whole so and no cell is longer than LINES lines (a landscape
+# page of its own would be mostly empty)
+SHORT, TINY, TIGHT, LINES = 8, 14, 57, 3
+TIGHT_PAD = PAD - 2 * (85 - TIGHT)  # the template's cell margins are 85 twips a side
+EMPTY = f'<w:p><w:pPr><w:pStyle w:val="{CELL_STYLE}"/></w:pPr></w:p>'
+AFTER_TABLE = '<w:spacing w:before="160"/>'  # a paragraph after a table, in place of an empty one
 
 # Characters XML 1.0 cannot hold: a workbook cell may contain them; Word would refuse the file.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -137,6 +147,7 @@ class _Cell:
     runs: list[str] = field(default_factory=list)
     align: str = ""
     text: str = ""
+    inline: Any = None  # the Markdown inline token, to write the runs again in another size
 
     @property
     def chars(self) -> int:
@@ -222,6 +233,8 @@ class _Writer:
     out: list[str] = field(default_factory=list)
     charts: list[bytes] = field(default_factory=list)  # chart parts, in the order they are shown
     size: int | None = None  # half-points: the smaller text of a wide table
+    pad: int = PAD  # twips of a cell's margins and slack
+    table_links: int = 0  # how many links there were before the table being read
     heading: int = 0  # where in `out` the last heading is
     landscape: list[list[int]] = field(default_factory=list)  # [first, last] blocks of each landscape stretch
     # --- inline ------------------------------------------------------------------------
@@ -284,14 +297,46 @@ class _Writer:
 
     def paragraph(self, runs: list[str], style: str | None = None, extra: str = "") -> None:
         ppr = f'<w:pStyle w:val="{style}"/>' if style else ""
+        after_table = runs and self.out and self.out[-1].startswith("<w:tbl>")
+        if after_table and not (style or "").startswith(("Heading", "Title")):
+            ppr += AFTER_TABLE  # not touching the table's border (a heading has its own space)
         ppr += extra
         self.out.append(f"<w:p>{f'<w:pPr>{ppr}</w:pPr>' if ppr else ''}{''.join(runs)}</w:p>")
 
+    def compact(self, rows: list[list[_Cell]], header_rows: int, columns: int) -> bool:
+        """Set a table of a few rows too wide for the page in 7 pt with narrow cell margins, when
+        its words stay whole so (its runs written again in that size): True if it was."""
+        if len(rows) - header_rows > SHORT or sum(self.least(rows, columns)) <= self.text_width:
+            return False
+        size, pad = self.size, self.pad
+        self.size, self.pad = TINY, TIGHT_PAD
+        widths = self.column_widths(rows, columns, self.text_width)
+        if sum(self.least(rows, columns)) > self.text_width or not all(
+            self.readable(cell, widths[c]) for row in rows for c, cell in enumerate(row)
+        ):
+            self.size, self.pad = size, pad
+            return False
+        del self.links[self.table_links :]  # the links of its cells, numbered again in order
+        for row in rows:
+            for cell in row:
+                if cell.inline is not None:
+                    cell.runs = self.runs(cell.inline)[0]
+        return True
+
+    def readable(self, cell: _Cell, width: int) -> bool:
+        """Whether `cell` reads in a column `width` twips wide: in LINES lines at most, and a name's
+        code whole (on its own line if need be)."""
+        lines = -(-cell.chars * self.char // max(1, width - self.pad))
+        return lines <= LINES and (not cell.code or width >= cell.two_lines * self.char + self.pad)
+
     def table(self, rows: list[list[_Cell]], header_rows: int) -> None:
         columns = max(len(r) for r in rows)
+        compact = self.compact(rows, header_rows, columns)
         widths = self.column_widths(rows, columns, self.text_width)
         turned = self.page.landscape if self.page else None
-        if turned and sum(self.least(rows, columns)) > self.text_width:
+        if self.out and self.out[-1].startswith("<w:tbl>"):
+            self.paragraph([], CELL_STYLE)  # Word needs a paragraph between two tables
+        if turned and not compact and sum(self.least(rows, columns)) > self.text_width:
             # too wide for the page to keep its words whole: on a landscape page, from its heading
             # (when no other table is between them), joining the landscape stretch before it
             # when only headings and paragraphs are between them
@@ -299,14 +344,19 @@ class _Writer:
             first = self.heading if not any("<w:tbl>" in b for b in self.out[self.heading :]) else len(self.out)
             last = self.landscape[-1] if self.landscape else None
             if last and not any("<w:tbl>" in b for b in self.out[last[1] + 1 :]):
-                last[1] = len(self.out) + 1
+                last[1] = len(self.out)
             else:
-                self.landscape.append([first, len(self.out) + 1])
+                self.landscape.append([first, len(self.out)])
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        margins = (
+            f'<w:tblCellMar><w:left w:w="{TIGHT}" w:type="dxa"/><w:right w:w="{TIGHT}" w:type="dxa"/></w:tblCellMar>'
+            if compact
+            else ""
+        )
         out = [
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{TABLE_STYLE}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-            '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
-            f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+            f'<w:tblLayout w:type="fixed"/>{margins}<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" '
+            f'w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
         ]
         for i, row in enumerate(rows):
             head = i < header_rows
@@ -314,7 +364,7 @@ class _Writer:
             for c in range(columns):
                 cell = row[c] if c < len(row) else _Cell()
                 runs = "".join(cell.runs)
-                if not head and cell.code and self.char * cell.chars + PAD > widths[c] and "（" in runs:
+                if not head and cell.code and self.char * cell.chars + self.pad > widths[c] and "（" in runs:
                     # a name too long for one line: its code whole on the next
                     at = runs.rindex("（")
                     runs = f'{runs[:at]}</w:t><w:br/><w:t xml:space="preserve">{runs[at:]}'
@@ -330,12 +380,11 @@ class _Writer:
             out.append("</w:tr>")
         out.append("</w:tbl>")
         self.out.append("".join(out))
-        self.paragraph([], CELL_STYLE)  # Word needs a paragraph between two tables
 
     def _columns(self, rows: list[list[_Cell]], columns: int, measure: str) -> list[int]:
         """Twips per column: the widest `measure` of its cells, in characters, and the padding."""
         cells = [[r[c] for r in rows if c < len(r)] for c in range(columns)]
-        return [min(80, max((getattr(x, measure) for x in col), default=2)) * self.char + PAD for col in cells]
+        return [min(80, max((getattr(x, measure) for x in col), default=2)) * self.char + self.pad for col in cells]
 
     @property
     def char(self) -> int:
@@ -364,6 +413,8 @@ class _Writer:
 
     def sections(self) -> list[str]:
         """The body, each landscape stretch between two section ends."""
+        if self.out and self.out[-1].startswith("<w:tbl>"):
+            self.paragraph([], CELL_STYLE)  # the body does not end with a table
         if not self.page or not self.landscape:
             return self.out
         turned = self.page.landscape
@@ -374,9 +425,11 @@ class _Writer:
             out += self.out[done:first]
             if first:
                 out.append(self.page.ending())
-            out += self.out[first:last]  # the table's own paragraph after it ends the stretch
+            out += self.out[first : last + 1]  # up to its last table, then the section's end
             out.append(turned.ending())
             done = last + 1
+            if done < len(self.out) and self.out[done] == EMPTY:
+                done += 1  # the paragraph after the table: the section's end is one
         return out + self.out[done:]
 
     def blocks(self, tokens: list[Any]) -> None:
@@ -421,6 +474,8 @@ class _Writer:
                         break
                     columns += t.type == "th_open"
                 self.size = SMALL if columns >= WIDE else None
+                self.pad = PAD
+                self.table_links = len(self.links)
             elif kind == "tr_open":
                 row = []
             elif kind == "tr_close":
@@ -433,12 +488,12 @@ class _Writer:
                 style = str(tok.attrGet("style") or "")
                 align = "right" if "right" in style else "center" if "center" in style else ""
                 if row is not None:
-                    row.append(_Cell(runs, align, text))
+                    row.append(_Cell(runs, align, text, tokens[i + 1]))
                 i += 2
             elif kind == "table_close":
                 if rows:
                     self.table(rows, header_rows)
-                self.size = None
+                self.size, self.pad = None, PAD
             elif kind == "fence" and tok.info.strip() == "mermaid" and (chart := wanted(tok.content)) is not None:
                 self.charts.append(chart_xml(chart))
                 number = len(self.charts)

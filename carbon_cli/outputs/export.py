@@ -52,7 +52,9 @@ class Sheet:
     `formats`: Excel number format per column (the value stays unrounded, only its display is
     rounded); `links`: columns holding a relative path, written as a working link; `freeze`: the
     top-left cell that stays in view (header row, and the columns left of it); `note`: what the
-    sheet is for, as a comment on its first heading (and a grey tab).
+    sheet is for, as a comment on its first heading (and a grey tab). `wrap`: a column of longer
+    text is this wide, its text wrapped, and a heading wraps to three lines (whole words), so more
+    columns fit a page; `fit`: printed this many pages wide and tall (0: as many as it takes).
     """
 
     title: str
@@ -64,6 +66,8 @@ class Sheet:
     freeze: str = "A2"
     autofilter: bool = False
     note: str | None = None
+    wrap: int | None = None
+    fit: tuple[int, int] = (0, 0)
 
 
 def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[str, Any]]]]) -> bytes:
@@ -97,9 +101,9 @@ def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[s
         header = book.add_format(
             {"bold": True, "bg_color": "#DCE6E8", "pattern": 1, "valign": "top", "text_wrap": True}
         )
-        link = book.add_format({"font_color": "#1F4E5A", "underline": 1})
+        link = book.add_format({"font_color": "#1F4E5A", "underline": 1, "valign": "top"})
         linked = False
-        number_formats: dict[str, Any] = {}
+        cell_formats: dict[tuple[str | None, bool], Any] = {}
         for spec in sheets:
             if not isinstance(spec, Sheet):
                 spec = Sheet(*spec)
@@ -107,20 +111,37 @@ def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[s
             headers = spec.headers or columns
             sheet = book.add_worksheet(spec.title)
             formats = {}
+            widths: list[float] = []
+            wrapped_columns: list[int] = []
             for i, (column, title) in enumerate(zip(columns, headers, strict=True)):
-                shown = [_shown(r.get(column), spec.formats.get(column)) for r in rows[:200]]
-                width = max([display_width(title) / (2 if len(title) > 16 else 1), *map(display_width, shown)])
-                sheet.set_column(i, i, min(60, max(7, width + 2)))
-                if column in spec.formats:
-                    code = spec.formats[column]
-                    formats[column] = number_formats.setdefault(code, book.add_format({"num_format": code}))
+                code, wrapped = spec.formats.get(column), False
+                shown = max((display_width(_shown(r.get(column), code)) for r in rows[:200]), default=0)
+                if spec.wrap:
+                    wrapped = shown > spec.wrap
+                    width = max(5, min(shown, spec.wrap), _heading_width(title)) + 1.5
+                    if wrapped:
+                        wrapped_columns.append(i)
+                else:
+                    width = max(7, display_width(title) / (2 if len(title) > 16 else 1) + 2, shown + 2)
+                widths.append(min(60, width))
+                key = (code, wrapped)
+                if key not in cell_formats:  # a cell's format: its number format, at the top, wrapped
+                    props: dict[str, Any] = {"num_format": code} if code else {}
+                    if spec.wrap:
+                        props |= {"valign": "top", "text_wrap": wrapped}
+                    cell_formats[key] = book.add_format(props) if props else None
+                formats[column] = cell_formats[key]
+                sheet.set_column(i, i, widths[-1], formats[column] if spec.wrap else None)
             frozen_row, frozen_col = _cell_index(spec.freeze)
             sheet.freeze_panes(frozen_row, frozen_col)
             # printed as the table template prints: A4 landscape across pages, the header row and
             # the columns kept in view (rank, ID, name) on every page, page numbers in the footer
             sheet.set_paper(9)
             sheet.set_landscape()
-            sheet.set_print_scale(80)
+            if spec.fit != (0, 0):
+                sheet.fit_to_pages(*spec.fit)
+            else:
+                sheet.set_print_scale(80)
             sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
             sheet.set_footer("&C&P / &N", {"margin": 0.25})
             sheet.repeat_rows(0)
@@ -128,12 +149,19 @@ def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[s
                 sheet.repeat_columns(0, frozen_col - 1)
             if spec.autofilter and columns:
                 sheet.autofilter(0, 0, len(rows), len(columns) - 1)
+            if spec.wrap:  # rows as tall as their wrapped text (a spreadsheet may not work it out)
+                sheet.set_row(0, LINE * max(_lines(t, w - 1) for t, w in zip(headers, widths, strict=True)))
             for i, title in enumerate(headers):
                 sheet.write_string(0, i, title, header)
             if spec.note:
                 sheet.write_comment(0, 0, spec.note, {"x_scale": 3, "y_scale": 1.5})
                 sheet.set_tab_color("#BFBFBF")
             for r, row in enumerate(rows, start=1):
+                if wrapped_columns:
+                    texts = ((row.get(columns[i]), widths[i] - 1) for i in wrapped_columns)
+                    lines = max(_lines(str(v), w) if isinstance(v, str) else 1 for v, w in texts)
+                    if lines > 1:
+                        sheet.set_row(r, LINE * lines)
                 for i, column in enumerate(columns):
                     value = row.get(column)
                     kind = type(value)
@@ -154,6 +182,40 @@ def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[s
                         sheet.write_string(r, i, str(value))
         book.close()
         return _forward_slashes(path.read_bytes()) if linked else path.read_bytes()
+
+
+LINE = 15  # points a line of 11-point text takes in a spreadsheet row
+LATIN = 0.9  # a Latin letter's width, in digits (the unit of column widths), on average
+
+
+def _lines(text: str, width: float) -> int:
+    """About how many lines `text` takes wrapped at `width` character widths (of a digit): Latin
+    words whole (broken only when longer than a line) and a little narrower than digits, a space
+    half a digit, Chinese two, broken between any two characters. Rather one too many than one
+    too few (a cut-off line is worse than some space)."""
+    from carbon_cli.core.i18n import display_width
+
+    lines, used = 1, 0.0
+    for token in re.findall(r"\n|[!-~]+ *| +|.", text):
+        if token == "\n":
+            lines, used = lines + 1, 0.0
+            continue
+        bare = token.rstrip(" ")
+        word = LATIN * len(bare) if bare.isascii() else float(display_width(bare))
+        if used and used + word > width:
+            lines, used = lines + 1, 0.0
+        while word > width:  # a word longer than the line
+            lines, word = lines + 1, word - width
+        used += word + 0.5 * (len(token) - len(bare))
+    return lines
+
+
+def _heading_width(title: str) -> int:
+    """How wide a column must be for `title` to wrap to three lines at most, words whole."""
+    from carbon_cli.core.i18n import display_width
+
+    words = re.findall(r"[!-~]+", title)  # Latin words, numbers and units; Chinese breaks anywhere
+    return max(-(-display_width(title) // 3), *map(len, words), 0)
 
 
 def _cell_index(ref: str) -> tuple[int, int]:
@@ -200,6 +262,9 @@ RESULT_FORMATS = {
 }
 
 
+PEOPLE_WRAP = 16  # a column of longer text on the people's sheets: this wide, wrapped
+
+
 def people_sheets(
     columns: list[str],
     rows: Sequence[Mapping[str, Any]],
@@ -243,6 +308,8 @@ def people_sheets(
             links=("report",),
             freeze="D2",
             autofilter=True,
+            wrap=PEOPLE_WRAP,
+            fit=(2, 0),  # two pages wide (the rank, ID and name repeated on each), as tall as it takes
         ),
         Sheet(
             column_label("sheet.failures", lang),
@@ -250,6 +317,8 @@ def people_sheets(
             failures,
             [column_label(c, lang) for c in failure_columns],
             autofilter=True,
+            wrap=2 * PEOPLE_WRAP,
+            fit=(1, 0),
         ),
     ]
 

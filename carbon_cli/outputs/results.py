@@ -46,12 +46,12 @@ def _write_results(batch: BatchResult, options: BatchOptions, sink: Sink) -> Non
     failures = [failure_row(f, lang) for f in batch.failures]
     grades = {g.key: g.label(lang) for g in batch.criteria.grades} if batch.criteria is not None else {}
     # for people first, each report linked in the most readable format written; then the same
-    # with keys and codes, as in results.csv, for scripts
+    # with keys and codes, as in results.csv, for scripts (printed on a page each, not on ten)
     readable = next(f for f in ("html", "docx", "md", *options.report_formats) if f in options.report_formats)
     sheets = [
         *people_sheets(columns, rows, FAILURE_COLUMNS, failures, lang, grades, readable),
-        Sheet("results", columns, rows, note=column_label("sheet.for_scripts", lang)),
-        Sheet("failures", FAILURE_COLUMNS, failures, note=column_label("sheet.for_scripts", lang)),
+        Sheet("results", columns, rows, note=column_label("sheet.for_scripts", lang), fit=(1, 1)),
+        Sheet("failures", FAILURE_COLUMNS, failures, note=column_label("sheet.for_scripts", lang), fit=(1, 1)),
     ]
     sink.write("results.xlsx", xlsx_bytes(sheets))
     del rows, sheets

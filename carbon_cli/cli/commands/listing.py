@@ -345,6 +345,9 @@ def factors(
     stdout.print(table)
 
 
+SOURCE_ROOM = 30  # the sources are shown beside the figures when their column can be this wide
+
+
 def costs(
     name: Annotated[str | None, typer.Argument(metavar="[SET|FILE]", help="A set id or TOML file to show.")] = None,
     lang: LangOption = Lang.zh,
@@ -355,8 +358,8 @@ def costs(
     """
     from rich.table import Table
 
-    from carbon_cli.cli.console import add_columns, num, stdout, t
-    from carbon_cli.core.i18n import term
+    from carbon_cli.cli.console import add_columns, keep_keys_whole, num, stdout, t
+    from carbon_cli.core.i18n import display_width, term
     from carbon_cli.planning.costs import available, load_cost_set
 
     code = lang.value
@@ -370,18 +373,6 @@ def costs(
         return
     cs = load_cost_set(name)
     stdout.print(f"[bold]{cs.label(code)}[/] ({cs.id})\n{cs.description(code)}")
-    table = Table()
-    add_columns(
-        table,
-        (
-            "",
-            t(code, "项目", "item"),
-            t(code, "低 / 典型 / 高", "low / typical / high"),
-            t(code, "单位", "unit"),
-            t(code, "状态", "status"),
-            t(code, "来源", "source"),
-        ),
-    )
     rows = [
         *((t(code, "价格", "tariff"), tf.figure) for tf in cs.tariffs.values()),
         *((c.measure, c.figure) for c in cs.costs.values()),
@@ -394,17 +385,53 @@ def costs(
         text = num(x, 3)
         return text.rstrip("0").rstrip(".") if "." in text else text
 
-    for where, f in rows:
-        v = f.value
-        table.add_row(
+    cells = [
+        (
             where,
             f"{f.key}\n{f.label(code)}",
-            figure(v.typical) if v.low == v.high else " / ".join(figure(x) for x in (v.low, v.typical, v.high)),
+            figure(f.value.typical)
+            if f.value.low == f.value.high
+            else " / ".join(figure(x) for x in (f.value.low, f.value.typical, f.value.high)),
             f.unit_label(code),
             term(f.status, code),
             f.source_label(code),
         )
-    stdout.print(table)
+        for where, f in rows
+    ]
+    keys = [f.key for _, f in rows]
+    item, source = t(code, "项目", "item"), t(code, "来源", "source")
+    values, unit = t(code, "低 / 典型 / 高", "low / typical / high"), t(code, "单位", "unit")
+    status = t(code, "状态", "status")
+    widest = [max(display_width(line) for row in cells for line in row[i].split("\n")) for i in (0, 2, 3, 4)]
+    if stdout.width >= sum(widest) + max(map(len, keys)) + SOURCE_ROOM + 19:  # six columns: 7 rules, 12 spaces
+        table = add_columns(Table(), ("", item, values, unit, status, source))
+        keep_keys_whole(table, 1, keys)
+        for row in cells:
+            table.add_row(*row)
+        stdout.print(table)
+        return
+    # Too wide for the terminal with its sources: without them, what it is for put under the key
+    # (a key is never broken: its column is as wide as the longest), the units as wide as their
+    # longest word when there is room; then the sources in a table of their own, by key.
+    colon = t(code, "：", ": ")
+    narrow = add_columns(Table(), (item, values, unit, status))
+    keep_keys_whole(narrow, 0, keys)
+    key_width = narrow.columns[0].min_width or 0
+    status_width = max(display_width(row[4]) for row in cells)
+    room = stdout.width - key_width - status_width - 13  # four columns: five rules, eight spaces
+    words = [display_width(w) for row in cells for w in row[3].split()]
+    narrow.columns[0].width, narrow.columns[3].width = key_width, status_width
+    narrow.columns[2].width = max(4, min(max(words, default=4), room - 9))
+    narrow.columns[1].width = max(9, room - narrow.columns[2].width)  # "1,700,000 /" breaks after the number
+    for where, label, figures, units, state, _ in cells:
+        key, name = label.split("\n", 1)
+        narrow.add_row(f"{key}\n{where}{colon}{name}", figures, units, state)
+    stdout.print(narrow)
+    sources = add_columns(Table(), (item, source))
+    keep_keys_whole(sources, 0, keys)
+    for key, row in zip(keys, cells, strict=True):
+        sources.add_row(key, row[-1])
+    stdout.print(sources)
 
 
 def register(app: typer.Typer) -> None:
