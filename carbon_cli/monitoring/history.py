@@ -116,7 +116,6 @@ class CommunityHistory:
     records: dict[int, YearRecord]  # year → its record, in year order
     findings: list[Finding] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)  # reading problems of this community's cells
-    _surveys: dict[int, Survey] = field(default_factory=dict, repr=False)
 
     @property
     def years(self) -> list[int]:
@@ -132,10 +131,9 @@ class CommunityHistory:
         return str(latest.values.get("community_name") or self.community_id) if latest else self.community_id
 
     def survey(self, year: int) -> Survey:
-        """The survey of `year`, with the earliest year as its baseline (none for the earliest)."""
-        if year not in self._surveys:
-            self._surveys[year] = _year_survey(self, year)
-        return self._surveys[year]
+        """The survey of `year`, with the earliest year as its baseline (none for the earliest):
+        made when asked for, not kept (a tracking keeps only each year's figures)."""
+        return _year_survey(self, year)
 
     def surveys(self) -> dict[int, Survey]:
         return {y: self.survey(y) for y in self.years}

@@ -24,6 +24,7 @@ from carbon_cli.scoring.assessment import Assessment, assess
 
 if TYPE_CHECKING:
     from carbon_cli.accounting.factors import FactorSet
+    from carbon_cli.accounting.inventory import Inventory
     from carbon_cli.monitoring.history import CommunityHistory
     from carbon_cli.planning.plan_file import Plan, PlannedMeasure, YearTarget
     from carbon_cli.scoring.criteria import CriteriaSet
@@ -71,10 +72,45 @@ class MeasureProgress:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class YearAssessment:
+    """What a tracking keeps of one year's assessment: the figures it shows (score, grade,
+    emissions, failed controls, the survey's file and problem counts). The assessment itself —
+    every indicator's result, the survey's values and where each was read — is let go once the
+    year is judged: 10,000 pilots × 4 years held whole took 3.5 GB."""
+
+    file: str
+    baseline_year: int | None
+    inventory: Inventory  # the year's, for its emissions
+    criteria: CriteriaSet  # the set judged by (shared by every year), for its grades
+    score: float
+    verdict: str
+    grade: str  # the grade reached
+    failed_controls: tuple[str, ...]  # their criterion keys
+    errors: int
+    warnings: int
+
+    @classmethod
+    def of(cls, a: Assessment) -> YearAssessment:
+        ev = a.evaluation
+        return cls(
+            a.survey.file,
+            a.survey.baseline_year,
+            a.inventory,
+            ev.criteria,
+            ev.score,
+            ev.verdict,
+            ev.grade.key,
+            tuple(c.criterion.key for c in ev.failed_controls),
+            len(a.survey.errors),
+            len(a.survey.warnings),
+        )
+
+
 @dataclass(frozen=True)
 class YearResult:
     year: int
-    assessment: Assessment
+    assessment: YearAssessment
     expected: YearTarget | None  # the plan's trajectory for this year (None outside it)
     measures: tuple[MeasureProgress, ...]
     work_share: float  # mean progress of the measures (no data counts 0)
@@ -83,10 +119,10 @@ class YearResult:
         a = self.assessment
         return {
             "year": self.year,
-            "baseline_year": a.survey.baseline_year,
-            "file": a.survey.file,
+            "baseline_year": a.baseline_year,
+            "file": a.file,
             "score": a.score,
-            "grade": a.evaluation.grade.key,
+            "grade": a.grade,
             "verdict": a.verdict,
             "net_tco2e": a.inventory.net_tco2e,
             "per_capita_tco2e": a.inventory.per_capita_tco2e,
@@ -94,9 +130,9 @@ class YearResult:
             "planned_net_tco2e": self.expected.net_tco2e if self.expected else None,
             "work_share": self.work_share,
             "measures": [m.to_dict() for m in self.measures],
-            "failed_controls": [c.criterion.key for c in a.evaluation.failed_controls],
-            "errors": len(a.survey.errors),
-            "warnings": len(a.survey.warnings),
+            "failed_controls": list(a.failed_controls),
+            "errors": a.errors,
+            "warnings": a.warnings,
         }
 
 
@@ -274,21 +310,22 @@ def track(
     (default: the latest surveyed)."""
     rules = rules or load_rules()
     results = []
+    last: Assessment | None = None  # the latest year's assessment whole, for the verdict
     for year in history.years:
         if year < plan.base_year or (until is not None and year > until):
             continue
         survey = history.survey(year)
-        assessment = assess(survey, factors, criteria)
+        last = assess(survey, factors, criteria)
         measures = measure_progress(plan, survey.assessment, rules)
         work = sum(m.share or 0.0 for m in measures) / len(measures) if measures else 1.0
-        results.append(YearResult(year, assessment, plan.expected(year), measures, work))
-    if not results:
+        results.append(YearResult(year, YearAssessment.of(last), plan.expected(year), measures, work))
+    if not results or last is None:
         return Tracking(plan, history, (), "no_data", None, None, rules)
     latest = results[-1]
     grade = next((g for g in criteria.grades if g.key == plan.target), criteria.pass_grade)
     span = plan.acceptance_year - plan.base_year
     elapsed = min(1.0, (latest.year - plan.base_year) / span) if span > 0 else 1.0
-    ev = latest.assessment.evaluation
+    ev = last.evaluation
     if ev.reaches(grade.key):
         verdict = "reached"
     elif latest.year >= plan.acceptance_year:
