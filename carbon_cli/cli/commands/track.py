@@ -71,12 +71,13 @@ def track(
     from carbon_cli.monitoring.district import track_plans
     from carbon_cli.monitoring.history import read_history
     from carbon_cli.monitoring.rules import load_rules
+    from carbon_cli.monitoring.tracking import tracked_part
     from carbon_cli.planning.plan_file import load_plans
     from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.container import Limits
 
     code = lang.value
-    plans = load_plans(plan)
+    plans = load_plans(plan, keep=tracked_part)
     rules = load_rules()
     history = read_history(paths, Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb), rules)
     results: list[Any] = track_plans(plans, history, factors, criteria, rules, until, load_criteria=load_criteria)
