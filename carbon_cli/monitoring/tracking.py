@@ -24,7 +24,6 @@ from carbon_cli.scoring.assessment import Assessment, assess
 
 if TYPE_CHECKING:
     from carbon_cli.accounting.factors import FactorSet
-    from carbon_cli.accounting.inventory import Inventory
     from carbon_cli.monitoring.history import CommunityHistory
     from carbon_cli.planning.plan_file import Plan, PlannedMeasure, YearTarget
     from carbon_cli.scoring.criteria import CriteriaSet
@@ -34,7 +33,7 @@ VERDICTS = ("reached", "on_course", "behind", "missed", "no_data")
 _EPS = 1e-9
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldProgress:
     field: str
     before: Any  # the value the plan started from
@@ -54,7 +53,7 @@ class FieldProgress:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasureProgress:
     measure: PlannedMeasure
     status: str  # done | partly | not_started | no_data
@@ -73,6 +72,14 @@ class MeasureProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class Emissions:
+    """The totals of a year's inventory that a tracking shows (its lines are let go)."""
+
+    net_tco2e: float
+    per_capita_tco2e: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class YearAssessment:
     """What a tracking keeps of one year's assessment: the figures it shows (score, grade,
     emissions, failed controls, the survey's file and problem counts). The assessment itself —
@@ -81,7 +88,7 @@ class YearAssessment:
 
     file: str
     baseline_year: int | None
-    inventory: Inventory  # the year's, for its emissions
+    inventory: Emissions  # the year's inventory's totals
     criteria: CriteriaSet  # the set judged by (shared by every year), for its grades
     score: float
     verdict: str
@@ -96,7 +103,7 @@ class YearAssessment:
         return cls(
             a.survey.file,
             a.survey.baseline_year,
-            a.inventory,
+            Emissions(a.inventory.net_tco2e, a.inventory.per_capita_tco2e),
             ev.criteria,
             ev.score,
             ev.verdict,
@@ -107,7 +114,7 @@ class YearAssessment:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YearResult:
     year: int
     assessment: YearAssessment
