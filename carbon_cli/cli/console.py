@@ -490,13 +490,16 @@ def write_chunks_or_print(chunks: Iterable[str], output: Path | None, inputs: li
     instead of joined first; to a file atomically, as `write_or_print`."""
     from carbon_cli.core.fileio import atomic_write, guard_inputs
 
-    def blocks() -> Iterator[str]:
+    def blocks() -> Iterator[str]:  # of about 256 K characters: a chunk can be a pilot's whole tracking
         block: list[str] = []
+        size = 0
         for chunk in chunks:
             block.append(chunk)
-            if len(block) >= 512:
+            size += len(chunk)
+            if size >= 1 << 18:
                 yield "".join(block)
                 block.clear()
+                size = 0
         yield "".join(block)
 
     if output is None:
