@@ -10,7 +10,9 @@ Writes a table of N communities × 4 years (2023–2026, the sample communities 
     python benchmarks/tracking.py --communities 1000 [--runs 3]
 
 Each command is timed with benchmarks/run.py's run_command (wall, and CPU of the command and
-its workers); with --runs N the median of N runs is shown.
+its workers, and peak RSS by GNU time); with --runs N the median of N runs is shown. With
+--max-track-mb M the script exits 1 when the track's peak RSS is above M MiB (a memory
+regression check: 10,000 × 4 peaked at 3,505 MiB before 2026-12-04, 382 MiB after).
 """
 
 from __future__ import annotations
@@ -73,18 +75,24 @@ def write_inputs(work: Path, communities: int) -> tuple[Path, Path]:
     return table, plans
 
 
-def measure(args: list[str | Path], output: Path, runs: int) -> tuple[float, float]:
-    """The median wall and CPU seconds (the command and its workers) of `runs` runs."""
+def measure(args: list[str | Path], output: Path, runs: int) -> tuple[float, float, float]:
+    """The median wall and CPU seconds (the command and its workers) and peak RSS (MiB) of
+    `runs` runs."""
     from run import carbon, run_command
 
     done = [run_command(carbon(*args), output) for _ in range(runs)]
-    return statistics.median(r.seconds for r in done), statistics.median(r.cpu_seconds for r in done)
+    return (
+        statistics.median(r.seconds for r in done),
+        statistics.median(r.cpu_seconds for r in done),
+        statistics.median(r.peak_rss_mb for r in done),
+    )
 
 
 def main(
     communities: int = typer.Option(1000),
     runs: int = typer.Option(1, help="Runs of each command (the median is shown)."),
     work: Path = typer.Option(Path("/tmp/carbon-bench-tracking")),
+    max_track_mb: float = typer.Option(0.0, help="Exit 1 when the track's peak RSS is above this (MiB; 0: no check)."),
 ) -> None:
     table, plans = write_inputs(work, communities)
     batch = [
@@ -102,14 +110,17 @@ def main(
         "--force",
     ]
     track = ["track", table, "--plan", plans, "--format", "json", "-o", work / "track.json"]
-    batch_wall, batch_cpu = measure(batch, work / "batch.log", runs)
-    track_wall, track_cpu = measure(track, work / "track.log", runs)
+    batch_wall, batch_cpu, batch_rss = measure(batch, work / "batch.log", runs)
+    track_wall, track_cpu, track_rss = measure(track, work / "track.log", runs)
     print(
         f"{communities} communities × {len(YEARS)} years, median of {runs}: "
-        f"batch --no-reports {batch_wall:.1f} s wall / {batch_cpu:.1f} s CPU, "
-        f"track {track_wall:.1f} s wall / {track_cpu:.1f} s CPU, "
+        f"batch --no-reports {batch_wall:.1f} s wall / {batch_cpu:.1f} s CPU / {batch_rss:,.0f} MiB, "
+        f"track {track_wall:.1f} s wall / {track_cpu:.1f} s CPU / {track_rss:,.0f} MiB, "
         f"ratio {track_wall / batch_wall:.2f} wall / {track_cpu / batch_cpu:.2f} CPU"
     )
+    if max_track_mb and track_rss > max_track_mb:
+        print(f"track peak RSS {track_rss:,.0f} MiB is above --max-track-mb {max_track_mb:,.0f}")
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from carbon_cli.accounting.factors import load_factor_set
 from carbon_cli.monitoring.district import district_progress, track_plans
 from carbon_cli.monitoring.history import read_history
 from carbon_cli.monitoring.rules import load_rules
-from carbon_cli.monitoring.tracking import Tracking
+from carbon_cli.monitoring.tracking import Tracking, tracked_part
 from carbon_cli.planning.plan_file import load_plans
 from carbon_cli.scoring.criteria_files import load_criteria
 
@@ -35,7 +35,7 @@ def follow_pilots(paths: list[Path], options: BatchOptions) -> tuple[DistrictPro
     history = read_history(paths, options.limits, rules)
     if not any(len(c.records) > 1 for c in history.communities.values()):
         return None
-    plans = load_plans([Path(p) for p in options.plans])
+    plans = load_plans([Path(p) for p in options.plans], keep=tracked_part)
     found = track_plans(
         plans, history, options.factors, options.criteria, rules, options.year, load_criteria=load_criteria
     )

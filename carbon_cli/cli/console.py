@@ -20,6 +20,9 @@ from carbon_cli.survey.fields import field_name
 from carbon_cli.survey.issues import InputError, Issue
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import IO
+
     from carbon_cli.scoring.assessment import Assessment
     from carbon_cli.survey.container import Limits
     from carbon_cli.survey.model import Survey
@@ -483,6 +486,37 @@ def load_for_assessment(path: Path, community: str | None, year: int | None, lim
         )
         raise typer.Exit(1)
     return survey
+
+
+def write_chunks_or_print(chunks: Iterable[str], output: Path | None, inputs: list[Path]) -> None:
+    """`write_or_print` of a text made in pieces (a large JSON document), written as it is made
+    instead of joined first; to a file atomically, as `write_or_print`."""
+    from carbon_cli.core.fileio import atomic_write, guard_inputs
+
+    def blocks() -> Iterator[str]:  # of about 256 K characters: a chunk can be a pilot's whole tracking
+        block: list[str] = []
+        size = 0
+        for chunk in chunks:
+            block.append(chunk)
+            size += len(chunk)
+            if size >= 1 << 18:
+                yield "".join(block)
+                block.clear()
+                size = 0
+        yield "".join(block)
+
+    if output is None:
+        for text in blocks():
+            stdout.file.write(text)
+        stdout.file.flush()
+        return
+    guard_inputs(output, inputs)
+
+    def write(f: IO[bytes]) -> None:
+        for text in blocks():
+            f.write(text.encode("utf-8"))
+
+    atomic_write(output, write)
 
 
 def write_or_print(text: str | bytes, output: Path | None, inputs: list[Path]) -> None:

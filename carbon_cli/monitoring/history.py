@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from carbon_cli.survey.checks import check_survey
 from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import dictionary, field_name, normalize
 from carbon_cli.survey.issues import InputError, Issue, Location
-from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
+from carbon_cli.survey.model import ASSESSMENT, BASELINE, RowCells, RowSources, Survey
 from carbon_cli.survey.paths import expand_paths
 from carbon_cli.survey.reader import YearRecord, read_years
 
@@ -116,7 +117,6 @@ class CommunityHistory:
     records: dict[int, YearRecord]  # year → its record, in year order
     findings: list[Finding] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)  # reading problems of this community's cells
-    _surveys: dict[int, Survey] = field(default_factory=dict, repr=False)
 
     @property
     def years(self) -> list[int]:
@@ -132,10 +132,9 @@ class CommunityHistory:
         return str(latest.values.get("community_name") or self.community_id) if latest else self.community_id
 
     def survey(self, year: int) -> Survey:
-        """The survey of `year`, with the earliest year as its baseline (none for the earliest)."""
-        if year not in self._surveys:
-            self._surveys[year] = _year_survey(self, year)
-        return self._surveys[year]
+        """The survey of `year`, with the earliest year as its baseline (none for the earliest):
+        made when asked for, not kept (a tracking keeps only each year's figures)."""
+        return _year_survey(self, year)
 
     def surveys(self) -> dict[int, Survey]:
         return {y: self.survey(y) for y in self.years}
@@ -145,20 +144,37 @@ def _year_survey(history: CommunityHistory, year: int) -> Survey:
     fields = dictionary()
     record = history.records[year]
     assessment = {**record.values, "assessment_year": year}
-    sources: dict[str, Location] = {f"{ASSESSMENT}.{k}": v for k, v in record.sources.items()}
     baseline = None
+    base = None
     first = history.baseline_year
     if first is not None and first < year:
         base = history.records[first]
         baseline = {k: v for k, v in base.values.items() if (spec := fields.get(k)) is not None and spec.per_year}
-        sources.update({f"{BASELINE}.{k}": v for k, v in base.sources.items() if k in baseline})
         assessment["baseline_year"] = first
     else:
         assessment.pop("baseline_year", None)
     own = [i for i in history.issues if _belongs(i, record)]
-    survey = Survey(record.file, record.layout, assessment, baseline, sources, tuple(own))
+    survey = Survey(record.file, record.layout, assessment, baseline, _sources(record, base, baseline), tuple(own))
     survey = survey.with_issues(check_survey(survey, fields))
     return as_judged(survey) if baseline is None else survey  # the earliest year against itself
+
+
+def _sources(record: YearRecord, base: YearRecord | None, baseline: dict[str, Any] | None) -> Mapping[str, Location]:
+    """ "role.key" → cell of a year's survey: its record's cells, and the baseline record's of
+    the fields in `baseline`; table rows as a row each (`RowSources`), not a Location a value."""
+    now, then = record.sources, base.sources if base is not None else None
+    if isinstance(now, RowCells) and (then is None or isinstance(then, RowCells)):
+        rows: list[tuple[str, str, str, int, Mapping[str, str]]] = [
+            (ASSESSMENT, now.file, now.sheet, now.row, now.letters)
+        ]
+        if then is not None and baseline is not None:
+            kept = {k: letter for k, letter in then.letters.items() if k in baseline}
+            rows.append((BASELINE, then.file, then.sheet, then.row, kept))
+        return RowSources(tuple(rows), {})
+    sources: dict[str, Location] = {f"{ASSESSMENT}.{k}": v for k, v in now.items()}
+    if then is not None and baseline is not None:
+        sources.update({f"{BASELINE}.{k}": v for k, v in then.items() if k in baseline})
+    return sources
 
 
 def _row(location: Location | None) -> str | None:

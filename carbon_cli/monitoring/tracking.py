@@ -16,7 +16,7 @@ when the planned work done (mean progress of the measures) keeps pace with the t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from carbon_cli.monitoring.rules import Rules, load_rules
@@ -33,7 +33,7 @@ VERDICTS = ("reached", "on_course", "behind", "missed", "no_data")
 _EPS = 1e-9
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldProgress:
     field: str
     before: Any  # the value the plan started from
@@ -53,7 +53,7 @@ class FieldProgress:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasureProgress:
     measure: PlannedMeasure
     status: str  # done | partly | not_started | no_data
@@ -71,10 +71,53 @@ class MeasureProgress:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Emissions:
+    """The totals of a year's inventory that a tracking shows (its lines are let go)."""
+
+    net_tco2e: float
+    per_capita_tco2e: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class YearAssessment:
+    """What a tracking keeps of one year's assessment: the figures it shows (score, grade,
+    emissions, failed controls, the survey's file and problem counts). The assessment itself —
+    every indicator's result, the survey's values and where each was read — is let go once the
+    year is judged: 10,000 pilots × 4 years held whole took 3.5 GB."""
+
+    file: str
+    baseline_year: int | None
+    inventory: Emissions  # the year's inventory's totals
+    criteria: CriteriaSet  # the set judged by (shared by every year), for its grades
+    score: float
+    verdict: str
+    grade: str  # the grade reached
+    failed_controls: tuple[str, ...]  # their criterion keys
+    errors: int
+    warnings: int
+
+    @classmethod
+    def of(cls, a: Assessment) -> YearAssessment:
+        ev = a.evaluation
+        return cls(
+            a.survey.file,
+            a.survey.baseline_year,
+            Emissions(a.inventory.net_tco2e, a.inventory.per_capita_tco2e),
+            ev.criteria,
+            ev.score,
+            ev.verdict,
+            ev.grade.key,
+            tuple(c.criterion.key for c in ev.failed_controls),
+            len(a.survey.errors),
+            len(a.survey.warnings),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class YearResult:
     year: int
-    assessment: Assessment
+    assessment: YearAssessment
     expected: YearTarget | None  # the plan's trajectory for this year (None outside it)
     measures: tuple[MeasureProgress, ...]
     work_share: float  # mean progress of the measures (no data counts 0)
@@ -83,10 +126,10 @@ class YearResult:
         a = self.assessment
         return {
             "year": self.year,
-            "baseline_year": a.survey.baseline_year,
-            "file": a.survey.file,
+            "baseline_year": a.baseline_year,
+            "file": a.file,
             "score": a.score,
-            "grade": a.evaluation.grade.key,
+            "grade": a.grade,
             "verdict": a.verdict,
             "net_tco2e": a.inventory.net_tco2e,
             "per_capita_tco2e": a.inventory.per_capita_tco2e,
@@ -94,9 +137,9 @@ class YearResult:
             "planned_net_tco2e": self.expected.net_tco2e if self.expected else None,
             "work_share": self.work_share,
             "measures": [m.to_dict() for m in self.measures],
-            "failed_controls": [c.criterion.key for c in a.evaluation.failed_controls],
-            "errors": len(a.survey.errors),
-            "warnings": len(a.survey.warnings),
+            "failed_controls": list(a.failed_controls),
+            "errors": a.errors,
+            "warnings": a.warnings,
         }
 
 
@@ -198,6 +241,20 @@ def _status(share: float | None, rules: Rules) -> str:
     return "not_started"
 
 
+_COSTS_SHOWN = ("upfront_yuan", "annual_net_yuan")  # of a measure's cost: what still missing shows, the district sums
+
+
+def tracked_part(plan: Plan) -> Plan:
+    """What a tracking uses of `plan`: all of it but the costs, of which each measure keeps its
+    upfront and yearly net cost (the plan's own cost and each measure's ranges, subsidies and
+    terms are three quarters of a plan in memory: 10,000 plans held whole took 290 MB)."""
+
+    def kept(cost: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if cost is None else {k: cost[k] for k in _COSTS_SHOWN if k in cost}
+
+    return replace(plan, cost=None, measures=tuple(replace(m, cost=kept(m.cost)) for m in plan.measures))
+
+
 def evidence_fields(measure: PlannedMeasure, rules: Rules) -> tuple[str, ...]:
     """The fields that show `measure` was carried out: the rules' for its action that it changes,
     else every field it changes."""
@@ -274,21 +331,22 @@ def track(
     (default: the latest surveyed)."""
     rules = rules or load_rules()
     results = []
+    last: Assessment | None = None  # the latest year's assessment whole, for the verdict
     for year in history.years:
         if year < plan.base_year or (until is not None and year > until):
             continue
         survey = history.survey(year)
-        assessment = assess(survey, factors, criteria)
+        last = assess(survey, factors, criteria)
         measures = measure_progress(plan, survey.assessment, rules)
         work = sum(m.share or 0.0 for m in measures) / len(measures) if measures else 1.0
-        results.append(YearResult(year, assessment, plan.expected(year), measures, work))
-    if not results:
+        results.append(YearResult(year, YearAssessment.of(last), plan.expected(year), measures, work))
+    if not results or last is None:
         return Tracking(plan, history, (), "no_data", None, None, rules)
     latest = results[-1]
     grade = next((g for g in criteria.grades if g.key == plan.target), criteria.pass_grade)
     span = plan.acceptance_year - plan.base_year
     elapsed = min(1.0, (latest.year - plan.base_year) / span) if span > 0 else 1.0
-    ev = latest.assessment.evaluation
+    ev = last.evaluation
     if ev.reaches(grade.key):
         verdict = "reached"
     elif latest.year >= plan.acceptance_year:

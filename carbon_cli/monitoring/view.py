@@ -188,7 +188,7 @@ def years_section(tracking: Tracking, lang: str) -> Section:
                 fmt(a.inventory.net_tco2e, lang),
                 fmt(e.net_tco2e, lang) if e else "—",
                 per_capita(a.inventory.per_capita_tco2e),
-                term(a.evaluation.grade.key, lang),
+                term(a.grade, lang),
                 pct(y.work_share),
             )
         )

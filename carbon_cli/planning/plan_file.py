@@ -20,6 +20,8 @@ from carbon_cli.survey.fields import dictionary
 from carbon_cli.survey.model import ASSESSMENT, BASELINE, Survey
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from carbon_cli.planning.pathway import Pathway
     from carbon_cli.planning.pricing import Planning
     from carbon_cli.scoring.assessment import Assessment
@@ -271,12 +273,13 @@ def load_plan(path: Path | str) -> Plan:
         raise _bad(path, str(exc)) from None
 
 
-def load_plans(paths: list[Path]) -> list[Plan]:
-    """The plans of `paths`: plan files, and every *.json of a folder (in name order)."""
+def load_plans(paths: list[Path], keep: Callable[[Plan], Plan] | None = None) -> list[Plan]:
+    """The plans of `paths`: plan files, and every *.json of a folder (in name order); with
+    `keep`, what it keeps of each plan, as each is read (not every plan whole first)."""
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
-    return [load_plan(f) for f in files]
+    return [load_plan(f) if keep is None else keep(load_plan(f)) for f in files]
 
 
 def _bad(path: Path, detail: str) -> CarbonError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from carbon_cli.survey.container import Limits
 from carbon_cli.survey.fields import Dictionary, dictionary
 from carbon_cli.survey.issues import InputError, Issue, Location
 from carbon_cli.survey.layouts import CellRead, Records, TableRow, find_header, read_form, read_table
-from carbon_cli.survey.model import ASSESSMENT, BASELINE, RowSources, Survey
+from carbon_cli.survey.model import ASSESSMENT, BASELINE, RowCells, RowSources, Survey
 from carbon_cli.survey.values import MISSING
 from carbon_cli.survey.workbook import opened
 
@@ -138,12 +138,13 @@ class YearRecord:
     """One community's values for one year, as a file holds them: a table row, or one value
     column of a form (`carried`: the baseline column, a year reported again by a later form).
 
-    `values` holds identity fields too; `sources` maps a field key to its cell."""
+    `values` holds identity fields too; `sources` maps a field key to its cell (a table row's
+    as `RowCells`, made when asked for)."""
 
     community: str
     year: int | None
     values: dict[str, Any]
-    sources: dict[str, Location]
+    sources: Mapping[str, Location]
     file: str
     layout: str
     carried: bool = False
@@ -192,7 +193,7 @@ def read_years(path: Path | str, *, limits: Limits | None = None) -> YearsRead:
     for key, by_year in records.rows.items():
         for year, row in by_year.items():
             values = {k: v for k, v in zip(row.keys, row.values, strict=True) if v is not MISSING}
-            where = {k: Location(row.file, row.sheet, f"{row.letters[k]}{row.row}") for k in row.keys}
+            where = RowCells(row.file, row.sheet, row.row, row.letters)
             if year is not None:
                 values["assessment_year"] = year
             out.append(YearRecord(key, year, values, where, file, "table"))

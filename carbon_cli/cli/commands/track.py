@@ -67,25 +67,28 @@ def track(
 
     Example: carbon track sample_data_tracking/district_2024-2026.xlsx --plan sample_data_tracking/plans/FT-SH-07.json
     """
-    from carbon_cli.cli.console import write_or_print
+    from carbon_cli.cli.console import write_chunks_or_print, write_or_print
     from carbon_cli.monitoring.district import track_plans
     from carbon_cli.monitoring.history import read_history
     from carbon_cli.monitoring.rules import load_rules
+    from carbon_cli.monitoring.tracking import tracked_part
     from carbon_cli.planning.plan_file import load_plans
     from carbon_cli.scoring.criteria_files import load_criteria
     from carbon_cli.survey.container import Limits
 
     code = lang.value
-    plans = load_plans(plan)
+    plans = load_plans(plan, keep=tracked_part)
     rules = load_rules()
     history = read_history(paths, Limits(max_file_mb=max_file_mb, max_inflated_mb=max_inflated_mb), rules)
     results: list[Any] = track_plans(plans, history, factors, criteria, rules, until, load_criteria=load_criteria)
     inputs = [*paths, *plan]
     district = _district(results, history, factors, until)
     if format is TrackFormat.json:
-        from carbon_cli.core.jsonio import dumps
+        from carbon_cli.core.jsonio import Rows, dump_chunks
+        from carbon_cli.monitoring.tracking import Tracking
 
-        write_or_print(dumps(tracking_document(results, history, code, district)), output, inputs)
+        pilots = Rows(r.to_dict(code) for r in results if isinstance(r, Tracking))  # each made as written
+        write_chunks_or_print(dump_chunks(_document(results, history, code, district, pilots)), output, inputs)
     elif format in (TrackFormat.md, TrackFormat.html, TrackFormat.docx):
         from carbon_cli.outputs.documents import convert
         from carbon_cli.outputs.tracking import render_tracking
@@ -129,11 +132,19 @@ def tracking_document(results: list[Any], history: Any, lang: str, district: Any
     found, the files' problems."""
     from carbon_cli.monitoring.tracking import Tracking
 
+    return _document(results, history, lang, district, [r.to_dict(lang) for r in results if isinstance(r, Tracking)])
+
+
+def _document(results: list[Any], history: Any, lang: str, district: Any, pilots: Any) -> dict[str, Any]:
+    """`tracking_document` with the pilots' part given (a list, or `jsonio.Rows` to write them
+    one at a time: 10,000 pilots' dicts and the text of them held whole took a gigabyte)."""
+    from carbon_cli.monitoring.tracking import Tracking
+
     return {
         "kind": KIND,
         "schema_version": 1,
         "district": district.to_dict() if district is not None else None,
-        "pilots": [r.to_dict(lang) for r in results if isinstance(r, Tracking)],
+        "pilots": pilots,
         "not_found": [
             {"community": r[0].community_id, "plan": r[0].file} for r in results if not isinstance(r, Tracking)
         ],
