@@ -151,6 +151,29 @@ def raw(ctx: Any, value: Any, field: Any) -> str:
     return val(ctx, value, None, _attr(field, "unit") or "")
 
 
+# Functions the templates call as they would a macro (a macro call costs a Jinja frame; these
+# are called a few hundred times a report).
+def pts(value: Any) -> str:
+    """Points: one decimal, trailing zeros dropped."""
+    return num(value, 1, trim=True)
+
+
+@jinja2.pass_context
+def score(ctx: Any, value: Any) -> str:
+    """A score: one decimal, rounded down rather than shown as a grade line it has not reached."""
+    ev = ctx["evaluation"]
+    return num(value, 1, below=[_attr(ev, "pass_score"), _attr(ev, "excellent_score")])
+
+
+@jinja2.pass_context
+def value(ctx: Any, item: Any, x: Any) -> str:
+    """A metric value of `item` with its unit and decimals ("+" before a rise when it is signed)."""
+    sign = "+" if _attr(item, "signed") and isinstance(x, int | float) and x > 0 else ""
+    return sign + val(ctx, x, _attr(item, "digits"), _attr(item, "unit") or "")
+
+
+FUNCTIONS = {"pts": pts, "score": score, "value": value}
+
 FILTERS = {
     "md": md,
     "num": num,
@@ -187,6 +210,7 @@ def environment(folders: tuple[str, ...], sandboxed: bool = True) -> jinja2.Envi
         auto_reload=False,  # a run reads each template once, not its file's date at every report
     )
     env.filters.update(FILTERS)
+    env.globals.update(FUNCTIONS)
     return env
 
 
