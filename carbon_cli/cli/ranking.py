@@ -110,8 +110,7 @@ def _ranking(batch: Any, lang: str, limit: int, width: int) -> list[Any]:
     if any(r.row["robust"] is False for r in batch.results[:limit]):
         notes += t(
             lang,
-            "\n? 结论取决于假设取值：有的阈值、分值或排放因子在其区间内取到某个值，结论就会改变；"
-            "是哪些、要变多少，见 summary.md。",
+            "\n? 结论取决于假设取值：某些阈值、分值或排放因子在区间内变到某值即改变结论，详见 summary.md。",
             "\n? the verdict depends on assumed figures: some thresholds, points or factors, at some value"
             " within their ranges, change it; summary.md says which and by how much.",
         )
