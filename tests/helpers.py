@@ -1,11 +1,12 @@
 """Opening outputs in the programs people use: Chromium draws a web page to a PNG, LibreOffice
-Writer turns a Word document into a PDF. Shared by the tests of the reports and of tracking."""
+saves a document or workbook as PDF or another format. Shared by the tests that open outputs."""
 
 from __future__ import annotations
 
 import shutil
 import struct
 import subprocess
+import tempfile
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -45,22 +46,24 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 WRITER = SOFFICE and shutil.which("lowriter")  # Debian's libreoffice-writer; calc alone cannot read .docx
 
 
-def docx_to_pdf(docx: Path, outdir: Path) -> Path:
-    """`docx` converted by LibreOffice Writer (its own profile in `outdir`): the PDF's path."""
+def save_as(path: Path, suffix: str, outdir: Path) -> Path:
+    """`path` opened and saved by LibreOffice as `suffix` (pdf, xlsx, xls, ods) into `outdir`,
+    with a throwaway profile of its own (no clash with another soffice running)."""
     assert SOFFICE
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{outdir / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(outdir),
-            str(docx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return outdir / (docx.stem + ".pdf")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                suffix,
+                "--outdir",
+                str(outdir),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return outdir / f"{path.stem}.{suffix}"

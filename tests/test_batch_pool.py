@@ -195,6 +195,23 @@ def _mount(*args: str) -> bool:
     return subprocess.run(["mount", *args], capture_output=True).returncode == 0
 
 
+def _filling_sizes(base: int, pages: list[int]) -> list[int]:
+    """tmpfs sizes in 4 KiB pages over `base` pages already used: one that fills up half-way
+    through each new file of `pages` pages, then one where all fit."""
+    return [base + sum(pages[:k]) + pages[k] // 2 for k in range(len(pages))] + [base + sum(pages) + 16]
+
+
+@contextlib.contextmanager
+def _tmpfs(disk: Path, size: int):
+    """`disk` a tmpfs of `size` 4 KiB pages for the block (the test is skipped where it cannot be)."""
+    if not _mount("-t", "tmpfs", "-o", f"size={size * 4}k", "tmpfs", str(disk)):
+        pytest.skip("cannot mount a tmpfs here (needs root and mount)")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_full_disk_of_every_size_leaves_the_previous_outputs(campaign, jobs, capfd, tmp_path):
     """The output folder on a tmpfs holding the previous outputs, one size per output file: the
@@ -213,14 +230,12 @@ def test_a_full_disk_of_every_size_leaves_the_previous_outputs(campaign, jobs, c
     assert {*order, ".carbon-cli.json"} == set(complete)  # the manifest: written over the first one, in its page
     pages = [_pages(expected / name) for name in order]
     base = sum(_pages(p) for p in first.rglob("*") if p.is_file()) + 2  # the lock, the first manifest
-    sizes = [base + sum(pages[:k]) + pages[k] // 2 for k in range(len(order))] + [base + sum(pages) + 16]
+    sizes = _filling_sizes(base, pages)
     disk = tmp_path / "disk"
     disk.mkdir()
     named = set()
     for size in sizes:
-        if not _mount("-t", "tmpfs", "-o", f"size={size * 4}k", "tmpfs", str(disk)):
-            pytest.skip("cannot mount a tmpfs here (needs root and mount)")
-        try:
+        with _tmpfs(disk, size):
             work = disk / "work"
             work.mkdir()
             out = work / "out"
@@ -236,8 +251,6 @@ def test_a_full_disk_of_every_size_leaves_the_previous_outputs(campaign, jobs, c
             case = {"out": out, "work": work}
             assert_failed_cleanly(code, err, case, previous, f"cannot write {out}")
             named |= {name for name in order if flat(f"{out}/{name}") in flat(err)}
-        finally:
-            subprocess.run(["umount", "-l", str(disk)], check=False)
     assert {"summary.md", "results.csv", "results.xlsx", "results.json"} <= named
     assert len(named) >= len(order) - 3, sorted(set(order) - named)
 
@@ -531,14 +544,12 @@ def test_template_roster_on_a_full_disk_of_every_size_leaves_the_previous_forms(
     names = sorted(p.name for p in expected.glob("FT-SH-0[2-5].xlsx"))
     pages = [_pages(expected / name) for name in names]
     base = sum(_pages(p) for p in forms["out"].iterdir()) + 1  # the lock
-    sizes = [base + sum(pages[:k]) + pages[k] // 2 for k in range(len(names))] + [base + sum(pages) + 16]
+    sizes = _filling_sizes(base, pages)
     disk = tmp_path / "disk"
     disk.mkdir()
     named = set()
     for size in sizes:
-        if not _mount("-t", "tmpfs", "-o", f"size={size * 4}k", "tmpfs", str(disk)):
-            pytest.skip("cannot mount a tmpfs here (needs root and mount)")
-        try:
+        with _tmpfs(disk, size):
             work = disk / "work"
             work.mkdir()
             out = work / "forms"
@@ -552,8 +563,6 @@ def test_template_roster_on_a_full_disk_of_every_size_leaves_the_previous_forms(
             assert flat("no space left on the disk") in flat(err), f"{size * 4} kB: {err}"
             assert_failed_cleanly(code, err, {"out": out, "work": work}, previous, f"cannot write {out}")
             named |= {name for name in names if flat(f"{out}/{name}") in flat(err)}
-        finally:
-            subprocess.run(["umount", "-l", str(disk)], check=False)
     assert len(named) >= len(names) - 1, sorted(set(names) - named)
 
 

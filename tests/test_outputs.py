@@ -28,7 +28,7 @@ from carbon_cli.outputs.results import output_files
 from carbon_cli.outputs.summary import render_summary
 from carbon_cli.scoring.criteria_files import load_criteria
 from tests.conftest import AS_OF
-from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, docx_to_pdf
+from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, save_as
 from tests.test_report import COMMUNITIES, ELIGIBLE, FAILING, _md_tables, assessed, sample, survey_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -535,7 +535,7 @@ def test_chromium_draws_the_community_page_and_the_summary(tmp_path):
 @pytest.mark.skipif(not WRITER, reason="LibreOffice Writer is not installed (.ci/run installs it)")
 def test_libreoffice_converts_the_word_report_to_a4_pdf(tmp_path):
     (tmp_path / "report.docx").write_bytes(docx_of("failing"))
-    docx_to_pdf(tmp_path / "report.docx", tmp_path)
+    save_as(tmp_path / "report.docx", "pdf", tmp_path)
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdfinfo"):
@@ -660,7 +660,7 @@ def test_libreoffice_prints_the_results_workbook_in_a_few_pages(tmp_path):
     options = BatchOptions()
     result = run_batch(sorted(COMMUNITIES.glob("FT-SH-*.xlsx")), options, jobs=1)
     (tmp_path / "results.xlsx").write_bytes(output_files(result, options)["results.xlsx"])
-    docx_to_pdf(tmp_path / "results.xlsx", tmp_path)
+    save_as(tmp_path / "results.xlsx", "pdf", tmp_path)
     pages = _pdf_pages(tmp_path / "results.pdf")
     # 13 communities: the people's sheet on 4 pages (2 wide), the failures' and the scripts' two
     # on one each (15 pages before, the people's sheet on 8 of them)
@@ -679,7 +679,7 @@ def _pdf_pages(pdf: Path) -> list[str]:
 @pytest.mark.skipif(not WRITER or not shutil.which("pdfinfo"), reason="LibreOffice Writer or poppler missing")
 def test_libreoffice_prints_the_summary_ranking_landscape_with_codes_whole(tmp_path):
     (tmp_path / "summary.docx").write_bytes(sample_summary()["summary.docx"])
-    docx_to_pdf(tmp_path / "summary.docx", tmp_path)
+    save_as(tmp_path / "summary.docx", "pdf", tmp_path)
     pages = _pdf_pages(tmp_path / "summary.pdf")
     assert set(pages) == {"P", "L"} and pages[0] == pages[-1] == "P"
     text = subprocess.run(

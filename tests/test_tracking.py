@@ -384,7 +384,7 @@ def test_chromium_and_libreoffice_open_the_tracking_report(campaign, tmp_path):
     import subprocess
 
     from carbon_cli.outputs.documents import convert
-    from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, docx_to_pdf
+    from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, save_as
 
     folder, _ = campaign
     text = render_tracking(list(_tracked(folder, [folder / "district_2024-2026.xlsx"]).values()), "zh")
@@ -394,7 +394,7 @@ def test_chromium_and_libreoffice_open_the_tracking_report(campaign, tmp_path):
         assert _png_size(tmp_path / "t.png") == (1200, 1600) and (tmp_path / "t.png").stat().st_size > 40_000
     if WRITER:
         (tmp_path / "t.docx").write_bytes(convert(text, "docx", "zh"))
-        docx_to_pdf(tmp_path / "t.docx", tmp_path)
+        save_as(tmp_path / "t.docx", "pdf", tmp_path)
         assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
         if shutil.which("pdftotext"):
             out = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True).stdout
@@ -536,7 +536,7 @@ def test_reports_are_unchanged_without_plans(campaign, tmp_path):
 
 @pytest.mark.slow
 def test_chromium_and_libreoffice_open_a_half_done_pilots_report(campaign, tmp_path):
-    from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, docx_to_pdf
+    from tests.helpers import CHROMIUM, WRITER, _png_size, _screenshot, save_as
 
     folder, intent = campaign
     pilot = next(p for p in intent if intent[p]["way"] == "half")
@@ -546,7 +546,7 @@ def test_chromium_and_libreoffice_open_a_half_done_pilots_report(campaign, tmp_p
         _screenshot(reports / f"{pilot}.html", png, 1200, 2000, tmp_path)
         assert _png_size(png) == (1200, 2000) and png.stat().st_size > 40_000
     if WRITER:
-        pdf = docx_to_pdf(reports / f"{pilot}.docx", tmp_path)
+        pdf = save_as(reports / f"{pilot}.docx", "pdf", tmp_path)
         assert pdf.read_bytes().startswith(b"%PDF")
         import shutil
         import subprocess
