@@ -17,7 +17,7 @@ from carbon_cli.outputs.report import environment
 if TYPE_CHECKING:
     from carbon_cli.scoring.assessment import Assessment
     from carbon_cli.scoring.comparison import Comparison
-    from carbon_cli.scoring.criteria import CriteriaSet, Criterion
+    from carbon_cli.scoring.criteria import CriteriaSet
 
 STATUSES = ("seen", "derived", "assumed")
 NAMED_AT_MOST = 4  # the assumed figures are named when there are no more than this many
@@ -183,32 +183,18 @@ class Ranked(Mapping[str, Any]):
             raise AttributeError(name) from None
 
 
-def _figures_of(c: Criterion, control: bool) -> list[str]:
-    """The names of the figures of `c` a verdict rests on, as scoring/figures.py counts them:
-    a control's target; a `met` item's target; a linear item's two thresholds; a step's
-    threshold each; an item's points."""
-    if control:
-        return ["target"] if c.target is not None else []
-    out = ["target"] if c.rule == "met" and c.target is not None else []
-    if c.rule == "linear":
-        out += ["zero", "full"]
-    out += [f"steps[{i}]" for i in range(len(c.steps))]
-    return [*out, "points"]
-
-
 def footing(criteria: CriteriaSet, lang: str) -> dict[str, Any]:
     """What a set's verdicts rest on: its figures (thresholds, targets, points, grade lines) counted
     by the status of their entry (seen / derived / assumed), the assumed ones named when few, and
     whether the pass line is the tool's own rule. The summary's caveat is worded from this."""
-    from carbon_cli.core.i18n import term
+    from carbon_cli.scoring.figures import criterion_figures
 
-    figures: list[tuple[str, str]] = []  # (name, status)
-    for control, entries in ((True, criteria.controls), (False, criteria.items)):
-        for c in entries:
-            for name in _figures_of(c, control):
-                kind = name.split("[")[0].replace("steps", "step")
-                what = f" {term(f'figure.{kind}', lang)}" if lang == "zh" else f": {term(f'figure.{kind}', lang)}"
-                figures.append((f"{c.key} {c.label(lang)}{what}", c.status))
+    figures = [  # (name, status): the figures robustness moves, but the pass band
+        (f.label(lang), f.status)
+        for control, entries in ((True, criteria.controls), (False, criteria.items))
+        for c in entries
+        for f in criterion_figures(c, control)
+    ]
     for g in criteria.grades:
         if g.min_score > 0:
             figures.append((f"{g.label(lang)} ≥ {g.min_score:g}", g.status))

@@ -180,7 +180,10 @@ def _criterion_figures(c: Criterion, control: bool, rules: RangeRules) -> Iterat
 _MADE: dict[tuple[int, int], tuple[Criterion, RangeRules, tuple[Figure, ...]]] = {}
 
 
-def _figures_of(c: Criterion, control: bool, rules: RangeRules) -> tuple[Figure, ...]:
+def criterion_figures(c: Criterion, control: bool, rules: RangeRules | None = None) -> tuple[Figure, ...]:
+    """The figures of one criterion a verdict rests on (a control's target; a `met` item's target,
+    a linear item's two thresholds, each step's threshold, an item's points), with their ranges."""
+    rules = rules or range_rules()
     made = _MADE.get((id(c), id(rules)))
     if made is None or made[0] is not c or made[1] is not rules:
         if len(_MADE) >= 4096:
@@ -193,8 +196,8 @@ def figures(a: Assessment, rules: RangeRules | None = None) -> list[Figure]:
     """Every figure the verdict of `a` rests on, with its range."""
     rules = rules or range_rules()
     crit = a.criteria
-    out = [f for c in crit.controls for f in _figures_of(c, True, rules)]
-    out += [f for c in crit.items for f in _figures_of(c, False, rules)]
+    out = [f for c in crit.controls for f in criterion_figures(c, True, rules)]
+    out += [f for c in crit.items for f in criterion_figures(c, False, rules)]
     band = crit.pass_grade
     low, high = rules.default(band.status, band.min_score, False)
     band_zh, band_en = kind_names("band")
