@@ -218,12 +218,11 @@ def criteria_file(given: str | None, criteria: CriteriaSet | None) -> dict[str, 
     the built-in set)."""
     from pathlib import Path
 
-    from carbon_cli.scoring.criteria import available, load_toml_criteria
+    from carbon_cli.scoring.criteria import available, edited_builtin
 
     if given is None or criteria is None or given in available():
         return None
-    edited = criteria.id in available() and load_toml_criteria(criteria.id) != criteria
-    return {"name": Path(given).name, "edited_builtin": edited}
+    return {"name": Path(given).name, "edited_builtin": edited_builtin(criteria)}
 
 
 def summary_context(batch: BatchResult, options: BatchOptions) -> dict[str, Any]:

@@ -212,6 +212,12 @@ def available() -> list[str]:
     return builtin_ids(FOLDER)
 
 
+def edited_builtin(c: CriteriaSet) -> bool:
+    """Whether `c` is a built-in set edited but still under the built-in id (and names): outputs
+    would pass it off as the built-in set."""
+    return c.id in available() and load_toml_criteria(c.id) != c
+
+
 def load_toml_criteria(name_or_path: str | None = None) -> CriteriaSet:
     """A built-in set by id, or a user's TOML file (any of them, or a criteria workbook:
     `criteria_files.load_criteria`)."""

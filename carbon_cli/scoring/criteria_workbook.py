@@ -60,10 +60,9 @@ class WorkbookCheck:
     def renamed_builtin(self) -> bool:
         """The set is a built-in one edited but still under the built-in id: reports would name
         it as the built-in set."""
-        from carbon_cli.scoring.criteria import available, load_toml_criteria
+        from carbon_cli.scoring.criteria import edited_builtin
 
-        c = self.criteria
-        return c is not None and c.id in available() and load_toml_criteria(c.id) != c
+        return self.criteria is not None and edited_builtin(self.criteria)
 
     def notes(self, lang: str = "zh") -> list[str]:
         if not self.renamed_builtin:
