@@ -159,7 +159,10 @@ def xlsx_bytes(sheets: Sequence[Sheet | tuple[str, list[str], Sequence[Mapping[s
             for r, row in enumerate(rows, start=1):
                 if wrapped_columns:
                     texts = ((row.get(columns[i]), widths[i] - 1) for i in wrapped_columns)
-                    lines = max(_lines(str(v), w) if isinstance(v, str) else 1 for v, w in texts)
+                    # a text of n characters is at most 2n wide: most fit their line, unmeasured
+                    lines = max(
+                        _lines(v, w) if isinstance(v, str) and (2 * len(v) > w or "\n" in v) else 1 for v, w in texts
+                    )
                     if lines > 1:
                         sheet.set_row(r, LINE * lines)
                 for i, column in enumerate(columns):
