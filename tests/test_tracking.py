@@ -420,7 +420,7 @@ def test_batch_with_plans_renders_the_district_view_track_builds(campaign, tmp_p
     """`carbon batch --plans` over several years: the summary (md, html) and the terminal show the
     same object `carbon track` builds; the planned cost of the measures judged done is the sum of
     the upfront cost of the measures the generator had carried out."""
-    from carbon_cli.batch.progress import pilots_progress
+    from carbon_cli.batch.progress import follow_pilots
     from carbon_cli.outputs.district import BatchOptions
 
     folder, intent = campaign
@@ -431,8 +431,8 @@ def test_batch_with_plans_renders_the_district_view_track_builds(campaign, tmp_p
     assert result.exit_code == 0, result.output
     tracked = list(_tracked(folder, [table]).values())
     district = district_progress(tracked, history := read_history([table]), load_factor_set())
-    made = pilots_progress([table], BatchOptions(plans=(str(folder / "plans"),)))
-    assert made is not None and made.to_dict() == district.to_dict()
+    followed = follow_pilots([table], BatchOptions(plans=(str(folder / "plans"),)))
+    assert followed is not None and followed[0].to_dict() == district.to_dict()
     assert len(history.communities) == 5
     for row in district.pilots:
         plan = intent[row.community_id]["plan"]

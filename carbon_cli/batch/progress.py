@@ -21,16 +21,11 @@ if TYPE_CHECKING:
     from carbon_cli.outputs.district import BatchOptions
 
 
-def pilots_progress(paths: list[Path], options: BatchOptions) -> DistrictProgress | None:
-    """The district view of the plans of `options.plans` over every year of `paths`, up to
-    `options.year`; None when no community has more than one year (a batch of one year says
-    nothing about progress, and its summary stays as it was)."""
-    followed = follow_pilots(paths, options)
-    return followed[0] if followed is not None else None
-
-
 def follow_pilots(paths: list[Path], options: BatchOptions) -> tuple[DistrictProgress, list[Tracking]] | None:
-    """The district view (as `pilots_progress`) and each pilot's tracking it was made of."""
+    """The district view of the plans of `options.plans` over every year of `paths`, up to
+    `options.year`, and each pilot's tracking it was made of; None when no community has more
+    than one year (a batch of one year says nothing about progress, and its summary stays as it
+    was)."""
     rules = load_rules()
     history = read_history(paths, options.limits, rules)
     if not any(len(c.records) > 1 for c in history.communities.values()):
