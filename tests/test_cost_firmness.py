@@ -27,6 +27,10 @@ def _base(path=FT_SH_03):
     return assess(read_survey(path), load_factor_set(), load_criteria())
 
 
+def _pass(base, planning):
+    return planned(base, planning, ("pass",)).pathways["pass"]
+
+
 def _net(base, key: str):
     values = base.survey.assessment
     measure = next(m for m in PLANNING.library.measures if m.key == key)
@@ -35,8 +39,8 @@ def _net(base, key: str):
 
 def test_the_typical_choice_is_the_pathway_shown_and_each_end_moves_what_its_costs_say():
     base = _base()
-    firm = cost_firmness(base, PLANNING, "pass")
     shown = planned(base, PLANNING, ("pass",)).pathways["pass"]
+    firm = cost_firmness(base, PLANNING, shown)
     assert firm is not None and not firm.holds
     assert firm.measures == tuple(s.measure.key for s in shown.steps) == ("M1", "M4", "M12", "M15")
     # at the cheap end M3, M5 and M11 pay for themselves (M3 and M11 only there) and join
@@ -60,9 +64,10 @@ def test_the_search_at_each_end_of_the_costs_equals_brute_force(end):
 
 def test_an_eligible_community_and_the_effort_objective_have_nothing_to_move():
     eligible = _base(SAMPLES / "communities" / "FT-SH-01.xlsx")
-    firm = cost_firmness(eligible, PLANNING, "pass")
+    firm = cost_firmness(eligible, PLANNING, _pass(eligible, PLANNING))
     assert firm is not None and firm.holds and firm.measures == ()
-    assert cost_firmness(_base(), load_planning(objective="effort", on=AS_OF), "pass") is None
+    effort = load_planning(objective="effort", on=AS_OF)
+    assert cost_firmness(_base(), effort, _pass(_base(), effort)) is None
 
 
 def test_plan_says_which_measures_hold_in_both_languages_and_its_json_is_the_librarys():
@@ -74,4 +79,4 @@ def test_plan_says_which_measures_hold_in_both_languages_and_its_json_is_the_lib
     en = runner.invoke(app, ["plan", str(FT_SH_03), "--as-of", AS_OF, "--lang", "en"], env={"COLUMNS": "200"})
     assert "Chosen in all three: M1, M12, M15" in " ".join(en.output.split())
     data = json.loads(runner.invoke(app, ["plan", str(FT_SH_03), "--as-of", AS_OF, "--format", "json"]).stdout)
-    assert data["cost_firmness"] == cost_firmness(_base(), PLANNING, "pass").to_dict()
+    assert data["cost_firmness"] == cost_firmness(_base(), PLANNING, _pass(_base(), PLANNING)).to_dict()

@@ -272,17 +272,19 @@ class CostFirmness:
         }
 
 
-def cost_firmness(assessment: Assessment, planning: Planning, target: str) -> CostFirmness | None:
-    """The pathway to `target` chosen again with every cost at each end of its range (None for
-    the effort objective, which no cost moves)."""
+def cost_firmness(assessment: Assessment, planning: Planning, pathway: Pathway) -> CostFirmness | None:
+    """`pathway` (planned for `assessment` at the typical figures) against the pathways to its
+    target chosen again with every cost at each end of its range (None for the effort objective,
+    which no cost moves)."""
     if planning.objective == "effort":
         return None
-
     order = {m.key: i for i, m in enumerate(planning.library.measures)}
 
-    def chosen(end: str) -> tuple[str, ...]:  # in the library's order
-        pathway = planned(assessment, planning, (target,), end).pathways[target]
-        keys = (s.measure.key for s in pathway.steps) if pathway.status == "reachable" else ()
-        return tuple(sorted(keys, key=order.__getitem__))
+    def keys(found: Pathway) -> tuple[str, ...]:  # in the library's order
+        taken = (s.measure.key for s in found.steps) if found.status == "reachable" else ()
+        return tuple(sorted(taken, key=order.__getitem__))
 
-    return CostFirmness(target, chosen("typical"), chosen("low"), chosen("high"))
+    def chosen(end: str) -> tuple[str, ...]:
+        return keys(planned(assessment, planning, (pathway.target,), end).pathways[pathway.target])
+
+    return CostFirmness(pathway.target, keys(pathway), chosen("low"), chosen("high"))

@@ -128,7 +128,7 @@ def plan(
     assert pathway is not None
     from carbon_cli.planning.pricing import cost_firmness
 
-    firmness = cost_firmness(base, planning, target.value)  # the pathway chosen again at each end of the costs
+    firmness = cost_firmness(base, planning, pathway)  # the pathway chosen again at each end of the costs
     if format is OutputFormat.json:
         from carbon_cli.core.jsonio import dumps
 
